@@ -1,0 +1,65 @@
+package dev.bulwark.extension;
+
+import java.io.FileNotFoundException;
+
+import javax.inject.Singleton;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.utils.PropertiesProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+
+import dev.bulwark.scanner.FailoverVirusScanner;
+import dev.bulwark.scanner.SpamChecker;
+import dev.bulwark.scanner.VirusScanner;
+
+/**
+ * The Guice module James loads from {@code extensions.properties}
+ * ({@code guice.extension.module=dev.bulwark.extension.BulwarkModule}). It parses bulwark.properties once
+ * and binds the scanners Bulwark's mailets inject.
+ */
+public class BulwarkModule extends AbstractModule {
+    private static final Logger LOGGER = LoggerFactory.getLogger(BulwarkModule.class);
+
+    @Provides
+    @Singleton
+    BulwarkConfiguration configuration(PropertiesProvider propertiesProvider) {
+        try {
+            return BulwarkConfiguration.from(propertiesProvider.getConfiguration("bulwark"), System.getenv());
+        } catch (FileNotFoundException e) {
+            throw logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE
+                + ": not found in James's conf folder; copy it from Bulwark's james-conf/ and set clamd.endpoints and spamd.endpoint"));
+        } catch (ConfigurationException e) {
+            throw logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE + ": cannot be read: " + e.getMessage()));
+        } catch (BulwarkConfigurationException e) {
+            throw logged(e);
+        }
+    }
+
+    @Provides
+    @Singleton
+    Scanners scanners(BulwarkConfiguration configuration) {
+        return Scanners.from(configuration);
+    }
+
+    @Provides
+    @Singleton
+    VirusScanner virusScanner(Scanners scanners) {
+        return new FailoverVirusScanner(scanners.clamd());
+    }
+
+    @Provides
+    @Singleton
+    SpamChecker spamChecker(Scanners scanners) {
+        return scanners.spamd();
+    }
+
+    /** Start-up problems are logged as the one line an operator needs, before Guice wraps them. */
+    static BulwarkConfigurationException logged(BulwarkConfigurationException e) {
+        LOGGER.error(e.getMessage());
+        return e;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.bulwark.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+
+/** One Bulwark James per test class, started before its first test on the run's real scanners. */
+public final class BulwarkJamesExtension implements BeforeAllCallback, ParameterResolver {
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BulwarkJamesExtension.class);
+
+    private record Running(BulwarkJames james) implements ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() {
+            james.close();
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        james(context);
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.getParameter().getType() == BulwarkJames.class;
+    }
+
+    @Override
+    public BulwarkJames resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return james(extensionContext);
+    }
+
+    private static BulwarkJames james(ExtensionContext context) {
+        ExtensionContext classContext = context.getTestMethod().isPresent() ? context.getParent().orElseThrow() : context;
+        return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, key -> {
+            try {
+                Path workDir = Files.createTempDirectory("bulwark-james");
+                return new Running(BulwarkJames.start(workDir, ScannerDaemonsExtension.daemons(context), BulwarkJames.Ports.ANY, conf -> { }));
+            } catch (Exception e) {
+                throw new IllegalStateException("James with Bulwark did not start", e);
+            }
+        }, Running.class).james();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.bulwark.it;
+
+import static dev.bulwark.it.MailClients.AWAIT;
+import static dev.bulwark.it.MailClients.QUARANTINE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.bulwark.scanner.testing.TestSamples;
+
+/** The thin slice: virus, spam and clean mail through a real James with Bulwark, real clamd and spamd. */
+@ExtendWith(BulwarkJamesExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MailFlowTest {
+    private static final String SENDER = "sender@example.com";
+    private MailClients clients;
+    private BulwarkJames james;
+
+    @BeforeAll
+    void clients(BulwarkJames james) {
+        this.james = james;
+        this.clients = new MailClients(james);
+    }
+
+    @Test
+    void eicarAttachmentIsQuarantinedAndNeverDelivered() throws Exception {
+        String recipient = james.addUser("virus-target");
+        String clean = TestSamples.plainMessage(SENDER, recipient, "afterwards", "clean follow-up");
+        clients.send(SENDER, recipient, TestSamples.messageWithAttachment(SENDER, recipient, "invoice", "invoice.com",
+            TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII)));
+
+        AWAIT.until(() -> !clients.repositoryKeys(QUARANTINE).isEmpty());
+        List<String> quarantined = clients.repositoryKeys(QUARANTINE);
+        String stored = quarantined.stream()
+            .map(key -> clients.repositoryMessage(QUARANTINE, key))
+            .filter(message -> message.contains("Subject: invoice"))
+            .findFirst().orElseThrow();
+        assertThat(stored).containsPattern("X-Bulwark-Virus: infected: Bulwark-Test\\.EICAR\\S* \\(ClamAV \\d");
+
+        // A clean mail sent after it arrives alone: the infected one was not delivered.
+        clients.send(SENDER, recipient, clean);
+        String delivered = clients.awaitInboxMessage(recipient, 1);
+        assertThat(delivered).contains("Subject: afterwards");
+        assertThat(clients.inboxCount(recipient)).isEqualTo(1);
+    }
+
+    @Test
+    void gtubeIsDeliveredFlaggedAsSpam() throws Exception {
+        String recipient = james.addUser("spam-target");
+        clients.send(SENDER, recipient, TestSamples.plainMessage(SENDER, recipient, "cheap offer", TestSamples.GTUBE));
+
+        String delivered = clients.awaitInboxMessage(recipient, 1);
+        assertThat(delivered)
+            .contains("X-Spam-Flag: YES")
+            .containsPattern("X-Spam-Status: Yes, score=1\\d{3}\\.\\d required=5\\.0 tests=\\S*GTUBE")
+            .contains("X-Bulwark-Virus: clean");
+    }
+
+    @Test
+    void cleanMailIsDeliveredSayingItWasScannedAndByWhat() throws Exception {
+        String recipient = james.addUser("clean-target");
+        clients.send(SENDER, recipient, TestSamples.plainMessage(SENDER, recipient, "lunch", "Noon at the usual place?"));
+
+        String delivered = clients.awaitInboxMessage(recipient, 1);
+        assertThat(delivered)
+            .containsPattern("X-Bulwark-Virus: clean \\(ClamAV \\d+\\.\\d+\\.\\d+\\S* at 127\\.0\\.0\\.1:\\d+\\)")
+            .contains("X-Spam-Flag: NO");
+    }
+
+    @Test
+    void forgedVerdictHeadersFromTheSenderAreReplaced() throws Exception {
+        String recipient = james.addUser("forged-target");
+        String forged = TestSamples.plainMessage(SENDER, recipient, "trust me", TestSamples.GTUBE)
+            .replace("MIME-Version: 1.0\r\n", "MIME-Version: 1.0\r\nX-Spam-Flag: NO\r\nX-Bulwark-Virus: clean (forged)\r\n");
+        clients.send(SENDER, recipient, forged);
+
+        String delivered = clients.awaitInboxMessage(recipient, 1);
+        assertThat(delivered).contains("X-Spam-Flag: YES").doesNotContain("X-Spam-Flag: NO").doesNotContain("(forged)");
+    }
+
+    @Test
+    void healthCheckReportsTheScanners() {
+        String status = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners")
+            .then().statusCode(200)
+            .extract().jsonPath().getString("status");
+        assertThat(status).isEqualTo("healthy");
+    }
+}

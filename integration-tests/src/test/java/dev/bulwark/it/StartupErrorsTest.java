@@ -1,0 +1,93 @@
+package dev.bulwark.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.bulwark.scanner.testing.ScannerDaemons;
+import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+
+/**
+ * A wrong configuration stops James at start-up with one line naming the file, the key and what is
+ * expected. Each test starts (and fails to start) its own James: that is the behaviour under test.
+ */
+@ExtendWith(ScannerDaemonsExtension.class)
+class StartupErrorsTest {
+    @TempDir
+    Path workDir;
+
+    @Test
+    void missingBulwarkPropertiesIsNamed(ScannerDaemons daemons) {
+        assertThat(startupError(daemons, conf -> conf.delete("bulwark.properties")))
+            .startsWith("bulwark.properties: not found in James's conf folder");
+    }
+
+    @Test
+    void missingRequiredKeyIsNamed(ScannerDaemons daemons) {
+        assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "spamd.endpoint", "")))
+            .isEqualTo("bulwark.properties: spamd.endpoint is missing, expected host:port");
+    }
+
+    @Test
+    void wrongValueNamesKeyValueAndWhatIsExpected(ScannerDaemons daemons) {
+        assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "clamd.readTimeout", "soon")))
+            .startsWith("bulwark.properties: clamd.readTimeout is 'soon', expected a duration such as 30s");
+        assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "clamd.endpoints", "clamav")))
+            .startsWith("bulwark.properties: clamd.endpoints is 'clamav', expected host:port[,host:port...]");
+    }
+
+    @Test
+    void unknownKeyIsATypoNotADefault(ScannerDaemons daemons) {
+        assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "clamd.endpoint", "127.0.0.1:3310")))
+            .startsWith("bulwark.properties: unknown key clamd.endpoint, expected one of [");
+    }
+
+    @Test
+    void unreachableScannerStopsStartUp(ScannerDaemons daemons) throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        String endpoint = "127.0.0.1:" + closedPort;
+        assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "clamd.endpoints", endpoint)))
+            .startsWith("bulwark.properties: clamd.endpoints: clamd at " + endpoint + " does not answer PING");
+    }
+
+    @Test
+    void unknownMailetParameterIsNamed(ScannerDaemons daemons) {
+        assertThat(startupError(daemons, conf -> conf.replace("mailetcontainer.xml",
+            "<failOpen>false</failOpen>", "<failOpne>true</failOpne>")))
+            .isEqualTo("mailetcontainer.xml: mailet dev.bulwark.mailets.VirusScan: unknown parameter [failOpne],"
+                + " expected one of [failOpen, scanFailedProcessor]");
+    }
+
+    /** Starts James with the edited configuration and returns Bulwark's start-up error line. */
+    private String startupError(ScannerDaemons daemons, Consumer<ConfFolder> edits) {
+        Throwable thrown = null;
+        try (BulwarkJames james = BulwarkJames.start(workDir.resolve("run-" + System.nanoTime()), daemons, BulwarkJames.Ports.ANY, edits)) {
+            // reaching here is the failure reported below
+        } catch (Throwable e) {
+            thrown = e;
+        }
+        assertThat(thrown).as("James should refuse to start").isNotNull();
+        List<String> messages = new ArrayList<>();
+        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+            messages.add(String.valueOf(cause.getMessage()));
+        }
+        String line = messages.stream()
+            .filter(message -> message.startsWith("bulwark.properties:") || message.startsWith("mailetcontainer.xml:"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no Bulwark start-up line in " + messages));
+        assertThat(line).doesNotContain("\n");
+        return line;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.bulwark.mailets;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMailet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.scanner.SpamChecker;
+import dev.bulwark.scanner.SpamVerdict;
+
+/**
+ * Checks each mail with spamd, records {@code bulwark.spam.*} attributes and writes the SpamAssassin
+ * headers MUAs and Sieve scripts already understand ({@code X-Spam-Flag}, {@code X-Spam-Score},
+ * {@code X-Spam-Status}), replacing any the sender put there.
+ *
+ * <p>When spamd gives no verdict, the mail goes on with {@code X-Bulwark-Spam: not checked (...)} and no
+ * {@code X-Spam-Flag}, or to {@code scanFailedProcessor} when that parameter is set.
+ */
+public class SpamCheck extends GenericMailet {
+    public static final String STATUS_HEADER = "X-Bulwark-Spam";
+    private static final Logger LOGGER = LoggerFactory.getLogger(SpamCheck.class);
+    private static final String SCAN_FAILED_PROCESSOR = "scanFailedProcessor";
+
+    private final SpamChecker checker;
+    private Optional<String> scanFailedProcessor = Optional.empty();
+
+    @Inject
+    public SpamCheck(SpamChecker checker) {
+        this.checker = checker;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        Parameters.checkKnown(this, Set.of(SCAN_FAILED_PROCESSOR));
+        scanFailedProcessor = Parameters.text(this, SCAN_FAILED_PROCESSOR);
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        SpamVerdict verdict = checker.check(MailContent.of(mail), Optional.empty());
+        record(mail, verdict);
+        MimeMessage message = mail.getMessage();
+        message.removeHeader("X-Spam-Flag");
+        message.removeHeader("X-Spam-Score");
+        message.removeHeader("X-Spam-Status");
+        if (verdict.status() == SpamVerdict.Status.ERROR) {
+            message.setHeader(STATUS_HEADER, HeaderText.of("not checked: " + verdict.reason().orElse("unknown reason")));
+            LOGGER.warn("Spam check of {} gave no verdict: {}", mail.getName(), verdict);
+            scanFailedProcessor.ifPresent(mail::setState);
+        } else {
+            message.setHeader(STATUS_HEADER, verdict.isSpam() ? "spam" : "ham");
+            message.setHeader("X-Spam-Flag", verdict.isSpam() ? "YES" : "NO");
+            message.setHeader("X-Spam-Score", format(verdict.score()));
+            message.setHeader("X-Spam-Status", HeaderText.of((verdict.isSpam() ? "Yes" : "No")
+                + ", score=" + format(verdict.score()) + " required=" + format(verdict.threshold())
+                + " tests=" + String.join(",", verdict.symbols())));
+        }
+        message.saveChanges();
+    }
+
+    private static void record(Mail mail, SpamVerdict verdict) {
+        mail.setAttribute(new Attribute(BulwarkAttributes.SPAM_STATUS, AttributeValue.of(verdict.status().name())));
+        if (verdict.status() == SpamVerdict.Status.ERROR) {
+            verdict.reason().ifPresent(reason -> mail.setAttribute(new Attribute(BulwarkAttributes.SPAM_REASON, AttributeValue.of(reason))));
+            return;
+        }
+        mail.setAttribute(new Attribute(BulwarkAttributes.SPAM_SCORE, AttributeValue.of(verdict.score())));
+        mail.setAttribute(new Attribute(BulwarkAttributes.SPAM_THRESHOLD, AttributeValue.of(verdict.threshold())));
+        mail.setAttribute(new Attribute(BulwarkAttributes.SPAM_SYMBOLS, AttributeValue.of(String.join(",", verdict.symbols()))));
+    }
+
+    private static String format(double number) {
+        return String.format(Locale.ROOT, "%.1f", number);
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "Bulwark SpamCheck";
+    }
+}

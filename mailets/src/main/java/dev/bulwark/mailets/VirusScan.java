@@ -1,0 +1,95 @@
+package dev.bulwark.mailets;
+
+import java.time.Instant;
+import java.util.Set;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMailet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.scanner.ScanVerdict;
+import dev.bulwark.scanner.VirusScanner;
+
+/**
+ * Scans each mail with clamd and records the verdict as {@code bulwark.virus.*} attributes and an
+ * {@code X-Bulwark-Virus} header; matchers such as {@code IsInfected} then route it.
+ *
+ * <p>When no verdict can be had (scanner down, garbage reply, message over clamd's limit) the mail is
+ * sent to {@code scanFailedProcessor} (default {@code scan-failed}), so nothing passes unscanned;
+ * with {@code failOpen=true} it goes on, its header saying it was not scanned.
+ */
+public class VirusScan extends GenericMailet {
+    public static final String HEADER = "X-Bulwark-Virus";
+    private static final Logger LOGGER = LoggerFactory.getLogger(VirusScan.class);
+    private static final String SCAN_FAILED_PROCESSOR = "scanFailedProcessor";
+    private static final String FAIL_OPEN = "failOpen";
+
+    private final VirusScanner scanner;
+    private String scanFailedProcessor;
+    private boolean failOpen;
+
+    @Inject
+    public VirusScan(VirusScanner scanner) {
+        this.scanner = scanner;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        Parameters.checkKnown(this, Set.of(SCAN_FAILED_PROCESSOR, FAIL_OPEN));
+        scanFailedProcessor = Parameters.text(this, SCAN_FAILED_PROCESSOR).orElse("scan-failed");
+        failOpen = Parameters.bool(this, FAIL_OPEN, false);
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        ScanVerdict verdict = scanner.scan(MailContent.of(mail));
+        record(mail, verdict);
+        mail.getMessage().setHeader(HEADER, headerValue(verdict));
+        mail.getMessage().saveChanges();
+        if (hasNoAnswer(verdict)) {
+            LOGGER.warn("Virus scan of {} gave no verdict: {}; {}", mail.getName(), verdict,
+                failOpen ? "delivering it unscanned (failOpen)" : "holding it in processor " + scanFailedProcessor);
+            if (!failOpen) {
+                mail.setState(scanFailedProcessor);
+            }
+        }
+    }
+
+    private static boolean hasNoAnswer(ScanVerdict verdict) {
+        return verdict.status() == ScanVerdict.Status.ERROR || verdict.status() == ScanVerdict.Status.UNSCANNABLE;
+    }
+
+    private static void record(Mail mail, ScanVerdict verdict) {
+        mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of(verdict.status().name())));
+        mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_SCAN_TIME, AttributeValue.of(Instant.now().toString())));
+        if (!verdict.names().isEmpty()) {
+            mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_NAMES, AttributeValue.of(String.join(",", verdict.names()))));
+        }
+        verdict.reason().ifPresent(reason -> mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_REASON, AttributeValue.of(reason))));
+        verdict.endpoint().ifPresent(endpoint -> mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_ENDPOINT, AttributeValue.of(endpoint.toString()))));
+        verdict.engine().ifPresent(engine -> mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_ENGINE, AttributeValue.of(engine))));
+    }
+
+    static String headerValue(ScanVerdict verdict) {
+        String scannedBy = " (" + verdict.engine().orElse("clamd") + verdict.endpoint().map(e -> " at " + e).orElse("") + ")";
+        String value = switch (verdict.status()) {
+            case CLEAN -> "clean" + scannedBy;
+            case INFECTED -> "infected: " + String.join(", ", verdict.names()) + scannedBy;
+            case SUSPICIOUS -> "suspicious: " + String.join(", ", verdict.names()) + scannedBy;
+            case UNSCANNABLE, ERROR -> "not scanned: " + verdict.reason().orElse("unknown reason");
+        };
+        return HeaderText.of(value);
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "Bulwark VirusScan";
+    }
+}

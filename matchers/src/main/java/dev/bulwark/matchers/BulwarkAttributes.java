@@ -1,0 +1,36 @@
+package dev.bulwark.matchers;
+
+import org.apache.mailet.AttributeName;
+
+/**
+ * The mail attributes Bulwark's mailets set and its matchers read. Matchers decide on these attributes
+ * only, never on headers, which a sender can forge.
+ */
+public final class BulwarkAttributes {
+    /** CLEAN, INFECTED, SUSPICIOUS, UNSCANNABLE or ERROR. */
+    public static final AttributeName VIRUS_STATUS = AttributeName.of("bulwark.virus.status");
+    /** What the virus scanner found, comma separated (INFECTED and SUSPICIOUS only). */
+    public static final AttributeName VIRUS_NAMES = AttributeName.of("bulwark.virus.names");
+    /** Why the scan gave no answer (UNSCANNABLE and ERROR only). */
+    public static final AttributeName VIRUS_REASON = AttributeName.of("bulwark.virus.reason");
+    /** The clamd endpoint ({@code host:port}) that gave the verdict. */
+    public static final AttributeName VIRUS_ENDPOINT = AttributeName.of("bulwark.virus.endpoint");
+    /** The engine and signature version that gave the verdict. */
+    public static final AttributeName VIRUS_ENGINE = AttributeName.of("bulwark.virus.engine");
+    /** When the scan finished, ISO-8601. */
+    public static final AttributeName VIRUS_SCAN_TIME = AttributeName.of("bulwark.virus.scanTime");
+
+    /** HAM, SPAM or ERROR. */
+    public static final AttributeName SPAM_STATUS = AttributeName.of("bulwark.spam.status");
+    /** SpamAssassin's score (Double). */
+    public static final AttributeName SPAM_SCORE = AttributeName.of("bulwark.spam.score");
+    /** The score from which spamd calls mail spam (Double). */
+    public static final AttributeName SPAM_THRESHOLD = AttributeName.of("bulwark.spam.threshold");
+    /** The SpamAssassin rules that hit, comma separated. */
+    public static final AttributeName SPAM_SYMBOLS = AttributeName.of("bulwark.spam.symbols");
+    /** Why the spam check gave no answer (ERROR only). */
+    public static final AttributeName SPAM_REASON = AttributeName.of("bulwark.spam.reason");
+
+    private BulwarkAttributes() {
+    }
+}

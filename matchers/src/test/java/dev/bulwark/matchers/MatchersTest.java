@@ -1,0 +1,51 @@
+package dev.bulwark.matchers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import javax.mail.MessagingException;
+
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.base.test.FakeMail;
+import org.apache.mailet.base.test.FakeMatcherConfig;
+import org.junit.jupiter.api.Test;
+
+class MatchersTest {
+    private static FakeMail mail(Attribute... attributes) throws MessagingException {
+        return FakeMail.builder().name("m").recipients("a@example.com", "b@example.com").attributes(java.util.List.of(attributes)).build();
+    }
+
+    private static <T extends org.apache.mailet.base.GenericMatcher> T init(T matcher, String condition) throws MessagingException {
+        matcher.init(FakeMatcherConfig.builder().matcherName(matcher.getClass().getSimpleName()).condition(condition).build());
+        return matcher;
+    }
+
+    @Test
+    void isInfectedMatchesAllRecipientsOfInfectedMailOnly() throws MessagingException {
+        IsInfected matcher = init(new IsInfected(), null);
+        assertThat(matcher.match(mail(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("INFECTED")))))
+            .hasSize(2);
+        assertThat(matcher.match(mail(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("CLEAN"))))).isEmpty();
+        assertThat(matcher.match(mail())).isEmpty();
+    }
+
+    @Test
+    void isSpamFollowsSpamdVerdictWithoutCondition() throws MessagingException {
+        IsSpam matcher = init(new IsSpam(), null);
+        assertThat(matcher.match(mail(new Attribute(BulwarkAttributes.SPAM_STATUS, AttributeValue.of("SPAM"))))).hasSize(2);
+        assertThat(matcher.match(mail(new Attribute(BulwarkAttributes.SPAM_STATUS, AttributeValue.of("HAM"))))).isEmpty();
+    }
+
+    @Test
+    void isSpamWithScoreConditionComparesTheScore() throws MessagingException {
+        IsSpam matcher = init(new IsSpam(), "10.0");
+        assertThat(matcher.match(mail(new Attribute(BulwarkAttributes.SPAM_SCORE, AttributeValue.of(12.5))))).hasSize(2);
+        assertThat(matcher.match(mail(new Attribute(BulwarkAttributes.SPAM_SCORE, AttributeValue.of(6.0))))).isEmpty();
+    }
+
+    @Test
+    void isSpamRejectsAConditionThatIsNotAScore() {
+        assertThatThrownBy(() -> init(new IsSpam(), "lots")).isInstanceOf(MessagingException.class).hasMessageContaining("lots");
+    }
+}

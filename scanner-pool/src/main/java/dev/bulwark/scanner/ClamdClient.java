@@ -1,0 +1,132 @@
+package dev.bulwark.scanner;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A client for one clamd daemon over TCP, speaking the null-terminated {@code z} commands.
+ * Thread-safe: every call opens its own connection (pooled sessions are the pool's job). The only state
+ * is a cache of clamd's VERSION, so that verdicts can say which engine gave them without asking each time.
+ */
+public final class ClamdClient implements VirusScanner {
+    static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+    private static final int MAX_REPLY = 8 * 1024;
+    private static final Duration VERSION_MAX_AGE = Duration.ofMinutes(10);
+
+    private final Endpoint endpoint;
+    private final ScannerTimeouts timeouts;
+    private final int chunkSize;
+    private final Clock clock = Clock.systemUTC();
+    private final AtomicReference<KnownVersion> knownVersion = new AtomicReference<>();
+
+    private record KnownVersion(ClamdVersion version, Instant askedAt) {
+    }
+
+    public ClamdClient(Endpoint endpoint, ScannerTimeouts timeouts) {
+        this(endpoint, timeouts, DEFAULT_CHUNK_SIZE);
+    }
+
+    public ClamdClient(Endpoint endpoint, ScannerTimeouts timeouts, int chunkSize) {
+        this.endpoint = Objects.requireNonNull(endpoint);
+        this.timeouts = Objects.requireNonNull(timeouts);
+        if (chunkSize < 1024) {
+            throw new IllegalArgumentException("chunk size must be at least 1024 bytes");
+        }
+        this.chunkSize = chunkSize;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** Sends PING; throws if clamd does not answer PONG. */
+    public void ping() throws IOException {
+        String reply = command("zPING\0");
+        if (!reply.equals("PONG")) {
+            throw new IOException("clamd at " + endpoint + " answered PING with '" + ClamdReplies.printable(reply) + "'");
+        }
+    }
+
+    /** Sends VERSION: engine version, and signature database version and date when clamd reports them. */
+    public ClamdVersion version() throws IOException {
+        ClamdVersion version = ClamdVersion.parse(command("zVERSION\0"));
+        knownVersion.set(new KnownVersion(version, clock.instant()));
+        return version;
+    }
+
+    @Override
+    public ScanVerdict scan(MessageContent content) {
+        ScanVerdict verdict = scanOnce(content);
+        return verdict.status() == ScanVerdict.Status.ERROR
+            ? verdict
+            : currentVersion().map(v -> verdict.withEngine(v.toString())).orElse(verdict);
+    }
+
+    private Optional<ClamdVersion> currentVersion() {
+        KnownVersion known = knownVersion.get();
+        if (known != null && known.askedAt().plus(VERSION_MAX_AGE).isAfter(clock.instant())) {
+            return Optional.of(known.version());
+        }
+        try {
+            return Optional.of(version());
+        } catch (IOException e) {
+            return Optional.ofNullable(known).map(KnownVersion::version);
+        }
+    }
+
+    private ScanVerdict scanOnce(MessageContent content) {
+        try (DaemonConnection connection = DaemonConnection.open(endpoint, timeouts)) {
+            OutputStream out = connection.output();
+            out.write("zINSTREAM\0".getBytes(StandardCharsets.US_ASCII));
+            InstreamOutputStream stream = new InstreamOutputStream(out, chunkSize);
+            try {
+                content.writeTo(stream);
+                stream.finish();
+            } catch (InstreamOutputStream.DaemonWriteException writeFailure) {
+                // clamd closes the stream early when the size limit is hit: its reply says why.
+                return replyAfterFailedWrite(connection, writeFailure);
+            } catch (IOException | UncheckedIOException sourceFailure) {
+                return ScanVerdict.error("could not read the message: " + sourceFailure.getMessage(), endpoint);
+            }
+            return ClamdReplies.parseScanReply(connection.readUntil(0, MAX_REPLY), endpoint);
+        } catch (SocketTimeoutException e) {
+            return ScanVerdict.error("clamd did not answer within " + timeouts.read().toMillis() + " ms", endpoint);
+        } catch (IOException e) {
+            return ScanVerdict.error("clamd unreachable: " + e.getMessage(), endpoint);
+        }
+    }
+
+    private ScanVerdict replyAfterFailedWrite(DaemonConnection connection, IOException writeFailure) {
+        try {
+            String reply = connection.readUntil(0, MAX_REPLY);
+            if (!reply.isEmpty()) {
+                return ClamdReplies.parseScanReply(reply, endpoint);
+            }
+        } catch (IOException ignored) {
+            // No reply either: report the write failure below.
+        }
+        return ScanVerdict.error("stream to clamd failed: " + writeFailure.getMessage(), endpoint);
+    }
+
+    private String command(String command) throws IOException {
+        try (DaemonConnection connection = DaemonConnection.open(endpoint, timeouts)) {
+            connection.output().write(command.getBytes(StandardCharsets.US_ASCII));
+            connection.output().flush();
+            return connection.readUntil(0, MAX_REPLY);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClamdClient[" + endpoint + "]";
+    }
+}

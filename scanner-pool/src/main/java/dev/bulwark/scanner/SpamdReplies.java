@@ -1,0 +1,49 @@
+package dev.bulwark.scanner;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Strict parsing of spamd SYMBOLS replies: anything not exactly spamd's shape is ERROR. */
+final class SpamdReplies {
+    private static final Pattern STATUS_LINE = Pattern.compile("SPAMD/\\d+\\.\\d+ (\\d+) (\\S+)");
+    private static final Pattern SPAM_HEADER = Pattern.compile(
+        "Spam: (True|False|Yes|No) ; (-?\\d+(?:\\.\\d+)?) / (-?\\d+(?:\\.\\d+)?)", Pattern.CASE_INSENSITIVE);
+
+    private SpamdReplies() {
+    }
+
+    static SpamVerdict parseSymbolsReply(String reply, Endpoint endpoint) {
+        int headerEnd = reply.indexOf("\r\n\r\n");
+        if (headerEnd < 0) {
+            return SpamVerdict.error("incomplete spamd reply: " + ClamdReplies.printable(reply), endpoint);
+        }
+        String[] headerLines = reply.substring(0, headerEnd).split("\r\n");
+        Matcher status = STATUS_LINE.matcher(headerLines[0]);
+        if (!status.matches()) {
+            return SpamVerdict.error("unexpected spamd reply: " + ClamdReplies.printable(headerLines[0]), endpoint);
+        }
+        if (!status.group(1).equals("0")) {
+            return SpamVerdict.error("spamd error " + status.group(1) + " " + status.group(2), endpoint);
+        }
+        for (String line : Arrays.copyOfRange(headerLines, 1, headerLines.length)) {
+            Matcher spam = SPAM_HEADER.matcher(line);
+            if (spam.matches()) {
+                String flag = spam.group(1).toLowerCase(Locale.ROOT);
+                boolean isSpam = flag.equals("true") || flag.equals("yes");
+                return SpamVerdict.scored(isSpam, Double.parseDouble(spam.group(2)), Double.parseDouble(spam.group(3)),
+                    symbols(reply.substring(headerEnd + 4)), endpoint);
+            }
+        }
+        return SpamVerdict.error("spamd reply has no Spam header", endpoint);
+    }
+
+    private static List<String> symbols(String body) {
+        return Arrays.stream(body.trim().split(","))
+            .map(String::trim)
+            .filter(symbol -> !symbol.isEmpty())
+            .toList();
+    }
+}

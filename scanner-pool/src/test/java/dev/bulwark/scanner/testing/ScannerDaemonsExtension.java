@@ -1,0 +1,114 @@
+package dev.bulwark.scanner.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives tests a real clamd and spamd. When the run already has them (BULWARK_TEST_CLAMD and
+ * BULWARK_TEST_SPAMD, as {@code scripts/test.sh} exports after starting them once), those are used;
+ * otherwise {@code scripts/scanners.sh} starts a private pair on free ports, once per JVM, and stops it
+ * when the JVM's test run ends.
+ */
+public final class ScannerDaemonsExtension implements ParameterResolver {
+    public static final String CLAMD_ENV = "BULWARK_TEST_CLAMD";
+    public static final String SPAMD_ENV = "BULWARK_TEST_SPAMD";
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ScannerDaemonsExtension.class);
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.getParameter().getType() == ScannerDaemons.class;
+    }
+
+    @Override
+    public ScannerDaemons resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return daemons(extensionContext);
+    }
+
+    /** The run's daemons, started on first use; shared by every test class in this JVM. */
+    public static ScannerDaemons daemons(ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE)
+            .getOrComputeIfAbsent(StartedDaemons.class, key -> StartedDaemons.fromEnvironmentOrStart(), StartedDaemons.class)
+            .daemons();
+    }
+
+    private record StartedDaemons(ScannerDaemons daemons, Optional<Path> runDir) implements ExtensionContext.Store.CloseableResource {
+
+        static StartedDaemons fromEnvironmentOrStart() {
+            String clamd = System.getenv(CLAMD_ENV);
+            String spamd = System.getenv(SPAMD_ENV);
+            if (clamd != null && spamd != null) {
+                String[] c = clamd.split(":");
+                String[] s = spamd.split(":");
+                return new StartedDaemons(new ScannerDaemons(c[0], Integer.parseInt(c[1]), s[0], Integer.parseInt(s[1])), Optional.empty());
+            }
+            try {
+                Path runDir = Files.createTempDirectory("bulwark-scanners");
+                int clamdPort = freePort();
+                int spamdPort = freePort();
+                runScript("start", runDir, clamdPort, spamdPort);
+                return new StartedDaemons(new ScannerDaemons("127.0.0.1", clamdPort, "127.0.0.1", spamdPort), Optional.of(runDir));
+            } catch (IOException e) {
+                throw new IllegalStateException("could not start clamd and spamd for the tests", e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (runDir.isPresent()) {
+                runScript("stop", runDir.get(), daemons.clamdPort(), daemons.spamdPort());
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void runScript(String action, Path runDir, int clamdPort, int spamdPort) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(List.of("bash", scannersScript().toString(), action))
+            .redirectErrorStream(true);
+        builder.environment().putAll(Map.of(
+            "BULWARK_RUN_DIR", runDir.toString(),
+            "BULWARK_CLAMD_PORT", Integer.toString(clamdPort),
+            "BULWARK_SPAMD_PORT", Integer.toString(spamdPort)));
+        Process process = builder.start();
+        try {
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                throw new IOException("scripts/scanners.sh " + action + " failed:\n" + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running scripts/scanners.sh " + action, e);
+        }
+    }
+
+    /** {@code scripts/scanners.sh}, from the bulwark.scripts property or found above the working directory. */
+    private static Path scannersScript() throws IOException {
+        String configured = System.getProperty("bulwark.scripts");
+        if (configured != null) {
+            return Paths.get(configured, "scanners.sh");
+        }
+        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("scripts/scanners.sh");
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IOException("scripts/scanners.sh not found above " + Paths.get("").toAbsolutePath());
+    }
+}

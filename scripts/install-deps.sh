@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what Bulwark's build and local run need on Debian/Ubuntu: a JDK 17+, Maven, clamd, spamd.
+# As root it installs with apt-get; otherwise it prints the exact command and exits 2.
+set -euo pipefail
+
+missing=()
+java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1; }
+if ! command -v java >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ]; then
+  missing+=(openjdk-17-jdk-headless)
+fi
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v clamd >/dev/null 2>&1 || missing+=(clamav-daemon clamdscan)
+command -v spamd >/dev/null 2>&1 || missing+=(spamassassin spamd)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Bulwark needs: ${missing[*]}. Install them with:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 2
+fi
+echo "Installing ${missing[*]} ..."
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The main job, without Docker: starts clamd and spamd (scripts/scanners.sh), builds Bulwark, starts
+# James 3.8.1 with the Bulwark jar in extensions-jars/ and james-conf/ as its configuration, sends a
+# clean, a spam and a virus mail over SMTP and prints what happened to each. James then keeps running
+# (SMTP 2525, IMAP 1143, webadmin 8000 on 127.0.0.1) until Ctrl-C; pass --exit to stop after the report.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+
+bash scripts/install-deps.sh
+
+scanners_were_running=true
+bash scripts/scanners.sh status >/dev/null 2>&1 || scanners_were_running=false
+bash scripts/scanners.sh start
+if [ "$scanners_were_running" = false ]; then
+  trap 'bash scripts/scanners.sh stop >/dev/null 2>&1 || true' EXIT
+fi
+eval "$(bash scripts/scanners.sh env)"
+export BULWARK_TEST_CLAMD BULWARK_TEST_SPAMD
+
+echo "Building Bulwark (the first build downloads James 3.8.1 from Maven Central)..."
+mvn -B -ntp -q -DskipTests install
+
+java -Djames.exit.on.startup.error=false \
+  -Dbulwark.jar="$repo/distribution/target/bulwark.jar" \
+  -Dbulwark.james-conf="$repo/james-conf" \
+  -Dlogback.configurationFile="$repo/scripts/run-local-logback.xml" \
+  -cp "integration-tests/target/test-classes:$(cat integration-tests/target/runner-classpath.txt)" \
+  dev.bulwark.it.LocalBulwark "$@"

@@ -1,0 +1,487 @@
+#!/usr/bin/env bash
+# Starts, stops and reports on a private clamd and spamd for Bulwark's tests and for local development.
+#
+#   scripts/scanners.sh start|stop|status|env
+#
+# The daemons run from this script's own configuration in a run directory of their own, never as the
+# system services (no systemctl), and listen on 127.0.0.1 only. Several instances can run at once with
+# different run directories and ports, e.g. a test suite on free ports beside a developer's default one.
+#
+# Settings (environment):
+#   BULWARK_RUN_DIR      run directory (default: <repo>/.run/scanners)
+#   BULWARK_CLAMD_PORT   clamd TCP port (default: 3310)
+#   BULWARK_SPAMD_PORT   spamd TCP port (default: 783; below 1024 needs root)
+#   BULWARK_SCANNER_TIMEOUT  seconds to wait for each daemon to answer PING (default: 90)
+#
+# clamd loads only the project's own test signatures (scripts/signatures/*): EICAR and a Bulwark test
+# marker, so it needs no download. spamd runs with --local (no network tests).
+#
+# Exit codes: 0 ok; 1 a daemon failed to start or stop; 2 packages missing and not root (the command to
+# install them is printed); 3 status found a daemon not answering; 64 usage.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "${SCRIPT_DIR}/.." && pwd)"
+SIGNATURE_DIR="${SCRIPT_DIR}/signatures"
+
+HOST=127.0.0.1
+RUN_DIR="${BULWARK_RUN_DIR:-${REPO_DIR}/.run/scanners}"
+CLAMD_PORT="${BULWARK_CLAMD_PORT:-3310}"
+SPAMD_PORT="${BULWARK_SPAMD_PORT:-783}"
+WAIT_SECONDS="${BULWARK_SCANNER_TIMEOUT:-90}"
+IO_TIMEOUT=5   # seconds to wait for one reply
+
+APT_PACKAGES=(clamav-daemon clamdscan spamassassin spamd)
+
+CLAMD_CONF="${RUN_DIR}/clamd.conf"
+CLAMD_DB="${RUN_DIR}/db"
+CLAMD_LOG="${RUN_DIR}/clamd.log"
+CLAMD_PID="${RUN_DIR}/clamd.pid"
+SPAMD_LOG="${RUN_DIR}/spamd.log"
+SPAMD_PID="${RUN_DIR}/spamd.pid"
+SPAMD_HOME="${RUN_DIR}/spamd-home"
+# When SPAMD_HOME cannot be reached by user nobody (e.g. a run dir below a private mktemp dir), the
+# helper home goes to a directory of its own in /tmp, whose path is recorded here.
+SPAMD_HOME_REF="${RUN_DIR}/spamd-home.path"
+
+log() { printf 'scanners: %s\n' "$*"; }
+err() { printf 'scanners: %s\n' "$*" >&2; }
+
+usage() {
+  cat >&2 <<EOF
+usage: $0 start|stop|status|env
+  start   start clamd and spamd on ${HOST} (ports ${CLAMD_PORT}, ${SPAMD_PORT}) from ${RUN_DIR}
+  stop    stop the daemons this run dir started
+  status  one line per daemon; exit 0 if both answer PING, 3 otherwise
+  env     print BULWARK_TEST_CLAMD=... and BULWARK_TEST_SPAMD=... lines
+EOF
+  exit 64
+}
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+validate_port() {
+  local name=$1 value=$2
+  if ! [[ "$value" =~ ^[0-9]+$ ]] || [ "$value" -lt 1 ] || [ "$value" -gt 65535 ]; then
+    err "${name}=${value} is not a TCP port"
+    exit 64
+  fi
+}
+
+now() {
+  # Seconds with decimals (bash 5), or whole seconds elsewhere.
+  if [ -n "${EPOCHREALTIME:-}" ]; then printf '%s' "${EPOCHREALTIME/,/.}"; else date +%s; fi
+}
+
+elapsed_since() {
+  awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'
+}
+
+# Finds a daemon binary; /usr/sbin is often not on a non-root user's PATH.
+find_bin() {
+  local name=$1 dir dirs
+  IFS=: read -r -a dirs <<< "${PATH:-}"
+  for dir in "${dirs[@]}" /usr/sbin /usr/local/sbin /sbin; do
+    if [ -n "$dir" ] && [ -f "${dir}/${name}" ] && [ -x "${dir}/${name}" ]; then
+      printf '%s\n' "${dir}/${name}"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# --- tiny TCP clients (bash /dev/tcp; run in a subshell so a broken connection cannot end the script) ---
+
+# clamd command (without the leading z and the trailing NUL) -> first NUL-terminated reply on stdout.
+clamd_command() {
+  local port=$1 command=$2
+  (
+    exec 3<>"/dev/tcp/${HOST}/${port}" || exit 1
+    printf 'z%s\0' "$command" >&3
+    IFS= read -r -d '' -t "$IO_TIMEOUT" reply <&3 || [ -n "${reply:-}" ] || exit 1
+    printf '%s\n' "$reply"
+  ) 2>/dev/null
+}
+
+clamd_ping() { [ "$(clamd_command "$1" PING)" = "PONG" ]; }
+
+spamd_ping() {
+  local port=$1
+  (
+    exec 3<>"/dev/tcp/${HOST}/${port}" || exit 1
+    printf 'PING SPAMC/1.5\r\n\r\n' >&3
+    IFS= read -r -t "$IO_TIMEOUT" line <&3 || [ -n "${line:-}" ] || exit 1
+    line=${line%$'\r'}
+    # e.g. "SPAMD/1.5 0 PONG"
+    [[ "$line" == SPAMD/*" 0 PONG" ]]
+  ) 2>/dev/null
+}
+
+# True when something accepts connections on the port.
+port_open() {
+  local port=$1
+  ( exec 3<>"/dev/tcp/${HOST}/${port}" ) 2>/dev/null
+}
+
+describe_listener() {
+  local port=$1
+  if command -v ss >/dev/null 2>&1; then
+    ss -Hltnp "sport = :${port}" 2>/dev/null | sed 's/^/    /' || true
+  fi
+}
+
+# --- PID files ---
+
+read_pid() {
+  local file=$1 pid
+  [ -f "$file" ] || return 1
+  pid=$(tr -dc '0-9' < "$file" 2>/dev/null || true)
+  [ -n "$pid" ] || return 1
+  printf '%s\n' "$pid"
+}
+
+process_args() {
+  local pid=$1
+  if [ -r "/proc/${pid}/cmdline" ]; then
+    tr '\0' ' ' < "/proc/${pid}/cmdline" 2>/dev/null || true
+  else
+    ps -p "$pid" -o args= 2>/dev/null || true
+  fi
+}
+
+# Prints the PID from the daemon's PID file when that process is alive and is that daemon (guards
+# against a stale file whose PID was reused by something else).
+live_pid() {
+  local daemon=$1 file=$2 pid
+  pid=$(read_pid "$file") || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  [[ "$(process_args "$pid")" == *"$daemon"* ]] || return 1
+  printf '%s\n' "$pid"
+}
+
+# --- installation ---
+
+ensure_installed() {
+  local missing=()
+  find_bin clamd >/dev/null || missing+=(clamd)
+  find_bin spamd >/dev/null || missing+=(spamd)
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  if is_root; then
+    log "missing ${missing[*]}: installing ${APT_PACKAGES[*]} with apt-get"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${APT_PACKAGES[@]}"
+    find_bin clamd >/dev/null && find_bin spamd >/dev/null && return 0
+    err "clamd or spamd still missing after apt-get install"
+    exit 1
+  fi
+  err "missing ${missing[*]}; install them with:"
+  printf 'sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y %s\n' "${APT_PACKAGES[*]}"
+  exit 2
+}
+
+# --- waiting ---
+
+show_log_tail() {
+  local file=$1
+  if [ -s "$file" ]; then
+    err "last lines of ${file}:"
+    tail -n 25 "$file" | sed 's/^/    /' >&2
+  else
+    err "(no log in ${file})"
+  fi
+}
+
+# wait_ready NAME PING_FUNCTION PORT LOG [LAUNCHER_PID]: polls until PING answers, bounded.
+wait_ready() {
+  local name=$1 ping=$2 port=$3 logfile=$4 launcher=${5:-} deadline
+  deadline=$((SECONDS + WAIT_SECONDS))
+  while ! "$ping" "$port"; do
+    if [ -n "$launcher" ] && ! kill -0 "$launcher" 2>/dev/null; then
+      err "${name} exited before answering PING on ${HOST}:${port}"
+      show_log_tail "$logfile"
+      return 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      err "${name} did not answer PING on ${HOST}:${port} within ${WAIT_SECONDS} s"
+      show_log_tail "$logfile"
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# Refuses to start when the port is already served by a process this run dir did not start.
+check_port_free() {
+  local name=$1 port=$2 hint=${3:-}
+  if port_open "$port"; then
+    err "${HOST}:${port} is already in use by another process, not by the ${name} of ${RUN_DIR}:"
+    describe_listener "$port" >&2
+    err "stop that process or choose another port (BULWARK_${name^^}_PORT)${hint:+; $hint}"
+    return 1
+  fi
+}
+
+# --- clamd ---
+
+write_clamd_conf() {
+  local sig
+  mkdir -p "$CLAMD_DB"
+  rm -f "${CLAMD_DB}"/*
+  shopt -s nullglob
+  local sigs=("${SIGNATURE_DIR}"/*.hdb "${SIGNATURE_DIR}"/*.ndb "${SIGNATURE_DIR}"/*.ldb "${SIGNATURE_DIR}"/*.hsb)
+  shopt -u nullglob
+  if [ "${#sigs[@]}" -eq 0 ]; then
+    err "no signature files in ${SIGNATURE_DIR}"
+    return 1
+  fi
+  for sig in "${sigs[@]}"; do cp "$sig" "$CLAMD_DB/"; done
+  {
+    echo "# Written by scripts/scanners.sh; rewritten at each start."
+    echo "TCPSocket ${CLAMD_PORT}"
+    echo "TCPAddr ${HOST}"
+    echo "DatabaseDirectory ${CLAMD_DB}"
+    echo "LogFile ${CLAMD_LOG}"
+    echo "LogTime yes"
+    echo "PidFile ${CLAMD_PID}"
+    echo "TemporaryDirectory ${RUN_DIR}/tmp"
+    if is_root; then echo "User root"; fi
+    echo "Foreground no"
+    echo "StreamMaxLength 25M"
+    echo "MaxThreads 8"
+    echo "SelfCheck 3600"
+  } > "$CLAMD_CONF"
+  mkdir -p "${RUN_DIR}/tmp"
+}
+
+start_clamd() {
+  local pid clamd_bin
+  if pid=$(live_pid clamd "$CLAMD_PID"); then
+    if clamd_ping "$CLAMD_PORT"; then
+      log "clamd already running on ${HOST}:${CLAMD_PORT} (pid ${pid})"
+      return 0
+    fi
+    # Ours but silent: still loading, or started with another port.
+    log "clamd (pid ${pid}) is up but not answering on ${HOST}:${CLAMD_PORT} yet; waiting"
+    if wait_ready clamd clamd_ping "$CLAMD_PORT" "$CLAMD_LOG" "$pid"; then
+      log "clamd already running on ${HOST}:${CLAMD_PORT} (pid ${pid})"
+      return 0
+    fi
+    err "clamd pid ${pid} from ${CLAMD_PID} does not answer on port ${CLAMD_PORT}; run '$0 stop' first"
+    return 1
+  fi
+  rm -f "$CLAMD_PID"
+  check_port_free clamd "$CLAMD_PORT" || return 1
+  clamd_bin=$(find_bin clamd)
+  write_clamd_conf
+  local start
+  start=$(now)
+  log "starting clamd on ${HOST}:${CLAMD_PORT} (config ${CLAMD_CONF})"
+  # Foreground no: clamd loads the database, daemonizes and writes its PID file; the parent's exit
+  # status tells whether that worked.
+  if ! "$clamd_bin" --config-file="$CLAMD_CONF" >> "$CLAMD_LOG" 2>&1 < /dev/null; then
+    err "clamd failed to start"
+    show_log_tail "$CLAMD_LOG"
+    live_pid clamd "$CLAMD_PID" >/dev/null || rm -f "$CLAMD_PID"
+    return 1
+  fi
+  pid=$(read_pid "$CLAMD_PID" || true)
+  if ! wait_ready clamd clamd_ping "$CLAMD_PORT" "$CLAMD_LOG" "$pid"; then
+    stop_daemon clamd "$CLAMD_PID" >&2 || true
+    return 1
+  fi
+  pid=$(read_pid "$CLAMD_PID" || echo '?')
+  log "clamd ready on ${HOST}:${CLAMD_PORT} (pid ${pid}) after $(elapsed_since "$start") s"
+  CLAMD_STARTED_NOW=1
+}
+
+# --- spamd ---
+
+# Prints the helper home directory to use; as root it must be writable by nobody, who runs the children.
+prepare_spamd_home() {
+  local home=$SPAMD_HOME
+  mkdir -p "$home"
+  if is_root; then
+    chown nobody "$home" 2>/dev/null || true
+    chmod 700 "$home"
+    if ! runuser -u nobody -- test -w "$home" 2>/dev/null; then
+      # A parent directory is not searchable by nobody: use a directory of its own in /tmp.
+      home=$(mktemp -d "${TMPDIR:-/tmp}/bulwark-spamd-home.XXXXXX")
+      chown nobody "$home"
+      chmod 700 "$home"
+      printf '%s\n' "$home" > "$SPAMD_HOME_REF"
+    fi
+  fi
+  printf '%s\n' "$home"
+}
+
+start_spamd() {
+  local pid spamd_bin home launcher start
+  if pid=$(live_pid spamd "$SPAMD_PID"); then
+    if spamd_ping "$SPAMD_PORT"; then
+      log "spamd already running on ${HOST}:${SPAMD_PORT} (pid ${pid})"
+      return 0
+    fi
+    log "spamd (pid ${pid}) is up but not answering on ${HOST}:${SPAMD_PORT} yet; waiting"
+    if wait_ready spamd spamd_ping "$SPAMD_PORT" "$SPAMD_LOG" "$pid"; then
+      log "spamd already running on ${HOST}:${SPAMD_PORT} (pid ${pid})"
+      return 0
+    fi
+    err "spamd pid ${pid} from ${SPAMD_PID} does not answer on port ${SPAMD_PORT}; run '$0 stop' first"
+    return 1
+  fi
+  rm -f "$SPAMD_PID"
+  local hint=""
+  if [ "$SPAMD_PORT" -eq 783 ]; then
+    hint="installing Debian's spamd package may have started the system spamd service on port 783"
+  fi
+  check_port_free spamd "$SPAMD_PORT" "$hint" || return 1
+  spamd_bin=$(find_bin spamd)
+  home=$(prepare_spamd_home)
+  local args=(--local --listen "$HOST" --port "$SPAMD_PORT" --min-children 1 --max-children 2
+              --helper-home-dir "$home" --pidfile "$SPAMD_PID" --allow-tell -x --syslog=stderr
+              # Bayes data (TELL) in the helper home; otherwise it goes to the user's home, which for
+              # nobody is /nonexistent, and TELL silently learns nothing.
+              --cf="bayes_path ${home}/.spamassassin/bayes")
+  if is_root; then args+=(-u nobody); fi
+  start=$(now)
+  log "starting spamd on ${HOST}:${SPAMD_PORT} (log ${SPAMD_LOG})"
+  {
+    printf '=== %s: %s %s\n' "$(date '+%F %T')" "$spamd_bin" "${args[*]}"
+  } >> "$SPAMD_LOG"
+  # Its own session, so it outlives this shell and a terminal's hang-up; output to the log.
+  setsid "$spamd_bin" "${args[@]}" >> "$SPAMD_LOG" 2>&1 < /dev/null &
+  launcher=$!
+  if ! wait_ready spamd spamd_ping "$SPAMD_PORT" "$SPAMD_LOG" "$launcher"; then
+    [ -f "$SPAMD_PID" ] || printf '%s\n' "$launcher" > "$SPAMD_PID"
+    stop_daemon spamd "$SPAMD_PID" >&2 || true
+    return 1
+  fi
+  # spamd writes its PID file itself; keep the launcher's PID if it has not yet.
+  pid=$(read_pid "$SPAMD_PID" || true)
+  if [ -z "$pid" ]; then
+    printf '%s\n' "$launcher" > "$SPAMD_PID"
+    pid=$launcher
+  fi
+  log "spamd ready on ${HOST}:${SPAMD_PORT} (pid ${pid}) after $(elapsed_since "$start") s"
+}
+
+# --- stop ---
+
+stop_daemon() {
+  local name=$1 file=$2 pid i
+  if ! pid=$(live_pid "$name" "$file"); then
+    if [ -f "$file" ]; then
+      log "${name} not running (removing stale ${file})"
+      rm -f "$file"
+    else
+      log "${name} not running (nothing started from ${RUN_DIR})"
+    fi
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 150; i++)); do            # 30 s
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    err "${name} (pid ${pid}) ignored SIGTERM for 30 s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      err "${name} (pid ${pid}) is still running"
+      return 1
+    fi
+  fi
+  rm -f "$file"
+  log "${name} stopped (pid ${pid})"
+}
+
+cmd_stop() {
+  local rc=0
+  stop_daemon clamd "$CLAMD_PID" || rc=1
+  stop_daemon spamd "$SPAMD_PID" || rc=1
+  if [ -f "$SPAMD_HOME_REF" ]; then
+    local home
+    home=$(cat "$SPAMD_HOME_REF")
+    case "$home" in
+      */bulwark-spamd-home.*) rm -rf -- "$home" ;;
+    esac
+    rm -f "$SPAMD_HOME_REF"
+  fi
+  return "$rc"
+}
+
+# --- status ---
+
+cmd_status() {
+  local rc=0
+  status_line clamd "$CLAMD_PID" "$CLAMD_PORT" clamd_ping || rc=3
+  status_line spamd "$SPAMD_PID" "$SPAMD_PORT" spamd_ping || rc=3
+  return "$rc"
+}
+
+# status_line NAME PIDFILE PORT PING_FUNCTION: prints one line; false when the daemon does not answer.
+status_line() {
+  local name=$1 file=$2 port=$3 ping=$4 pid="" details
+  pid=$(live_pid "$name" "$file") || pid=""
+  if "$ping" "$port"; then
+    if [ -n "$pid" ]; then details="pid ${pid}"; else details="pid unknown: not started from ${RUN_DIR}"; fi
+    if [ "$name" = clamd ]; then details="${details}, $(clamd_command "$port" VERSION || echo 'version unknown')"; fi
+    echo "${name}: running on ${HOST}:${port} (${details})"
+    return 0
+  fi
+  if [ -n "$pid" ]; then details="pid ${pid} alive but not answering"; else details="no process"; fi
+  echo "${name}: stopped (${HOST}:${port}, ${details})"
+  return 1
+}
+
+cmd_env() {
+  echo "BULWARK_TEST_CLAMD=${HOST}:${CLAMD_PORT}"
+  echo "BULWARK_TEST_SPAMD=${HOST}:${SPAMD_PORT}"
+}
+
+cmd_start() {
+  ensure_installed
+  if ! is_root; then
+    local name port
+    for name in CLAMD SPAMD; do
+      port="${name}_PORT"
+      if [ "${!port}" -lt 1024 ]; then
+        err "port ${!port} needs root; set BULWARK_${name}_PORT to a port >= 1024"
+        exit 1
+      fi
+    done
+  fi
+  mkdir -p "$RUN_DIR"
+  # spamd's children run as nobody when started as root: let them reach their helper home.
+  if is_root; then chmod 755 "$RUN_DIR"; fi
+  CLAMD_STARTED_NOW=0
+  start_clamd || exit 1
+  if ! start_spamd; then
+    # Leave nothing behind that this call started.
+    if [ "$CLAMD_STARTED_NOW" -eq 1 ]; then stop_daemon clamd "$CLAMD_PID" || true; fi
+    exit 1
+  fi
+}
+
+main() {
+  [ "$#" -eq 1 ] || usage
+  validate_port BULWARK_CLAMD_PORT "$CLAMD_PORT"
+  validate_port BULWARK_SPAMD_PORT "$SPAMD_PORT"
+  if ! [[ "$WAIT_SECONDS" =~ ^[0-9]+$ ]]; then
+    err "BULWARK_SCANNER_TIMEOUT=${WAIT_SECONDS} is not a number of seconds"
+    exit 64
+  fi
+  case "$1" in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    env) cmd_env ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"
