@@ -26,6 +26,7 @@ SIGNATURE_DIR="${SCRIPT_DIR}/signatures"
 
 HOST=127.0.0.1
 RUN_DIR="${BULWARK_RUN_DIR:-${REPO_DIR}/.run/scanners}"
+[[ "$RUN_DIR" == /* ]] || RUN_DIR="${PWD}/${RUN_DIR}"   # clamd.conf needs absolute paths
 CLAMD_PORT="${BULWARK_CLAMD_PORT:-3310}"
 SPAMD_PORT="${BULWARK_SPAMD_PORT:-783}"
 WAIT_SECONDS="${BULWARK_SCANNER_TIMEOUT:-90}"
