@@ -1,6 +1,5 @@
 package dev.bulwark.it;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -18,6 +17,7 @@ public final class BulwarkJamesExtension implements BeforeAllCallback, Parameter
         @Override
         public void close() {
             james.close();
+            WorkDirs.delete(james.workDir());
         }
     }
 
@@ -40,7 +40,7 @@ public final class BulwarkJamesExtension implements BeforeAllCallback, Parameter
         ExtensionContext classContext = context.getTestMethod().isPresent() ? context.getParent().orElseThrow() : context;
         return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, key -> {
             try {
-                Path workDir = Files.createTempDirectory("bulwark-james");
+                Path workDir = WorkDirs.create();
                 return new Running(BulwarkJames.start(workDir, ScannerDaemonsExtension.daemons(context), BulwarkJames.Ports.ANY, conf -> { }));
             } catch (Exception e) {
                 throw new IllegalStateException("James with Bulwark did not start", e);

@@ -4,16 +4,13 @@ import static dev.bulwark.it.MailClients.AWAIT;
 import static dev.bulwark.it.MailClients.QUARANTINE;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import dev.bulwark.scanner.testing.ScannerDaemons;
 import dev.bulwark.scanner.testing.TestSamples;
@@ -33,7 +30,7 @@ public final class LocalBulwark {
         boolean exitAfterDemo = List.of(args).contains("--exit");
         ScannerDaemons daemons = daemonsFromEnvironment();
         Path workDir = Paths.get(env("BULWARK_JAMES_DIR", ".run/james")).toAbsolutePath();
-        deleteRecursively(workDir);
+        WorkDirs.delete(workDir);
         BulwarkJames.Ports ports = new BulwarkJames.Ports(
             Integer.parseInt(env("BULWARK_SMTP_PORT", "2525")),
             Integer.parseInt(env("BULWARK_IMAP_PORT", "1143")),
@@ -109,13 +106,4 @@ public final class LocalBulwark {
         return Optional.ofNullable(System.getenv(name)).filter(v -> !v.isBlank()).orElse(defaultValue);
     }
 
-    private static void deleteRecursively(Path dir) throws Exception {
-        if (Files.exists(dir)) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
-        }
-    }
 }

@@ -98,7 +98,7 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
     }
 
     /** {@code scripts/scanners.sh}, from the bulwark.scripts property or found above the working directory. */
-    private static Path scannersScript() throws IOException {
+    public static Path scannersScript() throws IOException {
         String configured = System.getProperty("bulwark.scripts");
         if (configured != null) {
             return Paths.get(configured, "scanners.sh");

@@ -1,0 +1,101 @@
+package dev.bulwark.mailets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Optional;
+
+import javax.mail.MessagingException;
+
+import org.apache.mailet.AttributeUtils;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.test.FakeMail;
+import org.apache.mailet.base.test.FakeMailetConfig;
+import org.apache.james.core.builder.MimeMessageBuilder;
+import org.junit.jupiter.api.Test;
+
+import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.scanner.Endpoint;
+import dev.bulwark.scanner.ScanVerdict;
+import dev.bulwark.scanner.VirusScanner;
+
+/** VirusScan's orchestration with a scripted scanner; the real clamd path is in integration-tests. */
+class VirusScanTest {
+    private static final Endpoint CLAMD = new Endpoint("127.0.0.1", 3310);
+
+    private static VirusScan mailet(VirusScanner scanner, String... parameters) throws MessagingException {
+        FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("VirusScan");
+        for (int i = 0; i < parameters.length; i += 2) {
+            config.setProperty(parameters[i], parameters[i + 1]);
+        }
+        VirusScan mailet = new VirusScan(scanner);
+        mailet.init(config.build());
+        return mailet;
+    }
+
+    private static Mail mail() throws MessagingException {
+        return FakeMail.builder().name("m1").state(Mail.DEFAULT)
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder()
+                .addHeader("X-Bulwark-Virus", "clean (forged by the sender)")
+                .setSubject("hello").setText("body"))
+            .recipient("bob@example.com").build();
+    }
+
+    private static Optional<String> attribute(Mail mail, org.apache.mailet.AttributeName name) {
+        return AttributeUtils.getValueAndCastFromMail(mail, name, String.class);
+    }
+
+    @Test
+    void infectedVerdictIsRecordedAndReplacesAForgedHeader() throws Exception {
+        Mail mail = mail();
+        mailet(content -> ScanVerdict.infected(List.of("Eicar-Test"), CLAMD).withEngine("ClamAV 1.4.6")).service(mail);
+
+        assertThat(attribute(mail, BulwarkAttributes.VIRUS_STATUS)).contains("INFECTED");
+        assertThat(attribute(mail, BulwarkAttributes.VIRUS_NAMES)).contains("Eicar-Test");
+        assertThat(attribute(mail, BulwarkAttributes.VIRUS_ENDPOINT)).contains("127.0.0.1:3310");
+        assertThat(mail.getMessage().getHeader("X-Bulwark-Virus"))
+            .containsExactly("infected: Eicar-Test (ClamAV 1.4.6 at 127.0.0.1:3310)");
+        assertThat(mail.getState()).isEqualTo(Mail.DEFAULT);
+    }
+
+    @Test
+    void scannerErrorHoldsTheMailByDefault() throws Exception {
+        Mail mail = mail();
+        mailet(content -> ScanVerdict.error("clamd unreachable", CLAMD)).service(mail);
+
+        assertThat(mail.getState()).isEqualTo("scan-failed");
+        assertThat(attribute(mail, BulwarkAttributes.VIRUS_STATUS)).contains("ERROR");
+        assertThat(mail.getMessage().getHeader("X-Bulwark-Virus")).containsExactly("not scanned: clamd unreachable");
+    }
+
+    @Test
+    void unscannableMailGoesToTheConfiguredProcessor() throws Exception {
+        Mail mail = mail();
+        mailet(content -> ScanVerdict.unscannable("too big", CLAMD), "scanFailedProcessor", "hold").service(mail);
+        assertThat(mail.getState()).isEqualTo("hold");
+    }
+
+    @Test
+    void failOpenLetsTheMailGoOnSayingItWasNotScanned() throws Exception {
+        Mail mail = mail();
+        mailet(content -> ScanVerdict.error("timeout", CLAMD), "failOpen", "true").service(mail);
+        assertThat(mail.getState()).isEqualTo(Mail.DEFAULT);
+        assertThat(mail.getMessage().getHeader("X-Bulwark-Virus")).containsExactly("not scanned: timeout");
+    }
+
+    @Test
+    void scannerOutputCannotBreakTheHeader() throws Exception {
+        Mail mail = mail();
+        mailet(content -> ScanVerdict.error("bad\r\nInjected: yes", CLAMD)).service(mail);
+        assertThat(mail.getMessage().getHeader("Injected")).isNull();
+    }
+
+    @Test
+    void unknownOrInvalidParametersAreStartupErrors() {
+        assertThatThrownBy(() -> mailet(content -> ScanVerdict.clean(CLAMD), "failopen", "true"))
+            .hasMessage("mailetcontainer.xml: mailet VirusScan: unknown parameter [failopen], expected one of [failOpen, scanFailedProcessor]");
+        assertThatThrownBy(() -> mailet(content -> ScanVerdict.clean(CLAMD), "failOpen", "sometimes"))
+            .hasMessageContaining("'failOpen' is 'sometimes', expected true or false");
+    }
+}
