@@ -1,10 +1,7 @@
 package dev.bulwark.scanner;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +16,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ClamdClient implements VirusScanner {
     static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
-    private static final int MAX_REPLY = 8 * 1024;
     private static final Duration VERSION_MAX_AGE = Duration.ofMinutes(10);
 
     private final Endpoint endpoint;
@@ -71,7 +67,8 @@ public final class ClamdClient implements VirusScanner {
             : currentVersion().map(v -> verdict.withEngine(v.toString())).orElse(verdict);
     }
 
-    private Optional<ClamdVersion> currentVersion() {
+    /** The VERSION clamd last gave, asked again when older than ten minutes; empty if it never answered. */
+    Optional<ClamdVersion> currentVersion() {
         KnownVersion known = knownVersion.get();
         if (known != null && known.askedAt().plus(VERSION_MAX_AGE).isAfter(clock.instant())) {
             return Optional.of(known.version());
@@ -85,19 +82,9 @@ public final class ClamdClient implements VirusScanner {
 
     private ScanVerdict scanOnce(MessageContent content) {
         try (DaemonConnection connection = DaemonConnection.open(endpoint, timeouts)) {
-            OutputStream out = connection.output();
-            out.write("zINSTREAM\0".getBytes(StandardCharsets.US_ASCII));
-            InstreamOutputStream stream = new InstreamOutputStream(out, chunkSize);
-            try {
-                content.writeTo(stream);
-                stream.finish();
-            } catch (InstreamOutputStream.DaemonWriteException writeFailure) {
-                // clamd closes the stream early when the size limit is hit: its reply says why.
-                return replyAfterFailedWrite(connection, writeFailure);
-            } catch (IOException | UncheckedIOException sourceFailure) {
-                return ScanVerdict.error("could not read the message: " + sourceFailure.getMessage(), endpoint);
-            }
-            return ClamdReplies.parseScanReply(connection.readUntil(0, MAX_REPLY), endpoint);
+            return ClamdReplies.parseScanReply(ClamdProtocol.instream(connection, content, chunkSize), endpoint);
+        } catch (ClamdProtocol.MessageReadException e) {
+            return ScanVerdict.error("could not read the message: " + e.getMessage(), endpoint);
         } catch (SocketTimeoutException e) {
             return ScanVerdict.error("clamd did not answer within " + timeouts.read().toMillis() + " ms", endpoint);
         } catch (IOException e) {
@@ -105,23 +92,10 @@ public final class ClamdClient implements VirusScanner {
         }
     }
 
-    private ScanVerdict replyAfterFailedWrite(DaemonConnection connection, IOException writeFailure) {
-        try {
-            String reply = connection.readUntil(0, MAX_REPLY);
-            if (!reply.isEmpty()) {
-                return ClamdReplies.parseScanReply(reply, endpoint);
-            }
-        } catch (IOException ignored) {
-            // No reply either: report the write failure below.
-        }
-        return ScanVerdict.error("stream to clamd failed: " + writeFailure.getMessage(), endpoint);
-    }
-
     private String command(String command) throws IOException {
         try (DaemonConnection connection = DaemonConnection.open(endpoint, timeouts)) {
-            connection.output().write(command.getBytes(StandardCharsets.US_ASCII));
-            connection.output().flush();
-            return connection.readUntil(0, MAX_REPLY);
+            ClamdProtocol.send(connection, command);
+            return connection.readUntil(0, ClamdProtocol.MAX_REPLY);
         }
     }
 

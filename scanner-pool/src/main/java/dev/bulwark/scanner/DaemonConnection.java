@@ -1,6 +1,7 @@
 package dev.bulwark.scanner;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,18 +39,31 @@ final class DaemonConnection implements AutoCloseable {
         socket.shutdownOutput();
     }
 
-    /** Reads until {@code terminator} or end of stream, at most {@code limit} bytes; the terminator is not returned. */
+    /**
+     * Reads until {@code terminator}, at most {@code limit} bytes; the terminator is not returned.
+     * The connection closing first is a partial reply: an EOFException, never a short answer.
+     */
     String readUntil(int terminator, int limit) throws IOException {
         InputStream in = socket.getInputStream();
         ByteArrayOutputStream reply = new ByteArrayOutputStream();
         int b;
-        while ((b = in.read()) != -1 && b != terminator) {
+        while ((b = in.read()) != terminator) {
+            if (b == -1) {
+                throw new EOFException(reply.size() == 0
+                    ? "connection closed without a reply"
+                    : "connection closed in the middle of the reply '" + ClamdReplies.printable(reply.toString(StandardCharsets.UTF_8)) + "'");
+            }
             if (reply.size() >= limit) {
                 throw new IOException("reply longer than " + limit + " bytes");
             }
             reply.write(b);
         }
         return reply.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Sets the read timeout for what follows (e.g. what is left of an exchange's deadline). */
+    void readTimeout(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
     }
 
     /** Reads everything the daemon sends until it closes the connection, at most {@code limit} bytes. */
