@@ -14,51 +14,78 @@ import java.util.stream.Collectors;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.james.util.DurationParser;
+import org.apache.james.util.Size;
 
+import dev.bulwark.scanner.ClamdPoolConfig;
 import dev.bulwark.scanner.Endpoint;
 import dev.bulwark.scanner.ScannerTimeouts;
+import dev.bulwark.scanner.SpamdClientConfig;
+import dev.bulwark.scanner.SpamdPoolConfig;
+import dev.bulwark.scanner.WeightedEndpoint;
 
 /**
  * bulwark.properties, parsed once at start-up into an immutable value. Every key may be overridden by
  * an environment variable {@code BULWARK_<KEY>} (upper case, dots as underscores), so that containers
- * can point the same file at their own scanners. Unknown keys and bad values are start-up errors.
+ * can point the same file at their own scanners. Unknown keys and bad values are start-up errors, each
+ * one line naming the file, the key and what is expected. Reference: docs/configuration.md.
  */
-public record BulwarkConfiguration(
-    List<Endpoint> clamdEndpoints,
-    ScannerTimeouts clamdTimeouts,
-    Endpoint spamdEndpoint,
-    ScannerTimeouts spamdTimeouts,
-    boolean requireScannersAtStartup) {
+public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup) {
 
     public static final String FILE = "bulwark.properties";
 
     static final String CLAMD_ENDPOINTS = "clamd.endpoints";
     static final String CLAMD_CONNECT_TIMEOUT = "clamd.connectTimeout";
     static final String CLAMD_READ_TIMEOUT = "clamd.readTimeout";
-    static final String SPAMD_ENDPOINT = "spamd.endpoint";
+    static final String CLAMD_MAX_CONNECTIONS = "clamd.maxConnectionsPerEndpoint";
+    static final String CLAMD_BORROW_TIMEOUT = "clamd.borrowTimeout";
+    static final String CLAMD_IDLE_TIMEOUT = "clamd.idleTimeout";
+    static final String CLAMD_PROBE_INTERVAL = "clamd.probeInterval";
+    static final String CLAMD_CHUNK_SIZE = "clamd.chunkSize";
+    static final String CLAMD_MAX_STREAM_SIZE = "clamd.maxStreamSize";
+    static final String SPAMD_ENDPOINTS = "spamd.endpoints";
     static final String SPAMD_CONNECT_TIMEOUT = "spamd.connectTimeout";
-    static final String SPAMD_READ_TIMEOUT = "spamd.readTimeout";
+    static final String SPAMD_TIMEOUT = "spamd.timeout";
+    static final String SPAMD_MAX_CONNECTIONS = "spamd.maxConnectionsPerEndpoint";
+    static final String SPAMD_BORROW_TIMEOUT = "spamd.borrowTimeout";
+    static final String SPAMD_PROBE_INTERVAL = "spamd.probeInterval";
+    static final String SPAMD_MAX_MESSAGE_SIZE = "spamd.maxMessageSize";
     static final String STARTUP_REQUIRE_SCANNERS = "startup.requireScanners";
 
     private static final Set<String> KEYS = Set.of(CLAMD_ENDPOINTS, CLAMD_CONNECT_TIMEOUT, CLAMD_READ_TIMEOUT,
-        SPAMD_ENDPOINT, SPAMD_CONNECT_TIMEOUT, SPAMD_READ_TIMEOUT, STARTUP_REQUIRE_SCANNERS);
+        CLAMD_MAX_CONNECTIONS, CLAMD_BORROW_TIMEOUT, CLAMD_IDLE_TIMEOUT, CLAMD_PROBE_INTERVAL, CLAMD_CHUNK_SIZE,
+        CLAMD_MAX_STREAM_SIZE, SPAMD_ENDPOINTS, SPAMD_CONNECT_TIMEOUT, SPAMD_TIMEOUT, SPAMD_MAX_CONNECTIONS,
+        SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS);
 
-    public BulwarkConfiguration {
-        clamdEndpoints = List.copyOf(clamdEndpoints);
-    }
+    private static final String DURATION = "a duration such as 30s or 500ms";
 
     public static BulwarkConfiguration from(Configuration file, Map<String, String> environment) {
         Source source = new Source(file, environment);
         source.rejectUnknownKeys();
-        return new BulwarkConfiguration(
-            source.required(CLAMD_ENDPOINTS, "host:port[,host:port...]", BulwarkConfiguration::endpoints),
+        ClamdPoolConfig clamdDefaults = ClamdPoolConfig.defaults(
+            source.required(CLAMD_ENDPOINTS, "host:port[;weight=N][,host:port...]", BulwarkConfiguration::weightedEndpoints));
+        ClamdPoolConfig clamd = new ClamdPoolConfig(
+            clamdDefaults.endpoints(),
             new ScannerTimeouts(
-                source.optional(CLAMD_CONNECT_TIMEOUT, "a duration such as 2s", BulwarkConfiguration::duration).orElse(ScannerTimeouts.DEFAULT.connect()),
-                source.optional(CLAMD_READ_TIMEOUT, "a duration such as 30s", BulwarkConfiguration::duration).orElse(ScannerTimeouts.DEFAULT.read())),
-            source.required(SPAMD_ENDPOINT, "host:port", Endpoint::parse),
-            new ScannerTimeouts(
-                source.optional(SPAMD_CONNECT_TIMEOUT, "a duration such as 2s", BulwarkConfiguration::duration).orElse(ScannerTimeouts.DEFAULT.connect()),
-                source.optional(SPAMD_READ_TIMEOUT, "a duration such as 30s", BulwarkConfiguration::duration).orElse(ScannerTimeouts.DEFAULT.read())),
+                source.optional(CLAMD_CONNECT_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(ScannerTimeouts.DEFAULT.connect()),
+                source.optional(CLAMD_READ_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(ScannerTimeouts.DEFAULT.read())),
+            source.optional(CLAMD_MAX_CONNECTIONS, "a number from 1 to 256", v -> count(v, 1, 256)).orElse(clamdDefaults.maxConnectionsPerEndpoint()),
+            source.optional(CLAMD_BORROW_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(clamdDefaults.borrowTimeout()),
+            source.optional(CLAMD_IDLE_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(clamdDefaults.idleTimeout()),
+            source.optional(CLAMD_PROBE_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(clamdDefaults.probeInterval()),
+            source.optional(CLAMD_CHUNK_SIZE, "a size from 1K to 16M", v -> (int) size(v, 1024, 16L * 1024 * 1024)).orElse(clamdDefaults.chunkSize()),
+            source.optional(CLAMD_MAX_STREAM_SIZE, "a size such as 25M (clamd's StreamMaxLength)", v -> size(v, 1, Long.MAX_VALUE)).orElse(clamdDefaults.maxStreamSize()));
+        SpamdPoolConfig spamdDefaults = SpamdPoolConfig.defaults(
+            source.required(SPAMD_ENDPOINTS, "host:port[,host:port...]", BulwarkConfiguration::endpoints));
+        SpamdPoolConfig spamd = new SpamdPoolConfig(
+            spamdDefaults.endpoints(),
+            new SpamdClientConfig(
+                source.optional(SPAMD_CONNECT_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(SpamdClientConfig.DEFAULT.connectTimeout()),
+                source.optional(SPAMD_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(SpamdClientConfig.DEFAULT.exchangeTimeout()),
+                source.optional(SPAMD_MAX_MESSAGE_SIZE, "a size such as 500K", v -> size(v, 1, Long.MAX_VALUE)).orElse(SpamdClientConfig.DEFAULT.maxMessageSize())),
+            source.optional(SPAMD_MAX_CONNECTIONS, "a number from 1 to 256", v -> count(v, 1, 256)).orElse(spamdDefaults.maxConnectionsPerEndpoint()),
+            source.optional(SPAMD_BORROW_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(spamdDefaults.borrowTimeout()),
+            source.optional(SPAMD_PROBE_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(spamdDefaults.probeInterval()));
+        return new BulwarkConfiguration(clamd, spamd,
             source.optional(STARTUP_REQUIRE_SCANNERS, "true or false", BulwarkConfiguration::bool).orElse(true));
     }
 
@@ -66,16 +93,27 @@ public record BulwarkConfiguration(
         return "BULWARK_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
     }
 
+    private static List<WeightedEndpoint> weightedEndpoints(String value) {
+        return distinct(list(value).stream().map(WeightedEndpoint::parse).toList(), WeightedEndpoint::endpoint);
+    }
+
     private static List<Endpoint> endpoints(String value) {
-        List<Endpoint> endpoints = Arrays.stream(value.split(","))
-            .map(String::trim)
-            .filter(v -> !v.isEmpty())
-            .map(Endpoint::parse)
-            .toList();
-        if (endpoints.isEmpty()) {
+        return distinct(list(value).stream().map(Endpoint::parse).toList(), Function.identity());
+    }
+
+    private static List<String> list(String value) {
+        List<String> items = Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+        if (items.isEmpty()) {
             throw new IllegalArgumentException("no endpoint given");
         }
-        return endpoints;
+        return items;
+    }
+
+    private static <T> List<T> distinct(List<T> items, Function<T, Endpoint> endpoint) {
+        if (items.stream().map(endpoint).distinct().count() != items.size()) {
+            throw new IllegalArgumentException("an endpoint is listed twice");
+        }
+        return items;
     }
 
     private static Duration duration(String value) {
@@ -84,6 +122,22 @@ public record BulwarkConfiguration(
             throw new IllegalArgumentException("must be positive");
         }
         return duration;
+    }
+
+    private static int count(String value, int min, int max) {
+        int count = Integer.parseInt(value);
+        if (count < min || count > max) {
+            throw new IllegalArgumentException("out of range");
+        }
+        return count;
+    }
+
+    private static long size(String value, long min, long max) {
+        long bytes = Size.parse(value).asBytes();
+        if (bytes < min || bytes > max) {
+            throw new IllegalArgumentException("out of range");
+        }
+        return bytes;
     }
 
     private static boolean bool(String value) {

@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 
-import dev.bulwark.scanner.FailoverVirusScanner;
 import dev.bulwark.scanner.SpamChecker;
 import dev.bulwark.scanner.VirusScanner;
 
@@ -31,7 +30,7 @@ public class BulwarkModule extends AbstractModule {
             return BulwarkConfiguration.from(propertiesProvider.getConfiguration("bulwark"), System.getenv());
         } catch (FileNotFoundException e) {
             throw logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE
-                + ": not found in James's conf folder; copy it from Bulwark's james-conf/ and set clamd.endpoints and spamd.endpoint"));
+                + ": not found in James's conf folder; copy it from Bulwark's james-conf/ and set clamd.endpoints and spamd.endpoints"));
         } catch (ConfigurationException e) {
             throw logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE + ": cannot be read: " + e.getMessage()));
         } catch (BulwarkConfigurationException e) {
@@ -41,14 +40,8 @@ public class BulwarkModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Scanners scanners(BulwarkConfiguration configuration) {
-        return Scanners.from(configuration);
-    }
-
-    @Provides
-    @Singleton
     VirusScanner virusScanner(Scanners scanners) {
-        return new FailoverVirusScanner(scanners.clamd());
+        return scanners.clamd();
     }
 
     @Provides

@@ -1,6 +1,6 @@
 package dev.bulwark.extension;
 
-import java.io.IOException;
+import java.util.List;
 
 import javax.inject.Inject;
 
@@ -9,11 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.scanner.ClamdClient;
+import dev.bulwark.scanner.EndpointStats;
 
 /**
  * Runs when James starts ({@code guice.extension.startable} in extensions.properties): reads
- * bulwark.properties and, unless {@code startup.requireScanners=false}, refuses to start James when a
- * configured scanner does not answer, since mail would otherwise pile up unscanned.
+ * bulwark.properties and PINGs every scanner. Unless {@code startup.requireScanners=false}, a scanner
+ * that does not answer stops James, since mail would otherwise pile up unscanned; otherwise it starts
+ * out of service and the pool's prober puts it back when it answers.
  */
 public class BulwarkStartupCheck implements UserDefinedStartable {
     private static final Logger LOGGER = LoggerFactory.getLogger(BulwarkStartupCheck.class);
@@ -29,28 +31,29 @@ public class BulwarkStartupCheck implements UserDefinedStartable {
 
     @Override
     public void start() {
-        for (ClamdClient clamd : scanners.clamd()) {
+        report(BulwarkConfiguration.CLAMD_ENDPOINTS, "clamd", scanners.clamd().checkEndpoints());
+        report(BulwarkConfiguration.SPAMD_ENDPOINTS, "spamd", scanners.spamd().checkEndpoints());
+        for (ClamdClient clamd : scanners.clamd().clients()) {
             try {
-                clamd.ping();
                 LOGGER.info("Bulwark: clamd at {} answers, {}", clamd.endpoint(), clamd.version());
-            } catch (IOException e) {
-                unreachable(BulwarkConfiguration.CLAMD_ENDPOINTS, "clamd at " + clamd.endpoint(), e);
+            } catch (java.io.IOException e) {
+                LOGGER.warn("Bulwark: clamd at {} gives no VERSION: {}", clamd.endpoint(), e.getMessage());
             }
-        }
-        try {
-            scanners.spamd().ping();
-            LOGGER.info("Bulwark: spamd at {} answers", scanners.spamd().endpoint());
-        } catch (IOException e) {
-            unreachable(BulwarkConfiguration.SPAMD_ENDPOINT, "spamd at " + scanners.spamd().endpoint(), e);
         }
     }
 
-    private void unreachable(String key, String scanner, IOException e) {
-        String message = BulwarkConfiguration.FILE + ": " + key + ": " + scanner + " does not answer PING (" + e.getMessage()
-            + "); start it, fix " + key + ", or set " + BulwarkConfiguration.STARTUP_REQUIRE_SCANNERS + "=false";
-        if (configuration.requireScannersAtStartup()) {
-            throw BulwarkModule.logged(new BulwarkConfigurationException(message));
+    private void report(String key, String daemon, List<EndpointStats> endpoints) {
+        for (EndpointStats endpoint : endpoints) {
+            if (endpoint.available()) {
+                continue;
+            }
+            String message = BulwarkConfiguration.FILE + ": " + key + ": " + daemon + " at " + endpoint.endpoint().endpoint()
+                + " does not answer PING (" + endpoint.lastFailure().orElse("no answer") + "); start it, fix " + key
+                + ", or set " + BulwarkConfiguration.STARTUP_REQUIRE_SCANNERS + "=false";
+            if (configuration.requireScannersAtStartup()) {
+                throw BulwarkModule.logged(new BulwarkConfigurationException(message));
+            }
+            LOGGER.warn(message);
         }
-        LOGGER.warn(message);
     }
 }

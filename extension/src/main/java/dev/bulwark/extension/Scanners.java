@@ -1,21 +1,36 @@
 package dev.bulwark.extension;
 
-import java.util.List;
+import javax.annotation.PreDestroy;
+import javax.inject.Inject;
+import javax.inject.Singleton;
 
-import dev.bulwark.scanner.ClamdClient;
-import dev.bulwark.scanner.SpamdClient;
+import dev.bulwark.scanner.ClamdPool;
+import dev.bulwark.scanner.SpamdPool;
 
-/** The daemon clients built from bulwark.properties, one per configured endpoint. */
-public record Scanners(List<ClamdClient> clamd, SpamdClient spamd) {
-    public Scanners {
-        clamd = List.copyOf(clamd);
+/** The scanner pools built from bulwark.properties; closed (connections, prober threads) when James stops. */
+@Singleton
+public class Scanners implements AutoCloseable {
+    private final ClamdPool clamd;
+    private final SpamdPool spamd;
+
+    @Inject
+    public Scanners(BulwarkConfiguration configuration) {
+        this.clamd = new ClamdPool(configuration.clamd());
+        this.spamd = new SpamdPool(configuration.spamd());
     }
 
-    static Scanners from(BulwarkConfiguration configuration) {
-        return new Scanners(
-            configuration.clamdEndpoints().stream()
-                .map(endpoint -> new ClamdClient(endpoint, configuration.clamdTimeouts()))
-                .toList(),
-            new SpamdClient(configuration.spamdEndpoint(), configuration.spamdTimeouts()));
+    public ClamdPool clamd() {
+        return clamd;
+    }
+
+    public SpamdPool spamd() {
+        return spamd;
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        clamd.close();
+        spamd.close();
     }
 }

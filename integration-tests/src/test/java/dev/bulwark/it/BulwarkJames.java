@@ -42,7 +42,7 @@ public final class BulwarkJames implements AutoCloseable {
     public static ConfFolder prepare(Path workDir, ScannerDaemons daemons, Ports ports) throws IOException {
         ConfFolder conf = ConfFolder.create(workDir, ports)
             .setProperty("bulwark.properties", "clamd.endpoints", daemons.clamdAddress())
-            .setProperty("bulwark.properties", "spamd.endpoint", daemons.spamdAddress())
+            .setProperty("bulwark.properties", "spamd.endpoints", daemons.spamdAddress())
             .setProperty("webadmin.properties", "port", Integer.toString(ports.webAdmin()))
             .setProperty("webadmin.properties", "host", "127.0.0.1");
         Path jars = Files.createDirectories(workDir.resolve("extensions-jars"));

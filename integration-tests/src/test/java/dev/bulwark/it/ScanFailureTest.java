@@ -52,7 +52,7 @@ class ScanFailureTest {
 
         AWAIT.until(() -> !clients.repositoryKeys(SCAN_FAILED).isEmpty());
         String held = clients.repositoryMessage(SCAN_FAILED, clients.repositoryKeys(SCAN_FAILED).get(0));
-        assertThat(held).contains("Subject: urgent").contains("X-Bulwark-Virus: not scanned: clamd unreachable");
+        assertThat(held).contains("Subject: urgent").contains("X-Bulwark-Virus: not scanned: no clamd in service");
         assertThat(clients.inboxCount(recipient)).isZero();
     }
 
@@ -60,6 +60,6 @@ class ScanFailureTest {
     void healthCheckIsUnhealthyAndSaysWhy() {
         var check = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().extract().jsonPath();
         assertThat(check.getString("status")).isEqualTo("unhealthy");
-        assertThat(check.getString("cause")).contains("no clamd answers");
+        assertThat(check.getString("cause")).contains("no clamd in service");
     }
 }

@@ -33,16 +33,16 @@ class StartupErrorsTest {
 
     @Test
     void missingRequiredKeyIsNamed(ScannerDaemons daemons) {
-        assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "spamd.endpoint", "")))
-            .isEqualTo("bulwark.properties: spamd.endpoint is missing, expected host:port");
+        assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "spamd.endpoints", "")))
+            .isEqualTo("bulwark.properties: spamd.endpoints is missing, expected host:port[,host:port...]");
     }
 
     @Test
     void wrongValueNamesKeyValueAndWhatIsExpected(ScannerDaemons daemons) {
         assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "clamd.readTimeout", "soon")))
-            .startsWith("bulwark.properties: clamd.readTimeout is 'soon', expected a duration such as 30s");
+            .startsWith("bulwark.properties: clamd.readTimeout is 'soon', expected a duration such as 30s or 500ms");
         assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "clamd.endpoints", "clamav")))
-            .startsWith("bulwark.properties: clamd.endpoints is 'clamav', expected host:port[,host:port...]");
+            .startsWith("bulwark.properties: clamd.endpoints is 'clamav', expected host:port[;weight=N][,host:port...]");
     }
 
     @Test

@@ -24,8 +24,9 @@ import dev.bulwark.scanner.SpamVerdict;
  * headers MUAs and Sieve scripts already understand ({@code X-Spam-Flag}, {@code X-Spam-Score},
  * {@code X-Spam-Status}), replacing any the sender put there.
  *
- * <p>When spamd gives no verdict, the mail goes on with {@code X-Bulwark-Spam: not checked (...)} and no
- * {@code X-Spam-Flag}, or to {@code scanFailedProcessor} when that parameter is set.
+ * <p>When spamd gives no verdict, the mail goes on with {@code X-Bulwark-Spam: not checked: ...} and no
+ * {@code X-Spam-Flag}, or to {@code scanFailedProcessor} when that parameter is set. Mail over
+ * {@code spamd.maxMessageSize} is not sent: {@code X-Bulwark-Spam: skipped: ...}.
  */
 public class SpamCheck extends GenericMailet {
     public static final String STATUS_HEADER = "X-Bulwark-Spam";
@@ -58,6 +59,8 @@ public class SpamCheck extends GenericMailet {
             message.setHeader(STATUS_HEADER, HeaderText.of("not checked: " + verdict.reason().orElse("unknown reason")));
             LOGGER.warn("Spam check of {} gave no verdict: {}", mail.getName(), verdict);
             scanFailedProcessor.ifPresent(mail::setState);
+        } else if (verdict.status() == SpamVerdict.Status.SKIPPED) {
+            message.setHeader(STATUS_HEADER, HeaderText.of("skipped: " + verdict.reason().orElse("")));
         } else {
             message.setHeader(STATUS_HEADER, verdict.isSpam() ? "spam" : "ham");
             message.setHeader("X-Spam-Flag", verdict.isSpam() ? "YES" : "NO");
@@ -71,7 +74,7 @@ public class SpamCheck extends GenericMailet {
 
     private static void record(Mail mail, SpamVerdict verdict) {
         mail.setAttribute(new Attribute(BulwarkAttributes.SPAM_STATUS, AttributeValue.of(verdict.status().name())));
-        if (verdict.status() == SpamVerdict.Status.ERROR) {
+        if (verdict.status() == SpamVerdict.Status.ERROR || verdict.status() == SpamVerdict.Status.SKIPPED) {
             verdict.reason().ifPresent(reason -> mail.setAttribute(new Attribute(BulwarkAttributes.SPAM_REASON, AttributeValue.of(reason))));
             return;
         }

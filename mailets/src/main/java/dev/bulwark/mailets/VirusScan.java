@@ -49,7 +49,7 @@ public class VirusScan extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        ScanVerdict verdict = scanner.scan(MailContent.of(mail));
+        ScanVerdict verdict = scanner.scan(MailContent.of(mail), mail.getMessageSize());
         record(mail, verdict);
         mail.getMessage().setHeader(HEADER, headerValue(verdict));
         mail.getMessage().saveChanges();

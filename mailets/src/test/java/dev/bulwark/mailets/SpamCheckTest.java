@@ -63,6 +63,17 @@ class SpamCheckTest {
     }
 
     @Test
+    void oversizeMailIsSkippedNotFlagged() throws Exception {
+        Mail mail = mail();
+        mailet((content, user) -> SpamVerdict.skipped("message over 500 bytes"), "scanFailedProcessor", "spam-hold").service(mail);
+
+        assertThat(mail.getMessage().getHeader("X-Spam-Flag")).isNull();
+        assertThat(mail.getMessage().getHeader("X-Bulwark-Spam")).containsExactly("skipped: message over 500 bytes");
+        assertThat(AttributeUtils.getValueAndCastFromMail(mail, BulwarkAttributes.SPAM_STATUS, String.class)).contains("SKIPPED");
+        assertThat(mail.getState()).isEqualTo(Mail.DEFAULT);
+    }
+
+    @Test
     void failedCheckGoesToTheConfiguredProcessor() throws Exception {
         Mail mail = mail();
         mailet((content, user) -> SpamVerdict.error("timeout", SPAMD), "scanFailedProcessor", "spam-hold").service(mail);

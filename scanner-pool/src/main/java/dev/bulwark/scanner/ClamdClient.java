@@ -59,6 +59,14 @@ public final class ClamdClient implements VirusScanner {
         return version;
     }
 
+    /** Sends STATS: clamd's threads and queue. */
+    public ClamdStats stats() throws IOException {
+        try (DaemonConnection connection = DaemonConnection.open(endpoint, timeouts)) {
+            ClamdProtocol.send(connection, "zSTATS\0");
+            return ClamdStats.parse(connection.readUntil(0, 64 * 1024));
+        }
+    }
+
     @Override
     public ScanVerdict scan(MessageContent content) {
         ScanVerdict verdict = scanOnce(content);
@@ -83,7 +91,7 @@ public final class ClamdClient implements VirusScanner {
     private ScanVerdict scanOnce(MessageContent content) {
         try (DaemonConnection connection = DaemonConnection.open(endpoint, timeouts)) {
             return ClamdReplies.parseScanReply(ClamdProtocol.instream(connection, content, chunkSize), endpoint);
-        } catch (ClamdProtocol.MessageReadException e) {
+        } catch (MessageReadException e) {
             return ScanVerdict.error("could not read the message: " + e.getMessage(), endpoint);
         } catch (SocketTimeoutException e) {
             return ScanVerdict.error("clamd did not answer within " + timeouts.read().toMillis() + " ms", endpoint);

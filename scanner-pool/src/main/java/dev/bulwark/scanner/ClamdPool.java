@@ -7,9 +7,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -38,7 +35,7 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
 
     private final ClamdPoolConfig config;
     private final List<Member> members;
-    private final ScheduledExecutorService prober;
+    private final EndpointProber prober;
     private final AtomicInteger rotation = new AtomicInteger();
 
     /** One endpoint: its sessions, its health and its counters. */
@@ -75,13 +72,9 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
     public ClamdPool(ClamdPoolConfig config) {
         this.config = config;
         this.members = config.endpoints().stream().map(endpoint -> new Member(endpoint, config)).toList();
-        this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "bulwark-clamd-prober");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long interval = config.probeInterval().toMillis();
-        prober.scheduleWithFixedDelay(this::probeEndpointsOutOfService, interval, interval, TimeUnit.MILLISECONDS);
+        this.prober = new EndpointProber("bulwark-clamd-prober", config.probeInterval(), members.stream()
+            .map(member -> new EndpointProber.Target(member.health, member.client::ping, member.sessions::clear))
+            .toList());
     }
 
     public ClamdPoolConfig config() {
@@ -99,6 +92,7 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
     }
 
     /** Scans a message of known size: one larger than {@code maxStreamSize} is UNSCANNABLE without being sent. */
+    @Override
     public ScanVerdict scan(MessageContent content, long size) {
         if (size > config.maxStreamSize()) {
             return ScanVerdict.unscannable("message of " + size + " bytes is over clamd's stream limit of "
@@ -143,7 +137,7 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
         } catch (NoSuchElementException exhausted) {
             return new Attempt(ScanVerdict.error("no connection to clamd at " + endpoint + " free within "
                 + config.borrowTimeout().toMillis() + " ms", endpoint), false);
-        } catch (ClamdProtocol.MessageReadException e) {
+        } catch (MessageReadException e) {
             return new Attempt(ScanVerdict.error("could not read the message: " + e.getMessage(), endpoint), false);
         } catch (java.net.SocketTimeoutException e) {
             String reason = "clamd did not answer within " + config.timeouts().read().toMillis() + " ms";
@@ -197,20 +191,6 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
         return ScanVerdict.error(reasons.toString(), null);
     }
 
-    private void probeEndpointsOutOfService() {
-        for (Member member : members) {
-            if (!member.health.isAvailable()) {
-                try {
-                    member.client.ping();
-                    member.sessions.clear();
-                    member.health.up();
-                } catch (IOException | RuntimeException stillDown) {
-                    // Stays out; probed again next time.
-                }
-            }
-        }
-    }
-
     /** Connection counts and health per endpoint, in configuration order. */
     public List<EndpointStats> stats() {
         return members.stream()
@@ -219,9 +199,15 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
             .toList();
     }
 
+    /** PINGs every endpoint now, taking out those that do not answer and putting back those that do. */
+    public List<EndpointStats> checkEndpoints() {
+        prober.probe(true);
+        return stats();
+    }
+
     @Override
     public void close() {
-        prober.shutdownNow();
+        prober.close();
         members.forEach(member -> member.sessions.close());
     }
 

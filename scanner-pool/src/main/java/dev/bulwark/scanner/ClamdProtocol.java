@@ -12,13 +12,6 @@ final class ClamdProtocol {
     private ClamdProtocol() {
     }
 
-    /** The message source failed while being read: not the daemon's fault, not worth a retry elsewhere. */
-    static final class MessageReadException extends Exception {
-        MessageReadException(Exception cause) {
-            super(cause.getMessage(), cause);
-        }
-    }
-
     static void send(DaemonConnection connection, String command) throws IOException {
         OutputStream out = connection.output();
         out.write(command.getBytes(StandardCharsets.US_ASCII));

@@ -46,7 +46,7 @@ final class ClamdSession implements AutoCloseable {
                 ClamdProtocol.send(connection, "zPING\0");
                 return connection.readUntil(0, ClamdProtocol.MAX_REPLY);
             });
-        } catch (ClamdProtocol.MessageReadException impossible) {
+        } catch (MessageReadException impossible) {
             throw new IllegalStateException("PING sends no message", impossible);
         }
         if (!reply.equals("PONG")) {
@@ -59,7 +59,7 @@ final class ClamdSession implements AutoCloseable {
      * Scans within the session. Replies other than OK/FOUND leave the session broken, since clamd may
      * have closed its end (it does after a size-limit error).
      */
-    ScanVerdict scan(MessageContent content, int chunkSize) throws IOException, ClamdProtocol.MessageReadException {
+    ScanVerdict scan(MessageContent content, int chunkSize) throws IOException, MessageReadException {
         try {
             String reply = exchange(() -> ClamdProtocol.instream(connection, content, chunkSize));
             ScanVerdict verdict = ClamdReplies.parseScanReply(reply, endpoint);
@@ -67,7 +67,7 @@ final class ClamdSession implements AutoCloseable {
                 broken = true;
             }
             return verdict;
-        } catch (ClamdProtocol.MessageReadException e) {
+        } catch (MessageReadException e) {
             // Part of a message went out: the session's stream state is unknown now.
             broken = true;
             throw e;
@@ -75,10 +75,10 @@ final class ClamdSession implements AutoCloseable {
     }
 
     private interface Exchange {
-        String run() throws IOException, ClamdProtocol.MessageReadException;
+        String run() throws IOException, MessageReadException;
     }
 
-    private String exchange(Exchange exchange) throws IOException, ClamdProtocol.MessageReadException {
+    private String exchange(Exchange exchange) throws IOException, MessageReadException {
         if (broken) {
             throw new IOException("session to " + endpoint + " is broken");
         }

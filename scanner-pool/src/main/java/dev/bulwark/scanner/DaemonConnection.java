@@ -61,6 +61,28 @@ final class DaemonConnection implements AutoCloseable {
         return reply.toString(StandardCharsets.UTF_8);
     }
 
+    /** Reads until the daemon closes the connection, at most {@code limit} bytes, all before {@code deadline}. */
+    String readAll(int limit, java.time.Instant deadline) throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream reply = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        while (true) {
+            java.time.Duration left = java.time.Duration.between(java.time.Instant.now(), deadline);
+            if (left.isNegative() || left.isZero()) {
+                throw new java.net.SocketTimeoutException("deadline passed");
+            }
+            readTimeout(left);
+            int n = in.read(buffer);
+            if (n == -1) {
+                return reply.toString(StandardCharsets.UTF_8);
+            }
+            if (reply.size() + n > limit) {
+                throw new IOException("reply longer than " + limit + " bytes");
+            }
+            reply.write(buffer, 0, n);
+        }
+    }
+
     /** Sets the read timeout for what follows (e.g. what is left of an exchange's deadline). */
     void readTimeout(java.time.Duration timeout) throws IOException {
         socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));

@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Something that can write a message's bytes once, in order. Scanners pull the message through this
- * instead of taking a byte array, so a scan holds one chunk in memory, not the whole message.
+ * Something that can write a message's bytes, in order, as often as asked (a scan retried on another
+ * daemon writes it again). Scanners pull the message through this instead of taking a byte array, so a
+ * scan holds one chunk in memory, not the whole message.
  */
 @FunctionalInterface
 public interface MessageContent {

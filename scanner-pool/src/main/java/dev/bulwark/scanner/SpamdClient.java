@@ -5,67 +5,167 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A client for one spamd daemon speaking SPAMC/1.5. spamd closes the connection after each request,
- * so every call opens its own. Immutable and thread-safe.
+ * A client for one spamd daemon speaking SPAMC/1.5: CHECK, SYMBOLS, REPORT, TELL and PING. spamd closes
+ * the connection after each request, so every call opens its own; each call has a deadline for the
+ * whole exchange. Messages over {@code maxMessageSize} are not sent (SKIPPED). Immutable, thread-safe.
  */
 public final class SpamdClient implements SpamChecker {
-    private static final int MAX_REPLY = 64 * 1024;
+    private static final int MAX_REPLY = 256 * 1024;
+
+    public enum Learn {
+        SPAM, HAM
+    }
 
     private final Endpoint endpoint;
-    private final ScannerTimeouts timeouts;
+    private final SpamdClientConfig config;
 
-    public SpamdClient(Endpoint endpoint, ScannerTimeouts timeouts) {
+    public SpamdClient(Endpoint endpoint, SpamdClientConfig config) {
         this.endpoint = Objects.requireNonNull(endpoint);
-        this.timeouts = Objects.requireNonNull(timeouts);
+        this.config = Objects.requireNonNull(config);
     }
 
     public Endpoint endpoint() {
         return endpoint;
     }
 
-    /** Sends PING; throws if spamd does not answer PONG. */
+    /** Sends PING; throws if spamd does not answer PONG in time. */
     public void ping() throws IOException {
-        try (DaemonConnection connection = DaemonConnection.open(endpoint, timeouts)) {
+        Instant deadline = Instant.now().plus(config.exchangeTimeout());
+        try (DaemonConnection connection = DaemonConnection.open(endpoint, timeouts())) {
             connection.output().write("PING SPAMC/1.5\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             connection.output().flush();
-            String reply = connection.readAll(MAX_REPLY).trim();
+            String reply = connection.readAll(MAX_REPLY, deadline).trim();
             if (!reply.matches("SPAMD/\\d+\\.\\d+ 0 PONG")) {
                 throw new IOException("spamd at " + endpoint + " answered PING with '" + ClamdReplies.printable(reply) + "'");
             }
         }
     }
 
+    /** SYMBOLS: the verdict with the rules that hit. */
     @Override
     public SpamVerdict check(MessageContent content, Optional<String> user) {
-        byte[] message;
+        return check(SpamdCommand.SYMBOLS, content, user);
+    }
+
+    public SpamVerdict check(SpamdCommand command, MessageContent content, Optional<String> user) {
         try {
-            // spamd needs Content-length up front, so the message is measured before it is sent.
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-            content.writeTo(buffer);
-            message = buffer.toByteArray();
+            return checkOrThrow(command, content, user);
+        } catch (SocketTimeoutException e) {
+            return SpamVerdict.error(timeoutReason(), endpoint);
         } catch (IOException e) {
+            return SpamVerdict.error("spamd unreachable: " + e.getMessage(), endpoint);
+        }
+    }
+
+    /**
+     * As {@link #check(SpamdCommand, MessageContent, Optional)}, but a dead connection is thrown, so
+     * that a pool can tell it from a bad reply (which is an ERROR verdict).
+     */
+    SpamVerdict checkOrThrow(SpamdCommand command, MessageContent content, Optional<String> user) throws IOException {
+        Optional<byte[]> message;
+        try {
+            message = read(content);
+        } catch (MessageReadException e) {
             return SpamVerdict.error("could not read the message: " + e.getMessage(), endpoint);
         }
-        try (DaemonConnection connection = DaemonConnection.open(endpoint, timeouts)) {
+        if (message.isEmpty()) {
+            return SpamVerdict.skipped("message over " + config.maxMessageSize() + " bytes, not sent to spamd");
+        }
+        String reply = exchange(command.name(), "", message.get(), user);
+        return SpamdReplies.parse(command, reply, endpoint);
+    }
+
+    /**
+     * TELL: teaches spamd's Bayes database that the message is spam or ham.
+     *
+     * @return false when spamd changed nothing (already learned)
+     */
+    public boolean tell(MessageContent content, Learn as, Optional<String> user) throws IOException {
+        byte[] message;
+        try {
+            message = read(content).orElseThrow(() -> new IOException("message over " + config.maxMessageSize() + " bytes"));
+        } catch (MessageReadException e) {
+            throw new IOException("could not read the message: " + e.getMessage(), e);
+        }
+        String headers = "Message-class: " + (as == Learn.SPAM ? "spam" : "ham") + "\r\nSet: local\r\n";
+        return SpamdReplies.parseTellReply(exchange("TELL", headers, message, user));
+    }
+
+    private String exchange(String command, String extraHeaders, byte[] message, Optional<String> user) throws IOException {
+        Instant deadline = Instant.now().plus(config.exchangeTimeout());
+        try (DaemonConnection connection = DaemonConnection.open(endpoint, timeouts())) {
             OutputStream out = connection.output();
-            StringBuilder request = new StringBuilder("SYMBOLS SPAMC/1.5\r\n")
-                .append("Content-length: ").append(message.length).append("\r\n");
-            user.filter(u -> !u.isBlank() && u.chars().noneMatch(c -> c < 0x21))
+            StringBuilder request = new StringBuilder(command).append(" SPAMC/1.5\r\n")
+                .append("Content-length: ").append(message.length).append("\r\n")
+                .append(extraHeaders);
+            // A user name with spaces or control characters would break the request: left out, defaults apply.
+            user.filter(u -> !u.isBlank() && u.chars().allMatch(c -> c > 0x20 && c < 0x7f))
                 .ifPresent(u -> request.append("User: ").append(u).append("\r\n"));
             request.append("\r\n");
             out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
             out.write(message);
             out.flush();
             connection.shutdownOutput();
-            return SpamdReplies.parseSymbolsReply(connection.readAll(MAX_REPLY), endpoint);
-        } catch (SocketTimeoutException e) {
-            return SpamVerdict.error("spamd did not answer within " + timeouts.read().toMillis() + " ms", endpoint);
-        } catch (IOException e) {
-            return SpamVerdict.error("spamd unreachable: " + e.getMessage(), endpoint);
+            return connection.readAll(MAX_REPLY, deadline);
+        }
+    }
+
+    /** The whole message, or empty when it is over the size limit (only that much is read). */
+    private Optional<byte[]> read(MessageContent content) throws MessageReadException {
+        LimitedBuffer buffer = new LimitedBuffer(config.maxMessageSize());
+        try {
+            content.writeTo(buffer);
+        } catch (LimitedBuffer.LimitReached e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            throw new MessageReadException(e);
+        }
+        return Optional.of(buffer.toByteArray());
+    }
+
+    private ScannerTimeouts timeouts() {
+        return new ScannerTimeouts(config.connectTimeout(), config.exchangeTimeout());
+    }
+
+    private String timeoutReason() {
+        return "spamd did not answer within " + config.exchangeTimeout().toMillis() + " ms";
+    }
+
+    /** Buffers up to a limit; one byte more stops the message source. */
+    private static final class LimitedBuffer extends OutputStream {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final long limit;
+
+        LimitedBuffer(long limit) {
+            this.limit = limit;
+        }
+
+        static final class LimitReached extends IOException {
+            LimitReached() {
+                super("size limit reached");
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] data, int offset, int length) throws IOException {
+            if (bytes.size() + (long) length > limit) {
+                throw new LimitReached();
+            }
+            bytes.write(data, offset, length);
+        }
+
+        byte[] toByteArray() {
+            return bytes.toByteArray();
         }
     }
 

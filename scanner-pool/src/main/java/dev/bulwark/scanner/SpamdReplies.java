@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Strict parsing of spamd SYMBOLS replies: anything not exactly spamd's shape is ERROR. */
+/** Strict parsing of spamd replies: anything not exactly spamd's shape is ERROR. */
 final class SpamdReplies {
     private static final Pattern STATUS_LINE = Pattern.compile("SPAMD/\\d+\\.\\d+ (\\d+) (\\S+)");
     private static final Pattern SPAM_HEADER = Pattern.compile(
@@ -16,6 +16,11 @@ final class SpamdReplies {
     }
 
     static SpamVerdict parseSymbolsReply(String reply, Endpoint endpoint) {
+        return parse(SpamdCommand.SYMBOLS, reply, endpoint);
+    }
+
+    /** Parses the reply to CHECK, SYMBOLS or REPORT; the body holds the symbols or the report. */
+    static SpamVerdict parse(SpamdCommand command, String reply, Endpoint endpoint) {
         int headerEnd = reply.indexOf("\r\n\r\n");
         if (headerEnd < 0) {
             return SpamVerdict.error("incomplete spamd reply: " + ClamdReplies.printable(reply), endpoint);
@@ -33,11 +38,23 @@ final class SpamdReplies {
             if (spam.matches()) {
                 String flag = spam.group(1).toLowerCase(Locale.ROOT);
                 boolean isSpam = flag.equals("true") || flag.equals("yes");
-                return SpamVerdict.scored(isSpam, Double.parseDouble(spam.group(2)), Double.parseDouble(spam.group(3)),
-                    symbols(reply.substring(headerEnd + 4)), endpoint);
+                String body = reply.substring(headerEnd + 4);
+                SpamVerdict verdict = SpamVerdict.scored(isSpam, Double.parseDouble(spam.group(2)), Double.parseDouble(spam.group(3)),
+                    command == SpamdCommand.SYMBOLS ? symbols(body) : List.of(), endpoint);
+                return command == SpamdCommand.REPORT ? verdict.withReport(body) : verdict;
             }
         }
         return SpamVerdict.error("spamd reply has no Spam header", endpoint);
+    }
+
+    /** TELL's reply: EX_OK, and whether spamd says it changed anything ({@code DidSet}/{@code DidRemove}). */
+    static boolean parseTellReply(String reply) throws java.io.IOException {
+        String[] lines = reply.split("\r\n");
+        Matcher status = STATUS_LINE.matcher(lines[0]);
+        if (!status.matches() || !status.group(1).equals("0")) {
+            throw new java.io.IOException("spamd refused TELL: " + ClamdReplies.printable(lines[0]));
+        }
+        return Arrays.stream(lines).anyMatch(line -> line.startsWith("DidSet:") || line.startsWith("DidRemove:"));
     }
 
     private static List<String> symbols(String body) {

@@ -39,7 +39,7 @@ class ScannersScriptTest {
             assertThat(status.exitCode()).isZero();
             assertThat(status.output()).contains("clamd: running on 127.0.0.1:" + clamdPort).contains("ClamAV");
             new ClamdClient(new Endpoint("127.0.0.1", clamdPort), ScannerTimeouts.DEFAULT).ping();
-            new SpamdClient(new Endpoint("127.0.0.1", spamdPort), ScannerTimeouts.DEFAULT).ping();
+            new SpamdClient(new Endpoint("127.0.0.1", spamdPort), SpamdClientConfig.DEFAULT).ping();
             assertThat(script("env", clamdPort, spamdPort).output())
                 .contains("BULWARK_TEST_CLAMD=127.0.0.1:" + clamdPort)
                 .contains("BULWARK_TEST_SPAMD=127.0.0.1:" + spamdPort);
@@ -51,7 +51,7 @@ class ScannersScriptTest {
         assertThat(script("stop", clamdPort, spamdPort).exitCode()).as("stopping twice is a no-op").isZero();
         // The run's own daemons, started from another run directory, are untouched.
         new ClamdClient(new Endpoint(runDaemons.clamdHost(), runDaemons.clamdPort()), ScannerTimeouts.DEFAULT).ping();
-        new SpamdClient(new Endpoint(runDaemons.spamdHost(), runDaemons.spamdPort()), ScannerTimeouts.DEFAULT).ping();
+        new SpamdClient(new Endpoint(runDaemons.spamdHost(), runDaemons.spamdPort()), SpamdClientConfig.DEFAULT).ping();
     }
 
     @Test
