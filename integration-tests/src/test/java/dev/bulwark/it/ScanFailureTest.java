@@ -4,7 +4,6 @@ import static dev.bulwark.it.MailClients.AWAIT;
 import static dev.bulwark.it.MailClients.SCAN_FAILED;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.bulwark.scanner.testing.Ports;
 import dev.bulwark.scanner.testing.ScannerDaemons;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import dev.bulwark.scanner.testing.TestSamples;
@@ -28,10 +28,7 @@ class ScanFailureTest {
 
     @BeforeAll
     void startWithClamdDown(ScannerDaemons daemons) throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = Ports.unused();
         String deadClamd = "127.0.0.1:" + closedPort;
         james = BulwarkJames.start(WorkDirs.create(), daemons, BulwarkJames.Ports.ANY, conf -> conf
             .setProperty("bulwark.properties", "clamd.endpoints", deadClamd)

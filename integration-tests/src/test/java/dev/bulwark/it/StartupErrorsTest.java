@@ -3,7 +3,6 @@ package dev.bulwark.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.bulwark.scanner.testing.Ports;
 import dev.bulwark.scanner.testing.ScannerDaemons;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 
@@ -53,10 +53,7 @@ class StartupErrorsTest {
 
     @Test
     void unreachableScannerStopsStartUp(ScannerDaemons daemons) throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = Ports.unused();
         String endpoint = "127.0.0.1:" + closedPort;
         assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "clamd.endpoints", endpoint)))
             .startsWith("bulwark.properties: clamd.endpoints: clamd at " + endpoint + " does not answer PING");

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.bulwark.scanner.testing.Ports;
 import dev.bulwark.scanner.testing.ScannerDaemons;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import dev.bulwark.scanner.testing.TestSamples;
@@ -89,10 +90,7 @@ class ClamdClientTest {
 
     @Test
     void closedPortIsAnError() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Ports.unused();
         ClamdClient nobody = new ClamdClient(new Endpoint("127.0.0.1", port), SHORT);
         assertThat(nobody.scan(MessageContent.of(new byte[10])).status()).isEqualTo(ScanVerdict.Status.ERROR);
         assertThatThrownBy(nobody::ping).isInstanceOf(IOException.class);

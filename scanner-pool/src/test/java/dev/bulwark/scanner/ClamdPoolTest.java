@@ -3,7 +3,6 @@ package dev.bulwark.scanner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -15,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.bulwark.scanner.testing.Ports;
 import dev.bulwark.scanner.testing.ScannerDaemons;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import dev.bulwark.scanner.testing.TestSamples;
@@ -79,7 +79,7 @@ class ClamdPoolTest {
 
     @Test
     void oneDeadEndpointOfTwoIsTakenOutAndNoScanFails() throws IOException {
-        WeightedEndpoint dead = new WeightedEndpoint(new Endpoint("127.0.0.1", closedPort()), 1);
+        WeightedEndpoint dead = new WeightedEndpoint(new Endpoint("127.0.0.1", Ports.unused()), 1);
         pool = new ClamdPool(ClamdPoolConfig.defaults(List.of(dead, realClamd)));
         for (int i = 0; i < 10; i++) {
             assertThat(pool.scan(EICAR).status()).isEqualTo(ScanVerdict.Status.INFECTED);
@@ -93,7 +93,7 @@ class ClamdPoolTest {
 
     @Test
     void allEndpointsDeadIsAnErrorNamingThem() throws IOException {
-        WeightedEndpoint dead = new WeightedEndpoint(new Endpoint("127.0.0.1", closedPort()), 1);
+        WeightedEndpoint dead = new WeightedEndpoint(new Endpoint("127.0.0.1", Ports.unused()), 1);
         pool = new ClamdPool(ClamdPoolConfig.defaults(List.of(dead)));
         ScanVerdict first = pool.scan(CLEAN);
         assertThat(first.status()).isEqualTo(ScanVerdict.Status.ERROR);
@@ -124,9 +124,4 @@ class ClamdPoolTest {
         assertThat(pool.stats().get(0).active()).isZero();
     }
 
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

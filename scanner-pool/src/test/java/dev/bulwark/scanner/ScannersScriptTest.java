@@ -3,7 +3,6 @@ package dev.bulwark.scanner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.bulwark.scanner.testing.Ports;
 import dev.bulwark.scanner.testing.ScannerDaemons;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 
@@ -27,8 +27,8 @@ class ScannersScriptTest {
 
     @Test
     void startIsIdempotentAndStopStopsOnlyItsOwnDaemons(ScannerDaemons runDaemons) throws Exception {
-        int clamdPort = freePort();
-        int spamdPort = freePort();
+        int clamdPort = Ports.unused();
+        int spamdPort = Ports.unused();
         try {
             assertThat(script("start", clamdPort, spamdPort).exitCode()).isZero();
             Result again = script("start", clamdPort, spamdPort);
@@ -72,9 +72,4 @@ class ScannersScriptTest {
         return new Result(process.exitValue(), output);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

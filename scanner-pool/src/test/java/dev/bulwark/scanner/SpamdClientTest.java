@@ -3,7 +3,6 @@ package dev.bulwark.scanner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.bulwark.scanner.testing.Ports;
 import dev.bulwark.scanner.testing.ScannerDaemons;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import dev.bulwark.scanner.testing.TestSamples;
@@ -93,10 +93,7 @@ class SpamdClientTest {
 
     @Test
     void closedPortIsAnError() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Ports.unused();
         SpamdClient nobody = new SpamdClient(new Endpoint("127.0.0.1", port), SpamdClientConfig.DEFAULT);
         assertThat(nobody.check(PLAIN, Optional.empty()).status()).isEqualTo(SpamVerdict.Status.ERROR);
     }

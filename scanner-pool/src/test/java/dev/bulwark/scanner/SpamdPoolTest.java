@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.bulwark.scanner.testing.Ports;
 import dev.bulwark.scanner.testing.ScannerDaemons;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import dev.bulwark.scanner.testing.TestSamples;
@@ -43,7 +44,7 @@ class SpamdPoolTest {
 
     @Test
     void deadFirstEndpointFailsOverToTheNextAndIsTakenOut() throws IOException {
-        Endpoint dead = new Endpoint("127.0.0.1", closedPort());
+        Endpoint dead = new Endpoint("127.0.0.1", Ports.unused());
         pool = new SpamdPool(SpamdPoolConfig.defaults(List.of(dead, realSpamd)));
         for (int i = 0; i < 3; i++) {
             assertThat(pool.check(GTUBE, Optional.empty()).isSpam()).isTrue();
@@ -57,7 +58,7 @@ class SpamdPoolTest {
 
     @Test
     void allDeadIsAnErrorNamingThem() throws IOException {
-        Endpoint dead = new Endpoint("127.0.0.1", closedPort());
+        Endpoint dead = new Endpoint("127.0.0.1", Ports.unused());
         pool = new SpamdPool(SpamdPoolConfig.defaults(List.of(dead)));
         assertThat(pool.check(GTUBE, Optional.empty()).status()).isEqualTo(SpamVerdict.Status.ERROR);
         SpamVerdict second = pool.check(GTUBE, Optional.empty());
@@ -115,9 +116,4 @@ class SpamdPoolTest {
         }
     }
 
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

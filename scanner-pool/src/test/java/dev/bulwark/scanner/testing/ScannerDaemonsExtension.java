@@ -1,7 +1,6 @@
 package dev.bulwark.scanner.testing;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,8 +54,8 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
             }
             try {
                 Path runDir = Files.createTempDirectory("bulwark-scanners");
-                int clamdPort = freePort();
-                int spamdPort = freePort();
+                int clamdPort = Ports.unused();
+                int spamdPort = Ports.unused();
                 runScript("start", runDir, clamdPort, spamdPort);
                 return new StartedDaemons(new ScannerDaemons("127.0.0.1", clamdPort, "127.0.0.1", spamdPort), Optional.of(runDir));
             } catch (IOException e) {
@@ -72,11 +71,6 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static void runScript(String action, Path runDir, int clamdPort, int spamdPort) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(List.of("bash", scannersScript().toString(), action))
