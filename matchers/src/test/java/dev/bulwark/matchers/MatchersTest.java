@@ -31,6 +31,35 @@ class MatchersTest {
     }
 
     @Test
+    void eachVirusStatusMatcherMatchesItsStatusOnly() throws MessagingException {
+        java.util.Map<String, org.apache.mailet.base.GenericMatcher> matchers = java.util.Map.of(
+            "INFECTED", init(new IsInfected(), null),
+            "SUSPICIOUS", init(new IsSuspicious(), null),
+            "UNSCANNABLE", init(new IsUnscannable(), null),
+            "ERROR", init(new ScanFailed(), null));
+        for (String status : java.util.List.of("CLEAN", "INFECTED", "SUSPICIOUS", "UNSCANNABLE", "ERROR")) {
+            FakeMail mail = mail(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of(status)));
+            matchers.forEach((matchedStatus, matcher) -> {
+                try {
+                    assertThat(matcher.match(mail)).as(matcher.getClass().getSimpleName() + " on " + status)
+                        .hasSize(matchedStatus.equals(status) ? 2 : 0);
+                } catch (MessagingException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
+    @Test
+    void aHeaderNamedLikeTheAttributeIsIgnored() throws MessagingException {
+        FakeMail forged = FakeMail.builder().name("m").recipients("a@example.com")
+            .mimeMessage(org.apache.james.core.builder.MimeMessageBuilder.mimeMessageBuilder()
+                .addHeader("bulwark.virus.status", "INFECTED").addHeader("X-Bulwark-Virus", "infected: X").setText("x"))
+            .build();
+        assertThat(init(new IsInfected(), null).match(forged)).isEmpty();
+    }
+
+    @Test
     void isSpamFollowsSpamdVerdictWithoutCondition() throws MessagingException {
         IsSpam matcher = init(new IsSpam(), null);
         assertThat(matcher.match(mail(new Attribute(BulwarkAttributes.SPAM_STATUS, AttributeValue.of("SPAM"))))).hasSize(2);
