@@ -20,7 +20,10 @@ public final class BulwarkAttributes {
     /** When the scan finished, ISO-8601. */
     public static final AttributeName VIRUS_SCAN_TIME = AttributeName.of("bulwark.virus.scanTime");
 
-    /** HAM, SPAM or ERROR. */
+    /** What StripInfectedParts removed, each attachment with its reason. */
+    public static final AttributeName REMOVED_PARTS = AttributeName.of("bulwark.virus.removedParts");
+
+    /** HAM, SPAM, SKIPPED or ERROR. */
     public static final AttributeName SPAM_STATUS = AttributeName.of("bulwark.spam.status");
     /** SpamAssassin's score (Double). */
     public static final AttributeName SPAM_SCORE = AttributeName.of("bulwark.spam.score");

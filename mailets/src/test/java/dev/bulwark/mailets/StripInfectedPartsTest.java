@@ -1,0 +1,117 @@
+package dev.bulwark.mailets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import javax.mail.MessagingException;
+import javax.mail.Session;
+import javax.mail.internet.MimeMessage;
+
+import org.apache.mailet.AttributeUtils;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.test.FakeMail;
+import org.apache.mailet.base.test.FakeMailetConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.scanner.ClamdPool;
+import dev.bulwark.scanner.ClamdPoolConfig;
+import dev.bulwark.scanner.Endpoint;
+import dev.bulwark.scanner.WeightedEndpoint;
+import dev.bulwark.scanner.testing.ScannerDaemons;
+import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+import dev.bulwark.scanner.testing.TestSamples;
+
+/** Disinfection against the run's real clamd. */
+@ExtendWith(ScannerDaemonsExtension.class)
+class StripInfectedPartsTest {
+    private static ClamdPool clamd;
+
+    @BeforeAll
+    static void pool(ScannerDaemons daemons) {
+        clamd = new ClamdPool(ClamdPoolConfig.defaults(List.of(new WeightedEndpoint(new Endpoint(daemons.clamdHost(), daemons.clamdPort()), 1))));
+    }
+
+    @AfterAll
+    static void close() {
+        clamd.close();
+    }
+
+    private static StripInfectedParts mailet(String... parameters) throws MessagingException {
+        FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("StripInfectedParts");
+        for (int i = 0; i < parameters.length; i += 2) {
+            config.setProperty(parameters[i], parameters[i + 1]);
+        }
+        StripInfectedParts mailet = new StripInfectedParts(clamd);
+        mailet.init(config.build());
+        return mailet;
+    }
+
+    private static Mail mail(String raw) throws MessagingException {
+        MimeMessage message = new MimeMessage(Session.getDefaultInstance(new java.util.Properties()),
+            new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII)));
+        return FakeMail.builder().name("m1").mimeMessage(message).recipient("bob@example.com").build();
+    }
+
+    private static String written(Mail mail) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        mail.getMessage().writeTo(out);
+        return out.toString(StandardCharsets.US_ASCII);
+    }
+
+    private static final String NESTED = "From: a@example.com\r\nTo: bob@example.com\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+        + "Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
+        + "--outer\r\nContent-Type: multipart/alternative; boundary=\"inner\"\r\n\r\n"
+        + "--inner\r\nContent-Type: text/plain\r\n\r\nplain body\r\n"
+        + "--inner\r\nContent-Type: text/html\r\n\r\n<p>html body</p>\r\n"
+        + "--inner--\r\n"
+        + "--outer\r\nContent-Type: application/octet-stream; name=\"eicar.com\"\r\nContent-Disposition: attachment; filename=\"eicar.com\"\r\n\r\n"
+        + TestSamples.EICAR + "\r\n"
+        + "--outer\r\nContent-Type: application/pdf; name=\"report.pdf\"\r\nContent-Disposition: attachment; filename=\"report.pdf\"\r\n"
+        + "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IKMSAwIG9iago8PD4+CmVuZG9iagp0cmFpbGVyCjw8Pj4KJSVFT0YK\r\n"
+        + "--outer\r\nContent-Type: application/x-msdownload; name=\"setup.exe\"\r\nContent-Disposition: attachment; filename=\"setup.exe\"\r\n\r\nMZ not really\r\n"
+        + "--outer--\r\n";
+
+    @Test
+    void removesTheInfectedAttachmentKeepsTheRestAndSaysWhy() throws Exception {
+        Mail mail = mail(NESTED);
+        mailet().service(mail);
+
+        String result = written(mail);
+        assertThat(result).doesNotContain("EICAR-STANDARD-ANTIVIRUS-TEST-FILE").doesNotContain("eicar.com\"");
+        assertThat(result).contains("plain body").contains("<p>html body</p>").contains("report.pdf").contains("setup.exe");
+        assertThat(result).contains("eicar.com (infected: Bulwark-Test.EICAR");
+        assertThat(mail.getMessage().getHeader("X-Bulwark-Virus")[0]).startsWith("cleaned: removed [eicar.com (infected: Bulwark-Test.EICAR");
+        assertThat(AttributeUtils.getValueAndCastFromMail(mail, BulwarkAttributes.VIRUS_STATUS, String.class)).contains("CLEAN");
+        assertThat(clamd.scan(dev.bulwark.scanner.MessageContent.of(result.getBytes(StandardCharsets.US_ASCII))).isClean()).isTrue();
+    }
+
+    @Test
+    void bannedExtensionsGoToo() throws Exception {
+        Mail mail = mail(NESTED);
+        mailet("bannedExtensions", "exe, .scr").service(mail);
+
+        String result = written(mail);
+        assertThat(result).doesNotContain("MZ not really").contains("setup.exe (banned file type)").contains("report.pdf");
+    }
+
+    @Test
+    void virusOutsideAnyAttachmentLeavesTheVerdictForTheQuarantine() throws Exception {
+        String raw = "From: a@example.com\r\nTo: bob@example.com\r\nSubject: body\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+            + "--b\r\nContent-Type: text/plain\r\n\r\n" + TestSamples.EICAR + "\r\n--b--\r\n";
+        Mail mail = mail(raw);
+        mail.setAttribute(new org.apache.mailet.Attribute(BulwarkAttributes.VIRUS_STATUS, org.apache.mailet.AttributeValue.of("INFECTED")));
+        mailet().service(mail);
+
+        assertThat(written(mail)).contains("EICAR-STANDARD-ANTIVIRUS-TEST-FILE");
+        assertThat(AttributeUtils.getValueAndCastFromMail(mail, BulwarkAttributes.VIRUS_STATUS, String.class)).contains("INFECTED");
+    }
+}
