@@ -39,10 +39,14 @@ public final class BulwarkJamesExtension implements BeforeAllCallback, Parameter
     private static BulwarkJames james(ExtensionContext context) {
         ExtensionContext classContext = context.getTestMethod().isPresent() ? context.getParent().orElseThrow() : context;
         return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, key -> {
+            Path workDir = null;
             try {
-                Path workDir = WorkDirs.create();
+                workDir = WorkDirs.create();
                 return new Running(BulwarkJames.start(workDir, ScannerDaemonsExtension.daemons(context), BulwarkJames.Ports.ANY, conf -> { }));
             } catch (Exception e) {
+                if (workDir != null) {
+                    WorkDirs.delete(workDir);
+                }
                 throw new IllegalStateException("James with Bulwark did not start", e);
             }
         }, Running.class).james();
