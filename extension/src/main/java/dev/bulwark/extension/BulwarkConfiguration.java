@@ -29,7 +29,18 @@ import dev.bulwark.scanner.WeightedEndpoint;
  * can point the same file at their own scanners. Unknown keys and bad values are start-up errors, each
  * one line naming the file, the key and what is expected. Reference: docs/configuration.md.
  */
-public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup) {
+public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup, Rescan rescan) {
+
+    /**
+     * The automatic rescan of held mail.
+     *
+     * @param interval   how often held mail goes back for a scan while some clamd is in service
+     * @param repository the mail repository path (no protocol) where VirusScan's scanFailedProcessor holds mail
+     * @param processor  where held mail re-enters the pipeline
+     */
+    public record Rescan(Duration interval, String repository, String processor) {
+        public static final Rescan DEFAULT = new Rescan(Duration.ofMinutes(1), "var/mail/scan-failed", "root");
+    }
 
     public static final String FILE = "bulwark.properties";
 
@@ -50,11 +61,15 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     static final String SPAMD_PROBE_INTERVAL = "spamd.probeInterval";
     static final String SPAMD_MAX_MESSAGE_SIZE = "spamd.maxMessageSize";
     static final String STARTUP_REQUIRE_SCANNERS = "startup.requireScanners";
+    static final String RESCAN_INTERVAL = "rescan.interval";
+    static final String RESCAN_REPOSITORY = "rescan.repository";
+    static final String RESCAN_PROCESSOR = "rescan.processor";
 
     private static final Set<String> KEYS = Set.of(CLAMD_ENDPOINTS, CLAMD_CONNECT_TIMEOUT, CLAMD_READ_TIMEOUT,
         CLAMD_MAX_CONNECTIONS, CLAMD_BORROW_TIMEOUT, CLAMD_IDLE_TIMEOUT, CLAMD_PROBE_INTERVAL, CLAMD_CHUNK_SIZE,
         CLAMD_MAX_STREAM_SIZE, SPAMD_ENDPOINTS, SPAMD_CONNECT_TIMEOUT, SPAMD_TIMEOUT, SPAMD_MAX_CONNECTIONS,
-        SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS);
+        SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS,
+        RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR);
 
     private static final String DURATION = "a duration such as 30s or 500ms";
 
@@ -85,8 +100,13 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             source.optional(SPAMD_MAX_CONNECTIONS, "a number from 1 to 256", v -> count(v, 1, 256)).orElse(spamdDefaults.maxConnectionsPerEndpoint()),
             source.optional(SPAMD_BORROW_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(spamdDefaults.borrowTimeout()),
             source.optional(SPAMD_PROBE_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(spamdDefaults.probeInterval()));
+        Rescan rescan = new Rescan(
+            source.optional(RESCAN_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Rescan.DEFAULT.interval()),
+            source.optional(RESCAN_REPOSITORY, "a repository path such as var/mail/scan-failed", BulwarkConfiguration::repositoryPath)
+                .orElse(Rescan.DEFAULT.repository()),
+            source.optional(RESCAN_PROCESSOR, "a processor name", String::trim).orElse(Rescan.DEFAULT.processor()));
         return new BulwarkConfiguration(clamd, spamd,
-            source.optional(STARTUP_REQUIRE_SCANNERS, "true or false", BulwarkConfiguration::bool).orElse(true));
+            source.optional(STARTUP_REQUIRE_SCANNERS, "true or false", BulwarkConfiguration::bool).orElse(true), rescan);
     }
 
     static String environmentName(String key) {
@@ -138,6 +158,13 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             throw new IllegalArgumentException("out of range");
         }
         return bytes;
+    }
+
+    private static String repositoryPath(String value) {
+        if (value.contains("://")) {
+            throw new IllegalArgumentException("give the path without the protocol, as webadmin lists it");
+        }
+        return value.replaceAll("^/+|/+$", "");
     }
 
     private static boolean bool(String value) {

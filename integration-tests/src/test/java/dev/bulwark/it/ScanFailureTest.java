@@ -4,11 +4,16 @@ import static dev.bulwark.it.MailClients.AWAIT;
 import static dev.bulwark.it.MailClients.SCAN_FAILED;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.bulwark.scanner.testing.Ports;
@@ -17,23 +22,28 @@ import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import dev.bulwark.scanner.testing.TestSamples;
 
 /**
- * Fail-closed: with no clamd answering, accepted mail is held in the scan-failed repository, never
- * delivered unscanned, and /healthcheck says why. James is allowed to start without its scanners here.
+ * Fail-closed, then recovery: James starts while its clamd is not there yet. Accepted mail is held in
+ * the scan-failed repository, never delivered unscanned, and /healthcheck says why. When a real clamd
+ * starts on that address, the pool puts it back in service and the held mail is rescanned and delivered.
  */
 @ExtendWith(ScannerDaemonsExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScanFailureTest {
+    private final int latecomerClamdPort = Ports.unused();
     private BulwarkJames james;
     private MailClients clients;
+    private String recipient;
 
     @BeforeAll
     void startWithClamdDown(ScannerDaemons daemons) throws Exception {
-        int closedPort = Ports.unused();
-        String deadClamd = "127.0.0.1:" + closedPort;
         james = BulwarkJames.start(WorkDirs.create(), daemons, BulwarkJames.Ports.ANY, conf -> conf
-            .setProperty("bulwark.properties", "clamd.endpoints", deadClamd)
+            .setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + latecomerClamdPort)
+            .setProperty("bulwark.properties", "clamd.probeInterval", "200ms")
+            .setProperty("bulwark.properties", "rescan.interval", "500ms")
             .setProperty("bulwark.properties", "startup.requireScanners", "false"));
         clients = new MailClients(james);
+        recipient = james.addUser("held");
     }
 
     @AfterAll
@@ -43,8 +53,8 @@ class ScanFailureTest {
     }
 
     @Test
-    void mailIsHeldNotDeliveredWhenClamdIsDown() throws Exception {
-        String recipient = james.addUser("held");
+    @Order(1)
+    void mailIsHeldNotDeliveredWhileNoClamdAnswers() throws Exception {
         clients.send("sender@example.com", recipient, TestSamples.plainMessage("sender@example.com", recipient, "urgent", "hello"));
 
         AWAIT.until(() -> !clients.repositoryKeys(SCAN_FAILED).isEmpty());
@@ -54,9 +64,27 @@ class ScanFailureTest {
     }
 
     @Test
+    @Order(2)
     void healthCheckIsUnhealthyAndSaysWhy() {
         var check = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().extract().jsonPath();
         assertThat(check.getString("status")).isEqualTo("unhealthy");
         assertThat(check.getString("cause")).contains("no clamd in service");
+    }
+
+    @Test
+    @Order(3)
+    void whenClamdAppearsHeldMailIsRescannedAndDelivered() throws Exception {
+        Path runDir = Files.createTempDirectory("bulwark-latecomer");
+        try (AutoCloseable clamd = ScannerDaemonsExtension.startPrivateDaemons(runDir, latecomerClamdPort, Ports.unused())) {
+            String delivered = clients.awaitInboxMessage(recipient, 1);
+            assertThat(delivered).contains("Subject: urgent")
+                .containsPattern("X-Bulwark-Virus: clean \\(ClamAV [^)]* at 127\\.0\\.0\\.1:" + latecomerClamdPort + "\\)")
+                .doesNotContain("not scanned");
+            assertThat(clients.repositoryKeys(SCAN_FAILED)).isEmpty();
+            String health = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().extract().jsonPath().getString("status");
+            assertThat(health).isEqualTo("healthy");
+        } finally {
+            WorkDirs.delete(runDir);
+        }
     }
 }

@@ -64,7 +64,7 @@ class StartupErrorsTest {
         assertThat(startupError(daemons, conf -> conf.replace("mailetcontainer.xml",
             "<failOpen>false</failOpen>", "<failOpne>true</failOpne>")))
             .isEqualTo("mailetcontainer.xml: mailet dev.bulwark.mailets.VirusScan: unknown parameter [failOpne],"
-                + " expected one of [failOpen, scanFailedProcessor]");
+                + " expected one of [failOpen, scanFailedProcessor, unscannableProcessor]");
     }
 
     /** Starts James with the edited configuration and returns Bulwark's start-up error line. */

@@ -21,18 +21,21 @@ import dev.bulwark.scanner.VirusScanner;
  * Scans each mail with clamd and records the verdict as {@code bulwark.virus.*} attributes and an
  * {@code X-Bulwark-Virus} header; matchers such as {@code IsInfected} then route it.
  *
- * <p>When no verdict can be had (scanner down, garbage reply, message over clamd's limit) the mail is
- * sent to {@code scanFailedProcessor} (default {@code scan-failed}), so nothing passes unscanned;
- * with {@code failOpen=true} it goes on, its header saying it was not scanned.
+ * <p>When no verdict can be had (ERROR: scanner down, stalled, garbage reply) the mail is sent to
+ * {@code scanFailedProcessor} (default {@code scan-failed}), so nothing passes unscanned; mail over
+ * clamd's size limit (UNSCANNABLE) goes to {@code unscannableProcessor} (default: the same), since a
+ * rescan would not help it. With {@code failOpen=true} both go on, the header saying they were not scanned.
  */
 public class VirusScan extends GenericMailet {
     public static final String HEADER = "X-Bulwark-Virus";
     private static final Logger LOGGER = LoggerFactory.getLogger(VirusScan.class);
     private static final String SCAN_FAILED_PROCESSOR = "scanFailedProcessor";
+    private static final String UNSCANNABLE_PROCESSOR = "unscannableProcessor";
     private static final String FAIL_OPEN = "failOpen";
 
     private final VirusScanner scanner;
     private String scanFailedProcessor;
+    private String unscannableProcessor;
     private boolean failOpen;
 
     @Inject
@@ -42,8 +45,9 @@ public class VirusScan extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
-        Parameters.checkKnown(this, Set.of(SCAN_FAILED_PROCESSOR, FAIL_OPEN));
+        Parameters.checkKnown(this, Set.of(SCAN_FAILED_PROCESSOR, UNSCANNABLE_PROCESSOR, FAIL_OPEN));
         scanFailedProcessor = Parameters.text(this, SCAN_FAILED_PROCESSOR).orElse("scan-failed");
+        unscannableProcessor = Parameters.text(this, UNSCANNABLE_PROCESSOR).orElse(scanFailedProcessor);
         failOpen = Parameters.bool(this, FAIL_OPEN, false);
     }
 
@@ -54,10 +58,11 @@ public class VirusScan extends GenericMailet {
         mail.getMessage().setHeader(HEADER, headerValue(verdict));
         mail.getMessage().saveChanges();
         if (hasNoAnswer(verdict)) {
+            String holdIn = verdict.status() == ScanVerdict.Status.UNSCANNABLE ? unscannableProcessor : scanFailedProcessor;
             LOGGER.warn("Virus scan of {} gave no verdict: {}; {}", mail.getName(), verdict,
-                failOpen ? "delivering it unscanned (failOpen)" : "holding it in processor " + scanFailedProcessor);
+                failOpen ? "delivering it unscanned (failOpen)" : "holding it in processor " + holdIn);
             if (!failOpen) {
-                mail.setState(scanFailedProcessor);
+                mail.setState(holdIn);
             }
         }
     }

@@ -70,10 +70,15 @@ class VirusScanTest {
     }
 
     @Test
-    void unscannableMailGoesToTheConfiguredProcessor() throws Exception {
+    void unscannableMailGoesWhereScanFailuresGoUnlessToldOtherwise() throws Exception {
         Mail mail = mail();
         mailet(content -> ScanVerdict.unscannable("too big", CLAMD), "scanFailedProcessor", "hold").service(mail);
         assertThat(mail.getState()).isEqualTo("hold");
+
+        Mail big = mail();
+        mailet(content -> ScanVerdict.unscannable("too big", CLAMD), "scanFailedProcessor", "hold",
+            "unscannableProcessor", "too-big").service(big);
+        assertThat(big.getState()).isEqualTo("too-big");
     }
 
     @Test
@@ -94,7 +99,7 @@ class VirusScanTest {
     @Test
     void unknownOrInvalidParametersAreStartupErrors() {
         assertThatThrownBy(() -> mailet(content -> ScanVerdict.clean(CLAMD), "failopen", "true"))
-            .hasMessage("mailetcontainer.xml: mailet VirusScan: unknown parameter [failopen], expected one of [failOpen, scanFailedProcessor]");
+            .hasMessage("mailetcontainer.xml: mailet VirusScan: unknown parameter [failopen], expected one of [failOpen, scanFailedProcessor, unscannableProcessor]");
         assertThatThrownBy(() -> mailet(content -> ScanVerdict.clean(CLAMD), "failOpen", "sometimes"))
             .hasMessageContaining("'failOpen' is 'sometimes', expected true or false");
     }

@@ -72,6 +72,12 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
     }
 
 
+    /** A private clamd and spamd on the given ports, for tests that need a daemon to appear later; close() stops them. */
+    public static AutoCloseable startPrivateDaemons(Path runDir, int clamdPort, int spamdPort) throws IOException {
+        runScript("start", runDir, clamdPort, spamdPort);
+        return () -> runScript("stop", runDir, clamdPort, spamdPort);
+    }
+
     private static void runScript(String action, Path runDir, int clamdPort, int spamdPort) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(List.of("bash", scannersScript().toString(), action))
             .redirectErrorStream(true);
