@@ -139,6 +139,10 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
                 + config.borrowTimeout().toMillis() + " ms", endpoint), false);
         } catch (MessageReadException e) {
             return new Attempt(ScanVerdict.error("could not read the message: " + e.getMessage(), endpoint), false);
+        } catch (BadReplyException e) {
+            String reason = "bad reply from clamd: " + e.getMessage();
+            member.failed(reason, false);
+            return new Attempt(ScanVerdict.error(reason, endpoint), false);
         } catch (java.net.SocketTimeoutException e) {
             String reason = "clamd did not answer within " + config.timeouts().read().toMillis() + " ms";
             member.failed(reason, true);

@@ -2,7 +2,6 @@ package dev.bulwark.scanner;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /** The clamd exchanges shared by one-shot connections ({@link ClamdClient}) and sessions ({@link ClamdSession}). */
@@ -39,7 +38,8 @@ final class ClamdProtocol {
             } catch (IOException noReply) {
                 throw writeFailure;
             }
-        } catch (IOException | UncheckedIOException sourceFailure) {
+        } catch (IOException | RuntimeException sourceFailure) {
+            // Only writes to clamd raise DaemonWriteException: anything else came from the message source.
             throw new MessageReadException(sourceFailure);
         }
         return connection.readUntil(0, MAX_REPLY);

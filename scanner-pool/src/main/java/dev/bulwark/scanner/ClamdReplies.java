@@ -26,8 +26,8 @@ final class ClamdReplies {
             return ScanVerdict.clean(endpoint);
         }
         if (body.endsWith(FOUND_SUFFIX)) {
-            String name = body.substring(0, body.length() - FOUND_SUFFIX.length()).trim();
-            if (name.isEmpty() || name.contains("\n")) {
+            String name = body.substring(0, body.length() - FOUND_SUFFIX.length());
+            if (name.isBlank() || !name.equals(name.trim()) || name.codePoints().anyMatch(ClamdReplies::isUnprintable)) {
                 return ScanVerdict.error("unexpected clamd reply: " + printable(reply), endpoint);
             }
             // Heuristic hits and archive-limit hits are not named viruses: policy may treat them differently.
@@ -42,7 +42,21 @@ final class ClamdReplies {
     /** Keeps replies quotable in logs and headers whatever bytes a broken daemon sent. */
     static String printable(String text) {
         StringBuilder out = new StringBuilder();
-        text.codePoints().limit(200).forEach(c -> out.append(c < 0x20 || c == 0x7f ? '?' : (char) c));
+        text.codePoints().limit(200).forEach(c -> {
+            if (isUnprintable(c)) {
+                out.append('?');
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
         return out.toString();
+    }
+
+    /** C0, DEL and C1 controls, format characters (bidi overrides...), and code points with no character. */
+    private static boolean isUnprintable(int codePoint) {
+        return Character.isISOControl(codePoint)
+            || Character.getType(codePoint) == Character.FORMAT
+            || !Character.isDefined(codePoint)
+            || Character.getType(codePoint) == Character.SURROGATE;
     }
 }

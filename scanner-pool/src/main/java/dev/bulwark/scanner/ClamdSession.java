@@ -88,7 +88,7 @@ final class ClamdSession implements AutoCloseable {
             String prefix = id + ": ";
             if (!reply.startsWith(prefix)) {
                 broken = true;
-                throw new IOException("clamd at " + endpoint + " answered out of turn: '" + ClamdReplies.printable(reply) + "'");
+                throw new BadReplyException("clamd at " + endpoint + " answered out of turn: '" + ClamdReplies.printable(reply) + "'");
             }
             return reply.substring(prefix.length());
         } catch (IOException e) {

@@ -3,40 +3,83 @@ package dev.bulwark.scanner;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 
-/** One TCP connection to a scanner daemon, with timeouts and TCP_NODELAY set, and bounded reads. */
+/**
+ * One TCP connection to a scanner daemon with a timeout on everything: connect, every read and every
+ * write. A blocking socket has no write timeout, and a daemon that stops reading would hold a scan
+ * forever; so the channel is non-blocking and each wait goes through a selector with a deadline.
+ * TCP_NODELAY is set (without it small writes wait for delayed ACKs: a 50x slowdown on clamd sessions).
+ */
 final class DaemonConnection implements AutoCloseable {
-    private final Socket socket;
+    private final SocketChannel channel;
+    private final Selector selector;
+    private final SelectionKey key;
+    private final ByteBuffer input = ByteBuffer.allocate(8192).flip();
+    private Duration ioTimeout;
 
-    private DaemonConnection(Socket socket) {
-        this.socket = socket;
+    private DaemonConnection(SocketChannel channel, Selector selector, SelectionKey key, Duration ioTimeout) {
+        this.channel = channel;
+        this.selector = selector;
+        this.key = key;
+        this.ioTimeout = ioTimeout;
     }
 
     static DaemonConnection open(Endpoint endpoint, ScannerTimeouts timeouts) throws IOException {
-        Socket socket = new Socket();
+        SocketChannel channel = SocketChannel.open();
+        Selector selector = null;
         try {
-            // Without TCP_NODELAY small writes wait for delayed ACKs: a 50x slowdown on clamd sessions.
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(timeouts.readMillis());
-            socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), timeouts.connectMillis());
-            return new DaemonConnection(socket);
-        } catch (IOException e) {
-            socket.close();
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            selector = Selector.open();
+            SelectionKey key = channel.register(selector, 0);
+            DaemonConnection connection = new DaemonConnection(channel, selector, key, timeouts.read());
+            if (!channel.connect(new InetSocketAddress(endpoint.host(), endpoint.port()))) {
+                connection.await(SelectionKey.OP_CONNECT, timeouts.connect(), "connect");
+                channel.finishConnect();
+            }
+            return connection;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            if (selector != null) {
+                selector.close();
+            }
             throw e;
         }
     }
 
-    OutputStream output() throws IOException {
-        return socket.getOutputStream();
+    /** Writes go straight to the socket, each within the I/O timeout. */
+    OutputStream output() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+                while (buffer.hasRemaining()) {
+                    if (channel.write(buffer) == 0) {
+                        await(SelectionKey.OP_WRITE, ioTimeout, "write");
+                    }
+                }
+            }
+        };
     }
 
     void shutdownOutput() throws IOException {
-        socket.shutdownOutput();
+        channel.shutdownOutput();
     }
 
     /**
@@ -44,61 +87,80 @@ final class DaemonConnection implements AutoCloseable {
      * The connection closing first is a partial reply: an EOFException, never a short answer.
      */
     String readUntil(int terminator, int limit) throws IOException {
-        InputStream in = socket.getInputStream();
         ByteArrayOutputStream reply = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != terminator) {
-            if (b == -1) {
+        while (true) {
+            if (!input.hasRemaining() && !fill(ioTimeout)) {
                 throw new EOFException(reply.size() == 0
                     ? "connection closed without a reply"
                     : "connection closed in the middle of the reply '" + ClamdReplies.printable(reply.toString(StandardCharsets.UTF_8)) + "'");
             }
+            byte b = input.get();
+            if (b == terminator) {
+                return reply.toString(StandardCharsets.UTF_8);
+            }
             if (reply.size() >= limit) {
-                throw new IOException("reply longer than " + limit + " bytes");
+                throw new BadReplyException("reply longer than " + limit + " bytes");
             }
             reply.write(b);
         }
-        return reply.toString(StandardCharsets.UTF_8);
     }
 
     /** Reads until the daemon closes the connection, at most {@code limit} bytes, all before {@code deadline}. */
-    String readAll(int limit, java.time.Instant deadline) throws IOException {
-        InputStream in = socket.getInputStream();
+    String readAll(int limit, Instant deadline) throws IOException {
         ByteArrayOutputStream reply = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
         while (true) {
-            java.time.Duration left = java.time.Duration.between(java.time.Instant.now(), deadline);
+            Duration left = Duration.between(Instant.now(), deadline);
             if (left.isNegative() || left.isZero()) {
-                throw new java.net.SocketTimeoutException("deadline passed");
+                throw new SocketTimeoutException("deadline passed");
             }
-            readTimeout(left);
-            int n = in.read(buffer);
-            if (n == -1) {
+            if (!input.hasRemaining() && !fill(left)) {
                 return reply.toString(StandardCharsets.UTF_8);
             }
-            if (reply.size() + n > limit) {
-                throw new IOException("reply longer than " + limit + " bytes");
+            if (reply.size() + input.remaining() > limit) {
+                throw new BadReplyException("reply longer than " + limit + " bytes");
             }
-            reply.write(buffer, 0, n);
+            reply.write(input.array(), input.position(), input.remaining());
+            input.position(input.limit());
         }
     }
 
-    /** Sets the read timeout for what follows (e.g. what is left of an exchange's deadline). */
-    void readTimeout(java.time.Duration timeout) throws IOException {
-        socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+    /** Sets the I/O timeout for what follows. */
+    void readTimeout(Duration timeout) {
+        this.ioTimeout = timeout;
     }
 
-    /** Reads everything the daemon sends until it closes the connection, at most {@code limit} bytes. */
-    String readAll(int limit) throws IOException {
-        byte[] bytes = socket.getInputStream().readNBytes(limit + 1);
-        if (bytes.length > limit) {
-            throw new IOException("reply longer than " + limit + " bytes");
+    /** Refills the input buffer; false at end of stream. */
+    private boolean fill(Duration timeout) throws IOException {
+        input.clear();
+        try {
+            int n;
+            while ((n = channel.read(input)) == 0) {
+                await(SelectionKey.OP_READ, timeout, "read");
+            }
+            return n > 0;
+        } finally {
+            input.flip();
         }
-        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private void await(int operation, Duration timeout, String what) throws IOException {
+        key.interestOps(operation);
+        try {
+            if (selector.select(Math.max(1, timeout.toMillis())) == 0) {
+                throw new SocketTimeoutException(what + " timed out after " + timeout.toMillis() + " ms");
+            }
+        } finally {
+            selector.selectedKeys().clear();
+            key.interestOps(0);
+        }
     }
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        try {
+            channel.close();
+        } finally {
+            selector.close();
+        }
     }
 }
