@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ClamdClient implements VirusScanner {
     static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
     private static final Duration VERSION_MAX_AGE = Duration.ofMinutes(10);
+    private static final Duration VERSION_RETRY_AFTER_FAILURE = Duration.ofMinutes(1);
 
     private final Endpoint endpoint;
     private final ScannerTimeouts timeouts;
@@ -24,7 +25,8 @@ public final class ClamdClient implements VirusScanner {
     private final Clock clock = Clock.systemUTC();
     private final AtomicReference<KnownVersion> knownVersion = new AtomicReference<>();
 
-    private record KnownVersion(ClamdVersion version, Instant askedAt) {
+    /** The last VERSION asked: its answer (empty when clamd gave none) and when. */
+    private record KnownVersion(Optional<ClamdVersion> version, Instant askedAt) {
     }
 
     public ClamdClient(Endpoint endpoint, ScannerTimeouts timeouts) {
@@ -55,7 +57,7 @@ public final class ClamdClient implements VirusScanner {
     /** Sends VERSION: engine version, and signature database version and date when clamd reports them. */
     public ClamdVersion version() throws IOException {
         ClamdVersion version = ClamdVersion.parse(command("zVERSION\0"));
-        knownVersion.set(new KnownVersion(version, clock.instant()));
+        knownVersion.set(new KnownVersion(Optional.of(version), clock.instant()));
         return version;
     }
 
@@ -75,16 +77,25 @@ public final class ClamdClient implements VirusScanner {
             : currentVersion().map(v -> verdict.withEngine(v.toString())).orElse(verdict);
     }
 
-    /** The VERSION clamd last gave, asked again when older than ten minutes; empty if it never answered. */
+    /**
+     * The VERSION clamd last gave, asked again when older than ten minutes. A VERSION that failed is not
+     * asked again for a minute, so that scans never keep waiting on it; empty if clamd never answered.
+     */
     Optional<ClamdVersion> currentVersion() {
         KnownVersion known = knownVersion.get();
-        if (known != null && known.askedAt().plus(VERSION_MAX_AGE).isAfter(clock.instant())) {
-            return Optional.of(known.version());
+        Instant now = clock.instant();
+        if (known != null) {
+            Duration maxAge = known.version().isPresent() ? VERSION_MAX_AGE : VERSION_RETRY_AFTER_FAILURE;
+            if (known.askedAt().plus(maxAge).isAfter(now)) {
+                return known.version();
+            }
         }
         try {
             return Optional.of(version());
         } catch (IOException e) {
-            return Optional.ofNullable(known).map(KnownVersion::version);
+            Optional<ClamdVersion> previous = known == null ? Optional.empty() : known.version();
+            knownVersion.set(new KnownVersion(previous, now));
+            return previous;
         }
     }
 

@@ -538,6 +538,20 @@ class ClamdFaultsTest {
     }
 
     @Test
+    void poolScansDoNotKeepWaitingForAVersionThatNeverComes() throws IOException {
+        ScriptableClamd clamd = fake().always(ScriptableClamd.Command.VERSION, stall());
+        pool(clamd);
+        assertThat(pool.scan(MessageContent.of(WORDS)).status()).isEqualTo(ScanVerdict.Status.CLEAN); // may pay once
+        long start = System.nanoTime();
+        for (int i = 0; i < 2; i++) {
+            assertThat(pool.scan(MessageContent.of(WORDS)).status()).isEqualTo(ScanVerdict.Status.CLEAN);
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(clamd.commands(ScriptableClamd.Command.VERSION)).as("VERSION asked again after it failed").isEqualTo(1);
+        assertThat(elapsed).as("two scans of a clamd that answers INSTREAM at once").isLessThan(READ_TIMEOUT);
+    }
+
+    @Test
     void poolWithNoFreeSessionIsAnErrorAfterTheBorrowTimeoutAndTheEndpointStaysInService() throws Exception {
         ScriptableClamd clamd = fake();
         pool = new ClamdPool(config(clamd).withMaxConnectionsPerEndpoint(1));

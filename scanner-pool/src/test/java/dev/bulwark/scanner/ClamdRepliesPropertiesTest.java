@@ -159,7 +159,7 @@ class ClamdRepliesPropertiesTest {
         assertThat(hasC0OrDel(verdict.reason().orElse(""))).as("reason %s", verdict.reason()).isFalse();
     }
 
-    // ---- properties that expose bugs ----
+    // ---- properties that once exposed bugs: astral code points, C1 controls, controls inside names ----
 
     @Property
     void reasonsNeverContainC0ControlsOrDelEvenFromAstralCodePoints(@ForAll("astralReplies") String reply) {
