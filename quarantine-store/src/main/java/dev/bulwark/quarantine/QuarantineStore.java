@@ -1,0 +1,327 @@
+package dev.bulwark.quarantine;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.lifecycle.api.Disposable;
+import org.apache.james.mailrepository.api.MailKey;
+import org.apache.james.mailrepository.api.MailRepository;
+import org.apache.james.server.core.MailImpl;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The quarantine: a James MailRepository whose mails carry their {@link QuarantineEntry} as one JSON
+ * attribute, so any backend James supports keeps both together. Listing reads entries, never message
+ * bodies (file and distributed repositories load bodies lazily). Releases are serialised in this JVM;
+ * the entry records every release so a recipient is never released twice.
+ */
+public final class QuarantineStore {
+    /** The entry, as JSON, on the stored mail. */
+    public static final AttributeName ENTRY = AttributeName.of("bulwark.quarantine.entry");
+    /** Set on the quarantined mail when processing goes on (passThrough), and on released mail: the quarantine id. */
+    public static final AttributeName ID = AttributeName.of("bulwark.quarantine.id");
+    /** Set only on mail re-injected by a release: the quarantine id it was released from. */
+    public static final AttributeName RELEASED = AttributeName.of("bulwark.quarantine.released");
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(QuarantineStore.class);
+
+    private final Supplier<MailRepository> repository;
+    private final Duration retention;
+    private final Clock clock;
+    private final QuarantineEntryCodec codec = new QuarantineEntryCodec();
+
+    /**
+     * @param repository the mail repository, looked up on use (James initialises its repository store after Guice wiring)
+     * @param retention  how long an entry is kept before {@link #deleteMatching} with {@link QuarantineFilter#EXPIRED} purges it
+     */
+    public QuarantineStore(Supplier<MailRepository> repository, Duration retention, Clock clock) {
+        this.repository = repository;
+        this.retention = retention;
+        this.clock = clock;
+    }
+
+    public Duration retention() {
+        return retention;
+    }
+
+    public QuarantineEntryCodec codec() {
+        return codec;
+    }
+
+    /** Stores a copy of the mail, with its entry, under a new quarantine id. The given mail is left unchanged. */
+    public QuarantineEntry store(Mail mail, QuarantineReason reason, List<String> virusNames, Optional<Double> spamScore,
+                                 Map<String, String> verdict) {
+        Instant now = clock.instant();
+        QuarantineId id = QuarantineId.random();
+        try {
+            MimeMessage message = mail.getMessage();
+            QuarantineEntry entry = new QuarantineEntry(id, reason,
+                mail.getMaybeSender().asOptional().map(MailAddress::asString),
+                mail.getRecipients().stream().map(MailAddress::asString).toList(),
+                Optional.ofNullable(mail.getRemoteAddr()),
+                Optional.ofNullable(mail.getRemoteHost()),
+                header(message, "Subject"),
+                header(message, "Message-ID"),
+                mail.getMessageSize(),
+                now, now.plus(retention), virusNames, spamScore, verdict, List.of());
+            MailImpl copy = MailImpl.duplicate(mail);
+            try {
+                copy.setName(id.asString());
+                copy.setAttribute(new Attribute(ENTRY, AttributeValue.of(codec.write(entry))));
+                repository.get().store(copy);
+            } finally {
+                copy.dispose();
+            }
+            return entry;
+        } catch (MessagingException e) {
+            throw new QuarantineStorageException("cannot store mail " + mail.getName() + " in the quarantine", e);
+        }
+    }
+
+    public Optional<QuarantineEntry> entry(QuarantineId id) {
+        return withMail(id, this::entryOf).flatMap(e -> e);
+    }
+
+    /** Writes the quarantined message, byte for byte as it was stored. */
+    public boolean writeMessage(QuarantineId id, OutputStream out) {
+        return withMail(id, mail -> {
+            try {
+                mail.getMessage().writeTo(out);
+                return true;
+            } catch (IOException | MessagingException e) {
+                throw new QuarantineStorageException("cannot read quarantined message " + id, e);
+            }
+        }).orElse(false);
+    }
+
+    /** Runs {@code action} on the stored mail (disposed afterwards); empty when there is no such entry. */
+    public <T> Optional<T> withMail(QuarantineId id, java.util.function.Function<Mail, T> action) {
+        Mail mail = retrieve(new MailKey(id.asString()));
+        if (mail == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(action.apply(mail));
+        } finally {
+            dispose(mail);
+        }
+    }
+
+    /** Entries matching the filter, newest first. */
+    public QuarantinePage list(QuarantineFilter filter, int offset, int limit) {
+        Instant now = clock.instant();
+        List<QuarantineEntry> matching = new ArrayList<>();
+        forEachEntry(entry -> {
+            if (filter.matches(entry, now)) {
+                matching.add(entry);
+            }
+        });
+        matching.sort(Comparator.comparing(QuarantineEntry::quarantinedAt).reversed().thenComparing(e -> e.id().asString()));
+        List<QuarantineEntry> page = matching.stream().skip(offset).limit(limit).toList();
+        return new QuarantinePage(matching.size(), offset, limit, page);
+    }
+
+    public Map<QuarantineReason, Long> counts() {
+        Map<QuarantineReason, Long> counts = new EnumMap<>(QuarantineReason.class);
+        for (QuarantineReason reason : QuarantineReason.values()) {
+            counts.put(reason, 0L);
+        }
+        forEachEntry(entry -> counts.merge(entry.reason(), 1L, Long::sum));
+        return counts;
+    }
+
+    public boolean delete(QuarantineId id) {
+        MailKey key = new MailKey(id.asString());
+        if (retrieve(key) == null) {
+            return false;
+        }
+        try {
+            repository.get().remove(key);
+            return true;
+        } catch (MessagingException e) {
+            throw new QuarantineStorageException("cannot delete quarantine entry " + id, e);
+        }
+    }
+
+    /**
+     * Deletes every entry the filter matches, reporting each deleted entry. Stops between entries when
+     * the thread is interrupted (a cancelled James task), leaving the rest in place.
+     */
+    public long deleteMatching(QuarantineFilter filter, Consumer<QuarantineEntry> deleted) throws InterruptedException {
+        Instant now = clock.instant();
+        long count = 0;
+        for (MailKey key : keys()) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("quarantine deletion cancelled after " + count + " entries");
+            }
+            Optional<QuarantineEntry> entry = entryAt(key);
+            if (entry.isPresent() && filter.matches(entry.get(), now)) {
+                try {
+                    repository.get().remove(key);
+                } catch (MessagingException e) {
+                    throw new QuarantineStorageException("cannot delete quarantine entry " + key.asString(), e);
+                }
+                count++;
+                deleted.accept(entry.get());
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Releases the mail to the chosen recipients (all not yet released when empty): {@code reinject}
+     * receives a copy addressed to them, marked {@link #RELEASED}; only when it returns is the release
+     * recorded. Refused when a chosen recipient was not a recipient of the mail or was already released.
+     */
+    public synchronized QuarantineEntry release(QuarantineId id, Optional<List<String>> chosen, String releasedBy,
+                                                Consumer<Mail> reinject) {
+        MailKey key = new MailKey(id.asString());
+        Mail mail = retrieve(key);
+        if (mail == null) {
+            throw new QuarantineException(QuarantineException.Problem.NOT_FOUND, "no quarantine entry " + id);
+        }
+        try {
+            QuarantineEntry entry = entryOf(mail).orElseThrow(() -> new QuarantineException(QuarantineException.Problem.NOT_FOUND,
+                "no quarantine entry " + id));
+            List<String> recipients = recipientsToRelease(entry, chosen);
+            MailImpl released = MailImpl.duplicate(mail);
+            try {
+                released.setName(id.asString() + "-released-" + (entry.releases().size() + 1));
+                released.setRecipients(recipients.stream().map(QuarantineStore::address).toList());
+                released.removeAttribute(ENTRY);
+                released.setAttribute(new Attribute(RELEASED, AttributeValue.of(id.asString())));
+                released.setAttribute(new Attribute(ID, AttributeValue.of(id.asString())));
+                reinject.accept(released);
+            } finally {
+                released.dispose();
+            }
+            QuarantineEntry updated = entry.withRelease(new Release(recipients, releasedBy, clock.instant()));
+            mail.setAttribute(new Attribute(ENTRY, AttributeValue.of(codec.write(updated))));
+            repository.get().store(mail);
+            LOGGER.info("Quarantine entry {} released to {} by {}", id, recipients, releasedBy);
+            return updated;
+        } catch (MessagingException e) {
+            throw new QuarantineStorageException("cannot release quarantine entry " + id, e);
+        } finally {
+            dispose(mail);
+        }
+    }
+
+    private static List<String> recipientsToRelease(QuarantineEntry entry, Optional<List<String>> chosen) {
+        if (chosen.isEmpty() || chosen.get().isEmpty()) {
+            List<String> remaining = entry.unreleasedRecipients();
+            if (remaining.isEmpty()) {
+                throw new QuarantineException(QuarantineException.Problem.CONFLICT,
+                    "quarantine entry " + entry.id() + " was already released to all its recipients " + entry.recipients());
+            }
+            return remaining;
+        }
+        List<String> recipients = new ArrayList<>(new LinkedHashSet<>(chosen.get()));
+        for (String recipient : recipients) {
+            if (entry.recipients().stream().noneMatch(r -> r.equalsIgnoreCase(recipient))) {
+                throw new QuarantineException(QuarantineException.Problem.INVALID,
+                    "'" + recipient + "' is not a recipient of quarantine entry " + entry.id() + "; its recipients are " + entry.recipients());
+            }
+            if (entry.releasedRecipients().stream().anyMatch(r -> r.equalsIgnoreCase(recipient))) {
+                throw new QuarantineException(QuarantineException.Problem.CONFLICT,
+                    "quarantine entry " + entry.id() + " was already released to " + recipient);
+            }
+        }
+        // The entry's spelling, so that released recipients compare equal later.
+        return recipients.stream()
+            .map(r -> entry.recipients().stream().filter(e -> e.equalsIgnoreCase(r)).findFirst().orElseThrow())
+            .toList();
+    }
+
+    private static MailAddress address(String value) {
+        try {
+            return new MailAddress(value);
+        } catch (javax.mail.internet.AddressException e) {
+            throw new IllegalStateException("stored recipient is not an address: " + value, e);
+        }
+    }
+
+    private void forEachEntry(Consumer<QuarantineEntry> consumer) {
+        for (MailKey key : keys()) {
+            entryAt(key).ifPresent(consumer);
+        }
+    }
+
+    private List<MailKey> keys() {
+        try {
+            List<MailKey> keys = new ArrayList<>();
+            Iterator<MailKey> iterator = repository.get().list();
+            iterator.forEachRemaining(keys::add);
+            return keys;
+        } catch (MessagingException e) {
+            throw new QuarantineStorageException("cannot list the quarantine", e);
+        }
+    }
+
+    private Optional<QuarantineEntry> entryAt(MailKey key) {
+        Mail mail = retrieve(key);
+        if (mail == null) {
+            return Optional.empty(); // removed meanwhile
+        }
+        try {
+            return entryOf(mail);
+        } finally {
+            dispose(mail);
+        }
+    }
+
+    private Optional<QuarantineEntry> entryOf(Mail mail) {
+        Optional<String> json = mail.getAttribute(ENTRY).map(Attribute::getValue).map(AttributeValue::value)
+            .filter(String.class::isInstance).map(String.class::cast);
+        if (json.isEmpty()) {
+            LOGGER.warn("Mail {} in the quarantine repository has no quarantine entry (not stored by Bulwark); ignored", mail.getName());
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(codec.read(json.get()));
+        } catch (IllegalArgumentException e) {
+            LOGGER.warn("Mail {} in the quarantine repository has an unreadable entry; ignored: {}", mail.getName(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private Mail retrieve(MailKey key) {
+        try {
+            return repository.get().retrieve(key);
+        } catch (MessagingException e) {
+            throw new QuarantineStorageException("cannot read quarantine entry " + key.asString(), e);
+        }
+    }
+
+    private static Optional<String> header(MimeMessage message, String name) throws MessagingException {
+        return Optional.ofNullable(message.getHeader(name, null)).map(MessageStructure::decoded);
+    }
+
+    private static void dispose(Mail mail) {
+        if (mail instanceof Disposable disposable) {
+            disposable.dispose();
+        }
+    }
+}
