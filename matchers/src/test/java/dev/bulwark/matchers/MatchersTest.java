@@ -77,4 +77,16 @@ class MatchersTest {
     void isSpamRejectsAConditionThatIsNotAScore() {
         assertThatThrownBy(() -> init(new IsSpam(), "lots")).isInstanceOf(MessagingException.class).hasMessageContaining("lots");
     }
+
+    @Test
+    void isReleasedFromQuarantineMatchesOnlyMailReleasedByBulwark() throws MessagingException {
+        IsReleasedFromQuarantine matcher = init(new IsReleasedFromQuarantine(), null);
+        assertThat(matcher.match(mail(new Attribute(dev.bulwark.quarantine.QuarantineStore.RELEASED, AttributeValue.of("q-1"))))).hasSize(2);
+        assertThat(matcher.match(mail())).isEmpty();
+        FakeMail forged = FakeMail.builder().name("m").recipients("a@example.com")
+            .mimeMessage(org.apache.james.core.builder.MimeMessageBuilder.mimeMessageBuilder()
+                .addHeader("bulwark.quarantine.released", "q-1").setText("x"))
+            .build();
+        assertThat(matcher.match(forged)).isEmpty();
+    }
 }

@@ -1,0 +1,134 @@
+package dev.bulwark.mailets;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.james.server.core.MailImpl;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMailet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.quarantine.QuarantineEntry;
+import dev.bulwark.quarantine.QuarantineReason;
+import dev.bulwark.quarantine.QuarantineStore;
+import dev.bulwark.quarantine.QuarantineStorageException;
+
+/**
+ * Puts the mail in Bulwark's quarantine (the repository named by {@code quarantine.repository} in
+ * bulwark.properties) with its metadata, then ends its processing. Parameters:
+ * <ul>
+ *   <li>{@code reason}: virus, suspicious, banned, spam, scan-failed or policy; by default taken from
+ *       Bulwark's verdict attributes (infected: virus, suspicious, no verdict: scan-failed, spam: spam,
+ *       otherwise policy).</li>
+ *   <li>{@code passThrough} (default false): keep processing the mail after storing a copy, with
+ *       {@code bulwark.quarantine.id} set, e.g. to send notices that name the quarantine id.</li>
+ * </ul>
+ * The stored message is the mail as it arrived, without Bulwark's own {@code X-Bulwark-*} headers (the
+ * verdict is in the entry). When the repository cannot be written the mailet fails, so James's
+ * {@code onMailetException} handling keeps the mail (error processor by default): it is never lost.
+ */
+public class Quarantine extends GenericMailet {
+    private static final Logger LOGGER = LoggerFactory.getLogger(Quarantine.class);
+    private static final String REASON = "reason";
+    private static final String PASS_THROUGH = "passThrough";
+    private static final List<String> OWN_HEADERS = List.of(VirusScan.HEADER, SpamCheck.STATUS_HEADER);
+
+    private final QuarantineStore store;
+    private Optional<QuarantineReason> reason;
+    private boolean passThrough;
+
+    @Inject
+    public Quarantine(QuarantineStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        Parameters.checkKnown(this, Set.of(REASON, PASS_THROUGH));
+        Optional<String> configured = Parameters.text(this, REASON);
+        reason = configured.map(value -> QuarantineReason.parse(value).orElse(null));
+        if (configured.isPresent() && reason.isEmpty()) {
+            throw new MessagingException("mailetcontainer.xml: mailet " + getMailetName() + ": parameter 'reason' is '"
+                + configured.get() + "', expected one of " + QuarantineReason.names());
+        }
+        passThrough = Parameters.bool(this, PASS_THROUGH, false);
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        QuarantineReason why = reason.orElseGet(() -> reasonFromVerdict(mail));
+        // A copy-on-write copy whatever the Mail implementation, so the original keeps its headers.
+        MailImpl copy = MailImpl.duplicate(mail);
+        QuarantineEntry entry;
+        try {
+            for (String header : OWN_HEADERS) {
+                copy.getMessage().removeHeader(header);
+            }
+            entry = store.store(copy, why, virusNames(mail), spamScore(mail), verdict(mail));
+        } catch (QuarantineStorageException e) {
+            throw new MessagingException("Quarantine: " + e.getMessage(), e);
+        } finally {
+            copy.dispose();
+        }
+        LOGGER.info("Quarantined mail {} as {} ({}{})", mail.getName(), entry.id(), why.asString(),
+            entry.virusNames().isEmpty() ? "" : ": " + String.join(", ", entry.virusNames()));
+        if (passThrough) {
+            mail.setAttribute(new Attribute(QuarantineStore.ID, AttributeValue.of(entry.id().asString())));
+        } else {
+            mail.setState(Mail.GHOST);
+        }
+    }
+
+    static QuarantineReason reasonFromVerdict(Mail mail) {
+        String virus = text(mail, BulwarkAttributes.VIRUS_STATUS).orElse("");
+        return switch (virus) {
+            case "INFECTED" -> QuarantineReason.VIRUS;
+            case "SUSPICIOUS" -> QuarantineReason.SUSPICIOUS;
+            case "ERROR", "UNSCANNABLE" -> QuarantineReason.SCAN_FAILED;
+            default -> text(mail, BulwarkAttributes.SPAM_STATUS).filter("SPAM"::equals).isPresent()
+                ? QuarantineReason.SPAM : QuarantineReason.POLICY;
+        };
+    }
+
+    private static List<String> virusNames(Mail mail) {
+        return text(mail, BulwarkAttributes.VIRUS_NAMES)
+            .map(names -> Arrays.stream(names.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList())
+            .orElse(List.of());
+    }
+
+    private static Optional<Double> spamScore(Mail mail) {
+        return mail.getAttribute(BulwarkAttributes.SPAM_SCORE).map(Attribute::getValue).map(AttributeValue::value)
+            .filter(Number.class::isInstance).map(value -> ((Number) value).doubleValue());
+    }
+
+    /** Bulwark's verdict attributes as text; the quarantine's own are left out. */
+    private static Map<String, String> verdict(Mail mail) {
+        Map<String, String> verdict = new TreeMap<>();
+        mail.attributes()
+            .filter(attribute -> attribute.getName().asString().startsWith("bulwark."))
+            .filter(attribute -> !attribute.getName().asString().startsWith("bulwark.quarantine."))
+            .forEach(attribute -> verdict.put(attribute.getName().asString(), String.valueOf(attribute.getValue().value())));
+        return verdict;
+    }
+
+    private static Optional<String> text(Mail mail, org.apache.mailet.AttributeName name) {
+        return mail.getAttribute(name).map(Attribute::getValue).map(AttributeValue::value)
+            .filter(String.class::isInstance).map(String.class::cast);
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "Bulwark Quarantine";
+    }
+}
