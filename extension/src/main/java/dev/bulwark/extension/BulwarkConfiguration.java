@@ -29,7 +29,8 @@ import dev.bulwark.scanner.WeightedEndpoint;
  * can point the same file at their own scanners. Unknown keys and bad values are start-up errors, each
  * one line naming the file, the key and what is expected. Reference: docs/configuration.md.
  */
-public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup, Rescan rescan) {
+public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup, Rescan rescan,
+                                   Quarantine quarantine) {
 
     /**
      * The automatic rescan of held mail.
@@ -40,6 +41,18 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
      */
     public record Rescan(Duration interval, String repository, String processor) {
         public static final Rescan DEFAULT = new Rescan(Duration.ofMinutes(1), "var/mail/scan-failed", "root");
+    }
+
+    /**
+     * The quarantine.
+     *
+     * @param repository       the James mail repository URL, with its protocol (file://, memory://, cassandra://...)
+     * @param retention        how long an entry is kept before the purge deletes it
+     * @param releaseProcessor where released mail re-enters the pipeline
+     * @param purgeInterval    how often the purge of expired entries runs (as a James task)
+     */
+    public record Quarantine(String repository, Duration retention, String releaseProcessor, Duration purgeInterval) {
+        public static final Quarantine DEFAULT = new Quarantine("file://var/mail/quarantine/", Duration.ofDays(30), "root", Duration.ofDays(1));
     }
 
     public static final String FILE = "bulwark.properties";
@@ -64,12 +77,17 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     static final String RESCAN_INTERVAL = "rescan.interval";
     static final String RESCAN_REPOSITORY = "rescan.repository";
     static final String RESCAN_PROCESSOR = "rescan.processor";
+    static final String QUARANTINE_REPOSITORY = "quarantine.repository";
+    static final String QUARANTINE_RETENTION = "quarantine.retention";
+    static final String QUARANTINE_RELEASE_PROCESSOR = "quarantine.releaseProcessor";
+    static final String QUARANTINE_PURGE_INTERVAL = "quarantine.purgeInterval";
 
     private static final Set<String> KEYS = Set.of(CLAMD_ENDPOINTS, CLAMD_CONNECT_TIMEOUT, CLAMD_READ_TIMEOUT,
         CLAMD_MAX_CONNECTIONS, CLAMD_BORROW_TIMEOUT, CLAMD_IDLE_TIMEOUT, CLAMD_PROBE_INTERVAL, CLAMD_CHUNK_SIZE,
         CLAMD_MAX_STREAM_SIZE, SPAMD_ENDPOINTS, SPAMD_CONNECT_TIMEOUT, SPAMD_TIMEOUT, SPAMD_MAX_CONNECTIONS,
         SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS,
-        RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR);
+        RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
+        QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL);
 
     private static final String DURATION = "a duration such as 30s or 500ms";
 
@@ -105,8 +123,14 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             source.optional(RESCAN_REPOSITORY, "a repository path such as var/mail/scan-failed", BulwarkConfiguration::repositoryPath)
                 .orElse(Rescan.DEFAULT.repository()),
             source.optional(RESCAN_PROCESSOR, "a processor name", String::trim).orElse(Rescan.DEFAULT.processor()));
+        Quarantine quarantine = new Quarantine(
+            source.optional(QUARANTINE_REPOSITORY, "a mail repository URL such as file://var/mail/quarantine/", BulwarkConfiguration::repositoryUrl)
+                .orElse(Quarantine.DEFAULT.repository()),
+            source.optional(QUARANTINE_RETENTION, "a duration such as 30d", BulwarkConfiguration::duration).orElse(Quarantine.DEFAULT.retention()),
+            source.optional(QUARANTINE_RELEASE_PROCESSOR, "a processor name", String::trim).orElse(Quarantine.DEFAULT.releaseProcessor()),
+            source.optional(QUARANTINE_PURGE_INTERVAL, "a duration such as 1d", BulwarkConfiguration::duration).orElse(Quarantine.DEFAULT.purgeInterval()));
         return new BulwarkConfiguration(clamd, spamd,
-            source.optional(STARTUP_REQUIRE_SCANNERS, "true or false", BulwarkConfiguration::bool).orElse(true), rescan);
+            source.optional(STARTUP_REQUIRE_SCANNERS, "true or false", BulwarkConfiguration::bool).orElse(true), rescan, quarantine);
     }
 
     static String environmentName(String key) {
@@ -165,6 +189,14 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             throw new IllegalArgumentException("give the path without the protocol, as webadmin lists it");
         }
         return value.replaceAll("^/+|/+$", "");
+    }
+
+    private static String repositoryUrl(String value) {
+        int separator = value.indexOf("://");
+        if (separator <= 0 || separator + 3 == value.length()) {
+            throw new IllegalArgumentException("give protocol and path, as in mailetcontainer.xml's repositoryPath");
+        }
+        return value;
     }
 
     private static boolean bool(String value) {

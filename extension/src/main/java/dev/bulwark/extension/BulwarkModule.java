@@ -1,10 +1,13 @@
 package dev.bulwark.extension;
 
 import java.io.FileNotFoundException;
+import java.time.Clock;
 
 import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.mailrepository.api.MailRepositoryStore;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.utils.PropertiesProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +15,8 @@ import org.slf4j.LoggerFactory;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 
+import dev.bulwark.quarantine.QuarantineStorageException;
+import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.scanner.SpamChecker;
 import dev.bulwark.scanner.VirusScanner;
 
@@ -48,6 +53,23 @@ public class BulwarkModule extends AbstractModule {
     @Singleton
     SpamChecker spamChecker(Scanners scanners) {
         return scanners.spamd();
+    }
+
+    /**
+     * The quarantine, on the mail repository named by {@code quarantine.repository}. The repository is
+     * looked up on use: James initialises its repository store after the extension is wired.
+     */
+    @Provides
+    @Singleton
+    QuarantineStore quarantineStore(BulwarkConfiguration configuration, MailRepositoryStore repositories) {
+        MailRepositoryUrl url = MailRepositoryUrl.from(configuration.quarantine().repository());
+        return new QuarantineStore(() -> {
+            try {
+                return repositories.select(url);
+            } catch (MailRepositoryStore.MailRepositoryStoreException | RuntimeException e) {
+                throw new QuarantineStorageException("cannot open the quarantine repository " + url.asString(), e);
+            }
+        }, configuration.quarantine().retention(), Clock.systemUTC());
     }
 
     /** Start-up problems are logged as the one line an operator needs, before Guice wraps them. */

@@ -38,6 +38,8 @@ class BulwarkConfigurationTest {
         assertThat(configuration.spamd().client().maxMessageSize()).isEqualTo(SpamdClientConfig.DEFAULT_MAX_MESSAGE_SIZE);
         assertThat(configuration.requireScannersAtStartup()).isTrue();
         assertThat(configuration.rescan()).isEqualTo(BulwarkConfiguration.Rescan.DEFAULT);
+        assertThat(configuration.quarantine()).isEqualTo(new BulwarkConfiguration.Quarantine("file://var/mail/quarantine/",
+            Duration.ofDays(30), "root", Duration.ofDays(1)));
     }
 
     @Test
@@ -49,7 +51,9 @@ class BulwarkConfigurationTest {
             "spamd.endpoints", "b:2", "spamd.connectTimeout", "1s", "spamd.timeout", "20s",
             "spamd.maxConnectionsPerEndpoint", "2", "spamd.borrowTimeout", "4s", "spamd.probeInterval", "7s",
             "spamd.maxMessageSize", "1M", "startup.requireScanners", "false",
-            "rescan.interval", "30s", "rescan.repository", "/var/mail/held/", "rescan.processor", "rescan"), Map.of());
+            "rescan.interval", "30s", "rescan.repository", "/var/mail/held/", "rescan.processor", "rescan",
+            "quarantine.repository", "memory://var/mail/q/", "quarantine.retention", "7d", "quarantine.releaseProcessor", "released",
+            "quarantine.purgeInterval", "6h"), Map.of());
         ClamdPoolConfig clamd = configuration.clamd();
         assertThat(clamd.timeouts().connect()).isEqualTo(Duration.ofSeconds(1));
         assertThat(clamd.timeouts().read()).isEqualTo(Duration.ofSeconds(5));
@@ -67,6 +71,8 @@ class BulwarkConfigurationTest {
         assertThat(configuration.spamd().probeInterval()).isEqualTo(Duration.ofSeconds(7));
         assertThat(configuration.requireScannersAtStartup()).isFalse();
         assertThat(configuration.rescan()).isEqualTo(new BulwarkConfiguration.Rescan(Duration.ofSeconds(30), "var/mail/held", "rescan"));
+        assertThat(configuration.quarantine()).isEqualTo(new BulwarkConfiguration.Quarantine("memory://var/mail/q/",
+            Duration.ofDays(7), "released", Duration.ofHours(6)));
     }
 
     @Test
@@ -105,6 +111,16 @@ class BulwarkConfigurationTest {
                 .hasMessageStartingWith("bulwark.properties: ")
                 .hasMessageContaining(key.trim().equals("weight") ? "clamd.endpoints" : key.trim())
                 .hasMessageNotContaining("\n"));
+    }
+
+    @Test
+    void quarantineProblemsNameTheKey() {
+        assertThatThrownBy(() -> BulwarkConfiguration.from(
+            file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "quarantine.repository", "var/mail/quarantine"), Map.of()))
+            .hasMessageStartingWith("bulwark.properties: quarantine.repository is 'var/mail/quarantine', expected a mail repository URL");
+        assertThatThrownBy(() -> BulwarkConfiguration.from(
+            file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "quarantine.retention", "forever"), Map.of()))
+            .hasMessageStartingWith("bulwark.properties: quarantine.retention is 'forever', expected a duration");
     }
 
     @Test

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 /** A James working directory's {@code conf/} folder, and the few edits deployment needs. */
 public record ConfFolder(Path path) {
     private static final List<String> BASE_FILES = List.of("smtpserver.xml", "imapserver.xml", "domainlist.xml",
-        "usersrepository.xml", "dnsservice.xml", "mailrepositorystore.xml");
+        "usersrepository.xml", "dnsservice.xml");
 
     /** Writes James's listeners (on the given ports, 0 for any) and copies james-conf/ as it is. */
     static ConfFolder create(Path workDir, BulwarkJames.Ports ports) throws IOException {

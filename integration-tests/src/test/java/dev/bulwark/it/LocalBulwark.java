@@ -1,12 +1,11 @@
 package dev.bulwark.it;
 
-import static dev.bulwark.it.MailClients.AWAIT;
-import static dev.bulwark.it.MailClients.QUARANTINE;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
@@ -59,8 +58,8 @@ public final class LocalBulwark {
         report("virus", "Your invoice", carol, quarantined(clients, "Your invoice", carol));
         System.out.println();
         System.out.println("Users alice, bob, carol @" + BulwarkJames.DOMAIN + " (password '" + BulwarkJames.PASSWORD + "') can read their mail over IMAP.");
-        System.out.println("Quarantine: curl http://127.0.0.1:" + james.webAdminPort() + "/mailRepositories/"
-            + "var%2Fmail%2Fquarantine/mails ; health: curl http://127.0.0.1:" + james.webAdminPort() + "/healthcheck");
+        System.out.println("Quarantine: curl http://127.0.0.1:" + james.webAdminPort() + "/bulwark/quarantine"
+            + " ; health: curl http://127.0.0.1:" + james.webAdminPort() + "/healthcheck");
 
         if (exitAfterDemo) {
             james.close();
@@ -78,12 +77,8 @@ public final class LocalBulwark {
     }
 
     private static String quarantined(MailClients clients, String subject, String user) throws Exception {
-        String stored = AWAIT.until(() -> clients.repositoryKeys(QUARANTINE).stream()
-                .map(key -> clients.repositoryMessage(QUARANTINE, key))
-                .filter(message -> message.contains("Subject: " + subject))
-                .findFirst(),
-            Optional::isPresent).orElseThrow();
-        return "quarantined in memory://" + QUARANTINE + "/" + " (" + header(stored, "X-Bulwark-Virus").orElse("?") + "); INBOX holds "
+        Map<String, Object> entry = clients.awaitQuarantined(subject);
+        return "quarantined as " + entry.get("id") + " (" + entry.get("reason") + ": " + entry.get("virusNames") + "); INBOX holds "
             + clients.inboxCount(user) + " message(s)";
     }
 

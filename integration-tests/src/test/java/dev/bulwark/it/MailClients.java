@@ -7,6 +7,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.james.utils.SMTPMessageSender;
 import org.apache.james.utils.TestIMAPClient;
@@ -34,6 +35,32 @@ public final class MailClients {
         try (SMTPMessageSender smtp = SMTPMessageSender.noAuthentication("127.0.0.1", james.smtpPort(), BulwarkJames.DOMAIN)) {
             smtp.sendMessageWithHeaders(from, to, message);
         }
+    }
+
+    public void send(String from, List<String> to, String message) throws IOException {
+        try (SMTPMessageSender smtp = SMTPMessageSender.noAuthentication("127.0.0.1", james.smtpPort(), BulwarkJames.DOMAIN)) {
+            smtp.sendMessageWithHeaders(from, to, message);
+        }
+    }
+
+    /** Quarantine entries, through {@code GET /bulwark/quarantine?query}, newest first. */
+    public List<Map<String, Object>> quarantine(String query) {
+        return webAdmin().get("/bulwark/quarantine" + (query.isEmpty() ? "" : "?" + query))
+            .then().statusCode(200)
+            .extract().jsonPath().getList("entries");
+    }
+
+    /** Waits for the quarantine entry of the mail with this subject and returns it. */
+    public Map<String, Object> awaitQuarantined(String subject) {
+        return AWAIT.until(() -> quarantine("").stream().filter(entry -> subject.equals(entry.get("subject"))).findFirst(),
+            java.util.Optional::isPresent).orElseThrow();
+    }
+
+    /** Waits for a James task to end and returns its status. */
+    public String awaitTask(String taskId) {
+        return webAdmin().get("/tasks/" + taskId + "/await?timeout=30s")
+            .then().statusCode(200)
+            .extract().jsonPath().getString("status");
     }
 
     /** Waits for {@code user}'s INBOX to hold {@code count} messages and returns the first one, raw. */

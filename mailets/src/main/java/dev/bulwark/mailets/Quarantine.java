@@ -73,7 +73,10 @@ public class Quarantine extends GenericMailet {
         QuarantineEntry entry;
         try {
             for (String header : OWN_HEADERS) {
-                copy.getMessage().removeHeader(header);
+                // Only when present: any header change makes javax.mail rewrite the header block.
+                if (copy.getMessage().getHeader(header) != null) {
+                    copy.getMessage().removeHeader(header);
+                }
             }
             entry = store.store(copy, why, virusNames(mail), spamScore(mail), verdict(mail));
         } catch (QuarantineStorageException e) {

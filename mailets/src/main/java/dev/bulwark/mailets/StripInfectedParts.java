@@ -91,9 +91,8 @@ public class StripInfectedParts extends GenericMailet {
         LOGGER.info("Removed {} from {}; the rest scans {}", removals, mail.getName(), rescan);
         if (rescan.isClean()) {
             mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of(ScanVerdict.Status.CLEAN.name())));
-            message.setHeader(VirusScan.HEADER, HeaderText.of("cleaned: removed " + removals
+            VirusScan.setHeader(mail, HeaderText.of("cleaned: removed " + removals
                 + rescan.endpoint().map(e -> " (rescanned at " + e + ")").orElse("")));
-            message.saveChanges();
         }
     }
 

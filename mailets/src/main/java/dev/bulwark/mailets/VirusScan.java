@@ -6,9 +6,11 @@ import java.util.Set;
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
+import org.apache.james.core.MailAddress;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.apache.mailet.PerRecipientHeaders;
 import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,8 +57,7 @@ public class VirusScan extends GenericMailet {
     public void service(Mail mail) throws MessagingException {
         ScanVerdict verdict = scanner.scan(MailContent.of(mail), mail.getMessageSize());
         record(mail, verdict);
-        mail.getMessage().setHeader(HEADER, headerValue(verdict));
-        mail.getMessage().saveChanges();
+        setHeader(mail, headerValue(verdict));
         if (hasNoAnswer(verdict)) {
             String holdIn = verdict.status() == ScanVerdict.Status.UNSCANNABLE ? unscannableProcessor : scanFailedProcessor;
             LOGGER.warn("Virus scan of {} gave no verdict: {}; {}", mail.getName(), verdict,
@@ -64,6 +65,27 @@ public class VirusScan extends GenericMailet {
             if (!failOpen) {
                 mail.setState(holdIn);
             }
+        }
+    }
+
+    /**
+     * The header is added per recipient, as James's rspamd mailet does: LocalDelivery writes it into
+     * each delivered copy, while the message itself stays byte for byte as received (so the quarantine
+     * keeps the original) and the scanner's name and address never leave with outbound mail. A copy
+     * already in the message can only be forged by the sender: it is removed. A rescan replaces the
+     * header of the earlier scan.
+     */
+    static void setHeader(Mail mail, String value) throws MessagingException {
+        javax.mail.internet.MimeMessage message = mail.getMessage();
+        if (message.getHeader(HEADER) != null) {
+            message.removeHeader(HEADER);
+            message.saveChanges();
+        }
+        PerRecipientHeaders.Header header = PerRecipientHeaders.Header.builder().name(HEADER).value(value).build();
+        for (MailAddress recipient : mail.getRecipients()) {
+            mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(recipient)
+                .removeIf(existing -> existing.getName().equalsIgnoreCase(HEADER));
+            mail.addSpecificHeaderForRecipient(header, recipient);
         }
     }
 

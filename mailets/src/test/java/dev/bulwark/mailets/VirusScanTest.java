@@ -54,8 +54,8 @@ class VirusScanTest {
         assertThat(attribute(mail, BulwarkAttributes.VIRUS_STATUS)).contains("INFECTED");
         assertThat(attribute(mail, BulwarkAttributes.VIRUS_NAMES)).contains("Eicar-Test");
         assertThat(attribute(mail, BulwarkAttributes.VIRUS_ENDPOINT)).contains("127.0.0.1:3310");
-        assertThat(mail.getMessage().getHeader("X-Bulwark-Virus"))
-            .containsExactly("infected: Eicar-Test (ClamAV 1.4.6 at 127.0.0.1:3310)");
+        assertThat(header(mail)).containsExactly("infected: Eicar-Test (ClamAV 1.4.6 at 127.0.0.1:3310)");
+        assertThat(mail.getMessage().getHeader("X-Bulwark-Virus")).as("the forged header is gone from the message").isNull();
         assertThat(mail.getState()).isEqualTo(Mail.DEFAULT);
     }
 
@@ -66,7 +66,7 @@ class VirusScanTest {
 
         assertThat(mail.getState()).isEqualTo("scan-failed");
         assertThat(attribute(mail, BulwarkAttributes.VIRUS_STATUS)).contains("ERROR");
-        assertThat(mail.getMessage().getHeader("X-Bulwark-Virus")).containsExactly("not scanned: clamd unreachable");
+        assertThat(header(mail)).containsExactly("not scanned: clamd unreachable");
     }
 
     @Test
@@ -86,7 +86,7 @@ class VirusScanTest {
         Mail mail = mail();
         mailet(content -> ScanVerdict.error("timeout", CLAMD), "failOpen", "true").service(mail);
         assertThat(mail.getState()).isEqualTo(Mail.DEFAULT);
-        assertThat(mail.getMessage().getHeader("X-Bulwark-Virus")).containsExactly("not scanned: timeout");
+        assertThat(header(mail)).containsExactly("not scanned: timeout");
     }
 
     @Test
@@ -94,6 +94,31 @@ class VirusScanTest {
         Mail mail = mail();
         mailet(content -> ScanVerdict.error("bad\r\nInjected: yes", CLAMD)).service(mail);
         assertThat(mail.getMessage().getHeader("Injected")).isNull();
+        assertThat(header(mail)).singleElement().asString().doesNotContain("\r", "\n");
+    }
+
+    @Test
+    void aRescanReplacesTheEarlierHeaderAndLeavesAPristineMessageUntouched() throws Exception {
+        Mail mail = FakeMail.builder().name("m2").state(Mail.DEFAULT)
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("hello").setText("body"))
+            .recipients("bob@example.com", "carol@example.com").build();
+        mailet(content -> ScanVerdict.error("clamd unreachable", CLAMD)).service(mail);
+        mailet(content -> ScanVerdict.clean(CLAMD)).service(mail);
+
+        for (org.apache.james.core.MailAddress recipient : mail.getRecipients()) {
+            assertThat(mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(recipient))
+                .extracting(org.apache.mailet.PerRecipientHeaders.Header::getValue)
+                .singleElement().asString().startsWith("clean");
+        }
+        assertThat(mail.getMessage().getHeader("X-Bulwark-Virus")).isNull();
+    }
+
+    /** The X-Bulwark-Virus values LocalDelivery will write into the first recipient's copy. */
+    static List<String> header(Mail mail) {
+        return mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(mail.getRecipients().iterator().next()).stream()
+            .filter(h -> h.getName().equals("X-Bulwark-Virus"))
+            .map(org.apache.mailet.PerRecipientHeaders.Header::getValue)
+            .toList();
     }
 
     @Test

@@ -1,0 +1,72 @@
+package dev.bulwark.extension;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.james.task.Task;
+import org.apache.james.task.TaskExecutionDetails;
+import org.apache.james.task.TaskType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.bulwark.quarantine.QuarantineFilter;
+import dev.bulwark.quarantine.QuarantineStorageException;
+import dev.bulwark.quarantine.QuarantineStore;
+
+/**
+ * Deletes the quarantine entries a filter matches, as a James task: listed in webadmin's
+ * {@code /tasks}, cancellable there (it stops between entries). The purge of expired entries is this
+ * task with {@link QuarantineFilter#EXPIRED}.
+ */
+public class QuarantineDeletionTask implements Task {
+    public static final TaskType DELETION = TaskType.of("bulwark-quarantine-deletion");
+    public static final TaskType PURGE = TaskType.of("bulwark-quarantine-purge");
+    private static final Logger LOGGER = LoggerFactory.getLogger(QuarantineDeletionTask.class);
+
+    /** Progress shown by the task manager. */
+    public record Details(long deletedEntries, Instant timestamp) implements TaskExecutionDetails.AdditionalInformation {
+    }
+
+    private final QuarantineStore store;
+    private final QuarantineFilter filter;
+    private final Clock clock;
+    private final AtomicLong deleted = new AtomicLong();
+
+    public QuarantineDeletionTask(QuarantineStore store, QuarantineFilter filter, Clock clock) {
+        this.store = store;
+        this.filter = filter;
+        this.clock = clock;
+    }
+
+    public static QuarantineDeletionTask purge(QuarantineStore store, Clock clock) {
+        return new QuarantineDeletionTask(store, QuarantineFilter.EXPIRED, clock);
+    }
+
+    @Override
+    public Result run() throws InterruptedException {
+        try {
+            store.deleteMatching(filter, entry -> {
+                deleted.incrementAndGet();
+                LOGGER.info("Deleted quarantine entry {} ({}, quarantined {}, {})", entry.id(), entry.reason().asString(),
+                    entry.quarantinedAt(), filter.expiredOnly() ? "expired " + entry.expiresAt() : "deleted by filter");
+            });
+            LOGGER.info("Quarantine {}: {} entries deleted", type().asString(), deleted.get());
+            return Result.COMPLETED;
+        } catch (QuarantineStorageException e) {
+            LOGGER.error("Quarantine {} stopped after {} entries: {}", type().asString(), deleted.get(), e.getMessage());
+            return Result.PARTIAL;
+        }
+    }
+
+    @Override
+    public TaskType type() {
+        return filter.expiredOnly() && filter.equals(QuarantineFilter.EXPIRED) ? PURGE : DELETION;
+    }
+
+    @Override
+    public Optional<TaskExecutionDetails.AdditionalInformation> details() {
+        return Optional.of(new Details(deleted.get(), clock.instant()));
+    }
+}

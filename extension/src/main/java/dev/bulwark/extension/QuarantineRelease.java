@@ -1,0 +1,45 @@
+package dev.bulwark.extension;
+
+import java.util.List;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+
+import dev.bulwark.quarantine.QuarantineEntry;
+import dev.bulwark.quarantine.QuarantineId;
+import dev.bulwark.quarantine.QuarantineStore;
+
+/**
+ * Releases quarantined mail: a copy addressed to the chosen recipients goes to James's spool queue,
+ * entering {@code quarantine.releaseProcessor} marked so that {@code IsReleasedFromQuarantine} lets it
+ * skip the scanners it already failed. The release is recorded (who, to whom, when) in the entry.
+ */
+@Singleton
+public class QuarantineRelease {
+    private final QuarantineStore store;
+    private final MailQueueFactory<? extends MailQueue> queues;
+    private final String processor;
+
+    @Inject
+    public QuarantineRelease(QuarantineStore store, MailQueueFactory<?> queues, BulwarkConfiguration configuration) {
+        this.store = store;
+        this.queues = queues;
+        this.processor = configuration.quarantine().releaseProcessor();
+    }
+
+    public QuarantineEntry release(QuarantineId id, Optional<List<String>> recipients, String releasedBy) {
+        MailQueue spool = queues.createQueue(MailQueueFactory.SPOOL);
+        return store.release(id, recipients, releasedBy, mail -> {
+            mail.setState(processor);
+            try {
+                spool.enQueue(mail);
+            } catch (MailQueue.MailQueueException e) {
+                throw new IllegalStateException("the spool queue refused the released mail: " + e.getMessage(), e);
+            }
+        });
+    }
+}
