@@ -1,0 +1,53 @@
+package dev.bulwark.security;
+
+import java.util.List;
+
+/** The two databases Bulwark supports, and the little SQL that differs between them. */
+public enum Dialect {
+    SQLITE("jdbc:sqlite:", "INTEGER PRIMARY KEY"),
+    POSTGRESQL("jdbc:postgresql:", "BIGSERIAL PRIMARY KEY");
+
+    private final String prefix;
+    private final String generatedKey;
+
+    Dialect(String prefix, String generatedKey) {
+        this.prefix = prefix;
+        this.generatedKey = generatedKey;
+    }
+
+    public static Dialect of(String jdbcUrl) {
+        for (Dialect dialect : values()) {
+            if (jdbcUrl != null && jdbcUrl.startsWith(dialect.prefix)) {
+                return dialect;
+            }
+        }
+        throw new IllegalArgumentException("unsupported JDBC URL '" + jdbcUrl + "': expected jdbc:sqlite:<file> or jdbc:postgresql://host[:port]/database");
+    }
+
+    /** The schema, idempotent: every statement can run on every start. */
+    List<String> schema() {
+        return List.of(
+            "CREATE TABLE IF NOT EXISTS bulwark_event ("
+                + "id " + generatedKey + ", "
+                + "occurred_at BIGINT NOT NULL, "
+                + "kind VARCHAR(64) NOT NULL, "
+                + "message_id VARCHAR(998), "
+                + "sender VARCHAR(320), "
+                + "recipients TEXT NOT NULL, "
+                + "details TEXT NOT NULL, "
+                + "node VARCHAR(255) NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS bulwark_event_time ON bulwark_event (occurred_at)",
+            "CREATE INDEX IF NOT EXISTS bulwark_event_message ON bulwark_event (message_id)",
+            "CREATE TABLE IF NOT EXISTS bulwark_list_entry ("
+                + "list_name VARCHAR(16) NOT NULL, "
+                + "pattern VARCHAR(320) NOT NULL, "
+                + "comment VARCHAR(1000) NOT NULL, "
+                + "created_at BIGINT NOT NULL, "
+                + "PRIMARY KEY (list_name, pattern))",
+            "CREATE TABLE IF NOT EXISTS bulwark_group_member ("
+                + "group_name VARCHAR(64) NOT NULL, "
+                + "member VARCHAR(320) NOT NULL, "
+                + "created_at BIGINT NOT NULL, "
+                + "PRIMARY KEY (group_name, member))");
+    }
+}

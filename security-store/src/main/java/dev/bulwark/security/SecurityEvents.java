@@ -1,0 +1,150 @@
+package dev.bulwark.security;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The security event log: every event is one row in {@code bulwark_event} and one structured line in
+ * the log (logger {@code bulwark.events}), so that log shippers see them without reading the database.
+ */
+public final class SecurityEvents {
+    private static final Logger EVENT_LOG = LoggerFactory.getLogger("bulwark.events");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DataSource dataSource;
+    private final String node;
+
+    SecurityEvents(DataSource dataSource, String node) {
+        this.dataSource = dataSource;
+        this.node = node;
+    }
+
+    /** Stores the event, addresses in lower case, and returns it as stored (with its id). */
+    public SecurityEvent record(SecurityEvent original) {
+        List<String> recipients = original.recipients().stream().map(r -> r.toLowerCase(Locale.ROOT)).toList();
+        SecurityEvent event = new SecurityEvent(0, original.time(), original.kind(), original.messageId(),
+            original.sender().map(s -> s.toLowerCase(Locale.ROOT)), recipients, original.details(), "");
+        String recipientsJson = json(recipients);
+        String detailsJson = json(event.details());
+        EVENT_LOG.info("{} message={} sender={} recipients={} details={}", event.kind(), event.messageId().orElse("-"),
+            event.sender().orElse("<>"), recipientsJson, detailsJson);
+        String sql = "INSERT INTO bulwark_event (occurred_at, kind, message_id, sender, recipients, details, node) VALUES (?, ?, ?, ?, ?, ?, ?)";
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+            statement.setLong(1, event.time().toEpochMilli());
+            statement.setString(2, event.kind());
+            statement.setString(3, event.messageId().orElse(null));
+            statement.setString(4, event.sender().orElse(null));
+            statement.setString(5, recipientsJson);
+            statement.setString(6, detailsJson);
+            statement.setString(7, node);
+            statement.executeUpdate();
+            try (ResultSet keys = statement.getGeneratedKeys()) {
+                long id = keys.next() ? keys.getLong(1) : 0;
+                return event.stored(id, node);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot record event " + event.kind(), e);
+        }
+    }
+
+    public List<SecurityEvent> find(EventQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT id, occurred_at, kind, message_id, sender, recipients, details, node FROM bulwark_event WHERE 1 = 1");
+        List<Object> parameters = new ArrayList<>();
+        query.kind().ifPresent(kind -> {
+            sql.append(" AND kind = ?");
+            parameters.add(kind);
+        });
+        query.messageId().ifPresent(id -> {
+            sql.append(" AND message_id = ?");
+            parameters.add(id);
+        });
+        query.sender().ifPresent(sender -> {
+            sql.append(" AND sender = ?");
+            parameters.add(sender.toLowerCase(Locale.ROOT));
+        });
+        query.recipient().ifPresent(recipient -> {
+            // recipients is a JSON array of lower-case addresses: match one whole element.
+            sql.append(" AND recipients LIKE ? ESCAPE '\\'");
+            parameters.add("%" + json(recipient.toLowerCase(Locale.ROOT)).replace("%", "\\%").replace("_", "\\_") + "%");
+        });
+        query.after().ifPresent(after -> {
+            sql.append(" AND occurred_at >= ?");
+            parameters.add(after.toEpochMilli());
+        });
+        query.before().ifPresent(before -> {
+            sql.append(" AND occurred_at < ?");
+            parameters.add(before.toEpochMilli());
+        });
+        sql.append(" ORDER BY occurred_at DESC, id DESC LIMIT ").append(query.limit());
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < parameters.size(); i++) {
+                statement.setObject(i + 1, parameters.get(i));
+            }
+            List<SecurityEvent> events = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    events.add(new SecurityEvent(rows.getLong(1), Instant.ofEpochMilli(rows.getLong(2)), rows.getString(3),
+                        Optional.ofNullable(rows.getString(4)), Optional.ofNullable(rows.getString(5)),
+                        read(rows.getString(6), new TypeReference<List<String>>() { }),
+                        read(rows.getString(7), new TypeReference<Map<String, String>>() { }), rows.getString(8)));
+                }
+            }
+            return events;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read events", e);
+        }
+    }
+
+    /** Counts events of a kind in [after, before): statistics without reading rows. */
+    public long count(String kind, Instant after, Instant before) {
+        String sql = "SELECT COUNT(*) FROM bulwark_event WHERE kind = ? AND occurred_at >= ? AND occurred_at < ?";
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, kind);
+            statement.setLong(2, after.toEpochMilli());
+            statement.setLong(3, before.toEpochMilli());
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot count events", e);
+        }
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T> T read(String json, TypeReference<T> type) {
+        try {
+            return JSON.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable event column: " + e.getOriginalMessage(), e);
+        }
+    }
+}

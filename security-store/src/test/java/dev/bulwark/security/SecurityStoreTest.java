@@ -1,0 +1,171 @@
+package dev.bulwark.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Against a real SQLite file, as James uses it by default. */
+class SecurityStoreTest {
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
+    private SecurityStore store;
+
+    @BeforeEach
+    void open() {
+        store = SecurityStore.open(SecurityStoreConfig.sqlite(dir.resolve("security.db").toString()), clock);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void recordsAndFindsEventsNewestFirst() {
+        SecurityEvent first = store.events().record(SecurityEvent.of(clock.instant(), "verdict.infected", Optional.of("<m1@x>"),
+            Optional.of("Mallory@Outside.test"), List.of("Bob@example.com", "carol@example.com"), Map.of("virus", "Eicar")));
+        clock.advance(Duration.ofSeconds(1));
+        SecurityEvent second = store.events().record(SecurityEvent.of(clock.instant(), "quarantine.released", Optional.of("<m1@x>"),
+            Optional.empty(), List.of("bob@example.com"), Map.of("releasedBy", "admin")));
+
+        assertThat(first.id()).isPositive();
+        assertThat(store.events().find(EventQuery.latest(10))).containsExactly(second, first);
+        assertThat(store.events().find(new EventQuery(Optional.of("verdict.infected"), Optional.empty(), Optional.empty(),
+            Optional.empty(), Optional.empty(), Optional.empty(), 10))).singleElement()
+            .satisfies(event -> {
+                assertThat(event.sender()).contains("mallory@outside.test");
+                assertThat(event.recipients()).containsExactly("bob@example.com", "carol@example.com");
+                assertThat(event.details()).containsEntry("virus", "Eicar");
+                assertThat(event.node()).isNotEmpty();
+            });
+        assertThat(find(Optional.empty(), Optional.of("carol@example.com"))).containsExactly(first);
+        assertThat(find(Optional.empty(), Optional.of("ob@example.com"))).isEmpty();
+        assertThat(find(Optional.of("<m1@x>"), Optional.of("BOB@example.com"))).containsExactly(second, first);
+        assertThat(store.events().count("verdict.infected", clock.instant().minusSeconds(60), clock.instant().plusSeconds(1))).isEqualTo(1);
+    }
+
+    @Test
+    void wildcardsInQueriesAreLiteral() {
+        store.events().record(SecurityEvent.of(clock.instant(), "verdict.clean", Optional.empty(), Optional.empty(),
+            List.of("a_b@example.com"), Map.of()));
+        assertThat(find(Optional.empty(), Optional.of("a%@example.com"))).isEmpty();
+        assertThat(find(Optional.empty(), Optional.of("aXb@example.com"))).isEmpty();
+        assertThat(find(Optional.empty(), Optional.of("a_b@example.com"))).hasSize(1);
+    }
+
+    @Test
+    void senderListsMatchAddressesDomainsAndWildcards() {
+        assertThat(store.lists().add(SenderList.ALLOW, AddressPattern.parse("Partner.example"), "our partner")).isTrue();
+        assertThat(store.lists().add(SenderList.ALLOW, AddressPattern.parse("@partner.example"), "again")).isFalse();
+        store.lists().add(SenderList.BLOCK, AddressPattern.parse("*@*.spam.test"), "");
+        store.lists().add(SenderList.BLOCK, AddressPattern.parse("news-*@shop.test"), "");
+
+        assertThat(store.lists().match(SenderList.ALLOW, "alice@PARTNER.example")).get()
+            .satisfies(entry -> assertThat(entry.comment()).isEqualTo("our partner"));
+        assertThat(store.lists().match(SenderList.ALLOW, "alice@evilpartner.example")).isEmpty();
+        assertThat(store.lists().match(SenderList.BLOCK, "x@mx.spam.test")).isPresent();
+        assertThat(store.lists().match(SenderList.BLOCK, "x@spam.test")).isEmpty();
+        assertThat(store.lists().match(SenderList.BLOCK, "news-daily@shop.test")).isPresent();
+        assertThat(store.lists().match(SenderList.BLOCK, "orders@shop.test")).isEmpty();
+        assertThat(store.lists().entries(SenderList.BLOCK)).extracting(e -> e.pattern().value()).containsExactly("*@*.spam.test", "news-*@shop.test");
+
+        assertThat(store.lists().remove(SenderList.ALLOW, AddressPattern.parse("partner.example"))).isTrue();
+        assertThat(store.lists().match(SenderList.ALLOW, "alice@partner.example")).isEmpty();
+    }
+
+    @Test
+    void changesFromAnotherNodeApplyWithinTheCacheTime() {
+        try (SecurityStore otherNode = SecurityStore.open(SecurityStoreConfig.sqlite(dir.resolve("security.db").toString()), clock)) {
+            assertThat(store.lists().match(SenderList.BLOCK, "x@evil.test")).isEmpty();
+            otherNode.lists().add(SenderList.BLOCK, AddressPattern.parse("evil.test"), "");
+            otherNode.groups().add("finance", AddressPattern.parse("bob@example.com"));
+
+            assertThat(store.lists().match(SenderList.BLOCK, "x@evil.test")).as("cached for cacheTtl").isEmpty();
+            clock.advance(SecurityStoreConfig.DEFAULT_CACHE_TTL);
+            assertThat(store.lists().match(SenderList.BLOCK, "x@evil.test")).isPresent();
+            assertThat(store.groups().contains("finance", "bob@example.com")).isTrue();
+        }
+    }
+
+    @Test
+    void groupsHoldUsersAndDomains() {
+        store.groups().add("finance", AddressPattern.parse("bob@example.com"));
+        store.groups().add("finance", AddressPattern.parse("@accounting.example.com"));
+        store.groups().add("students", AddressPattern.parse("school.example"));
+
+        assertThat(store.groups().contains("finance", "BOB@example.com")).isTrue();
+        assertThat(store.groups().contains("finance", "eve@accounting.example.com")).isTrue();
+        assertThat(store.groups().contains("finance", "carol@example.com")).isFalse();
+        assertThat(store.groups().contains("nobody", "bob@example.com")).isFalse();
+        assertThat(store.groups().all()).containsOnlyKeys("finance", "students");
+
+        store.groups().remove("students", AddressPattern.parse("@school.example"));
+        assertThat(store.groups().all()).containsOnlyKeys("finance");
+        assertThatThrownBy(() -> store.groups().add("Bad Name", AddressPattern.parse("a@b.c")))
+            .hasMessageContaining("not a group name");
+    }
+
+    @Test
+    void patternsAreValidated() {
+        for (String bad : new String[] {"", "   ", "*", "@", "*@*", "a@b@c", "a b@c.d", "x@y\r\nz", "<a@b.c>"}) {
+            assertThatThrownBy(() -> AddressPattern.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not an address pattern").hasMessageNotContaining("\n");
+        }
+        assertThat(AddressPattern.parse(" Example.COM ").value()).isEqualTo("@example.com");
+    }
+
+    @Test
+    void aBadUrlOrUnreachableDatabaseIsAClearError() {
+        assertThatThrownBy(() -> new SecurityStoreConfig("jdbc:mysql://x/y", Optional.empty(), Optional.empty(), 2, Duration.ZERO))
+            .hasMessageContaining("expected jdbc:sqlite:<file> or jdbc:postgresql://");
+        assertThatThrownBy(() -> SecurityStore.open(SecurityStoreConfig.sqlite(dir.resolve("missing/dir/x.db").toString()), clock))
+            .isInstanceOf(StoreException.class).hasMessageStartingWith("cannot open the security store at jdbc:sqlite:");
+    }
+
+    private List<SecurityEvent> find(Optional<String> messageId, Optional<String> recipient) {
+        return store.events().find(new EventQuery(Optional.empty(), messageId, Optional.empty(), recipient, Optional.empty(), Optional.empty(), 10));
+    }
+
+    static final class MutableClock extends Clock {
+        private Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+}
