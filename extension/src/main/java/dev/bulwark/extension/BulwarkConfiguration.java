@@ -30,7 +30,25 @@ import dev.bulwark.scanner.WeightedEndpoint;
  * one line naming the file, the key and what is expected. Reference: docs/configuration.md.
  */
 public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup, Rescan rescan,
-                                   Quarantine quarantine) {
+                                   Quarantine quarantine, Store store, Seeds seeds) {
+
+    /**
+     * The security store (events, sender lists, groups).
+     *
+     * @param url  {@code jdbc:sqlite:<file>} (a relative file is under James's working directory) or {@code jdbc:postgresql://...}
+     */
+    public record Store(String url, Optional<String> user, Optional<String> password, int maxConnections, Duration cacheTtl) {
+        public static final Store DEFAULT = new Store("jdbc:sqlite:var/bulwark/security.db", Optional.empty(), Optional.empty(), 4,
+            Duration.ofSeconds(5));
+    }
+
+    /**
+     * Entries added to the sender lists and groups at every start when missing (never removed: the
+     * store is the truth once running, edited over webadmin).
+     */
+    public record Seeds(List<String> allow, List<String> block, Map<String, List<String>> groups) {
+        public static final Seeds NONE = new Seeds(List.of(), List.of(), Map.of());
+    }
 
     /**
      * The automatic rescan of held mail.
@@ -81,13 +99,23 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     static final String QUARANTINE_RETENTION = "quarantine.retention";
     static final String QUARANTINE_RELEASE_PROCESSOR = "quarantine.releaseProcessor";
     static final String QUARANTINE_PURGE_INTERVAL = "quarantine.purgeInterval";
+    static final String STORE_URL = "store.url";
+    static final String STORE_USER = "store.user";
+    static final String STORE_PASSWORD = "store.password";
+    static final String STORE_MAX_CONNECTIONS = "store.maxConnections";
+    static final String STORE_CACHE_TTL = "store.cacheTtl";
+    static final String LISTS_ALLOW = "lists.allow";
+    static final String LISTS_BLOCK = "lists.block";
+    /** {@code groups.<name>=member,member}: one key per group. */
+    static final String GROUPS_PREFIX = "groups.";
 
     private static final Set<String> KEYS = Set.of(CLAMD_ENDPOINTS, CLAMD_CONNECT_TIMEOUT, CLAMD_READ_TIMEOUT,
         CLAMD_MAX_CONNECTIONS, CLAMD_BORROW_TIMEOUT, CLAMD_IDLE_TIMEOUT, CLAMD_PROBE_INTERVAL, CLAMD_CHUNK_SIZE,
         CLAMD_MAX_STREAM_SIZE, SPAMD_ENDPOINTS, SPAMD_CONNECT_TIMEOUT, SPAMD_TIMEOUT, SPAMD_MAX_CONNECTIONS,
         SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS,
         RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
-        QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL);
+        QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_MAX_CONNECTIONS,
+        STORE_CACHE_TTL, LISTS_ALLOW, LISTS_BLOCK);
 
     private static final String DURATION = "a duration such as 30s or 500ms";
 
@@ -129,8 +157,26 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             source.optional(QUARANTINE_RETENTION, "a duration such as 30d", BulwarkConfiguration::duration).orElse(Quarantine.DEFAULT.retention()),
             source.optional(QUARANTINE_RELEASE_PROCESSOR, "a processor name", String::trim).orElse(Quarantine.DEFAULT.releaseProcessor()),
             source.optional(QUARANTINE_PURGE_INTERVAL, "a duration such as 1d", BulwarkConfiguration::duration).orElse(Quarantine.DEFAULT.purgeInterval()));
+        Store store = new Store(
+            source.optional(STORE_URL, "jdbc:sqlite:<file> or jdbc:postgresql://host[:port]/database", BulwarkConfiguration::jdbcUrl)
+                .orElse(Store.DEFAULT.url()),
+            source.optional(STORE_USER, "a database user", String::trim),
+            source.optional(STORE_PASSWORD, "a database password", v -> v),
+            source.optional(STORE_MAX_CONNECTIONS, "a number from 1 to 64", v -> count(v, 1, 64)).orElse(Store.DEFAULT.maxConnections()),
+            source.optional(STORE_CACHE_TTL, DURATION, BulwarkConfiguration::duration).orElse(Store.DEFAULT.cacheTtl()));
+        Map<String, List<String>> groups = new java.util.TreeMap<>();
+        for (String key : source.groupKeys()) {
+            String name = key.substring(GROUPS_PREFIX.length());
+            groups.put(name, source.required(key, "a group name of lower-case letters, digits, '-' or '_', and members such as "
+                + "bob@example.com,@example.org", v -> patterns(groupName(name, v))));
+        }
+        Seeds seeds = new Seeds(
+            source.optional(LISTS_ALLOW, "addresses or domains such as partner.example,boss@example.com", BulwarkConfiguration::patterns).orElse(List.of()),
+            source.optional(LISTS_BLOCK, "addresses or domains such as spammer.example,*@*.spam.test", BulwarkConfiguration::patterns).orElse(List.of()),
+            groups);
         return new BulwarkConfiguration(clamd, spamd,
-            source.optional(STARTUP_REQUIRE_SCANNERS, "true or false", BulwarkConfiguration::bool).orElse(true), rescan, quarantine);
+            source.optional(STARTUP_REQUIRE_SCANNERS, "true or false", BulwarkConfiguration::bool).orElse(true), rescan, quarantine,
+            store, seeds);
     }
 
     static String environmentName(String key) {
@@ -199,6 +245,22 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
         return value;
     }
 
+    private static String jdbcUrl(String value) {
+        dev.bulwark.security.Dialect.of(value);
+        return value;
+    }
+
+    private static String groupName(String name, String value) {
+        dev.bulwark.security.Groups.checkName(name);
+        return value;
+    }
+
+    /** Validated and normalised address patterns (user@domain, @domain, domain, wildcards). */
+    private static List<String> patterns(String value) {
+        return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty())
+            .map(v -> dev.bulwark.security.AddressPattern.parse(v).value()).toList();
+    }
+
     private static boolean bool(String value) {
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "true" -> true;
@@ -213,14 +275,24 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
         void rejectUnknownKeys() {
             TreeSet<String> unknown = new TreeSet<>();
             file.getKeys().forEachRemaining(key -> {
-                if (!KEYS.contains(key)) {
+                if (!KEYS.contains(key) && !key.startsWith(GROUPS_PREFIX)) {
                     unknown.add(key);
                 }
             });
             if (!unknown.isEmpty()) {
                 throw new BulwarkConfigurationException(FILE + ": unknown key " + String.join(", ", unknown)
-                    + ", expected one of " + new TreeSet<>(KEYS));
+                    + ", expected one of " + new TreeSet<>(KEYS) + " or " + GROUPS_PREFIX + "<name>");
             }
+        }
+
+        List<String> groupKeys() {
+            TreeSet<String> keys = new TreeSet<>();
+            file.getKeys().forEachRemaining(key -> {
+                if (key.startsWith(GROUPS_PREFIX)) {
+                    keys.add(key);
+                }
+            });
+            return List.copyOf(keys);
         }
 
         <T> T required(String key, String expected, Function<String, T> parser) {

@@ -18,6 +18,7 @@ import com.google.inject.Provides;
 import dev.bulwark.quarantine.QuarantineStorageException;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.scanner.SpamChecker;
+import dev.bulwark.security.SecurityStore;
 import dev.bulwark.scanner.VirusScanner;
 
 /**
@@ -70,6 +71,12 @@ public class BulwarkModule extends AbstractModule {
                 throw new QuarantineStorageException("cannot open the quarantine repository " + url.asString(), e);
             }
         }, configuration.quarantine().retention(), Clock.systemUTC());
+    }
+
+    @Provides
+    @Singleton
+    SecurityStore securityStore(SecurityStoreLifecycle lifecycle) {
+        return lifecycle.store();
     }
 
     /** Start-up problems are logged as the one line an operator needs, before Guice wraps them. */

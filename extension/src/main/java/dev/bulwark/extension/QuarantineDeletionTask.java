@@ -2,6 +2,7 @@ package dev.bulwark.extension;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import dev.bulwark.quarantine.QuarantineFilter;
 import dev.bulwark.quarantine.QuarantineStorageException;
 import dev.bulwark.quarantine.QuarantineStore;
+import dev.bulwark.security.SecurityStore;
 
 /**
  * Deletes the quarantine entries a filter matches, as a James task: listed in webadmin's
@@ -30,18 +32,23 @@ public class QuarantineDeletionTask implements Task {
     }
 
     private final QuarantineStore store;
+    private final SecurityStore security;
     private final QuarantineFilter filter;
+    private final String requestedBy;
     private final Clock clock;
     private final AtomicLong deleted = new AtomicLong();
 
-    public QuarantineDeletionTask(QuarantineStore store, QuarantineFilter filter, Clock clock) {
+    /** @param requestedBy who asked: a webadmin login or client address, or "purge schedule" */
+    public QuarantineDeletionTask(QuarantineStore store, SecurityStore security, QuarantineFilter filter, String requestedBy, Clock clock) {
         this.store = store;
+        this.security = security;
         this.filter = filter;
+        this.requestedBy = requestedBy;
         this.clock = clock;
     }
 
-    public static QuarantineDeletionTask purge(QuarantineStore store, Clock clock) {
-        return new QuarantineDeletionTask(store, QuarantineFilter.EXPIRED, clock);
+    public static QuarantineDeletionTask purge(QuarantineStore store, SecurityStore security, String requestedBy, Clock clock) {
+        return new QuarantineDeletionTask(store, security, QuarantineFilter.EXPIRED, requestedBy, clock);
     }
 
     @Override
@@ -49,8 +56,8 @@ public class QuarantineDeletionTask implements Task {
         try {
             store.deleteMatching(filter, entry -> {
                 deleted.incrementAndGet();
-                LOGGER.info("Deleted quarantine entry {} ({}, quarantined {}, {})", entry.id(), entry.reason().asString(),
-                    entry.quarantinedAt(), filter.expiredOnly() ? "expired " + entry.expiresAt() : "deleted by filter");
+                QuarantineEvents.record(security, type() == PURGE ? QuarantineEvents.EXPIRED : QuarantineEvents.DELETED, entry,
+                    entry.recipients(), Map.of("deletedBy", requestedBy, "task", type().asString()));
             });
             LOGGER.info("Quarantine {}: {} entries deleted", type().asString(), deleted.get());
             return Result.COMPLETED;

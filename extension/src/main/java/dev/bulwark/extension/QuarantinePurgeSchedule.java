@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.quarantine.QuarantineStore;
+import dev.bulwark.security.SecurityStore;
 
 /**
  * Submits the purge of expired quarantine entries to James's task manager every
@@ -26,6 +27,7 @@ public class QuarantinePurgeSchedule implements UserDefinedStartable {
     private static final Duration FIRST_RUN = Duration.ofMinutes(1);
 
     private final QuarantineStore store;
+    private final SecurityStore security;
     private final TaskManager tasks;
     private final Duration interval;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -35,8 +37,9 @@ public class QuarantinePurgeSchedule implements UserDefinedStartable {
     });
 
     @Inject
-    public QuarantinePurgeSchedule(QuarantineStore store, TaskManager tasks, BulwarkConfiguration configuration) {
+    public QuarantinePurgeSchedule(QuarantineStore store, SecurityStore security, TaskManager tasks, BulwarkConfiguration configuration) {
         this.store = store;
+        this.security = security;
         this.tasks = tasks;
         this.interval = configuration.quarantine().purgeInterval();
     }
@@ -49,7 +52,7 @@ public class QuarantinePurgeSchedule implements UserDefinedStartable {
 
     private void submit() {
         try {
-            LOGGER.info("Quarantine purge submitted as task {}", tasks.submit(QuarantineDeletionTask.purge(store, Clock.systemUTC())).asString());
+            LOGGER.info("Quarantine purge submitted as task {}", tasks.submit(QuarantineDeletionTask.purge(store, security, "purge schedule", Clock.systemUTC())).asString());
         } catch (RuntimeException e) {
             LOGGER.warn("Quarantine purge could not be submitted; next try in {}: {}", interval, e.getMessage());
         }

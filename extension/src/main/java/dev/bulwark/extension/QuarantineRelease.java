@@ -1,6 +1,7 @@
 package dev.bulwark.extension;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.inject.Inject;
@@ -12,6 +13,8 @@ import org.apache.james.queue.api.MailQueueFactory;
 import dev.bulwark.quarantine.QuarantineEntry;
 import dev.bulwark.quarantine.QuarantineId;
 import dev.bulwark.quarantine.QuarantineStore;
+import dev.bulwark.quarantine.Release;
+import dev.bulwark.security.SecurityStore;
 
 /**
  * Releases quarantined mail: a copy addressed to the chosen recipients goes to James's spool queue,
@@ -23,17 +26,19 @@ public class QuarantineRelease {
     private final QuarantineStore store;
     private final MailQueueFactory<? extends MailQueue> queues;
     private final String processor;
+    private final SecurityStore security;
 
     @Inject
-    public QuarantineRelease(QuarantineStore store, MailQueueFactory<?> queues, BulwarkConfiguration configuration) {
+    public QuarantineRelease(QuarantineStore store, MailQueueFactory<?> queues, BulwarkConfiguration configuration, SecurityStore security) {
         this.store = store;
         this.queues = queues;
         this.processor = configuration.quarantine().releaseProcessor();
+        this.security = security;
     }
 
     public QuarantineEntry release(QuarantineId id, Optional<List<String>> recipients, String releasedBy) {
         MailQueue spool = queues.createQueue(MailQueueFactory.SPOOL);
-        return store.release(id, recipients, releasedBy, mail -> {
+        QuarantineEntry released = store.release(id, recipients, releasedBy, mail -> {
             mail.setState(processor);
             try {
                 spool.enQueue(mail);
@@ -41,5 +46,9 @@ public class QuarantineRelease {
                 throw new IllegalStateException("the spool queue refused the released mail: " + e.getMessage(), e);
             }
         });
+        Release release = released.releases().get(released.releases().size() - 1);
+        QuarantineEvents.record(security, QuarantineEvents.RELEASED, released, release.recipients(),
+            Map.of("releasedBy", release.releasedBy(), "processor", processor));
+        return released;
     }
 }

@@ -1,10 +1,14 @@
 package dev.bulwark.extension;
 
+import static dev.bulwark.extension.WebAdminRequests.badRequest;
+import static dev.bulwark.extension.WebAdminRequests.error;
+import static dev.bulwark.extension.WebAdminRequests.instant;
+import static dev.bulwark.extension.WebAdminRequests.intParameter;
+import static dev.bulwark.extension.WebAdminRequests.parameter;
+import static dev.bulwark.extension.WebAdminRequests.rejectUnknownParameters;
+
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +38,8 @@ import dev.bulwark.quarantine.QuarantineId;
 import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.quarantine.QuarantineStorageException;
 import dev.bulwark.quarantine.QuarantineStore;
+import dev.bulwark.security.SecurityStore;
+
 import spark.HaltException;
 import spark.Request;
 import spark.Response;
@@ -56,13 +62,15 @@ public class QuarantineRoutes implements Routes {
 
     private final QuarantineStore store;
     private final QuarantineRelease release;
+    private final SecurityStore security;
     private final TaskManager tasks;
     private final ObjectMapper strictReader;
 
     @Inject
-    public QuarantineRoutes(QuarantineStore store, QuarantineRelease release, TaskManager tasks) {
+    public QuarantineRoutes(QuarantineStore store, QuarantineRelease release, SecurityStore security, TaskManager tasks) {
         this.store = store;
         this.release = release;
+        this.security = security;
         this.tasks = tasks;
         this.strictReader = store.codec().mapper().copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
@@ -126,14 +134,16 @@ public class QuarantineRoutes implements Routes {
     private Object release(Request request, Response response) {
         QuarantineId id = id(request);
         Optional<List<String>> recipients = releaseRequest(request.body()).flatMap(ReleaseRequest::recipients);
-        return json(response, release.release(id, recipients, releasedBy(request)));
+        return json(response, release.release(id, recipients, requester(request)));
     }
 
     private Object delete(Request request, Response response) {
         QuarantineId id = id(request);
+        QuarantineEntry entry = store.entry(id).orElseThrow(() -> notFound(id));
         if (!store.delete(id)) {
             throw notFound(id);
         }
+        QuarantineEvents.record(security, QuarantineEvents.DELETED, entry, entry.recipients(), Map.of("deletedBy", requester(request)));
         response.status(HttpStatus.NO_CONTENT_204);
         return "";
     }
@@ -145,7 +155,7 @@ public class QuarantineRoutes implements Routes {
             throw badRequest("give at least one filter (" + new TreeSet<>(FILTERS) + ") to delete by filter; "
                 + "expired entries are purged with POST " + BASE + "?action=purge");
         }
-        return task(response, tasks.submit(new QuarantineDeletionTask(store, filter, Clock.systemUTC())));
+        return task(response, tasks.submit(new QuarantineDeletionTask(store, security, filter, requester(request), Clock.systemUTC())));
     }
 
     private Object action(Request request, Response response) {
@@ -154,7 +164,7 @@ public class QuarantineRoutes implements Routes {
         if (!action.equals("purge")) {
             throw badRequest("action '" + action + "' is not supported, expected purge");
         }
-        return task(response, tasks.submit(QuarantineDeletionTask.purge(store, Clock.systemUTC())));
+        return task(response, tasks.submit(QuarantineDeletionTask.purge(store, security, requester(request), Clock.systemUTC())));
     }
 
     private QuarantineEntry entry(Request request) {
@@ -177,7 +187,7 @@ public class QuarantineRoutes implements Routes {
     }
 
     /** The webadmin login when JWT authentication is on, the client's address otherwise. */
-    private static String releasedBy(Request request) {
+    static String requester(Request request) {
         Object login = request.attribute(AuthenticationFilter.LOGIN);
         return login != null ? login.toString() : "webadmin client " + request.ip();
     }
@@ -194,39 +204,7 @@ public class QuarantineRoutes implements Routes {
             false);
     }
 
-    private static Instant instant(String name, String value) {
-        try {
-            return OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException e) {
-            throw badRequest(name + " '" + value + "' is not a date, expected ISO-8601 such as 2026-01-31T00:00:00Z");
-        }
-    }
 
-    private static <T> Optional<T> parameter(Request request, String name, Function<String, T> parser) {
-        return Optional.ofNullable(request.queryParams(name)).map(String::trim).filter(v -> !v.isEmpty()).map(parser);
-    }
-
-    private static int intParameter(Request request, String name, int defaultValue, int min, int max) {
-        return parameter(request, name, value -> {
-            try {
-                int parsed = Integer.parseInt(value);
-                if (parsed >= min && parsed <= max) {
-                    return parsed;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw badRequest(name + " '" + value + "' is invalid, expected a number from " + min + " to " + max);
-        }).orElse(defaultValue);
-    }
-
-    private static void rejectUnknownParameters(Request request, Set<String> known) {
-        Set<String> unknown = new TreeSet<>(request.queryParams());
-        unknown.removeAll(known);
-        if (!unknown.isEmpty()) {
-            throw badRequest("unknown parameter " + unknown + ", expected " + (known.isEmpty() ? "none" : "one of " + new TreeSet<>(known)));
-        }
-    }
 
     private static QuarantineId id(Request request) {
         try {
@@ -267,16 +245,9 @@ public class QuarantineRoutes implements Routes {
     }
 
     private static HaltException notFound(QuarantineId id) {
-        return error(HttpStatus.NOT_FOUND_404, ErrorResponder.ErrorType.NOT_FOUND, "no quarantine entry " + id.asString());
+        return WebAdminRequests.notFound("no quarantine entry " + id.asString());
     }
 
-    private static HaltException badRequest(String message) {
-        return error(HttpStatus.BAD_REQUEST_400, ErrorResponder.ErrorType.INVALID_ARGUMENT, message);
-    }
-
-    private static HaltException error(int status, ErrorResponder.ErrorType type, String message) {
-        return ErrorResponder.builder().statusCode(status).type(type).message(message).haltError();
-    }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> union = new TreeSet<>(a);

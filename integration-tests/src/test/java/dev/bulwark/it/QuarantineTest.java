@@ -137,6 +137,13 @@ class QuarantineTest {
         // Only one copy arrived, and the other recipient still has nothing.
         assertThat(clients.inboxCount(erin)).isEqualTo(1);
         assertThat(clients.inboxCount(frank)).isZero();
+        // The release is a security event naming who released it.
+        clients.webAdmin().get("/bulwark/events?kind=quarantine.released&recipient=" + erin)
+            .then().statusCode(200)
+            .body("size()", equalTo(1))
+            .body("[0].details.quarantineId", equalTo(id))
+            .body("[0].details.releasedBy", containsString("127.0.0.1"))
+            .body("[0].sender", equalTo(SENDER));
     }
 
     @Test
@@ -148,6 +155,8 @@ class QuarantineTest {
         clients.awaitQuarantined("delete two");
 
         clients.webAdmin().delete("/bulwark/quarantine/" + one).then().statusCode(204);
+        clients.webAdmin().get("/bulwark/events?kind=quarantine.deleted&recipient=" + gina)
+            .then().statusCode(200).body("[0].details.quarantineId", equalTo(one));
         clients.webAdmin().delete("/bulwark/quarantine/" + one).then().statusCode(404).body("type", equalTo("notFound"));
         assertThat(subjects("recipient=" + gina)).containsExactly("delete two");
 

@@ -4,15 +4,25 @@ import java.util.List;
 
 /** The two databases Bulwark supports, and the little SQL that differs between them. */
 public enum Dialect {
-    SQLITE("jdbc:sqlite:", "INTEGER PRIMARY KEY"),
-    POSTGRESQL("jdbc:postgresql:", "BIGSERIAL PRIMARY KEY");
+    SQLITE("jdbc:sqlite:", "org.sqlite.JDBC", "INTEGER PRIMARY KEY"),
+    POSTGRESQL("jdbc:postgresql:", "org.postgresql.Driver", "BIGSERIAL PRIMARY KEY");
 
     private final String prefix;
+    private final String driverClass;
     private final String generatedKey;
 
-    Dialect(String prefix, String generatedKey) {
+    Dialect(String prefix, String driverClass, String generatedKey) {
         this.prefix = prefix;
+        this.driverClass = driverClass;
         this.generatedKey = generatedKey;
+    }
+
+    /**
+     * Named explicitly: inside James the drivers live in the extension jar's class loader, which
+     * DriverManager's service discovery does not see.
+     */
+    String driverClass() {
+        return driverClass;
     }
 
     public static Dialect of(String jdbcUrl) {

@@ -31,6 +31,7 @@ public final class SecurityStore implements AutoCloseable {
     public static SecurityStore open(SecurityStoreConfig config, Clock clock) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(config.jdbcUrl());
+        hikari.setDriverClassName(config.dialect().driverClass());
         config.user().ifPresent(hikari::setUsername);
         config.password().ifPresent(hikari::setPassword);
         hikari.setMaximumPoolSize(config.maxConnections());

@@ -1,0 +1,210 @@
+package dev.bulwark.extension;
+
+import static dev.bulwark.extension.WebAdminRequests.badRequest;
+import static dev.bulwark.extension.WebAdminRequests.error;
+import static dev.bulwark.extension.WebAdminRequests.instant;
+import static dev.bulwark.extension.WebAdminRequests.intParameter;
+import static dev.bulwark.extension.WebAdminRequests.notFound;
+import static dev.bulwark.extension.WebAdminRequests.parameter;
+import static dev.bulwark.extension.WebAdminRequests.rejectUnknownParameters;
+import static dev.bulwark.extension.WebAdminRequests.valid;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+import javax.inject.Inject;
+
+import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.utils.ErrorResponder;
+import org.eclipse.jetty.http.HttpStatus;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import dev.bulwark.security.AddressPattern;
+import dev.bulwark.security.EventQuery;
+import dev.bulwark.security.Groups;
+import dev.bulwark.security.SecurityEvent;
+import dev.bulwark.security.SecurityStore;
+import dev.bulwark.security.SenderList;
+import dev.bulwark.security.StoreException;
+import spark.HaltException;
+import spark.Request;
+import spark.Response;
+import spark.Route;
+import spark.Service;
+
+/**
+ * Sender lists ({@code /bulwark/lists/allow|block}), groups ({@code /bulwark/groups}) and the security
+ * event log ({@code /bulwark/events}) on James webadmin. Changes are stored in the security store and
+ * apply on every node sharing it within {@code store.cacheTtl}. Reference: docs/configuration.md.
+ */
+public class SecurityRoutes implements Routes {
+    static final String LISTS = "/bulwark/lists";
+    static final String GROUPS = "/bulwark/groups";
+    static final String EVENTS = "/bulwark/events";
+    private static final String JSON = "application/json";
+
+    private final SecurityStore store;
+    private final ObjectMapper mapper = new ObjectMapper().registerModule(new Jdk8Module()).registerModule(new JavaTimeModule())
+        .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    @Inject
+    public SecurityRoutes(SecurityStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public String getBasePath() {
+        return "/bulwark";
+    }
+
+    @Override
+    public void define(Service service) {
+        service.get(LISTS + "/:list", guarded(this::listEntries));
+        service.put(LISTS + "/:list/:pattern", guarded(this::addToList));
+        service.delete(LISTS + "/:list/:pattern", guarded(this::removeFromList));
+        service.get(GROUPS, guarded(this::groups));
+        service.get(GROUPS + "/:group", guarded(this::group));
+        service.put(GROUPS + "/:group/:member", guarded(this::addToGroup));
+        service.delete(GROUPS + "/:group/:member", guarded(this::removeFromGroup));
+        service.get(EVENTS, guarded(this::events));
+    }
+
+    private record ListEntryDto(String pattern, String comment, Instant createdAt) {
+    }
+
+    private record CommentRequest(Optional<String> comment) {
+    }
+
+    private Object listEntries(Request request, Response response) {
+        rejectUnknownParameters(request, Set.of());
+        SenderList list = list(request);
+        return json(response, store.lists().entries(list).stream()
+            .map(entry -> new ListEntryDto(entry.pattern().value(), entry.comment(), entry.createdAt())).toList());
+    }
+
+    /** Body: nothing, or {@code {"comment": "why"}}. 204 whether new or already there. */
+    private Object addToList(Request request, Response response) {
+        SenderList list = list(request);
+        AddressPattern pattern = pattern(request, "pattern");
+        String comment = body(request.body(), CommentRequest.class).flatMap(CommentRequest::comment).orElse("");
+        if (comment.length() > 1000 || comment.chars().anyMatch(Character::isISOControl)) {
+            throw badRequest("comment must be at most 1000 characters without control characters");
+        }
+        store.lists().add(list, pattern, comment);
+        response.status(HttpStatus.NO_CONTENT_204);
+        return "";
+    }
+
+    private Object removeFromList(Request request, Response response) {
+        SenderList list = list(request);
+        AddressPattern pattern = pattern(request, "pattern");
+        if (!store.lists().remove(list, pattern)) {
+            throw notFound(pattern.value() + " is not on the " + list.asString() + " list");
+        }
+        response.status(HttpStatus.NO_CONTENT_204);
+        return "";
+    }
+
+    private Object groups(Request request, Response response) {
+        rejectUnknownParameters(request, Set.of());
+        Map<String, List<String>> groups = new TreeMap<>();
+        store.groups().all().forEach((name, members) -> groups.put(name, members(members)));
+        return json(response, groups);
+    }
+
+    private Object group(Request request, Response response) {
+        rejectUnknownParameters(request, Set.of());
+        String name = valid(request.params("group"), Groups::checkName);
+        Set<AddressPattern> members = store.groups().all().get(name);
+        if (members == null) {
+            throw notFound("group " + name + " has no members");
+        }
+        return json(response, members(members));
+    }
+
+    private Object addToGroup(Request request, Response response) {
+        String name = valid(request.params("group"), Groups::checkName);
+        store.groups().add(name, pattern(request, "member"));
+        response.status(HttpStatus.NO_CONTENT_204);
+        return "";
+    }
+
+    private Object removeFromGroup(Request request, Response response) {
+        String name = valid(request.params("group"), Groups::checkName);
+        AddressPattern member = pattern(request, "member");
+        if (!store.groups().remove(name, member)) {
+            throw notFound(member.value() + " is not a member of group " + name);
+        }
+        response.status(HttpStatus.NO_CONTENT_204);
+        return "";
+    }
+
+    private Object events(Request request, Response response) {
+        rejectUnknownParameters(request, Set.of("kind", "messageId", "sender", "recipient", "after", "before", "limit"));
+        EventQuery query = new EventQuery(
+            parameter(request, "kind", Function.identity()),
+            parameter(request, "messageId", Function.identity()),
+            parameter(request, "sender", Function.identity()),
+            parameter(request, "recipient", Function.identity()),
+            parameter(request, "after", value -> instant("after", value)),
+            parameter(request, "before", value -> instant("before", value)),
+            intParameter(request, "limit", 100, 1, EventQuery.MAX_LIMIT));
+        List<SecurityEvent> events = store.events().find(query);
+        return json(response, events);
+    }
+
+    private static List<String> members(Set<AddressPattern> members) {
+        return members.stream().map(AddressPattern::value).sorted().toList();
+    }
+
+    private static SenderList list(Request request) {
+        return valid(request.params("list"), SenderList::of);
+    }
+
+    private static AddressPattern pattern(Request request, String name) {
+        return valid(request.params(name), AddressPattern::parse);
+    }
+
+    private <T> Optional<T> body(String body, Class<T> type) {
+        if (body == null || body.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(mapper.readValue(body, type));
+        } catch (JsonProcessingException e) {
+            throw badRequest("the body must be empty or {\"comment\": \"...\"}: " + e.getOriginalMessage());
+        }
+    }
+
+    private Object json(Response response, Object value) {
+        response.type(JSON);
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Route guarded(Route route) {
+        return (request, response) -> {
+            try {
+                return route.handle(request, response);
+            } catch (HaltException e) {
+                throw e;
+            } catch (StoreException e) {
+                throw error(HttpStatus.INTERNAL_SERVER_ERROR_500, ErrorResponder.ErrorType.SERVER_ERROR, e.getMessage());
+            }
+        };
+    }
+}
