@@ -12,6 +12,8 @@
 #   BULWARK_CLAMD_PORT   clamd TCP port (default: 3310)
 #   BULWARK_SPAMD_PORT   spamd TCP port (default: 783; below 1024 needs root)
 #   BULWARK_SCANNER_TIMEOUT  seconds to wait for each daemon to answer PING (default: 90)
+#   BULWARK_SIGNATURE_DIR    clamd signature files to load (default: scripts/signatures; tests use
+#                            a folder without EICAR to get a clamd that answers but detects nothing)
 #
 # clamd loads only the project's own test signatures (scripts/signatures/*): EICAR and a Bulwark test
 # marker, so it needs no download. spamd runs with --local (no network tests).
@@ -22,7 +24,7 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "${SCRIPT_DIR}/.." && pwd)"
-SIGNATURE_DIR="${SCRIPT_DIR}/signatures"
+SIGNATURE_DIR="${BULWARK_SIGNATURE_DIR:-${SCRIPT_DIR}/signatures}"
 
 HOST=127.0.0.1
 RUN_DIR="${BULWARK_RUN_DIR:-${REPO_DIR}/.run/scanners}"

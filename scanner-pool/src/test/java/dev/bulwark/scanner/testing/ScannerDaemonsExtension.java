@@ -56,7 +56,7 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
                 Path runDir = Files.createTempDirectory("bulwark-scanners");
                 int clamdPort = Ports.unused();
                 int spamdPort = Ports.unused();
-                runScript("start", runDir, clamdPort, spamdPort);
+                runScript("start", runDir, clamdPort, spamdPort, java.util.Optional.empty());
                 return new StartedDaemons(new ScannerDaemons("127.0.0.1", clamdPort, "127.0.0.1", spamdPort), Optional.of(runDir));
             } catch (IOException e) {
                 throw new IllegalStateException("could not start clamd and spamd for the tests", e);
@@ -66,7 +66,7 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
         @Override
         public void close() throws IOException {
             if (runDir.isPresent()) {
-                runScript("stop", runDir.get(), daemons.clamdPort(), daemons.spamdPort());
+                runScript("stop", runDir.get(), daemons.clamdPort(), daemons.spamdPort(), java.util.Optional.empty());
             }
         }
     }
@@ -74,17 +74,25 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
 
     /** A private clamd and spamd on the given ports, for tests that need a daemon to appear later; close() stops them. */
     public static AutoCloseable startPrivateDaemons(Path runDir, int clamdPort, int spamdPort) throws IOException {
-        runScript("start", runDir, clamdPort, spamdPort);
-        return () -> runScript("stop", runDir, clamdPort, spamdPort);
+        return startPrivateDaemons(runDir, clamdPort, spamdPort, java.util.Optional.empty());
     }
 
-    private static void runScript(String action, Path runDir, int clamdPort, int spamdPort) throws IOException {
+    /** As above, clamd loading the signature files of {@code signatureDir} instead of the project's. */
+    public static AutoCloseable startPrivateDaemons(Path runDir, int clamdPort, int spamdPort, java.util.Optional<Path> signatureDir)
+            throws IOException {
+        runScript("start", runDir, clamdPort, spamdPort, signatureDir);
+        return () -> runScript("stop", runDir, clamdPort, spamdPort, signatureDir);
+    }
+
+    private static void runScript(String action, Path runDir, int clamdPort, int spamdPort, java.util.Optional<Path> signatureDir)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(List.of("bash", scannersScript().toString(), action))
             .redirectErrorStream(true);
         builder.environment().putAll(Map.of(
             "BULWARK_RUN_DIR", runDir.toString(),
             "BULWARK_CLAMD_PORT", Integer.toString(clamdPort),
             "BULWARK_SPAMD_PORT", Integer.toString(spamdPort)));
+        signatureDir.ifPresent(dir -> builder.environment().put("BULWARK_SIGNATURE_DIR", dir.toString()));
         Process process = builder.start();
         try {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
