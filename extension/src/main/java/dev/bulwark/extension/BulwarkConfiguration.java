@@ -30,7 +30,17 @@ import dev.bulwark.scanner.WeightedEndpoint;
  * one line naming the file, the key and what is expected. Reference: docs/configuration.md.
  */
 public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup, Rescan rescan,
-                                   Quarantine quarantine, Store store, Seeds seeds) {
+                                   Quarantine quarantine, Store store, Seeds seeds, Watch watch) {
+
+    /**
+     * The integrity watch.
+     *
+     * @param interval        how often every scanner is probed (PING, VERSION, EICAR/GTUBE self-test)
+     * @param maxSignatureAge clamd signatures older than this make it degraded
+     */
+    public record Watch(Duration interval, Duration maxSignatureAge) {
+        public static final Watch DEFAULT = new Watch(Duration.ofMinutes(1), Duration.ofDays(2));
+    }
 
     /**
      * The security store (events, sender lists, groups).
@@ -104,6 +114,8 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     static final String STORE_PASSWORD = "store.password";
     static final String STORE_MAX_CONNECTIONS = "store.maxConnections";
     static final String STORE_CACHE_TTL = "store.cacheTtl";
+    static final String WATCH_INTERVAL = "watch.interval";
+    static final String WATCH_MAX_SIGNATURE_AGE = "watch.maxSignatureAge";
     static final String LISTS_ALLOW = "lists.allow";
     static final String LISTS_BLOCK = "lists.block";
     /** {@code groups.<name>=member,member}: one key per group. */
@@ -115,7 +127,7 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
         SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS,
         RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
         QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_MAX_CONNECTIONS,
-        STORE_CACHE_TTL, LISTS_ALLOW, LISTS_BLOCK);
+        STORE_CACHE_TTL, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE);
 
     private static final String DURATION = "a duration such as 30s or 500ms";
 
@@ -176,7 +188,10 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             groups);
         return new BulwarkConfiguration(clamd, spamd,
             source.optional(STARTUP_REQUIRE_SCANNERS, "true or false", BulwarkConfiguration::bool).orElse(true), rescan, quarantine,
-            store, seeds);
+            store, seeds, new Watch(
+                source.optional(WATCH_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Watch.DEFAULT.interval()),
+                source.optional(WATCH_MAX_SIGNATURE_AGE, "a duration such as 2d", BulwarkConfiguration::duration)
+                    .orElse(Watch.DEFAULT.maxSignatureAge())));
     }
 
     static String environmentName(String key) {

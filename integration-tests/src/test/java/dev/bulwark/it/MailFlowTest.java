@@ -88,5 +88,11 @@ class MailFlowTest {
             .then().statusCode(200)
             .extract().jsonPath().getString("status");
         assertThat(status).isEqualTo("healthy");
+        // The integrity watch's first round runs at start-up: real clamd and spamd pass their self-tests.
+        AWAIT.until(() -> clients.webAdmin().get("/healthcheck/checks/Bulwark%20integrity").then().extract().jsonPath().getString("status"),
+            "healthy"::equals);
+        clients.webAdmin().get("/bulwark/scanners").then().statusCode(200)
+            .body("integrity.condition", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.equalTo("HEALTHY")))
+            .body("integrity.size()", org.hamcrest.Matchers.equalTo(2));
     }
 }

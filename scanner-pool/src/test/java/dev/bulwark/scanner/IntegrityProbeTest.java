@@ -34,8 +34,9 @@ class IntegrityProbeTest {
     }
 
     @Test
-    void aClamdThatAnswersButDetectsNothingIsBroken(@TempDir Path runDir) throws Exception {
-        Path signatures = Path.of(getClass().getResource("/signatures-without-eicar").toURI());
+    void aClamdThatAnswersButDetectsNothingIsBroken(@TempDir Path tmp) throws Exception {
+        Path runDir = tmp.resolve("run");
+        Path signatures = ScannerDaemonsExtension.signaturesWithoutEicar(runDir.resolve("signatures"));
         assertThat(Files.list(signatures)).hasSize(1);
         int clamdPort = Ports.unused();
         try (AutoCloseable daemons = ScannerDaemonsExtension.startPrivateDaemons(runDir, clamdPort, Ports.unused(), Optional.of(signatures))) {

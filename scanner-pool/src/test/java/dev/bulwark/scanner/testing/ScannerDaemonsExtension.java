@@ -77,6 +77,18 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
         return startPrivateDaemons(runDir, clamdPort, spamdPort, java.util.Optional.empty());
     }
 
+    /**
+     * Writes into {@code dir} a signature database without EICAR (only Bulwark's test marker): a clamd
+     * loading it answers PING and scans, but detects nothing the integrity self-test uses.
+     */
+    public static Path signaturesWithoutEicar(Path dir) throws IOException {
+        java.nio.file.Files.createDirectories(dir);
+        try (java.io.InputStream in = ScannerDaemonsExtension.class.getResourceAsStream("/signatures-without-eicar/bulwark-marker-only.ndb")) {
+            java.nio.file.Files.copy(in, dir.resolve("bulwark-marker-only.ndb"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return dir;
+    }
+
     /** As above, clamd loading the signature files of {@code signatureDir} instead of the project's. */
     public static AutoCloseable startPrivateDaemons(Path runDir, int clamdPort, int spamdPort, java.util.Optional<Path> signatureDir)
             throws IOException {

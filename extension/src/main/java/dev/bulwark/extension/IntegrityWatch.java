@@ -1,0 +1,123 @@
+package dev.bulwark.extension;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.annotation.PreDestroy;
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+import org.apache.james.utils.UserDefinedStartable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.bulwark.scanner.ClamdClient;
+import dev.bulwark.scanner.Endpoint;
+import dev.bulwark.scanner.IntegrityProbe;
+import dev.bulwark.scanner.ScannerState;
+import dev.bulwark.scanner.SpamdClient;
+import dev.bulwark.security.SecurityEvent;
+import dev.bulwark.security.SecurityStore;
+import dev.bulwark.security.StoreException;
+
+/**
+ * The integrity watch: from James's start, independent of mail, every {@code watch.interval} each
+ * clamd and spamd is probed (PING, VERSION, EICAR/GTUBE self-test). Each change of an endpoint's
+ * condition (down, broken, degraded, recovered) is a security event ({@code scanner.<condition>}) and a
+ * log line. {@link IntegrityHealthCheck} and {@code GET /bulwark/scanners} report the latest states.
+ */
+@Singleton
+public class IntegrityWatch implements UserDefinedStartable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(IntegrityWatch.class);
+
+    private final Scanners scanners;
+    private final SecurityStore security;
+    private final IntegrityProbe probe;
+    private final long intervalMillis;
+    private final Map<String, ScannerState> states = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "bulwark-integrity-watch");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    @Inject
+    public IntegrityWatch(Scanners scanners, SecurityStore security, BulwarkConfiguration configuration) {
+        this.scanners = scanners;
+        this.security = security;
+        this.probe = new IntegrityProbe(configuration.watch().maxSignatureAge(), Clock.systemUTC());
+        this.intervalMillis = configuration.watch().interval().toMillis();
+    }
+
+    @Override
+    public void start() {
+        executor.scheduleWithFixedDelay(this::checkAll, 0, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The latest state of every endpoint, clamd first; empty until the first round has run. */
+    public List<ScannerState> states() {
+        List<ScannerState> all = new ArrayList<>();
+        for (ClamdClient clamd : scanners.clamd().clients()) {
+            Optional.ofNullable(states.get(key("clamd", clamd.endpoint()))).ifPresent(all::add);
+        }
+        for (SpamdClient spamd : scanners.spamd().clients()) {
+            Optional.ofNullable(states.get(key("spamd", spamd.endpoint()))).ifPresent(all::add);
+        }
+        return all;
+    }
+
+    void checkAll() {
+        try {
+            scanners.clamd().clients().forEach(clamd -> update(probe.check(clamd)));
+            scanners.spamd().clients().forEach(spamd -> update(probe.check(spamd)));
+        } catch (RuntimeException e) {
+            // The next round tries again.
+            LOGGER.warn("Integrity watch round failed: {}", e.getMessage());
+        }
+    }
+
+    private void update(ScannerState state) {
+        ScannerState previous = states.put(key(state.daemon(), state.endpoint()), state);
+        if (previous != null && previous.condition() == state.condition()) {
+            return;
+        }
+        if (previous == null && state.condition() == ScannerState.Condition.HEALTHY) {
+            LOGGER.info("Integrity watch: {} at {} is healthy ({})", state.daemon(), state.endpoint(), state.engine().orElse(state.reason()));
+            return;
+        }
+        String kind = state.condition() == ScannerState.Condition.HEALTHY ? "scanner.recovered"
+            : "scanner." + state.condition().name().toLowerCase(java.util.Locale.ROOT);
+        if (state.condition() == ScannerState.Condition.HEALTHY) {
+            LOGGER.info("Integrity watch: {} at {} recovered", state.daemon(), state.endpoint());
+        } else {
+            LOGGER.warn("Integrity watch: {} at {} is {}: {}", state.daemon(), state.endpoint(), state.condition(), state.reason());
+        }
+        Map<String, String> details = new java.util.HashMap<>(Map.of("daemon", state.daemon(), "endpoint", state.endpoint().toString(),
+            "reason", state.reason()));
+        state.engine().ifPresent(engine -> details.put("engine", engine));
+        if (previous != null) {
+            details.put("previous", previous.condition().name());
+        }
+        try {
+            security.events().record(SecurityEvent.of(state.checkedAt(), kind, Optional.empty(), Optional.empty(), List.of(), details));
+        } catch (StoreException e) {
+            LOGGER.error("Security event {} not stored: {}", kind, e.getMessage());
+        }
+    }
+
+    private static String key(String daemon, Endpoint endpoint) {
+        return daemon + " " + endpoint;
+    }
+
+    @PreDestroy
+    public void stop() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.bulwark.extension;
+
+
+import java.util.Map;
+
+import javax.inject.Inject;
+
+import org.apache.james.webadmin.Routes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import dev.bulwark.scanner.EndpointStats;
+import spark.Service;
+
+/**
+ * {@code GET /bulwark/scanners}: every clamd and spamd endpoint with the integrity watch's latest
+ * finding (condition, reason, engine and signature date, time of the check) and its pool figures
+ * (in service, active and idle connections, calls, failures).
+ */
+public class ScannerRoutes implements Routes {
+    static final String SCANNERS = "/bulwark/scanners";
+
+    private final IntegrityWatch watch;
+    private final Scanners scanners;
+    private final ObjectMapper mapper = new ObjectMapper().registerModule(new Jdk8Module()).registerModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    @Inject
+    public ScannerRoutes(IntegrityWatch watch, Scanners scanners) {
+        this.watch = watch;
+        this.scanners = scanners;
+    }
+
+    @Override
+    public String getBasePath() {
+        return SCANNERS;
+    }
+
+    private record PoolDto(String endpoint, int weight, boolean inService, int active, int idle, long calls, long failures) {
+        static PoolDto of(EndpointStats stats) {
+            return new PoolDto(stats.endpoint().endpoint().toString(), stats.endpoint().weight(), stats.available(), stats.active(),
+                stats.idle(), stats.calls(), stats.failures());
+        }
+    }
+
+    @Override
+    public void define(Service service) {
+        service.get(SCANNERS, (request, response) -> {
+            WebAdminRequests.rejectUnknownParameters(request, java.util.Set.of());
+            response.type("application/json");
+            try {
+                return mapper.writeValueAsString(Map.of(
+                    "integrity", watch.states(),
+                    "pools", Map.of(
+                        "clamd", scanners.clamd().stats().stream().map(PoolDto::of).toList(),
+                        "spamd", scanners.spamd().stats().stream().map(PoolDto::of).toList())));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+}

@@ -1,0 +1,61 @@
+package dev.bulwark.it;
+
+import static dev.bulwark.it.MailClients.AWAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.bulwark.scanner.testing.Ports;
+import dev.bulwark.scanner.testing.ScannerDaemons;
+import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * A clamd that answers PING but detects nothing (its database lacks EICAR): James starts (PING works),
+ * but the integrity watch reports it broken in /healthcheck, /bulwark/scanners and the event log.
+ */
+@ExtendWith(ScannerDaemonsExtension.class)
+class IntegrityWatchTest {
+    private Path workDir;
+
+    @AfterEach
+    void cleanUp() {
+        if (workDir != null) {
+            WorkDirs.delete(workDir);
+        }
+    }
+
+    @Test
+    void aClamdThatDetectsNothingIsReportedBroken(ScannerDaemons daemons) throws Exception {
+        workDir = WorkDirs.create();
+        Path scanners = workDir.resolve("blind-clamd");
+        int clamdPort = Ports.unused();
+        try (AutoCloseable blind = ScannerDaemonsExtension.startPrivateDaemons(scanners.resolve("run"), clamdPort, Ports.unused(),
+                Optional.of(ScannerDaemonsExtension.signaturesWithoutEicar(scanners.resolve("signatures"))));
+             BulwarkJames james = BulwarkJames.start(workDir, daemons, BulwarkJames.Ports.ANY,
+                 conf -> conf.setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + clamdPort))) {
+            MailClients clients = new MailClients(james);
+
+            JsonPath integrity = AWAIT.until(() -> clients.webAdmin().get("/healthcheck/checks/Bulwark%20integrity").then().extract().jsonPath(),
+                json -> "unhealthy".equals(json.getString("status")));
+            assertThat(integrity.getString("cause")).contains("no clamd passes its self-test").contains("EICAR test file scanned CLEAN");
+            // PING alone says all is well: the very failure the self-test exists for.
+            clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().body("status", equalTo("healthy"));
+
+            clients.webAdmin().get("/bulwark/scanners").then().statusCode(200)
+                .body("integrity.find { it.daemon == 'clamd' }.condition", equalTo("BROKEN"))
+                .body("integrity.find { it.daemon == 'spamd' }.condition", equalTo("HEALTHY"))
+                .body("pools.clamd[0].endpoint", equalTo("127.0.0.1:" + clamdPort));
+            clients.webAdmin().get("/bulwark/events?kind=scanner.broken").then().statusCode(200)
+                .body("[0].details.endpoint", equalTo("127.0.0.1:" + clamdPort))
+                .body("[0].details.reason", containsString("self-test failed"));
+        }
+    }
+}
