@@ -39,23 +39,12 @@ public final class SecurityEvents {
 
     /** Stores the event, addresses in lower case, and returns it as stored (with its id). */
     public SecurityEvent record(SecurityEvent original) {
-        List<String> recipients = original.recipients().stream().map(r -> r.toLowerCase(Locale.ROOT)).toList();
-        SecurityEvent event = new SecurityEvent(0, original.time(), original.kind(), original.messageId(),
-            original.sender().map(s -> s.toLowerCase(Locale.ROOT)), recipients, original.details(), "");
-        String recipientsJson = json(recipients);
-        String detailsJson = json(event.details());
-        EVENT_LOG.info("{} message={} sender={} recipients={} details={}", event.kind(), event.messageId().orElse("-"),
-            event.sender().orElse("<>"), recipientsJson, detailsJson);
+        SecurityEvent event = normalised(original);
+        log(event);
         String sql = "INSERT INTO bulwark_event (occurred_at, kind, message_id, sender, recipients, details, node) VALUES (?, ?, ?, ?, ?, ?, ?)";
         try (Connection connection = dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
-            statement.setLong(1, event.time().toEpochMilli());
-            statement.setString(2, event.kind());
-            statement.setString(3, event.messageId().orElse(null));
-            statement.setString(4, event.sender().orElse(null));
-            statement.setString(5, recipientsJson);
-            statement.setString(6, detailsJson);
-            statement.setString(7, node);
+            bind(statement, event);
             statement.executeUpdate();
             try (ResultSet keys = statement.getGeneratedKeys()) {
                 long id = keys.next() ? keys.getLong(1) : 0;
@@ -64,6 +53,63 @@ public final class SecurityEvents {
         } catch (SQLException e) {
             throw new StoreException("cannot record event " + event.kind(), e);
         }
+    }
+
+    /** Stores several events in one transaction (the async writer's batches). */
+    public void recordAll(List<SecurityEvent> batch) {
+        String sql = "INSERT INTO bulwark_event (occurred_at, kind, message_id, sender, recipients, details, node) VALUES (?, ?, ?, ?, ?, ?, ?)";
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (SecurityEvent original : batch) {
+                    SecurityEvent event = normalised(original);
+                    log(event);
+                    bind(statement, event);
+                    statement.addBatch();
+                }
+                statement.executeBatch();
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot record " + batch.size() + " events", e);
+        }
+    }
+
+    private static SecurityEvent normalised(SecurityEvent original) {
+        return new SecurityEvent(0, original.time(), original.kind(), original.messageId(),
+            original.sender().map(s -> s.toLowerCase(Locale.ROOT)), original.recipients().stream().map(r -> r.toLowerCase(Locale.ROOT)).toList(),
+            original.details(), "");
+    }
+
+    /** One JSON object per line, for log shippers. */
+    private void log(SecurityEvent event) {
+        if (EVENT_LOG.isInfoEnabled()) {
+            Map<String, Object> line = new java.util.LinkedHashMap<>();
+            line.put("time", event.time().toString());
+            line.put("kind", event.kind());
+            line.put("messageId", event.messageId().orElse(null));
+            line.put("sender", event.sender().orElse(null));
+            line.put("recipients", event.recipients());
+            line.put("details", event.details());
+            line.put("node", node);
+            EVENT_LOG.info(json(line));
+        }
+    }
+
+    private void bind(PreparedStatement statement, SecurityEvent event) throws SQLException {
+        statement.setLong(1, event.time().toEpochMilli());
+        statement.setString(2, event.kind());
+        statement.setString(3, event.messageId().orElse(null));
+        statement.setString(4, event.sender().orElse(null));
+        statement.setString(5, json(event.recipients()));
+        statement.setString(6, json(event.details()));
+        statement.setString(7, node);
     }
 
     public List<SecurityEvent> find(EventQuery query) {
