@@ -18,6 +18,7 @@ import com.google.inject.Provides;
 import dev.bulwark.quarantine.QuarantineStorageException;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.scanner.SpamChecker;
+import dev.bulwark.security.SecurityEventSink;
 import dev.bulwark.security.SecurityStore;
 import dev.bulwark.scanner.VirusScanner;
 
@@ -77,6 +78,13 @@ public class BulwarkModule extends AbstractModule {
     @Singleton
     SecurityStore securityStore(SecurityStoreLifecycle lifecycle) {
         return lifecycle.store();
+    }
+
+    /** Mail processing records its events through a bounded queue, never waiting on the database. */
+    @Provides
+    @Singleton
+    SecurityEventSink securityEventSink(SecurityStoreLifecycle lifecycle) {
+        return lifecycle.eventWriter();
     }
 
     /** Start-up problems are logged as the one line an operator needs, before Guice wraps them. */

@@ -51,6 +51,13 @@ public class SecurityRoutes implements Routes {
     static final String LISTS = "/bulwark/lists";
     static final String GROUPS = "/bulwark/groups";
     static final String EVENTS = "/bulwark/events";
+    static final String TRACE = "/bulwark/trace";
+    static final String STATS = "/bulwark/stats";
+    /** Windows of GET /bulwark/stats and the size of their time buckets. */
+    private static final Map<String, java.time.Duration[]> WINDOWS = Map.of(
+        "1h", new java.time.Duration[] {java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(1)},
+        "24h", new java.time.Duration[] {java.time.Duration.ofHours(24), java.time.Duration.ofHours(1)},
+        "7d", new java.time.Duration[] {java.time.Duration.ofDays(7), java.time.Duration.ofHours(1)});
     private static final String JSON = "application/json";
 
     private final SecurityStore store;
@@ -78,6 +85,8 @@ public class SecurityRoutes implements Routes {
         service.put(GROUPS + "/:group/:member", guarded(this::addToGroup));
         service.delete(GROUPS + "/:group/:member", guarded(this::removeFromGroup));
         service.get(EVENTS, guarded(this::events));
+        service.get(TRACE, guarded(this::trace));
+        service.get(STATS, guarded(this::stats));
     }
 
     private record ListEntryDto(String pattern, String comment, Instant createdAt) {
@@ -162,6 +171,28 @@ public class SecurityRoutes implements Routes {
             intParameter(request, "limit", 100, 1, EventQuery.MAX_LIMIT));
         List<SecurityEvent> events = store.events().find(query);
         return json(response, events);
+    }
+
+    /** Everything that happened to one message, oldest first. */
+    private Object trace(Request request, Response response) {
+        rejectUnknownParameters(request, Set.of("messageId"));
+        String messageId = parameter(request, "messageId", Function.identity())
+            .orElseThrow(() -> badRequest("messageId is required, e.g. ?messageId=<abc@example.com>"));
+        List<SecurityEvent> events = new java.util.ArrayList<>(store.events().find(new EventQuery(Optional.empty(), Optional.of(messageId),
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), EventQuery.MAX_LIMIT)));
+        java.util.Collections.reverse(events);
+        return json(response, Map.of("messageId", messageId, "events", events));
+    }
+
+    private Object stats(Request request, Response response) {
+        rejectUnknownParameters(request, Set.of("window"));
+        String window = parameter(request, "window", Function.identity()).orElse("24h");
+        java.time.Duration[] sizes = WINDOWS.get(window);
+        if (sizes == null) {
+            throw badRequest("window '" + window + "' is not supported, expected one of [1h, 24h, 7d]");
+        }
+        Instant to = Instant.now();
+        return json(response, store.events().statistics(to.minus(sizes[0]), to, sizes[1]));
     }
 
     private static List<String> members(Set<AddressPattern> members) {

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.security.AddressPattern;
+import dev.bulwark.security.AsyncEventWriter;
 import dev.bulwark.security.SecurityStore;
 import dev.bulwark.security.SecurityStoreConfig;
 import dev.bulwark.security.SenderList;
@@ -29,7 +30,11 @@ public class SecurityStoreLifecycle {
     private static final Logger LOGGER = LoggerFactory.getLogger(SecurityStoreLifecycle.class);
     private static final String SQLITE = "jdbc:sqlite:";
 
+    /** Events from mail processing queue up to this many while the database is slow; beyond, they are dropped and counted. */
+    static final int EVENT_QUEUE = 10_000;
+
     private final SecurityStore store;
+    private final AsyncEventWriter eventWriter;
 
     @Inject
     public SecurityStoreLifecycle(BulwarkConfiguration configuration, JamesDirectoriesProvider directories) {
@@ -43,11 +48,16 @@ public class SecurityStoreLifecycle {
                 + BulwarkConfiguration.STORE_URL + ": " + e.getMessage()));
         }
         seed(configuration.seeds());
+        this.eventWriter = new AsyncEventWriter(store.events(), EVENT_QUEUE);
         LOGGER.info("Bulwark security store at {}", url.replaceAll("password=[^&]*", "password=***"));
     }
 
     public SecurityStore store() {
         return store;
+    }
+
+    public AsyncEventWriter eventWriter() {
+        return eventWriter;
     }
 
     private void seed(BulwarkConfiguration.Seeds seeds) {
@@ -85,6 +95,7 @@ public class SecurityStoreLifecycle {
 
     @PreDestroy
     public void close() {
+        eventWriter.close();
         store.close();
     }
 }

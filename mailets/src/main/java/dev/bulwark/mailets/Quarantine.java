@@ -23,6 +23,7 @@ import dev.bulwark.quarantine.QuarantineEntry;
 import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.quarantine.QuarantineStorageException;
+import dev.bulwark.security.SecurityEventSink;
 
 /**
  * Puts the mail in Bulwark's quarantine (the repository named by {@code quarantine.repository} in
@@ -45,12 +46,14 @@ public class Quarantine extends GenericMailet {
     private static final List<String> OWN_HEADERS = List.of(VirusScan.HEADER, SpamCheck.STATUS_HEADER);
 
     private final QuarantineStore store;
+    private final SecurityEventSink events;
     private Optional<QuarantineReason> reason;
     private boolean passThrough;
 
     @Inject
-    public Quarantine(QuarantineStore store) {
+    public Quarantine(QuarantineStore store, SecurityEventSink events) {
         this.store = store;
+        this.events = events;
     }
 
     @Override
@@ -86,6 +89,12 @@ public class Quarantine extends GenericMailet {
         }
         LOGGER.info("Quarantined mail {} as {} ({}{})", mail.getName(), entry.id(), why.asString(),
             entry.virusNames().isEmpty() ? "" : ": " + String.join(", ", entry.virusNames()));
+        Map<String, String> details = new java.util.HashMap<>(Map.of("quarantineId", entry.id().asString(), "reason", why.asString()));
+        if (!entry.virusNames().isEmpty()) {
+            details.put("virusNames", String.join(",", entry.virusNames()));
+        }
+        entry.spamScore().ifPresent(score -> details.put("spamScore", score.toString()));
+        events.record(MailEvents.of(mail, "quarantine.stored", details));
         if (passThrough) {
             mail.setAttribute(new Attribute(QuarantineStore.ID, AttributeValue.of(entry.id().asString())));
         } else {

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import dev.bulwark.matchers.BulwarkAttributes;
 import dev.bulwark.scanner.SpamChecker;
 import dev.bulwark.scanner.SpamVerdict;
+import dev.bulwark.security.SecurityEventSink;
 
 /**
  * Checks each mail with spamd, records {@code bulwark.spam.*} attributes and writes the SpamAssassin
@@ -34,11 +35,13 @@ public class SpamCheck extends GenericMailet {
     private static final String SCAN_FAILED_PROCESSOR = "scanFailedProcessor";
 
     private final SpamChecker checker;
+    private final SecurityEventSink events;
     private Optional<String> scanFailedProcessor = Optional.empty();
 
     @Inject
-    public SpamCheck(SpamChecker checker) {
+    public SpamCheck(SpamChecker checker, SecurityEventSink events) {
         this.checker = checker;
+        this.events = events;
     }
 
     @Override
@@ -51,6 +54,7 @@ public class SpamCheck extends GenericMailet {
     public void service(Mail mail) throws MessagingException {
         SpamVerdict verdict = checker.check(MailContent.of(mail), Optional.empty());
         record(mail, verdict);
+        events.record(MailEvents.of(mail, "spam." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
         MimeMessage message = mail.getMessage();
         message.removeHeader("X-Spam-Flag");
         message.removeHeader("X-Spam-Score");
@@ -70,6 +74,17 @@ public class SpamCheck extends GenericMailet {
                 + " tests=" + String.join(",", verdict.symbols())));
         }
         message.saveChanges();
+    }
+
+    private static java.util.Map<String, String> details(SpamVerdict verdict) {
+        java.util.Map<String, String> details = new java.util.HashMap<>();
+        if (verdict.status() == SpamVerdict.Status.HAM || verdict.status() == SpamVerdict.Status.SPAM) {
+            details.put("score", format(verdict.score()));
+            details.put("threshold", format(verdict.threshold()));
+        }
+        verdict.reason().ifPresent(reason -> details.put("reason", reason));
+        verdict.endpoint().ifPresent(endpoint -> details.put("endpoint", endpoint.toString()));
+        return details;
     }
 
     private static void record(Mail mail, SpamVerdict verdict) {

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import dev.bulwark.matchers.BulwarkAttributes;
 import dev.bulwark.scanner.ScanVerdict;
 import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.security.SecurityEventSink;
 
 /**
  * Scans each mail with clamd and records the verdict as {@code bulwark.virus.*} attributes and an
@@ -36,13 +37,15 @@ public class VirusScan extends GenericMailet {
     private static final String FAIL_OPEN = "failOpen";
 
     private final VirusScanner scanner;
+    private final SecurityEventSink events;
     private String scanFailedProcessor;
     private String unscannableProcessor;
     private boolean failOpen;
 
     @Inject
-    public VirusScan(VirusScanner scanner) {
+    public VirusScan(VirusScanner scanner, SecurityEventSink events) {
         this.scanner = scanner;
+        this.events = events;
     }
 
     @Override
@@ -58,6 +61,7 @@ public class VirusScan extends GenericMailet {
         ScanVerdict verdict = scanner.scan(MailContent.of(mail), mail.getMessageSize());
         record(mail, verdict);
         setHeader(mail, headerValue(verdict));
+        events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
         if (hasNoAnswer(verdict)) {
             String holdIn = verdict.status() == ScanVerdict.Status.UNSCANNABLE ? unscannableProcessor : scanFailedProcessor;
             LOGGER.warn("Virus scan of {} gave no verdict: {}; {}", mail.getName(), verdict,
@@ -87,6 +91,17 @@ public class VirusScan extends GenericMailet {
                 .removeIf(existing -> existing.getName().equalsIgnoreCase(HEADER));
             mail.addSpecificHeaderForRecipient(header, recipient);
         }
+    }
+
+    private static java.util.Map<String, String> details(ScanVerdict verdict) {
+        java.util.Map<String, String> details = new java.util.HashMap<>();
+        if (!verdict.names().isEmpty()) {
+            details.put("virusNames", String.join(",", verdict.names()));
+        }
+        verdict.reason().ifPresent(reason -> details.put("reason", reason));
+        verdict.endpoint().ifPresent(endpoint -> details.put("endpoint", endpoint.toString()));
+        verdict.engine().ifPresent(engine -> details.put("engine", engine));
+        return details;
     }
 
     private static boolean hasNoAnswer(ScanVerdict verdict) {

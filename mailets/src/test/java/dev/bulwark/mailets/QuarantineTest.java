@@ -28,6 +28,7 @@ import dev.bulwark.quarantine.QuarantineStore;
 class QuarantineTest {
     private final MemoryMailRepository repository = new MemoryMailRepository();
     private final QuarantineStore store = new QuarantineStore(() -> repository, Duration.ofDays(7), Clock.systemUTC());
+    private final RecordedEvents events = new RecordedEvents();
 
     @Test
     void storesInfectedMailWithItsVerdictAndEndsItsProcessing() throws Exception {
@@ -47,6 +48,11 @@ class QuarantineTest {
         store.writeMessage(entry.id(), stored);
         assertThat(stored.toString(StandardCharsets.UTF_8)).doesNotContain(VirusScan.HEADER).contains("Subject: hello");
         assertThat(mail.getMessage().getHeader(VirusScan.HEADER)).isNotNull();
+        assertThat(events.all()).singleElement().satisfies(event -> {
+            assertThat(event.kind()).isEqualTo("quarantine.stored");
+            assertThat(event.details()).containsEntry("quarantineId", entry.id().asString()).containsEntry("reason", "virus");
+            assertThat(event.recipients()).containsExactly("a@example.com", "b@example.com");
+        });
     }
 
     @Test
@@ -87,7 +93,7 @@ class QuarantineTest {
                 new Class<?>[] {org.apache.james.mailrepository.api.MailRepository.class}, (proxy, method, args) -> {
                     throw new MessagingException("read-only file system");
                 });
-        Quarantine mailet = new Quarantine(new QuarantineStore(() -> broken, Duration.ofDays(1), Clock.systemUTC()));
+        Quarantine mailet = new Quarantine(new QuarantineStore(() -> broken, Duration.ofDays(1), Clock.systemUTC()), events);
         mailet.init(FakeMailetConfig.builder().mailetName("Quarantine").build());
         FakeMail mail = infected();
         mail.setState("quarantine");
@@ -97,7 +103,7 @@ class QuarantineTest {
     }
 
     private Quarantine mailet(FakeMailetConfig config) throws MessagingException {
-        Quarantine mailet = new Quarantine(store);
+        Quarantine mailet = new Quarantine(store, events);
         mailet.init(config);
         return mailet;
     }

@@ -27,7 +27,7 @@ class SpamCheckTest {
         for (int i = 0; i < parameters.length; i += 2) {
             config.setProperty(parameters[i], parameters[i + 1]);
         }
-        SpamCheck mailet = new SpamCheck(checker);
+        SpamCheck mailet = new SpamCheck(checker, new RecordedEvents());
         mailet.init(config.build());
         return mailet;
     }

@@ -22,14 +22,16 @@ import dev.bulwark.scanner.VirusScanner;
 
 /** VirusScan's orchestration with a scripted scanner; the real clamd path is in integration-tests. */
 class VirusScanTest {
+    private final RecordedEvents events = new RecordedEvents();
+
     private static final Endpoint CLAMD = new Endpoint("127.0.0.1", 3310);
 
-    private static VirusScan mailet(VirusScanner scanner, String... parameters) throws MessagingException {
+    private VirusScan mailet(VirusScanner scanner, String... parameters) throws MessagingException {
         FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("VirusScan");
         for (int i = 0; i < parameters.length; i += 2) {
             config.setProperty(parameters[i], parameters[i + 1]);
         }
-        VirusScan mailet = new VirusScan(scanner);
+        VirusScan mailet = new VirusScan(scanner, events);
         mailet.init(config.build());
         return mailet;
     }
@@ -56,6 +58,12 @@ class VirusScanTest {
         assertThat(attribute(mail, BulwarkAttributes.VIRUS_ENDPOINT)).contains("127.0.0.1:3310");
         assertThat(header(mail)).containsExactly("infected: Eicar-Test (ClamAV 1.4.6 at 127.0.0.1:3310)");
         assertThat(mail.getMessage().getHeader("X-Bulwark-Virus")).as("the forged header is gone from the message").isNull();
+        assertThat(events.all()).singleElement().satisfies(event -> {
+            assertThat(event.kind()).isEqualTo("verdict.infected");
+            assertThat(event.details()).containsEntry("virusNames", "Eicar-Test").containsEntry("endpoint", "127.0.0.1:3310")
+                .containsEntry("mail", "m1");
+            assertThat(event.recipients()).containsExactly("bob@example.com");
+        });
         assertThat(mail.getState()).isEqualTo(Mail.DEFAULT);
     }
 

@@ -161,6 +161,64 @@ public final class SecurityEvents {
         }
     }
 
+    /** Rows read at most to rank viruses, senders and recipients of one window. */
+    static final int MAX_RANKED_ROWS = 50_000;
+
+    /** Totals, a series of {@code bucket}-sized counts, and top-10 rankings over [from, to). */
+    public EventStatistics statistics(Instant from, Instant to, java.time.Duration bucket) {
+        long bucketMillis = bucket.toMillis();
+        Map<String, Long> totals = new java.util.TreeMap<>();
+        Map<Long, Map<String, Long>> series = new java.util.TreeMap<>();
+        String counts = "SELECT kind, occurred_at / ? AS bucket, COUNT(*) FROM bulwark_event WHERE occurred_at >= ? AND occurred_at < ? GROUP BY kind, occurred_at / ?";
+        Map<String, Long> viruses = new java.util.HashMap<>();
+        Map<String, Long> senders = new java.util.HashMap<>();
+        Map<String, Long> recipients = new java.util.HashMap<>();
+        String infected = "SELECT sender, recipients, details FROM bulwark_event WHERE kind = 'verdict.infected' AND occurred_at >= ? AND occurred_at < ? LIMIT " + MAX_RANKED_ROWS;
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement statement = connection.prepareStatement(counts)) {
+                statement.setLong(1, bucketMillis);
+                statement.setLong(2, from.toEpochMilli());
+                statement.setLong(3, to.toEpochMilli());
+                statement.setLong(4, bucketMillis);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        String kind = rows.getString(1);
+                        long count = rows.getLong(3);
+                        totals.merge(kind, count, Long::sum);
+                        series.computeIfAbsent(rows.getLong(2), b -> new java.util.TreeMap<>()).merge(kind, count, Long::sum);
+                    }
+                }
+            }
+            try (PreparedStatement statement = connection.prepareStatement(infected)) {
+                statement.setLong(1, from.toEpochMilli());
+                statement.setLong(2, to.toEpochMilli());
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        Optional.ofNullable(rows.getString(1)).ifPresent(sender -> senders.merge(sender, 1L, Long::sum));
+                        read(rows.getString(2), new TypeReference<List<String>>() { }).forEach(r -> recipients.merge(r, 1L, Long::sum));
+                        String names = read(rows.getString(3), new TypeReference<Map<String, String>>() { }).getOrDefault("virusNames", "");
+                        java.util.Arrays.stream(names.split(",")).map(String::trim).filter(n -> !n.isEmpty())
+                            .forEach(name -> viruses.merge(name, 1L, Long::sum));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot compute event statistics", e);
+        }
+        List<EventStatistics.Bucket> buckets = series.entrySet().stream()
+            .map(e -> new EventStatistics.Bucket(Instant.ofEpochMilli(e.getKey() * bucketMillis), Map.copyOf(e.getValue())))
+            .toList();
+        return new EventStatistics(from, to, Map.copyOf(totals), buckets, top(viruses), top(senders), top(recipients));
+    }
+
+    private static List<EventStatistics.Ranked> top(Map<String, Long> counts) {
+        return counts.entrySet().stream()
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+            .limit(10)
+            .map(e -> new EventStatistics.Ranked(e.getKey(), e.getValue()))
+            .toList();
+    }
+
     /** Counts events of a kind in [after, before): statistics without reading rows. */
     public long count(String kind, Instant after, Instant before) {
         String sql = "SELECT COUNT(*) FROM bulwark_event WHERE kind = ? AND occurred_at >= ? AND occurred_at < ?";

@@ -61,6 +61,29 @@ class SecurityStoreTest {
     }
 
     @Test
+    void statisticsCountPerKindAndBucketAndRankInfections() {
+        Instant start = clock.instant();
+        for (int i = 0; i < 3; i++) {
+            store.events().record(SecurityEvent.of(start.plusSeconds(i * 30), "verdict.infected", Optional.empty(), Optional.of("worm@evil.test"),
+                List.of("bob@example.com"), Map.of("virusNames", i == 0 ? "Eicar,Other" : "Eicar")));
+        }
+        store.events().record(SecurityEvent.of(start.plusSeconds(61), "verdict.clean", Optional.empty(), Optional.of("a@example.com"),
+            List.of("carol@example.com"), Map.of()));
+        store.events().record(SecurityEvent.of(start.plusSeconds(7200), "verdict.clean", Optional.empty(), Optional.empty(), List.of(), Map.of()));
+
+        EventStatistics stats = store.events().statistics(start, start.plusSeconds(3600), Duration.ofMinutes(1));
+
+        assertThat(stats.totals()).containsExactlyInAnyOrderEntriesOf(Map.of("verdict.infected", 3L, "verdict.clean", 1L));
+        assertThat(stats.series()).extracting(EventStatistics.Bucket::start)
+            .containsExactly(start, start.plusSeconds(60));
+        assertThat(stats.series().get(0).counts()).isEqualTo(Map.of("verdict.infected", 2L));
+        assertThat(stats.series().get(1).counts()).isEqualTo(Map.of("verdict.infected", 1L, "verdict.clean", 1L));
+        assertThat(stats.topViruses()).containsExactly(new EventStatistics.Ranked("Eicar", 3), new EventStatistics.Ranked("Other", 1));
+        assertThat(stats.topInfectedSenders()).containsExactly(new EventStatistics.Ranked("worm@evil.test", 3));
+        assertThat(stats.topTargetedRecipients()).containsExactly(new EventStatistics.Ranked("bob@example.com", 3));
+    }
+
+    @Test
     void wildcardsInQueriesAreLiteral() {
         store.events().record(SecurityEvent.of(clock.instant(), "verdict.clean", Optional.empty(), Optional.empty(),
             List.of("a_b@example.com"), Map.of()));

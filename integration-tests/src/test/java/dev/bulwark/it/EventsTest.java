@@ -1,0 +1,91 @@
+package dev.bulwark.it;
+
+import static dev.bulwark.it.MailClients.AWAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.bulwark.scanner.testing.TestSamples;
+import io.restassured.path.json.JsonPath;
+
+/** Security events, message trace and statistics after a known mix of mail, in the real James. */
+@ExtendWith(BulwarkJamesExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@SuppressWarnings("unchecked")
+class EventsTest {
+    private static final String SENDER = "mix@outside.test";
+    private MailClients clients;
+    private BulwarkJames james;
+
+    @BeforeAll
+    void clients(BulwarkJames james) {
+        this.james = james;
+        this.clients = new MailClients(james);
+    }
+
+    @Test
+    void anEicarMailsTraceShowsItsVerdictAndQuarantine() throws Exception {
+        String recipient = james.addUser("trace-target");
+        String message = TestSamples.messageWithAttachment(SENDER, recipient, "trace me", "x.com", TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII));
+        String messageId = messageId(message);
+        clients.send(SENDER, recipient, message);
+
+        JsonPath trace = AWAIT.until(() -> clients.webAdmin().queryParam("messageId", messageId).urlEncodingEnabled(true)
+                .get("/bulwark/trace").then().statusCode(200).extract().jsonPath(),
+            json -> json.getList("events.kind").contains("quarantine.stored"));
+        assertThat(trace.getList("events.kind", String.class)).containsExactly("verdict.infected", "quarantine.stored");
+        assertThat(trace.getString("events[0].details.virusNames")).startsWith("Bulwark-Test.EICAR");
+        assertThat(trace.getString("events[0].sender")).isEqualTo(SENDER);
+        assertThat(trace.getList("events[1].recipients", String.class)).containsExactly(recipient);
+        clients.webAdmin().get("/bulwark/trace").then().statusCode(400);
+    }
+
+    @Test
+    void statisticsCountAKnownMix() throws Exception {
+        String recipient = james.addUser("stats-target");
+        Map<String, Long> before = totals();
+        clients.send(SENDER, recipient, TestSamples.plainMessage(SENDER, recipient, "clean one", "hello"));
+        clients.send(SENDER, recipient, TestSamples.plainMessage(SENDER, recipient, "clean two", "hello again"));
+        clients.send(SENDER, recipient, TestSamples.plainMessage(SENDER, recipient, "spam one", TestSamples.GTUBE));
+        clients.send(SENDER, recipient, TestSamples.messageWithAttachment(SENDER, recipient, "virus one", "x.com",
+            TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII)));
+
+        AWAIT.until(() -> delta(before, totals(), "quarantine.stored") == 1 && delta(before, totals(), "spam.ham") == 2);
+        Map<String, Long> after = totals();
+        assertThat(delta(before, after, "verdict.clean")).isEqualTo(3);
+        assertThat(delta(before, after, "verdict.infected")).isEqualTo(1);
+        assertThat(delta(before, after, "spam.spam")).isEqualTo(1);
+        JsonPath stats = clients.webAdmin().get("/bulwark/stats?window=1h").then().statusCode(200).extract().jsonPath();
+        assertThat(stats.getList("topViruses.name", String.class)).anySatisfy(name -> assertThat(name).startsWith("Bulwark-Test.EICAR"));
+        assertThat(stats.getList("topTargetedRecipients.name", String.class)).contains(recipient);
+        assertThat(stats.getList("series")).isNotEmpty();
+        clients.webAdmin().get("/bulwark/stats?window=1y").then().statusCode(400);
+    }
+
+    private Map<String, Long> totals() {
+        Map<String, Object> totals = clients.webAdmin().get("/bulwark/stats?window=1h").then().statusCode(200).extract().jsonPath().getMap("totals");
+        Map<String, Long> result = new java.util.HashMap<>();
+        totals.forEach((kind, count) -> result.put(kind, ((Number) count).longValue()));
+        return result;
+    }
+
+    private static long delta(Map<String, Long> before, Map<String, Long> after, String kind) {
+        return after.getOrDefault(kind, 0L) - before.getOrDefault(kind, 0L);
+    }
+
+    private static String messageId(String message) {
+        Matcher matcher = Pattern.compile("(?m)^Message-ID: (\\S+)\r?$").matcher(message);
+        assertThat(matcher.find()).isTrue();
+        return matcher.group(1);
+    }
+
+}
