@@ -30,7 +30,8 @@ import dev.bulwark.scanner.WeightedEndpoint;
  * one line naming the file, the key and what is expected. Reference: docs/configuration.md.
  */
 public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup, Rescan rescan,
-                                   Quarantine quarantine, Store store, Seeds seeds, Watch watch) {
+                                   Quarantine quarantine, Store store, Seeds seeds, Watch watch,
+                                   dev.bulwark.security.OutbreakSettings outbreak) {
 
     /**
      * The integrity watch.
@@ -116,6 +117,10 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     static final String STORE_CACHE_TTL = "store.cacheTtl";
     static final String WATCH_INTERVAL = "watch.interval";
     static final String WATCH_MAX_SIGNATURE_AGE = "watch.maxSignatureAge";
+    static final String OUTBREAK_WINDOW = "outbreak.window";
+    static final String OUTBREAK_PER_VIRUS = "outbreak.perVirus";
+    static final String OUTBREAK_TOTAL = "outbreak.total";
+    static final String OUTBREAK_QUIET_PERIOD = "outbreak.quietPeriod";
     static final String LISTS_ALLOW = "lists.allow";
     static final String LISTS_BLOCK = "lists.block";
     /** {@code groups.<name>=member,member}: one key per group. */
@@ -127,7 +132,8 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
         SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS,
         RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
         QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_MAX_CONNECTIONS,
-        STORE_CACHE_TTL, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE);
+        STORE_CACHE_TTL, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE, OUTBREAK_WINDOW, OUTBREAK_PER_VIRUS,
+        OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD);
 
     private static final String DURATION = "a duration such as 30s or 500ms";
 
@@ -191,7 +197,15 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             store, seeds, new Watch(
                 source.optional(WATCH_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Watch.DEFAULT.interval()),
                 source.optional(WATCH_MAX_SIGNATURE_AGE, "a duration such as 2d", BulwarkConfiguration::duration)
-                    .orElse(Watch.DEFAULT.maxSignatureAge())));
+                    .orElse(Watch.DEFAULT.maxSignatureAge())),
+            new dev.bulwark.security.OutbreakSettings(
+                source.optional(OUTBREAK_WINDOW, DURATION, BulwarkConfiguration::duration).orElse(dev.bulwark.security.OutbreakSettings.DEFAULT.window()),
+                source.optional(OUTBREAK_PER_VIRUS, "a number from 1 to 1000000", v -> count(v, 1, 1_000_000))
+                    .orElse(dev.bulwark.security.OutbreakSettings.DEFAULT.perVirus()),
+                source.optional(OUTBREAK_TOTAL, "a number from 1 to 1000000", v -> count(v, 1, 1_000_000))
+                    .orElse(dev.bulwark.security.OutbreakSettings.DEFAULT.total()),
+                source.optional(OUTBREAK_QUIET_PERIOD, DURATION, BulwarkConfiguration::duration)
+                    .orElse(dev.bulwark.security.OutbreakSettings.DEFAULT.quietPeriod())));
     }
 
     static String environmentName(String key) {

@@ -18,6 +18,7 @@ import com.google.inject.Provides;
 import dev.bulwark.quarantine.QuarantineStorageException;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.scanner.SpamChecker;
+import dev.bulwark.security.OutbreakDetector;
 import dev.bulwark.security.SecurityEventSink;
 import dev.bulwark.security.SecurityStore;
 import dev.bulwark.scanner.VirusScanner;
@@ -80,11 +81,23 @@ public class BulwarkModule extends AbstractModule {
         return lifecycle.store();
     }
 
-    /** Mail processing records its events through a bounded queue, never waiting on the database. */
+    /**
+     * Mail processing records its events through a bounded queue, never waiting on the database;
+     * detections also feed the outbreak detector.
+     */
     @Provides
     @Singleton
-    SecurityEventSink securityEventSink(SecurityStoreLifecycle lifecycle) {
-        return lifecycle.eventWriter();
+    SecurityEventSink securityEventSink(SecurityStoreLifecycle lifecycle, OutbreakDetector outbreaks) {
+        return new OutbreakFeed(lifecycle.eventWriter(), outbreaks);
+    }
+
+    @Provides
+    @Singleton
+    OutbreakDetector outbreakDetector(BulwarkConfiguration configuration, SecurityStoreLifecycle lifecycle) {
+        return new OutbreakDetector(configuration.outbreak(), Clock.systemUTC(), event -> {
+            lifecycle.eventWriter().record(event);
+            LOGGER.warn("Virus {}: {}", event.kind().equals("outbreak.started") ? "outbreak started" : "outbreak ended", event.details().get("cause"));
+        });
     }
 
     /** Start-up problems are logged as the one line an operator needs, before Guice wraps them. */

@@ -39,6 +39,7 @@ public class IntegrityWatch implements UserDefinedStartable {
 
     private final Scanners scanners;
     private final SecurityStore security;
+    private final dev.bulwark.security.OutbreakDetector outbreaks;
     private final IntegrityProbe probe;
     private final long intervalMillis;
     private final Map<String, ScannerState> states = new ConcurrentHashMap<>();
@@ -49,9 +50,11 @@ public class IntegrityWatch implements UserDefinedStartable {
     });
 
     @Inject
-    public IntegrityWatch(Scanners scanners, SecurityStore security, BulwarkConfiguration configuration) {
+    public IntegrityWatch(Scanners scanners, SecurityStore security, dev.bulwark.security.OutbreakDetector outbreaks,
+                          BulwarkConfiguration configuration) {
         this.scanners = scanners;
         this.security = security;
+        this.outbreaks = outbreaks;
         this.probe = new IntegrityProbe(configuration.watch().maxSignatureAge(), Clock.systemUTC());
         this.intervalMillis = configuration.watch().interval().toMillis();
     }
@@ -77,6 +80,8 @@ public class IntegrityWatch implements UserDefinedStartable {
         try {
             scanners.clamd().clients().forEach(clamd -> update(probe.check(clamd)));
             scanners.spamd().clients().forEach(spamd -> update(probe.check(spamd)));
+            // An outbreak ends after its quiet period even when no mail arrives to notice it.
+            outbreaks.current();
         } catch (RuntimeException e) {
             // The next round tries again.
             LOGGER.warn("Integrity watch round failed: {}", e.getMessage());

@@ -24,15 +24,19 @@ import spark.Service;
 public class ScannerRoutes implements Routes {
     static final String SCANNERS = "/bulwark/scanners";
 
+    static final String OUTBREAK = "/bulwark/outbreak";
+
     private final IntegrityWatch watch;
     private final Scanners scanners;
+    private final dev.bulwark.security.OutbreakDetector outbreaks;
     private final ObjectMapper mapper = new ObjectMapper().registerModule(new Jdk8Module()).registerModule(new JavaTimeModule())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     @Inject
-    public ScannerRoutes(IntegrityWatch watch, Scanners scanners) {
+    public ScannerRoutes(IntegrityWatch watch, Scanners scanners, dev.bulwark.security.OutbreakDetector outbreaks) {
         this.watch = watch;
         this.scanners = scanners;
+        this.outbreaks = outbreaks;
     }
 
     @Override
@@ -49,6 +53,21 @@ public class ScannerRoutes implements Routes {
 
     @Override
     public void define(Service service) {
+        // {"active": false} or {"active": true, "since", "cause", "detections"}, and the thresholds.
+        service.get(OUTBREAK, (request, response) -> {
+            WebAdminRequests.rejectUnknownParameters(request, java.util.Set.of());
+            response.type("application/json");
+            java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+            java.util.Optional<dev.bulwark.security.OutbreakDetector.Outbreak> outbreak = outbreaks.current();
+            body.put("active", outbreak.isPresent());
+            outbreak.ifPresent(o -> {
+                body.put("since", o.since());
+                body.put("cause", o.cause());
+                body.put("detections", o.detections());
+            });
+            body.put("settings", outbreaks.settings());
+            return mapper.writeValueAsString(body);
+        });
         service.get(SCANNERS, (request, response) -> {
             WebAdminRequests.rejectUnknownParameters(request, java.util.Set.of());
             response.type("application/json");

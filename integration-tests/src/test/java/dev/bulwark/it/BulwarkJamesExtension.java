@@ -9,9 +9,22 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 
-/** One Bulwark James per test class, started before its first test on the run's real scanners. */
+/**
+ * One Bulwark James per test class, started before its first test on the run's real scanners, with
+ * james-conf/ as it is; registered with {@code @RegisterExtension} it can apply a few edits first.
+ */
 public final class BulwarkJamesExtension implements BeforeAllCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BulwarkJamesExtension.class);
+
+    private final java.util.function.Consumer<ConfFolder> edits;
+
+    public BulwarkJamesExtension() {
+        this(conf -> { });
+    }
+
+    public BulwarkJamesExtension(java.util.function.Consumer<ConfFolder> edits) {
+        this.edits = edits;
+    }
 
     private record Running(BulwarkJames james) implements ExtensionContext.Store.CloseableResource {
         @Override
@@ -36,13 +49,13 @@ public final class BulwarkJamesExtension implements BeforeAllCallback, Parameter
         return james(extensionContext);
     }
 
-    private static BulwarkJames james(ExtensionContext context) {
+    private BulwarkJames james(ExtensionContext context) {
         ExtensionContext classContext = context.getTestMethod().isPresent() ? context.getParent().orElseThrow() : context;
         return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, key -> {
             Path workDir = null;
             try {
                 workDir = WorkDirs.create();
-                return new Running(BulwarkJames.start(workDir, ScannerDaemonsExtension.daemons(context), BulwarkJames.Ports.ANY, conf -> { }));
+                return new Running(BulwarkJames.start(workDir, ScannerDaemonsExtension.daemons(context), BulwarkJames.Ports.ANY, edits));
             } catch (Exception e) {
                 if (workDir != null) {
                     WorkDirs.delete(workDir);

@@ -19,6 +19,8 @@ import dev.bulwark.matchers.BulwarkAttributes;
 import dev.bulwark.scanner.SpamChecker;
 import dev.bulwark.scanner.SpamVerdict;
 import dev.bulwark.security.SecurityEventSink;
+import dev.bulwark.security.SecurityStore;
+import dev.bulwark.security.SenderList;
 
 /**
  * Checks each mail with spamd, records {@code bulwark.spam.*} attributes and writes the SpamAssassin
@@ -33,26 +35,38 @@ public class SpamCheck extends GenericMailet {
     public static final String STATUS_HEADER = "X-Bulwark-Spam";
     private static final Logger LOGGER = LoggerFactory.getLogger(SpamCheck.class);
     private static final String SCAN_FAILED_PROCESSOR = "scanFailedProcessor";
+    private static final String SKIP_INFECTED = "skipInfected";
+    private static final String SKIP_ALLOW_LISTED = "skipAllowListed";
+    private static final String SUBJECT_TAG = "subjectTag";
 
     private final SpamChecker checker;
     private final SecurityEventSink events;
+    private final SecurityStore store;
     private Optional<String> scanFailedProcessor = Optional.empty();
+    private boolean skipInfected;
+    private boolean skipAllowListed;
+    private Optional<String> subjectTag = Optional.empty();
 
     @Inject
-    public SpamCheck(SpamChecker checker, SecurityEventSink events) {
+    public SpamCheck(SpamChecker checker, SecurityEventSink events, SecurityStore store) {
         this.checker = checker;
         this.events = events;
+        this.store = store;
     }
 
     @Override
     public void init() throws MessagingException {
-        Parameters.checkKnown(this, Set.of(SCAN_FAILED_PROCESSOR));
+        Parameters.checkKnown(this, Set.of(SCAN_FAILED_PROCESSOR, SKIP_INFECTED, SKIP_ALLOW_LISTED, SUBJECT_TAG));
         scanFailedProcessor = Parameters.text(this, SCAN_FAILED_PROCESSOR);
+        skipInfected = Parameters.bool(this, SKIP_INFECTED, true);
+        skipAllowListed = Parameters.bool(this, SKIP_ALLOW_LISTED, true);
+        subjectTag = Parameters.text(this, SUBJECT_TAG);
     }
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        SpamVerdict verdict = checker.check(MailContent.of(mail), Optional.empty());
+        Optional<String> skip = reasonToSkip(mail);
+        SpamVerdict verdict = skip.isPresent() ? SpamVerdict.skipped(skip.get()) : checker.check(MailContent.of(mail), Optional.empty());
         record(mail, verdict);
         events.record(MailEvents.of(mail, "spam." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
         MimeMessage message = mail.getMessage();
@@ -72,8 +86,39 @@ public class SpamCheck extends GenericMailet {
             message.setHeader("X-Spam-Status", HeaderText.of((verdict.isSpam() ? "Yes" : "No")
                 + ", score=" + format(verdict.score()) + " required=" + format(verdict.threshold())
                 + " tests=" + String.join(",", verdict.symbols())));
+            if (verdict.isSpam()) {
+                subjectTag.ifPresent(tag -> tagSubject(message, tag));
+            }
         }
         message.saveChanges();
+    }
+
+    /** Mail already found infected needs no spam verdict; an allow-listed sender's mail is not checked. */
+    private Optional<String> reasonToSkip(Mail mail) {
+        if (skipInfected) {
+            Optional<String> virus = mail.getAttribute(BulwarkAttributes.VIRUS_STATUS).map(a -> String.valueOf(a.getValue().value()));
+            if (virus.filter(status -> status.equals("INFECTED") || status.equals("SUSPICIOUS")).isPresent()) {
+                return Optional.of("already " + virus.get().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        if (skipAllowListed) {
+            return mail.getMaybeSender().asOptional()
+                .flatMap(sender -> store.lists().match(SenderList.ALLOW, sender.asString()))
+                .map(entry -> "sender allow-listed (" + entry.pattern().value() + ")");
+        }
+        return Optional.empty();
+    }
+
+    /** Prefixes the subject once, keeping its encoding; a subject already tagged is left alone. */
+    private static void tagSubject(MimeMessage message, String tag) {
+        try {
+            String subject = Optional.ofNullable(message.getSubject()).orElse("");
+            if (!subject.startsWith(tag)) {
+                message.setSubject(tag + " " + subject, "UTF-8");
+            }
+        } catch (MessagingException e) {
+            LOGGER.warn("Could not tag the subject: {}", e.getMessage());
+        }
     }
 
     private static java.util.Map<String, String> details(SpamVerdict verdict) {

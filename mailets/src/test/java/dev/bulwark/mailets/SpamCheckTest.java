@@ -22,12 +22,27 @@ import dev.bulwark.scanner.SpamVerdict;
 class SpamCheckTest {
     private static final Endpoint SPAMD = new Endpoint("127.0.0.1", 783);
 
-    private static SpamCheck mailet(SpamChecker checker, String... parameters) throws MessagingException {
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+    private dev.bulwark.security.SecurityStore store;
+
+    @org.junit.jupiter.api.BeforeEach
+    void openStore() {
+        store = dev.bulwark.security.SecurityStore.open(dev.bulwark.security.SecurityStoreConfig.sqlite(dir.resolve("s.db").toString()),
+            java.time.Clock.systemUTC());
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private SpamCheck mailet(SpamChecker checker, String... parameters) throws MessagingException {
         FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("SpamCheck");
         for (int i = 0; i < parameters.length; i += 2) {
             config.setProperty(parameters[i], parameters[i + 1]);
         }
-        SpamCheck mailet = new SpamCheck(checker, new RecordedEvents());
+        SpamCheck mailet = new SpamCheck(checker, new RecordedEvents(), store);
         mailet.init(config.build());
         return mailet;
     }
@@ -78,5 +93,40 @@ class SpamCheckTest {
         Mail mail = mail();
         mailet((content, user) -> SpamVerdict.error("timeout", SPAMD), "scanFailedProcessor", "spam-hold").service(mail);
         assertThat(mail.getState()).isEqualTo("spam-hold");
+    }
+
+    @Test
+    void allowListedSendersAndInfectedMailAreNotChecked() throws Exception {
+        store.lists().add(dev.bulwark.security.SenderList.ALLOW, dev.bulwark.security.AddressPattern.parse("partner.example"), "");
+        SpamChecker mustNotBeCalled = (content, user) -> {
+            throw new AssertionError("spamd called");
+        };
+        Mail partner = FakeMail.builder().name("m2").sender("ann@partner.example").recipient("bob@example.com")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("offer").setText("body")).build();
+        mailet(mustNotBeCalled).service(partner);
+        assertThat(partner.getMessage().getHeader("X-Bulwark-Spam")).containsExactly("skipped: sender allow-listed (@partner.example)");
+
+        Mail infected = mail();
+        infected.setAttribute(new org.apache.mailet.Attribute(BulwarkAttributes.VIRUS_STATUS, org.apache.mailet.AttributeValue.of("INFECTED")));
+        mailet(mustNotBeCalled).service(infected);
+        assertThat(infected.getMessage().getHeader("X-Bulwark-Spam")).containsExactly("skipped: already infected");
+
+        Mail checkedAnyway = FakeMail.builder().name("m3").sender("ann@partner.example").recipient("bob@example.com")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("offer").setText("body")).build();
+        mailet((content, user) -> SpamVerdict.scored(false, 0.1, 5.0, List.of(), SPAMD), "skipAllowListed", "false").service(checkedAnyway);
+        assertThat(checkedAnyway.getMessage().getHeader("X-Spam-Flag")).containsExactly("NO");
+    }
+
+    @Test
+    void spamSubjectsAreTaggedOnce() throws Exception {
+        Mail mail = mail();
+        SpamCheck mailet = mailet((content, user) -> SpamVerdict.scored(true, 1000.0, 5.0, List.of("GTUBE"), SPAMD), "subjectTag", "[SPAM]");
+        mailet.service(mail);
+        mailet.service(mail);
+        assertThat(mail.getMessage().getSubject()).isEqualTo("[SPAM] offer");
+
+        Mail ham = mail();
+        mailet((content, user) -> SpamVerdict.scored(false, 1.0, 5.0, List.of(), SPAMD), "subjectTag", "[SPAM]").service(ham);
+        assertThat(ham.getMessage().getSubject()).isEqualTo("offer");
     }
 }
