@@ -7,6 +7,7 @@ import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.utils.PropertiesProvider;
 import org.slf4j.Logger;
@@ -83,12 +84,12 @@ public class BulwarkModule extends AbstractModule {
 
     /**
      * Mail processing records its events through a bounded queue, never waiting on the database;
-     * detections also feed the outbreak detector.
+     * each also counts in James's metrics, and detections feed the outbreak detector.
      */
     @Provides
     @Singleton
-    SecurityEventSink securityEventSink(SecurityStoreLifecycle lifecycle, OutbreakDetector outbreaks) {
-        return new OutbreakFeed(lifecycle.eventWriter(), outbreaks);
+    SecurityEventSink securityEventSink(SecurityStoreLifecycle lifecycle, OutbreakDetector outbreaks, MetricFactory metrics) {
+        return new EventFanOut(lifecycle.eventWriter(), outbreaks, metrics);
     }
 
     @Provides

@@ -4,7 +4,11 @@ import javax.annotation.PreDestroy;
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
+import org.apache.james.metrics.api.GaugeRegistry;
+
 import dev.bulwark.scanner.ClamdPool;
+import dev.bulwark.scanner.Endpoint;
+import dev.bulwark.scanner.EndpointStats;
 import dev.bulwark.scanner.SpamdPool;
 
 /** The scanner pools built from bulwark.properties; closed (connections, prober threads) when James stops. */
@@ -14,9 +18,27 @@ public class Scanners implements AutoCloseable {
     private final SpamdPool spamd;
 
     @Inject
-    public Scanners(BulwarkConfiguration configuration) {
+    public Scanners(BulwarkConfiguration configuration, GaugeRegistry gauges) {
         this.clamd = new ClamdPool(configuration.clamd());
         this.spamd = new SpamdPool(configuration.spamd());
+        registerPoolGauges(gauges);
+    }
+
+    /** Pool usage per endpoint in James's metrics: {@code bulwark_clamd_127_0_0_1_3310_active}, {@code ..._idle}, {@code ..._in_service}. */
+    private void registerPoolGauges(GaugeRegistry gauges) {
+        clamd.stats().forEach(stats -> register(gauges, "clamd", stats.endpoint().endpoint(), () -> find(clamd.stats(), stats.endpoint().endpoint())));
+        spamd.stats().forEach(stats -> register(gauges, "spamd", stats.endpoint().endpoint(), () -> find(spamd.stats(), stats.endpoint().endpoint())));
+    }
+
+    private static void register(GaugeRegistry gauges, String daemon, Endpoint endpoint, java.util.function.Supplier<java.util.Optional<EndpointStats>> stats) {
+        String prefix = "bulwark_" + daemon + "_" + (endpoint.host() + "_" + endpoint.port()).replaceAll("[^A-Za-z0-9]", "_");
+        gauges.register(prefix + "_active", () -> stats.get().map(EndpointStats::active).orElse(0));
+        gauges.register(prefix + "_idle", () -> stats.get().map(EndpointStats::idle).orElse(0));
+        gauges.register(prefix + "_in_service", () -> stats.get().map(s -> s.available() ? 1 : 0).orElse(0));
+    }
+
+    private static java.util.Optional<EndpointStats> find(java.util.List<EndpointStats> all, Endpoint endpoint) {
+        return all.stream().filter(s -> s.endpoint().endpoint().equals(endpoint)).findFirst();
     }
 
     public ClamdPool clamd() {

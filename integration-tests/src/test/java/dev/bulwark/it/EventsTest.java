@@ -70,6 +70,10 @@ class EventsTest {
         assertThat(stats.getList("topTargetedRecipients.name", String.class)).contains(recipient);
         assertThat(stats.getList("series")).isNotEmpty();
         clients.webAdmin().get("/bulwark/stats?window=1y").then().statusCode(400);
+        // The same counts, and the pools' usage, in James's metrics.
+        String metrics = clients.webAdmin().get("/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).containsPattern("bulwark_verdict_infected\\S* [1-9]").containsPattern("bulwark_spam_spam\\S* [1-9]")
+            .contains("bulwark_clamd_127_0_0_1_").contains("_in_service");
     }
 
     private Map<String, Long> totals() {
