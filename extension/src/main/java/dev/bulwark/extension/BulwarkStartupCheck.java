@@ -4,12 +4,14 @@ import java.util.List;
 
 import javax.inject.Inject;
 
+import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.james.utils.UserDefinedStartable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.scanner.ClamdClient;
 import dev.bulwark.scanner.EndpointStats;
+import dev.bulwark.security.SecurityEventSink;
 
 /**
  * Runs when James starts ({@code guice.extension.startable} in extensions.properties): reads
@@ -22,23 +24,38 @@ public class BulwarkStartupCheck implements UserDefinedStartable {
 
     private final BulwarkConfiguration configuration;
     private final Scanners scanners;
+    private final ConfigurationProvider jamesConfiguration;
+    private final SecurityEventSink events;
 
     @Inject
-    public BulwarkStartupCheck(BulwarkConfiguration configuration, Scanners scanners) {
+    public BulwarkStartupCheck(BulwarkConfiguration configuration, Scanners scanners, ConfigurationProvider jamesConfiguration,
+                               SecurityEventSink events) {
         this.configuration = configuration;
         this.scanners = scanners;
+        this.jamesConfiguration = jamesConfiguration;
+        this.events = events;
     }
 
     @Override
     public void start() {
         report(BulwarkConfiguration.CLAMD_ENDPOINTS, "clamd", scanners.clamd().checkEndpoints());
         report(BulwarkConfiguration.SPAMD_ENDPOINTS, "spamd", scanners.spamd().checkEndpoints());
+        checkSizeLimits();
         for (ClamdClient clamd : scanners.clamd().clients()) {
             try {
                 LOGGER.info("Bulwark: clamd at {} answers, {}", clamd.endpoint(), clamd.version());
             } catch (java.io.IOException e) {
                 LOGGER.warn("Bulwark: clamd at {} gives no VERSION: {}", clamd.endpoint(), e.getMessage());
             }
+        }
+    }
+
+    private void checkSizeLimits() {
+        try {
+            SizeLimitCheck.check(jamesConfiguration.getConfiguration("smtpserver"), configuration.clamd().maxStreamSize())
+                .forEach(events::record);
+        } catch (org.apache.commons.configuration2.ex.ConfigurationException | RuntimeException e) {
+            LOGGER.info("Bulwark: smtpserver.xml not read, SMTP and scan size limits not compared: {}", e.getMessage());
         }
     }
 

@@ -76,6 +76,15 @@ class EventsTest {
             .contains("bulwark_clamd_127_0_0_1_").contains("_in_service");
     }
 
+    /** The test smtpserver.xml accepts any size (maxmessagesize 0), more than clamd's 25M: said once at start-up. */
+    @Test
+    void aSmtpLimitAboveTheScanLimitIsReportedAtStartup() {
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=config.size-limit").then().statusCode(200)
+            .body("size()", org.hamcrest.Matchers.equalTo(1))
+            .body("[0].details.smtpServer", org.hamcrest.Matchers.equalTo("smtpserver-global"))
+            .body("[0].details.scanLimit", org.hamcrest.Matchers.equalTo(Long.toString(25L * 1024 * 1024))));
+    }
+
     private Map<String, Long> totals() {
         Map<String, Object> totals = clients.webAdmin().get("/bulwark/stats?window=1h").then().statusCode(200).extract().jsonPath().getMap("totals");
         Map<String, Long> result = new java.util.HashMap<>();

@@ -83,6 +83,19 @@ class MailFlowTest {
     }
 
     @Test
+    void anEicarMailClaimingToBeCleanIsQuarantined() throws Exception {
+        String recipient = james.addUser("claims-clean");
+        String forged = TestSamples.messageWithAttachment(SENDER, recipient, "trust me too", "a.com", TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII))
+            .replace("MIME-Version: 1.0\r\n", "MIME-Version: 1.0\r\nX-Bulwark-Virus: clean\r\nX-Virus-Scanned: clean\r\nX-Spam-Flag: NO\r\n");
+        clients.send(SENDER, recipient, forged);
+
+        java.util.Map<String, Object> entry = clients.awaitQuarantined("trust me too");
+        assertThat(entry.get("reason")).isEqualTo("virus");
+        String stored = clients.webAdmin().get("/bulwark/quarantine/" + entry.get("id") + "/eml").then().statusCode(200).extract().asString();
+        assertThat(stored).doesNotContain("X-Bulwark-Virus: clean").doesNotContain("X-Virus-Scanned").doesNotContain("X-Spam-Flag: NO");
+    }
+
+    @Test
     void healthCheckReportsTheScanners() {
         String status = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners")
             .then().statusCode(200)
