@@ -1,6 +1,7 @@
 package dev.bulwark.mailets;
 
 import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -65,10 +66,15 @@ public class SpamCheck extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        Optional<String> skip = reasonToSkip(mail);
-        SpamVerdict verdict = skip.isPresent() ? SpamVerdict.skipped(skip.get()) : checker.check(MailContent.of(mail), Optional.empty());
-        record(mail, verdict);
-        events.record(MailEvents.of(mail, "spam." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
+        Optional<SpamVerdict> fromSmtp = SmtpVerdicts.takeSpamVerdict(mail) ? fromAttributes(mail) : Optional.empty();
+        Optional<String> skip = fromSmtp.isPresent() ? Optional.empty() : reasonToSkip(mail);
+        SpamVerdict verdict = fromSmtp.or(() -> skip.map(SpamVerdict::skipped)).orElseGet(() -> checker.check(MailContent.of(mail), Optional.empty()));
+        if (fromSmtp.isPresent()) {
+            events.record(MailEvents.of(mail, "spam.reused", java.util.Map.of("status", verdict.status().name(), "stage", "smtp")));
+        } else {
+            record(mail, verdict);
+            events.record(MailEvents.of(mail, "spam." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
+        }
         MimeMessage message = mail.getMessage();
         message.removeHeader("X-Spam-Flag");
         message.removeHeader("X-Spam-Score");
@@ -121,7 +127,24 @@ public class SpamCheck extends GenericMailet {
         }
     }
 
-    private static java.util.Map<String, String> details(SpamVerdict verdict) {
+    /** The spam verdict SmtpScanHook recorded, rebuilt for the headers. */
+    private static Optional<SpamVerdict> fromAttributes(Mail mail) {
+        Optional<String> status = mail.getAttribute(BulwarkAttributes.SPAM_STATUS).map(a -> String.valueOf(a.getValue().value()));
+        Optional<Double> score = number(mail, BulwarkAttributes.SPAM_SCORE);
+        Optional<Double> threshold = number(mail, BulwarkAttributes.SPAM_THRESHOLD);
+        if (status.isEmpty() || score.isEmpty() || threshold.isEmpty() || !(status.get().equals("HAM") || status.get().equals("SPAM"))) {
+            return Optional.empty();
+        }
+        List<String> symbols = mail.getAttribute(BulwarkAttributes.SPAM_SYMBOLS).map(a -> String.valueOf(a.getValue().value()))
+            .map(s -> java.util.Arrays.stream(s.split(",")).filter(v -> !v.isEmpty()).toList()).orElse(List.of());
+        return Optional.of(SpamVerdict.scored(status.get().equals("SPAM"), score.get(), threshold.get(), symbols, null));
+    }
+
+    private static Optional<Double> number(Mail mail, org.apache.mailet.AttributeName name) {
+        return mail.getAttribute(name).map(a -> a.getValue().value()).filter(Number.class::isInstance).map(v -> ((Number) v).doubleValue());
+    }
+
+    static java.util.Map<String, String> details(SpamVerdict verdict) {
         java.util.Map<String, String> details = new java.util.HashMap<>();
         if (verdict.status() == SpamVerdict.Status.HAM || verdict.status() == SpamVerdict.Status.SPAM) {
             details.put("score", format(verdict.score()));
@@ -132,7 +155,7 @@ public class SpamCheck extends GenericMailet {
         return details;
     }
 
-    private static void record(Mail mail, SpamVerdict verdict) {
+    static void record(Mail mail, SpamVerdict verdict) {
         mail.setAttribute(new Attribute(BulwarkAttributes.SPAM_STATUS, AttributeValue.of(verdict.status().name())));
         if (verdict.status() == SpamVerdict.Status.ERROR || verdict.status() == SpamVerdict.Status.SKIPPED) {
             verdict.reason().ifPresent(reason -> mail.setAttribute(new Attribute(BulwarkAttributes.SPAM_REASON, AttributeValue.of(reason))));

@@ -58,10 +58,16 @@ public class VirusScan extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        ScanVerdict verdict = scanner.scan(MailContent.of(mail), mail.getMessageSize());
-        record(mail, verdict);
+        java.util.Optional<ScanVerdict> fromSmtp = SmtpVerdicts.takeVirusVerdict(mail);
+        ScanVerdict verdict = fromSmtp.isPresent() ? fromSmtp.get() : scanner.scan(MailContent.of(mail), mail.getMessageSize());
+        if (fromSmtp.isPresent()) {
+            // Scanned during the SMTP transaction (SmtpScanHook): the same bytes are not scanned twice.
+            events.record(MailEvents.of(mail, "verdict.reused", java.util.Map.of("status", verdict.status().name(), "stage", "smtp")));
+        } else {
+            record(mail, verdict);
+            events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
+        }
         setHeader(mail, headerValue(verdict));
-        events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
         if (hasNoAnswer(verdict)) {
             String holdIn = verdict.status() == ScanVerdict.Status.UNSCANNABLE ? unscannableProcessor : scanFailedProcessor;
             LOGGER.warn("Virus scan of {} gave no verdict: {}; {}", mail.getName(), verdict,
@@ -93,7 +99,7 @@ public class VirusScan extends GenericMailet {
         }
     }
 
-    private static java.util.Map<String, String> details(ScanVerdict verdict) {
+    static java.util.Map<String, String> details(ScanVerdict verdict) {
         java.util.Map<String, String> details = new java.util.HashMap<>();
         if (!verdict.names().isEmpty()) {
             details.put("virusNames", String.join(",", verdict.names()));
@@ -108,7 +114,7 @@ public class VirusScan extends GenericMailet {
         return verdict.status() == ScanVerdict.Status.ERROR || verdict.status() == ScanVerdict.Status.UNSCANNABLE;
     }
 
-    private static void record(Mail mail, ScanVerdict verdict) {
+    static void record(Mail mail, ScanVerdict verdict) {
         mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of(verdict.status().name())));
         mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_SCAN_TIME, AttributeValue.of(Instant.now().toString())));
         if (!verdict.names().isEmpty()) {

@@ -1,0 +1,155 @@
+package dev.bulwark.mailets;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.inject.Inject;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.protocols.api.handler.ProtocolHandler;
+import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.HookReturnCode;
+import org.apache.james.smtpserver.JamesMessageHook;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.bulwark.scanner.ScanVerdict;
+import dev.bulwark.scanner.SpamChecker;
+import dev.bulwark.scanner.SpamVerdict;
+import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.security.SecurityEventSink;
+
+/**
+ * Scans mail after DATA, before James accepts it, so that the real sending server is told: no
+ * quarantine, no bounce, no backscatter. In smtpserver.xml's handlerchain:
+ * <pre>{@code <handler class="dev.bulwark.mailets.SmtpScanHook">
+ *     <rejectInfected>true</rejectInfected>
+ *     <spamRejectScore>15.0</spamRejectScore>
+ * </handler>}</pre>
+ * Infected (and suspicious) mail gets {@code 554 5.7.1} with the virus name; mail at or above
+ * {@code spamRejectScore} (0: never) gets {@code 550 5.7.1}; when clamd gives no verdict and
+ * {@code failClosed} is true the client gets {@code 451 4.7.1} and retries later. Otherwise the mail is
+ * accepted with the verdicts as attributes, and VirusScan / SpamCheck reuse them instead of scanning
+ * the same bytes again. Authenticated submissions are left to the pipeline unless
+ * {@code scanAuthenticated} is true.
+ */
+public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SmtpScanHook.class);
+
+    private final VirusScanner scanner;
+    private final SpamChecker spam;
+    private final SecurityEventSink events;
+    private boolean rejectInfected = true;
+    private boolean rejectSuspicious = true;
+    private double spamRejectScore;
+    private boolean failClosed = true;
+    private boolean scanAuthenticated;
+
+    @Inject
+    public SmtpScanHook(VirusScanner scanner, SpamChecker spam, SecurityEventSink events) {
+        this.scanner = scanner;
+        this.spam = spam;
+        this.events = events;
+    }
+
+    @Override
+    public void init(Configuration config) throws ConfigurationException {
+        java.util.Set<String> known = java.util.Set.of("rejectInfected", "rejectSuspicious", "spamRejectScore", "failClosed", "scanAuthenticated");
+        java.util.List<String> unknown = new java.util.ArrayList<>();
+        config.getKeys().forEachRemaining(key -> {
+            if (!known.contains(key) && !key.startsWith("[@")) {
+                unknown.add(key);
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw new ConfigurationException("smtpserver.xml: handler SmtpScanHook: unknown parameter " + unknown + ", expected one of "
+                + new java.util.TreeSet<>(known));
+        }
+        try {
+            rejectInfected = config.getBoolean("rejectInfected", true);
+            rejectSuspicious = config.getBoolean("rejectSuspicious", true);
+            spamRejectScore = config.getDouble("spamRejectScore", 0.0);
+            failClosed = config.getBoolean("failClosed", true);
+            scanAuthenticated = config.getBoolean("scanAuthenticated", false);
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("smtpserver.xml: handler SmtpScanHook: " + e.getMessage(), e);
+        }
+        if (spamRejectScore < 0) {
+            throw new ConfigurationException("smtpserver.xml: handler SmtpScanHook: spamRejectScore is " + spamRejectScore
+                + ", expected 0 (never reject) or a positive score");
+        }
+    }
+
+    @Override
+    public HookResult onMessage(SMTPSession session, Mail mail) {
+        if (session.getUsername() != null && !scanAuthenticated) {
+            return HookResult.DECLINED;
+        }
+        ScanVerdict verdict = scanner.scan(MailContent.of(mail), size(mail));
+        VirusScan.record(mail, verdict);
+        events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(Locale.ROOT), stage(VirusScan.details(verdict))));
+        switch (verdict.status()) {
+            case INFECTED -> {
+                if (rejectInfected) {
+                    return reject(mail, "554", "5.7.1 Rejected: virus found: " + String.join(", ", verdict.names()), true);
+                }
+            }
+            case SUSPICIOUS -> {
+                if (rejectSuspicious) {
+                    return reject(mail, "554", "5.7.1 Rejected: suspicious content: " + String.join(", ", verdict.names()), true);
+                }
+            }
+            case ERROR -> {
+                if (failClosed) {
+                    return reject(mail, "451", "4.7.1 Virus scanner unavailable, please try again later", false);
+                }
+                return HookResult.DECLINED; // the pipeline scans (and holds) it
+            }
+            default -> {
+            }
+        }
+        SmtpVerdicts.mark(mail, SmtpVerdicts.VIRUS_FROM_SMTP);
+        if (spamRejectScore > 0 && verdict.status() == ScanVerdict.Status.CLEAN) {
+            SpamVerdict spamVerdict = spam.check(MailContent.of(mail), Optional.empty());
+            SpamCheck.record(mail, spamVerdict);
+            events.record(MailEvents.of(mail, "spam." + spamVerdict.status().name().toLowerCase(Locale.ROOT), stage(SpamCheck.details(spamVerdict))));
+            if (spamVerdict.status() != SpamVerdict.Status.ERROR) {
+                SmtpVerdicts.mark(mail, SmtpVerdicts.SPAM_FROM_SMTP);
+            }
+            if ((spamVerdict.status() == SpamVerdict.Status.HAM || spamVerdict.status() == SpamVerdict.Status.SPAM)
+                    && spamVerdict.score() >= spamRejectScore) {
+                return reject(mail, "550", "5.7.1 Rejected as spam (score " + spamVerdict.score() + ", limit " + spamRejectScore + ")", true);
+            }
+        }
+        return HookResult.DECLINED;
+    }
+
+    /** The size when James knows it, so oversize mail is UNSCANNABLE without being streamed; -1 otherwise. */
+    private static long size(Mail mail) {
+        try {
+            return mail.getMessageSize();
+        } catch (javax.mail.MessagingException e) {
+            return -1;
+        }
+    }
+
+    private HookResult reject(Mail mail, String code, String description, boolean permanent) {
+        LOGGER.info("SMTP {} for mail from {} to {}: {}", code, mail.getMaybeSender().asString(), mail.getRecipients(), description);
+        events.record(MailEvents.of(mail, "smtp.rejected", Map.of("code", code, "reason", description)));
+        return HookResult.builder()
+            .hookReturnCode(permanent ? HookReturnCode.deny() : HookReturnCode.denySoft())
+            .smtpReturnCode(code)
+            .smtpDescription(description)
+            .build();
+    }
+
+    private static Map<String, String> stage(Map<String, String> details) {
+        Map<String, String> all = new java.util.HashMap<>(details);
+        all.put("stage", "smtp");
+        return all;
+    }
+}
