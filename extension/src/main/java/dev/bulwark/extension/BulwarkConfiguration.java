@@ -48,9 +48,10 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
      *
      * @param url  {@code jdbc:sqlite:<file>} (a relative file is under James's working directory) or {@code jdbc:postgresql://...}
      */
-    public record Store(String url, Optional<String> user, Optional<String> password, int maxConnections, Duration cacheTtl) {
+    public record Store(String url, Optional<String> user, Optional<String> password, int maxConnections, Duration cacheTtl,
+                        Duration eventRetention) {
         public static final Store DEFAULT = new Store("jdbc:sqlite:var/bulwark/security.db", Optional.empty(), Optional.empty(), 4,
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5), Duration.ofDays(90));
     }
 
     /**
@@ -115,6 +116,7 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     static final String STORE_PASSWORD = "store.password";
     static final String STORE_MAX_CONNECTIONS = "store.maxConnections";
     static final String STORE_CACHE_TTL = "store.cacheTtl";
+    static final String STORE_EVENT_RETENTION = "store.eventRetention";
     static final String WATCH_INTERVAL = "watch.interval";
     static final String WATCH_MAX_SIGNATURE_AGE = "watch.maxSignatureAge";
     static final String OUTBREAK_WINDOW = "outbreak.window";
@@ -132,7 +134,7 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
         SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS,
         RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
         QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_MAX_CONNECTIONS,
-        STORE_CACHE_TTL, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE, OUTBREAK_WINDOW, OUTBREAK_PER_VIRUS,
+        STORE_CACHE_TTL, STORE_EVENT_RETENTION, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE, OUTBREAK_WINDOW, OUTBREAK_PER_VIRUS,
         OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD);
 
     private static final String DURATION = "a duration such as 30s or 500ms";
@@ -181,7 +183,8 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             source.optional(STORE_USER, "a database user", String::trim),
             source.optional(STORE_PASSWORD, "a database password", v -> v),
             source.optional(STORE_MAX_CONNECTIONS, "a number from 1 to 64", v -> count(v, 1, 64)).orElse(Store.DEFAULT.maxConnections()),
-            source.optional(STORE_CACHE_TTL, DURATION, BulwarkConfiguration::duration).orElse(Store.DEFAULT.cacheTtl()));
+            source.optional(STORE_CACHE_TTL, DURATION, BulwarkConfiguration::duration).orElse(Store.DEFAULT.cacheTtl()),
+            source.optional(STORE_EVENT_RETENTION, "a duration such as 90d", BulwarkConfiguration::duration).orElse(Store.DEFAULT.eventRetention()));
         Map<String, List<String>> groups = new java.util.TreeMap<>();
         for (String key : source.groupKeys()) {
             String name = key.substring(GROUPS_PREFIX.length());

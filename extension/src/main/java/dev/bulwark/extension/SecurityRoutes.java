@@ -61,13 +61,17 @@ public class SecurityRoutes implements Routes {
     private static final String JSON = "application/json";
 
     private final SecurityStore store;
+    private final org.apache.james.task.TaskManager tasks;
+    private final java.time.Duration eventRetention;
     private final ObjectMapper mapper = new ObjectMapper().registerModule(new Jdk8Module()).registerModule(new JavaTimeModule())
         .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     @Inject
-    public SecurityRoutes(SecurityStore store) {
+    public SecurityRoutes(SecurityStore store, org.apache.james.task.TaskManager tasks, BulwarkConfiguration configuration) {
         this.store = store;
+        this.tasks = tasks;
+        this.eventRetention = configuration.store().eventRetention();
     }
 
     @Override
@@ -85,6 +89,7 @@ public class SecurityRoutes implements Routes {
         service.put(GROUPS + "/:group/:member", guarded(this::addToGroup));
         service.delete(GROUPS + "/:group/:member", guarded(this::removeFromGroup));
         service.get(EVENTS, guarded(this::events));
+        service.post(EVENTS, guarded(this::purgeEvents));
         service.get(TRACE, guarded(this::trace));
         service.get(STATS, guarded(this::stats));
     }
@@ -160,7 +165,7 @@ public class SecurityRoutes implements Routes {
     }
 
     private Object events(Request request, Response response) {
-        rejectUnknownParameters(request, Set.of("kind", "messageId", "sender", "recipient", "after", "before", "limit"));
+        rejectUnknownParameters(request, Set.of("kind", "messageId", "sender", "recipient", "after", "before", "limit", "offset"));
         EventQuery query = new EventQuery(
             parameter(request, "kind", Function.identity()),
             parameter(request, "messageId", Function.identity()),
@@ -168,9 +173,23 @@ public class SecurityRoutes implements Routes {
             parameter(request, "recipient", Function.identity()),
             parameter(request, "after", value -> instant("after", value)),
             parameter(request, "before", value -> instant("before", value)),
-            intParameter(request, "limit", 100, 1, EventQuery.MAX_LIMIT));
+            intParameter(request, "limit", 100, 1, EventQuery.MAX_LIMIT),
+            intParameter(request, "offset", 0, 0, Integer.MAX_VALUE));
         List<SecurityEvent> events = store.events().find(query);
         return json(response, events);
+    }
+
+    /** {@code POST /bulwark/events?action=purge}: deletes events older than store.eventRetention, as a James task. */
+    private Object purgeEvents(Request request, Response response) {
+        rejectUnknownParameters(request, Set.of("action"));
+        String action = Optional.ofNullable(request.queryParams("action")).orElse("");
+        if (!action.equals("purge")) {
+            throw badRequest("action '" + action + "' is not supported, expected purge");
+        }
+        org.apache.james.task.TaskId taskId = tasks.submit(new EventPurgeTask(store.events(), eventRetention, java.time.Clock.systemUTC()));
+        response.status(HttpStatus.CREATED_201);
+        response.header("Location", "/tasks/" + taskId.asString());
+        return json(response, Map.of("taskId", taskId.asString()));
     }
 
     /** Everything that happened to one message, oldest first. */

@@ -28,7 +28,8 @@ public record ConfFolder(Path path) {
             }
         }
         try (Stream<Path> files = Files.list(ProjectPaths.jamesConf())) {
-            for (Path file : files.toList()) {
+            // Top-level files only: sub-folders hold optional samples (smtp-time-rejection/) a test copies itself.
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Files.copy(file, conf.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }

@@ -54,12 +54,12 @@ class DistributionJarTest {
             assertThat(entries).as("james-conf names " + className).contains(className.replace('.', '/') + ".class"));
     }
 
-    /** Every dev.bulwark class in mailetcontainer.xml (mailets, matchers) and the .properties files. */
+    /** Every dev.bulwark class in james-conf/ and its optional samples (mailets, matchers, handlers, properties). */
     private static List<String> classesNamedInJamesConf() throws IOException {
         Pattern bulwarkClass = Pattern.compile("dev\\.bulwark(?:\\.[A-Za-z_][A-Za-z0-9_]*)+");
         List<String> named = new ArrayList<>();
-        try (Stream<Path> files = Files.list(ProjectPaths.jamesConf())) {
-            for (Path file : files.toList()) {
+        try (Stream<Path> files = Files.walk(ProjectPaths.jamesConf())) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Matcher matcher = bulwarkClass.matcher(Files.readString(file));
                 while (matcher.find()) {
                     named.add(matcher.group());

@@ -112,13 +112,13 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
             default -> {
             }
         }
-        SmtpVerdicts.mark(mail, SmtpVerdicts.VIRUS_FROM_SMTP);
+        ReusableVerdicts.mark(mail, ReusableVerdicts.VIRUS, "smtp");
         if (spamRejectScore > 0 && verdict.status() == ScanVerdict.Status.CLEAN) {
             SpamVerdict spamVerdict = spam.check(MailContent.of(mail), Optional.empty());
             SpamCheck.record(mail, spamVerdict);
             events.record(MailEvents.of(mail, "spam." + spamVerdict.status().name().toLowerCase(Locale.ROOT), stage(SpamCheck.details(spamVerdict))));
             if (spamVerdict.status() != SpamVerdict.Status.ERROR) {
-                SmtpVerdicts.mark(mail, SmtpVerdicts.SPAM_FROM_SMTP);
+                ReusableVerdicts.mark(mail, ReusableVerdicts.SPAM, "smtp");
             }
             if ((spamVerdict.status() == SpamVerdict.Status.HAM || spamVerdict.status() == SpamVerdict.Status.SPAM)
                     && spamVerdict.score() >= spamRejectScore) {

@@ -1,7 +1,10 @@
 package dev.bulwark.mailets;
 
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -9,6 +12,10 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
+import org.apache.james.core.MailAddress;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
@@ -39,25 +46,30 @@ public class SpamCheck extends GenericMailet {
     private static final String SKIP_INFECTED = "skipInfected";
     private static final String SKIP_ALLOW_LISTED = "skipAllowListed";
     private static final String SUBJECT_TAG = "subjectTag";
+    private static final String PER_RECIPIENT = "perRecipient";
 
     private final SpamChecker checker;
     private final SecurityEventSink events;
     private final SecurityStore store;
+    private final MailQueueFactory<? extends MailQueue> queues;
     private Optional<String> scanFailedProcessor = Optional.empty();
+    private boolean perRecipient;
     private boolean skipInfected;
     private boolean skipAllowListed;
     private Optional<String> subjectTag = Optional.empty();
 
     @Inject
-    public SpamCheck(SpamChecker checker, SecurityEventSink events, SecurityStore store) {
+    public SpamCheck(SpamChecker checker, SecurityEventSink events, SecurityStore store, MailQueueFactory<?> queues) {
         this.checker = checker;
         this.events = events;
         this.store = store;
+        this.queues = queues;
     }
 
     @Override
     public void init() throws MessagingException {
-        Parameters.checkKnown(this, Set.of(SCAN_FAILED_PROCESSOR, SKIP_INFECTED, SKIP_ALLOW_LISTED, SUBJECT_TAG));
+        Parameters.checkKnown(this, Set.of(SCAN_FAILED_PROCESSOR, SKIP_INFECTED, SKIP_ALLOW_LISTED, SUBJECT_TAG, PER_RECIPIENT));
+        perRecipient = Parameters.bool(this, PER_RECIPIENT, false);
         scanFailedProcessor = Parameters.text(this, SCAN_FAILED_PROCESSOR);
         skipInfected = Parameters.bool(this, SKIP_INFECTED, true);
         skipAllowListed = Parameters.bool(this, SKIP_ALLOW_LISTED, true);
@@ -66,15 +78,73 @@ public class SpamCheck extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        Optional<SpamVerdict> fromSmtp = SmtpVerdicts.takeSpamVerdict(mail) ? fromAttributes(mail) : Optional.empty();
-        Optional<String> skip = fromSmtp.isPresent() ? Optional.empty() : reasonToSkip(mail);
-        SpamVerdict verdict = fromSmtp.or(() -> skip.map(SpamVerdict::skipped)).orElseGet(() -> checker.check(MailContent.of(mail), Optional.empty()));
-        if (fromSmtp.isPresent()) {
-            events.record(MailEvents.of(mail, "spam.reused", java.util.Map.of("status", verdict.status().name(), "stage", "smtp")));
-        } else {
-            record(mail, verdict);
-            events.record(MailEvents.of(mail, "spam." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
+        Optional<String> stage = ReusableVerdicts.take(mail, ReusableVerdicts.SPAM);
+        Optional<SpamVerdict> reused = stage.flatMap(s -> fromAttributes(mail));
+        if (reused.isPresent()) {
+            events.record(MailEvents.of(mail, "spam.reused", java.util.Map.of("status", reused.get().status().name(), "stage", stage.get())));
+            apply(mail, reused.get());
+            return;
         }
+        Optional<String> skip = reasonToSkip(mail);
+        if (skip.isEmpty() && perRecipient && mail.getRecipients().size() > 1) {
+            checkPerRecipient(mail);
+            return;
+        }
+        SpamVerdict verdict = skip.map(SpamVerdict::skipped).orElseGet(() -> checker.check(MailContent.of(mail), Optional.empty()));
+        record(mail, verdict);
+        events.record(MailEvents.of(mail, "spam." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
+        apply(mail, verdict);
+    }
+
+    /**
+     * Each recipient checked with spamd's {@code User:} (their own SpamAssassin preferences). When they
+     * disagree, the mail is split: this mail keeps the recipients of the first verdict, and a copy per
+     * other verdict goes back through this processor with its verdict to reuse (nothing is scanned twice).
+     */
+    private void checkPerRecipient(Mail mail) throws MessagingException {
+        Map<String, List<MailAddress>> recipientsByOutcome = new LinkedHashMap<>();
+        Map<String, SpamVerdict> verdictByOutcome = new LinkedHashMap<>();
+        for (MailAddress recipient : mail.getRecipients()) {
+            SpamVerdict verdict = checker.check(MailContent.of(mail), Optional.of(recipient.asString()));
+            String outcome = verdict.status() + (verdict.isSpam() ? "/spam" : "");
+            recipientsByOutcome.computeIfAbsent(outcome, o -> new ArrayList<>()).add(recipient);
+            verdictByOutcome.putIfAbsent(outcome, verdict);
+        }
+        List<String> outcomes = new ArrayList<>(recipientsByOutcome.keySet());
+        for (String outcome : outcomes.subList(1, outcomes.size())) {
+            MailImpl copy = MailImpl.duplicate(mail);
+            try {
+                copy.setName(mail.getName() + "-" + outcome.toLowerCase(java.util.Locale.ROOT).replace('/', '-'));
+                copy.setRecipients(recipientsByOutcome.get(outcome));
+                SpamVerdict verdict = verdictByOutcome.get(outcome);
+                record(copy, verdict);
+                events.record(MailEvents.of(copy, "spam." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
+                ReusableVerdicts.mark(copy, ReusableVerdicts.SPAM, "split");
+                if (copy.getAttribute(BulwarkAttributes.VIRUS_STATUS).isPresent()) {
+                    ReusableVerdicts.mark(copy, ReusableVerdicts.VIRUS, "split");
+                }
+                copy.setState(mail.getState());
+                spool().enQueue(copy);
+                LOGGER.info("Recipients of {} disagree on spam: {} split off as {}", mail.getName(), copy.getRecipients(), copy.getName());
+            } catch (MailQueue.MailQueueException e) {
+                throw new MessagingException("SpamCheck: cannot split " + mail.getName() + ": " + e.getMessage(), e);
+            } finally {
+                copy.dispose();
+            }
+        }
+        SpamVerdict verdict = verdictByOutcome.get(outcomes.get(0));
+        mail.setRecipients(recipientsByOutcome.get(outcomes.get(0)));
+        record(mail, verdict);
+        events.record(MailEvents.of(mail, "spam." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
+        apply(mail, verdict);
+    }
+
+    private MailQueue spool() {
+        return queues.createQueue(MailQueueFactory.SPOOL);
+    }
+
+    /** The headers (and subject tag, and routing on failure) for a verdict. */
+    private void apply(Mail mail, SpamVerdict verdict) throws MessagingException {
         MimeMessage message = mail.getMessage();
         message.removeHeader("X-Spam-Flag");
         message.removeHeader("X-Spam-Score");

@@ -58,11 +58,12 @@ public class VirusScan extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        java.util.Optional<ScanVerdict> fromSmtp = SmtpVerdicts.takeVirusVerdict(mail);
-        ScanVerdict verdict = fromSmtp.isPresent() ? fromSmtp.get() : scanner.scan(MailContent.of(mail), mail.getMessageSize());
-        if (fromSmtp.isPresent()) {
-            // Scanned during the SMTP transaction (SmtpScanHook): the same bytes are not scanned twice.
-            events.record(MailEvents.of(mail, "verdict.reused", java.util.Map.of("status", verdict.status().name(), "stage", "smtp")));
+        java.util.Optional<String> stage = ReusableVerdicts.take(mail, ReusableVerdicts.VIRUS);
+        java.util.Optional<ScanVerdict> reused = stage.flatMap(s -> ReusableVerdicts.virusVerdict(mail));
+        ScanVerdict verdict = reused.isPresent() ? reused.get() : scanner.scan(MailContent.of(mail), mail.getMessageSize());
+        if (reused.isPresent()) {
+            // Already scanned (SMTP time, or before a split): the same bytes are not scanned twice.
+            events.record(MailEvents.of(mail, "verdict.reused", java.util.Map.of("status", verdict.status().name(), "stage", stage.get())));
         } else {
             record(mail, verdict);
             events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));

@@ -25,6 +25,28 @@ class SpamCheckTest {
     @org.junit.jupiter.api.io.TempDir
     java.nio.file.Path dir;
     private dev.bulwark.security.SecurityStore store;
+    /** The spool: SpamCheck's split-off copies land here. */
+    private final List<Mail> spooled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final org.apache.james.queue.api.MailQueueFactory<?> queues = spool(spooled);
+
+    @SuppressWarnings("unchecked")
+    private static org.apache.james.queue.api.MailQueueFactory<?> spool(List<Mail> spooled) {
+        org.apache.james.queue.api.MailQueue queue = (org.apache.james.queue.api.MailQueue) java.lang.reflect.Proxy.newProxyInstance(
+            SpamCheckTest.class.getClassLoader(), new Class<?>[] {org.apache.james.queue.api.MailQueue.class}, (proxy, method, args) -> {
+                if (method.getName().equals("enQueue") && args.length == 1) {
+                    spooled.add(((Mail) args[0]).duplicate());
+                    return null;
+                }
+                throw new UnsupportedOperationException(method.getName());
+            });
+        return (org.apache.james.queue.api.MailQueueFactory<?>) java.lang.reflect.Proxy.newProxyInstance(SpamCheckTest.class.getClassLoader(),
+            new Class<?>[] {org.apache.james.queue.api.MailQueueFactory.class}, (proxy, method, args) -> {
+                if (method.getName().equals("createQueue")) {
+                    return queue;
+                }
+                throw new UnsupportedOperationException(method.getName());
+            });
+    }
 
     @org.junit.jupiter.api.BeforeEach
     void openStore() {
@@ -42,7 +64,7 @@ class SpamCheckTest {
         for (int i = 0; i < parameters.length; i += 2) {
             config.setProperty(parameters[i], parameters[i + 1]);
         }
-        SpamCheck mailet = new SpamCheck(checker, new RecordedEvents(), store);
+        SpamCheck mailet = new SpamCheck(checker, new RecordedEvents(), store, queues);
         mailet.init(config.build());
         return mailet;
     }
@@ -128,5 +150,31 @@ class SpamCheckTest {
         Mail ham = mail();
         mailet((content, user) -> SpamVerdict.scored(false, 1.0, 5.0, List.of(), SPAMD), "subjectTag", "[SPAM]").service(ham);
         assertThat(ham.getMessage().getSubject()).isEqualTo("offer");
+    }
+
+    @Test
+    void recipientsWhoDisagreeGetTheirOwnCopy() throws Exception {
+        SpamChecker perUser = (content, user) -> user.orElseThrow().startsWith("strict")
+            ? SpamVerdict.scored(true, 6.0, 5.0, List.of("RULE"), SPAMD)
+            : SpamVerdict.scored(false, 6.0, 10.0, List.of("RULE"), SPAMD);
+        Mail mail = FakeMail.builder().name("m4").state("root").recipients("easy@example.com", "strict@example.com", "easy2@example.com")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("offer").setText("body")).build();
+
+        mailet(perUser, "perRecipient", "true").service(mail);
+
+        assertThat(mail.getRecipients()).extracting(Object::toString).containsExactly("easy@example.com", "easy2@example.com");
+        assertThat(mail.getMessage().getHeader("X-Spam-Flag")).containsExactly("NO");
+        assertThat(spooled).singleElement().satisfies(copy -> {
+            assertThat(copy.getRecipients()).extracting(Object::toString).containsExactly("strict@example.com");
+            assertThat(copy.getState()).isEqualTo("root");
+            assertThat(AttributeUtils.getValueAndCastFromMail(copy, BulwarkAttributes.SPAM_STATUS, String.class)).contains("SPAM");
+        });
+
+        // Back through the processor, the copy reuses its verdict: spamd is not asked again.
+        Mail copy = spooled.get(0);
+        mailet((content, user) -> {
+            throw new AssertionError("spamd called again");
+        }, "perRecipient", "true").service(copy);
+        assertThat(copy.getMessage().getHeader("X-Spam-Flag")).containsExactly("YES");
     }
 }

@@ -140,7 +140,7 @@ public final class SecurityEvents {
             sql.append(" AND occurred_at < ?");
             parameters.add(before.toEpochMilli());
         });
-        sql.append(" ORDER BY occurred_at DESC, id DESC LIMIT ").append(query.limit());
+        sql.append(" ORDER BY occurred_at DESC, id DESC LIMIT ").append(query.limit()).append(" OFFSET ").append(query.offset());
         try (Connection connection = dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement(sql.toString())) {
             for (int i = 0; i < parameters.size(); i++) {
@@ -217,6 +217,27 @@ public final class SecurityEvents {
             .limit(10)
             .map(e -> new EventStatistics.Ranked(e.getKey(), e.getValue()))
             .toList();
+    }
+
+    /** Deletes events older than {@code before}, in batches so that a long purge never holds the database. */
+    public long deleteBefore(Instant before) throws InterruptedException {
+        long deleted = 0;
+        String sql = "DELETE FROM bulwark_event WHERE id IN (SELECT id FROM bulwark_event WHERE occurred_at < ? ORDER BY id LIMIT 1000)";
+        while (true) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("event purge cancelled after " + deleted + " events");
+            }
+            try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setLong(1, before.toEpochMilli());
+                int count = statement.executeUpdate();
+                deleted += count;
+                if (count == 0) {
+                    return deleted;
+                }
+            } catch (SQLException e) {
+                throw new StoreException("cannot delete old events", e);
+            }
+        }
     }
 
     /** Counts events of a kind in [after, before): statistics without reading rows. */

@@ -84,6 +84,20 @@ class SecurityStoreTest {
     }
 
     @Test
+    void pagesAndPurgesEvents() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            store.events().record(SecurityEvent.of(clock.instant().plusSeconds(i), "verdict.clean", Optional.of("<" + i + "@x>"),
+                Optional.empty(), List.of(), Map.of()));
+        }
+        EventQuery secondPage = new EventQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty(), 2, 2);
+        assertThat(store.events().find(secondPage)).extracting(e -> e.messageId().orElseThrow()).containsExactly("<2@x>", "<1@x>");
+
+        assertThat(store.events().deleteBefore(clock.instant().plusSeconds(3))).isEqualTo(3);
+        assertThat(store.events().find(EventQuery.latest(10))).extracting(e -> e.messageId().orElseThrow()).containsExactly("<4@x>", "<3@x>");
+    }
+
+    @Test
     void wildcardsInQueriesAreLiteral() {
         store.events().record(SecurityEvent.of(clock.instant(), "verdict.clean", Optional.empty(), Optional.empty(),
             List.of("a_b@example.com"), Map.of()));

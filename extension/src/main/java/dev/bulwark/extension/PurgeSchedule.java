@@ -18,30 +18,32 @@ import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.security.SecurityStore;
 
 /**
- * Submits the purge of expired quarantine entries to James's task manager every
- * {@code quarantine.purgeInterval} (a day by default), the first a minute after start-up, so that it
- * shows in webadmin's {@code /tasks} like any other James task.
+ * Every {@code quarantine.purgeInterval} (a day by default), the first a minute after start-up, submits
+ * two James tasks, visible and cancellable in webadmin's {@code /tasks}: the purge of expired
+ * quarantine entries, and the purge of security events older than {@code store.eventRetention}.
  */
-public class QuarantinePurgeSchedule implements UserDefinedStartable {
-    private static final Logger LOGGER = LoggerFactory.getLogger(QuarantinePurgeSchedule.class);
+public class PurgeSchedule implements UserDefinedStartable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(PurgeSchedule.class);
     private static final Duration FIRST_RUN = Duration.ofMinutes(1);
 
     private final QuarantineStore store;
     private final SecurityStore security;
     private final TaskManager tasks;
     private final Duration interval;
+    private final Duration eventRetention;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "bulwark-quarantine-purge");
+        Thread thread = new Thread(runnable, "bulwark-purge-schedule");
         thread.setDaemon(true);
         return thread;
     });
 
     @Inject
-    public QuarantinePurgeSchedule(QuarantineStore store, SecurityStore security, TaskManager tasks, BulwarkConfiguration configuration) {
+    public PurgeSchedule(QuarantineStore store, SecurityStore security, TaskManager tasks, BulwarkConfiguration configuration) {
         this.store = store;
         this.security = security;
         this.tasks = tasks;
         this.interval = configuration.quarantine().purgeInterval();
+        this.eventRetention = configuration.store().eventRetention();
     }
 
     @Override
@@ -52,9 +54,12 @@ public class QuarantinePurgeSchedule implements UserDefinedStartable {
 
     private void submit() {
         try {
-            LOGGER.info("Quarantine purge submitted as task {}", tasks.submit(QuarantineDeletionTask.purge(store, security, "purge schedule", Clock.systemUTC())).asString());
+            LOGGER.info("Quarantine purge submitted as task {}",
+                tasks.submit(QuarantineDeletionTask.purge(store, security, "purge schedule", Clock.systemUTC())).asString());
+            LOGGER.info("Security event purge submitted as task {}",
+                tasks.submit(new EventPurgeTask(security.events(), eventRetention, Clock.systemUTC())).asString());
         } catch (RuntimeException e) {
-            LOGGER.warn("Quarantine purge could not be submitted; next try in {}: {}", interval, e.getMessage());
+            LOGGER.warn("Purges could not be submitted; next try in {}: {}", interval, e.getMessage());
         }
     }
 

@@ -14,28 +14,32 @@ import dev.bulwark.scanner.Endpoint;
 import dev.bulwark.scanner.ScanVerdict;
 
 /**
- * Verdicts given during the SMTP transaction by {@link SmtpScanHook}, handed to the mailet pipeline so
- * that the same bytes are not scanned twice. The marker is consumed by the first reuse: mail sent
- * back for a rescan later is scanned again.
+ * Verdicts already given for these exact bytes, handed on so that they are not scanned twice: by
+ * {@link SmtpScanHook} during the SMTP transaction, and by SpamCheck to the copies it splits off for
+ * recipients whose verdict differs. The marker is consumed by the first reuse: mail sent back for a
+ * rescan later is scanned again.
  */
-final class SmtpVerdicts {
-    /** Set by SmtpScanHook on a virus verdict the pipeline may reuse. */
-    static final AttributeName VIRUS_FROM_SMTP = AttributeName.of("bulwark.virus.smtpVerdict");
-    /** Set by SmtpScanHook on a spam verdict the pipeline may reuse. */
-    static final AttributeName SPAM_FROM_SMTP = AttributeName.of("bulwark.spam.smtpVerdict");
+final class ReusableVerdicts {
+    /** On a virus verdict (bulwark.virus.*) the pipeline may reuse once. */
+    static final AttributeName VIRUS = AttributeName.of("bulwark.virus.reusable");
+    /** On a spam verdict (bulwark.spam.*) the pipeline may reuse once. */
+    static final AttributeName SPAM = AttributeName.of("bulwark.spam.reusable");
 
-    private SmtpVerdicts() {
+    private ReusableVerdicts() {
     }
 
-    static void mark(Mail mail, AttributeName marker) {
-        mail.setAttribute(new Attribute(marker, AttributeValue.of(true)));
+    /** @param stage who gave the verdict, for the events: {@code smtp} or {@code split} */
+    static void mark(Mail mail, AttributeName marker, String stage) {
+        mail.setAttribute(new Attribute(marker, AttributeValue.of(stage)));
     }
 
-    /** The virus verdict the hook recorded, once; empty when there is none to reuse. */
-    static Optional<ScanVerdict> takeVirusVerdict(Mail mail) {
-        if (mail.removeAttribute(VIRUS_FROM_SMTP).isEmpty()) {
-            return Optional.empty();
-        }
+    /** Removes the marker and says who gave the verdict; empty when there is nothing to reuse. */
+    static Optional<String> take(Mail mail, AttributeName marker) {
+        return mail.removeAttribute(marker).map(a -> String.valueOf(a.getValue().value()));
+    }
+
+    /** The virus verdict recorded in the mail's attributes; empty for an ERROR, which is never reused. */
+    static Optional<ScanVerdict> virusVerdict(Mail mail) {
         Optional<String> status = text(mail, BulwarkAttributes.VIRUS_STATUS);
         Endpoint endpoint = text(mail, BulwarkAttributes.VIRUS_ENDPOINT).map(Endpoint::parse).orElse(null);
         List<String> names = text(mail, BulwarkAttributes.VIRUS_NAMES)
@@ -48,10 +52,6 @@ final class SmtpVerdicts {
             default -> Optional.empty(); // an ERROR is never reused: the pipeline tries again
         });
         return verdict.map(v -> text(mail, BulwarkAttributes.VIRUS_ENGINE).map(v::withEngine).orElse(v));
-    }
-
-    static boolean takeSpamVerdict(Mail mail) {
-        return mail.removeAttribute(SPAM_FROM_SMTP).isPresent() && text(mail, BulwarkAttributes.SPAM_STATUS).isPresent();
     }
 
     private static Optional<String> text(Mail mail, AttributeName name) {
