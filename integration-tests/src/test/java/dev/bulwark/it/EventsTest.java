@@ -85,6 +85,22 @@ class EventsTest {
             .body("[0].details.scanLimit", org.hamcrest.Matchers.equalTo(Long.toString(25L * 1024 * 1024))));
     }
 
+    /** Recent events are within store.eventRetention (90 days): the purge task runs and keeps them. */
+    @Test
+    void theEventPurgeIsAJamesTaskAndKeepsRecentEvents() throws Exception {
+        String recipient = james.addUser("purge-events");
+        clients.send(SENDER, recipient, TestSamples.plainMessage(SENDER, recipient, "kept event", "hello"));
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=verdict.clean&recipient=" + recipient)
+            .then().body("size()", org.hamcrest.Matchers.equalTo(1)));
+
+        String taskId = clients.webAdmin().post("/bulwark/events?action=purge").then().statusCode(201).extract().jsonPath().getString("taskId");
+
+        assertThat(clients.awaitTask(taskId)).isEqualTo("completed");
+        clients.webAdmin().get("/tasks/" + taskId).then().body("type", org.hamcrest.Matchers.equalTo("bulwark-event-purge"));
+        clients.webAdmin().get("/bulwark/events?kind=verdict.clean&recipient=" + recipient).then().body("size()", org.hamcrest.Matchers.equalTo(1));
+        clients.webAdmin().post("/bulwark/events?action=nuke").then().statusCode(400);
+    }
+
     private Map<String, Long> totals() {
         Map<String, Object> totals = clients.webAdmin().get("/bulwark/stats?window=1h").then().statusCode(200).extract().jsonPath().getMap("totals");
         Map<String, Long> result = new java.util.HashMap<>();
