@@ -169,7 +169,7 @@ public final class SecurityEvents {
         long bucketMillis = bucket.toMillis();
         Map<String, Long> totals = new java.util.TreeMap<>();
         Map<Long, Map<String, Long>> series = new java.util.TreeMap<>();
-        String counts = "SELECT kind, occurred_at / ? AS bucket, COUNT(*) FROM bulwark_event WHERE occurred_at >= ? AND occurred_at < ? GROUP BY kind, occurred_at / ?";
+        String counts = "SELECT kind, occurred_at / ? AS bucket, COUNT(*) FROM bulwark_event WHERE occurred_at >= ? AND occurred_at < ? GROUP BY kind, bucket";
         Map<String, Long> viruses = new java.util.HashMap<>();
         Map<String, Long> senders = new java.util.HashMap<>();
         Map<String, Long> recipients = new java.util.HashMap<>();
@@ -179,7 +179,6 @@ public final class SecurityEvents {
                 statement.setLong(1, bucketMillis);
                 statement.setLong(2, from.toEpochMilli());
                 statement.setLong(3, to.toEpochMilli());
-                statement.setLong(4, bucketMillis);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         String kind = rows.getString(1);
