@@ -250,6 +250,9 @@ write_clamd_conf() {
     if is_root; then echo "User root"; fi
     echo "Foreground no"
     echo "StreamMaxLength 25M"
+    # Archive and size limits hit while scanning are reported (Heuristics.Limits.Exceeded.*: SUSPICIOUS)
+    # instead of the part passing as clean.
+    echo "AlertExceedsMax yes"
     echo "MaxThreads 8"
     echo "SelfCheck 3600"
   } > "$CLAMD_CONF"

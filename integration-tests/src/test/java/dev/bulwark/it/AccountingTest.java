@@ -31,6 +31,7 @@ import dev.bulwark.scanner.testing.TestSamples;
  */
 @ExtendWith(BulwarkJamesExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@SuppressWarnings("unchecked")
 class AccountingTest {
     private static final String SENDER = "load@outside.test";
     private static final int CLIENTS = 16;
@@ -118,21 +119,41 @@ class AccountingTest {
             "--" + boundary + "\r\nContent-Type: application/octet-stream; name=\"../../etc/passwd\u0007.exe\"\r\n"
                 + "Content-Disposition: attachment; filename=\"..\\\\..\\\\boot.ini\u0001\"\r\n\r\nhello\r\n--" + boundary + "--\r\n"));
         corpus.put("eicar in hostile nesting", nestedEicar(recipient, 10));
+        // Beyond clamd's recursion limit (MaxRecursion 17; "deep nesting" above too): Heuristics.Limits.Exceeded.*, SUSPICIOUS.
+        corpus.put("nested archives", TestSamples.messageWithAttachment(SENDER, recipient, "nested archives", "deep.zip", nestedZip(25)));
+        // Over clamd's StreamMaxLength (25M): UNSCANNABLE, held apart, never delivered.
+        corpus.put("oversize", TestSamples.messageWithAttachment(SENDER, recipient, "oversize", "big.bin", bytes(new Random(7), 26 * 1024 * 1024)));
 
         for (String message : corpus.values()) {
             clients.send(SENDER, recipient, message);
         }
 
-        long infected = 1; // "eicar in hostile nesting"
         AWAIT.atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
-            assertThat(clients.inboxCount(recipient)).isEqualTo(corpus.size() - infected);
-            assertThat(clients.quarantine("recipient=" + recipient)).hasSize((int) infected);
+            assertThat(clients.inboxCount(recipient)).isEqualTo(corpus.size() - 4);
+            assertThat(clients.quarantine("recipient=" + recipient)).extracting(entry -> entry.get("subject") + ": " + entry.get("reason"))
+                .containsExactlyInAnyOrder("eicar in hostile nesting: virus", "nested archives: suspicious", "deep nesting: suspicious");
+            assertThat(clients.repositoryKeys("var/mail/unscannable")).hasSize(1);
         });
-        assertNothingInErrorOrHeld();
+        assertThat(clients.quarantine("recipient=" + recipient + "&reason=suspicious")).allSatisfy(entry ->
+            assertThat((List<String>) entry.get("virusNames")).singleElement().asString().startsWith("Heuristics.Limits.Exceeded"));
+        for (String repository : List.of("var/mail/error", MailClients.SCAN_FAILED)) {
+            assertThat(clients.repositoryKeys(repository)).as(repository).isEmpty();
+        }
     }
 
+    private static byte[] nestedZip(int depth) throws Exception {
+        byte[] content = "the bottom of the archive".getBytes(StandardCharsets.US_ASCII);
+        String name = "bottom.txt";
+        for (int level = 0; level < depth; level++) {
+            content = zip(name, content);
+            name = "level" + level + ".zip";
+        }
+        return content;
+    }
+
+    /** Nothing in error or held for a rescan (the unscannable hold is the hostile test's, counted there). */
     private void assertNothingInErrorOrHeld() {
-        for (String repository : List.of("var/mail/error", MailClients.SCAN_FAILED, "var/mail/unscannable")) {
+        for (String repository : List.of("var/mail/error", MailClients.SCAN_FAILED)) {
             assertThat(clients.repositoryKeys(repository)).as(repository).isEmpty();
         }
     }
