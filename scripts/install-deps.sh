@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Bulwark's build and local run need on Debian/Ubuntu: a JDK 17+, Maven, clamd, spamd,
-# and PostgreSQL (for the cluster tests).
+# PostgreSQL (for the cluster tests) and docker-compose (to validate the compose files).
 # As root it installs with apt-get; otherwise it prints the exact command and exits 2.
 set -euo pipefail
 
@@ -14,6 +14,8 @@ command -v clamd >/dev/null 2>&1 || missing+=(clamav-daemon clamdscan)
 command -v spamd >/dev/null 2>&1 || missing+=(spamassassin spamd)
 # PostgreSQL: the cluster tests share Bulwark's security store between James nodes through it.
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+# docker-compose: the tests validate docker-compose*.yml with it (no Docker daemon needed).
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
