@@ -98,4 +98,21 @@ class PolicyTest {
         AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=outbreak.ended").then().body("size()", equalTo(1)));
         clients.webAdmin().get("/bulwark/events?kind=outbreak.started").then().body("size()", equalTo(1));
     }
+
+    @Test
+    void bannedAttachmentsAreQuarantinedWithTheReason() throws Exception {
+        String recipient = james.addUser("banned-target");
+        byte[] text = "not really a program".getBytes(StandardCharsets.US_ASCII);
+        clients.send("files@outside.test", recipient, TestSamples.messageWithAttachment("files@outside.test", recipient, "banned plain", "setup.exe", text));
+        clients.send("files@outside.test", recipient, TestSamples.messageWithAttachment("files@outside.test", recipient, "banned double", "invoice.pdf.exe", text));
+        clients.send("files@outside.test", recipient, TestSamples.messageWithAttachment("files@outside.test", recipient, "allowed pdf", "invoice.pdf", text));
+
+        Map<String, Object> plain = clients.awaitQuarantined("banned plain");
+        Map<String, Object> doubled = clients.awaitQuarantined("banned double");
+        assertThat(plain).containsEntry("reason", "banned");
+        assertThat((Map<String, String>) plain.get("verdict")).containsEntry("bulwark.banned.reason", "setup.exe: banned extension .exe");
+        assertThat((Map<String, String>) doubled.get("verdict")).containsEntry("bulwark.banned.reason", "invoice.pdf.exe: double extension .pdf.exe");
+        assertThat(clients.awaitInboxMessage(recipient, 1)).contains("Subject: allowed pdf");
+        assertThat(clients.inboxCount(recipient)).isEqualTo(1);
+    }
 }

@@ -30,8 +30,8 @@ import dev.bulwark.security.SecurityEventSink;
  * bulwark.properties) with its metadata, then ends its processing. Parameters:
  * <ul>
  *   <li>{@code reason}: virus, suspicious, banned, spam, scan-failed or policy; by default taken from
- *       Bulwark's verdict attributes (infected: virus, suspicious, no verdict: scan-failed, spam: spam,
- *       otherwise policy).</li>
+ *       Bulwark's verdict attributes (infected: virus, suspicious, no verdict: scan-failed, a banned
+ *       attachment: banned, spam: spam, otherwise policy).</li>
  *   <li>{@code passThrough} (default false): keep processing the mail after storing a copy, with
  *       {@code bulwark.quarantine.id} set, e.g. to send notices that name the quarantine id.</li>
  * </ul>
@@ -108,8 +108,9 @@ public class Quarantine extends GenericMailet {
             case "INFECTED" -> QuarantineReason.VIRUS;
             case "SUSPICIOUS" -> QuarantineReason.SUSPICIOUS;
             case "ERROR", "UNSCANNABLE" -> QuarantineReason.SCAN_FAILED;
-            default -> text(mail, BulwarkAttributes.SPAM_STATUS).filter("SPAM"::equals).isPresent()
-                ? QuarantineReason.SPAM : QuarantineReason.POLICY;
+            default -> mail.getAttribute(dev.bulwark.matchers.HasBannedAttachment.REASON).isPresent() ? QuarantineReason.BANNED
+                : text(mail, BulwarkAttributes.SPAM_STATUS).filter("SPAM"::equals).isPresent() ? QuarantineReason.SPAM
+                : QuarantineReason.POLICY;
         };
     }
 

@@ -76,6 +76,8 @@ class QuarantineTest {
         assertThat(Quarantine.reasonFromVerdict(withStatus(BulwarkAttributes.VIRUS_STATUS, "ERROR"))).isEqualTo(QuarantineReason.SCAN_FAILED);
         assertThat(Quarantine.reasonFromVerdict(withStatus(BulwarkAttributes.SPAM_STATUS, "SPAM"))).isEqualTo(QuarantineReason.SPAM);
         assertThat(Quarantine.reasonFromVerdict(withStatus(BulwarkAttributes.SPAM_STATUS, "HAM"))).isEqualTo(QuarantineReason.POLICY);
+        assertThat(Quarantine.reasonFromVerdict(withStatus(dev.bulwark.matchers.HasBannedAttachment.REASON, "x.exe: banned extension .exe")))
+            .isEqualTo(QuarantineReason.BANNED);
     }
 
     @Test
