@@ -1,0 +1,196 @@
+package dev.bulwark.mailets;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.MaybeSender;
+import org.apache.james.server.core.MailImpl;
+import org.apache.james.util.DurationParser;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMailet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.notifications.Notice;
+import dev.bulwark.notifications.NoticeKind;
+import dev.bulwark.notifications.NoticeRateLimiter;
+import dev.bulwark.notifications.NoticeTemplates;
+import dev.bulwark.quarantine.QuarantineStore;
+import dev.bulwark.security.SecurityEventSink;
+
+/**
+ * What NotifyAdmin, NotifyRecipients and NotifySender share: templates in the language of the
+ * recipient's domain, the rate limit per target with a digest of what was held back, and how a notice
+ * is sent (null reverse-path, {@code Auto-Submitted: auto-generated}, the {@code bulwark.notice}
+ * attribute that IsSecurityNotice matches, so that notices are never scanned, quarantined or notified
+ * about). They never change the state of the mail they are about.
+ */
+abstract class NoticeMailet extends GenericMailet {
+    /** On every notice Bulwark sends: its kind (admin, recipient, sender, digest). */
+    public static final AttributeName NOTICE = dev.bulwark.matchers.IsSecurityNotice.NOTICE;
+    private static final Logger LOGGER = LoggerFactory.getLogger(NoticeMailet.class);
+    static final Set<String> COMMON_PARAMETERS = Set.of("templateDirectory", "language", "languageByDomain", "maxPerWindow", "window");
+
+    private final SecurityEventSink events;
+    private final Clock clock;
+    private NoticeTemplates templates;
+    private String language;
+    private Map<String, String> languageByDomain;
+    private NoticeRateLimiter limiter;
+
+    NoticeMailet(SecurityEventSink events, Clock clock) {
+        this.events = events;
+        this.clock = clock;
+    }
+
+    abstract NoticeKind kind();
+
+    abstract Set<String> ownParameters();
+
+    abstract int defaultMaxPerWindow();
+
+    @Override
+    public void init() throws MessagingException {
+        Set<String> known = new HashSet<>(COMMON_PARAMETERS);
+        known.addAll(ownParameters());
+        Parameters.checkKnown(this, known);
+        language = Parameters.text(this, "language").orElse("en").toLowerCase(Locale.ROOT);
+        languageByDomain = Parameters.text(this, "languageByDomain").map(NoticeMailet::domains).orElse(Map.of());
+        Set<String> languages = new HashSet<>(languageByDomain.values());
+        languages.add(language);
+        try {
+            templates = new NoticeTemplates(languages, Parameters.text(this, "templateDirectory").map(Path::of));
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException("mailetcontainer.xml: mailet " + getMailetName() + ": " + e.getMessage(), e);
+        }
+        int max = Parameters.text(this, "maxPerWindow").map(v -> positive(v, "maxPerWindow")).orElse(defaultMaxPerWindow());
+        Duration window = Parameters.text(this, "window").map(v -> DurationParser.parse(v, ChronoUnit.SECONDS)).orElse(Duration.ofMinutes(1));
+        limiter = new NoticeRateLimiter(max, window, clock);
+    }
+
+    private int positive(String value, String name) {
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed >= 1) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("mailetcontainer.xml: mailet " + getMailetName() + ": parameter '" + name + "' is '" + value
+            + "', expected a number of notices, at least 1");
+    }
+
+    private static Map<String, String> domains(String value) {
+        return Arrays.stream(value.split(",")).map(String::trim).filter(v -> v.contains(":"))
+            .collect(Collectors.toMap(v -> v.substring(0, v.indexOf(':')).trim().toLowerCase(Locale.ROOT),
+                v -> v.substring(v.indexOf(':') + 1).trim().toLowerCase(Locale.ROOT), (a, b) -> b));
+    }
+
+    /** Renders and sends one notice to {@code to} about {@code mail}, unless the rate limit holds it back. */
+    void notify(Mail mail, MailAddress to) throws MessagingException {
+        Map<String, Object> values = values(mail);
+        NoticeRateLimiter.Decision decision = limiter.attempt(to.asString(), values.get("quarantineId") + " " + values.get("reason")
+            + " from " + values.get("sender") + ": " + values.get("subject"));
+        if (decision.digest().isPresent()) {
+            List<String> held = decision.digest().get();
+            send(mail, to, "digest", new Notice("[Bulwark] " + held.size() + " " + kind().asString() + " notices held back",
+                "These notices were held back by the rate limit:\r\n\r\n" + String.join("\r\n", held) + "\r\n"));
+        }
+        if (!decision.send()) {
+            events.record(MailEvents.of(mail, "notice.suppressed", Map.of("kind", kind().asString(), "to", to.asString(), "reason", "rate limit")));
+            return;
+        }
+        send(mail, to, kind().asString(), templates.render(languageFor(to), kind(), values));
+    }
+
+    void suppressed(Mail mail, String to, String reason) {
+        LOGGER.info("No {} notice for {} to {}: {}", kind().asString(), mail.getName(), to, reason);
+        events.record(MailEvents.of(mail, "notice.suppressed", Map.of("kind", kind().asString(), "to", to, "reason", reason)));
+    }
+
+    private void send(Mail about, MailAddress to, String noticeKind, Notice notice) throws MessagingException {
+        MimeMessage message = new MimeMessage(javax.mail.Session.getInstance(new java.util.Properties()));
+        message.setFrom(getMailetContext().getPostmaster().toInternetAddress().orElseThrow());
+        message.setRecipient(javax.mail.Message.RecipientType.TO, to.toInternetAddress().orElseThrow());
+        message.setSubject(notice.subject(), "UTF-8");
+        message.setText(notice.body(), "UTF-8");
+        message.setHeader("Auto-Submitted", "auto-generated");
+        message.setHeader("X-Auto-Response-Suppress", "All");
+        message.setSentDate(java.util.Date.from(clock.instant()));
+        message.saveChanges();
+        MailImpl outgoing = MailImpl.builder()
+            .name(MailImpl.getId())
+            .sender(MaybeSender.nullSender())
+            .addRecipient(to)
+            .mimeMessage(message)
+            .addAttribute(new Attribute(NOTICE, AttributeValue.of(noticeKind)))
+            .build();
+        try {
+            getMailetContext().sendMail(outgoing);
+        } finally {
+            outgoing.dispose();
+        }
+        events.record(MailEvents.of(about, "notice.sent", Map.of("kind", noticeKind, "to", to.asString())));
+    }
+
+    private String languageFor(MailAddress to) {
+        return languageByDomain.getOrDefault(to.getDomain().asString().toLowerCase(Locale.ROOT), language);
+    }
+
+    private static Map<String, Object> values(Mail mail) throws MessagingException {
+        Map<String, Object> values = new HashMap<>();
+        values.put("reason", Quarantine.reasonFromVerdict(mail).asString());
+        text(mail, BulwarkAttributes.VIRUS_NAMES).ifPresent(v -> values.put("virusNames", v));
+        mail.getAttribute(BulwarkAttributes.SPAM_SCORE).map(a -> a.getValue().value()).ifPresent(v -> values.put("spamScore", v));
+        values.put("sender", mail.getMaybeSender().asOptional().map(MailAddress::asString).orElse("<>"));
+        values.put("recipients", recipients(mail.getRecipients()));
+        values.put("subject", Optional.ofNullable(header(mail, "Subject")).orElse("(no subject)"));
+        values.put("messageId", Optional.ofNullable(header(mail, "Message-ID")).orElse("(none)"));
+        values.put("remoteAddress", Optional.ofNullable(mail.getRemoteAddr()).orElse("unknown"));
+        String id = text(mail, QuarantineStore.ID).orElse("(not quarantined)");
+        values.put("quarantineId", id);
+        values.put("webadminPath", "/bulwark/quarantine/" + id);
+        return values;
+    }
+
+    private static String header(Mail mail, String name) throws MessagingException {
+        String value = mail.getMessage().getHeader(name, null);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return javax.mail.internet.MimeUtility.decodeText(value.replaceAll("\r?\n[ \t]", " "));
+        } catch (java.io.UnsupportedEncodingException e) {
+            return value;
+        }
+    }
+
+    private static String recipients(Collection<MailAddress> recipients) {
+        return recipients.stream().map(MailAddress::asString).collect(Collectors.joining(", "));
+    }
+
+    private static Optional<String> text(Mail mail, AttributeName name) {
+        return mail.getAttribute(name).map(Attribute::getValue).map(AttributeValue::value).filter(String.class::isInstance).map(String.class::cast);
+    }
+}

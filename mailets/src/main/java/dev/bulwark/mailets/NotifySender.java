@@ -1,0 +1,92 @@
+package dev.bulwark.mailets;
+
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.Mail;
+
+import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.notifications.BackscatterGuard;
+import dev.bulwark.notifications.NoticeKind;
+import dev.bulwark.security.SecurityEventSink;
+
+/**
+ * Tells the sender the message was not delivered, without echoing any of it, and only when the
+ * sender cannot be forged ({@link BackscatterGuard}, on unless {@code backscatterGuard=false}): a local
+ * user or an authenticated submitter, never a null sender, list or bulk mail, auto-submitted mail, or
+ * a virus known to forge senders ({@code forgingVirusPatterns}, * wildcards). Each refusal is logged
+ * and recorded as a {@code notice.suppressed} event with its reason.
+ */
+public class NotifySender extends NoticeMailet {
+    private BackscatterGuard guard;
+    private boolean guardOn;
+
+    @Inject
+    public NotifySender(SecurityEventSink events) {
+        super(events, Clock.systemUTC());
+    }
+
+    NotifySender(SecurityEventSink events, Clock clock) {
+        super(events, clock);
+    }
+
+    @Override
+    NoticeKind kind() {
+        return NoticeKind.SENDER;
+    }
+
+    @Override
+    Set<String> ownParameters() {
+        return Set.of("backscatterGuard", "forgingVirusPatterns");
+    }
+
+    @Override
+    int defaultMaxPerWindow() {
+        return 5;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        super.init();
+        guardOn = Parameters.bool(this, "backscatterGuard", true);
+        guard = new BackscatterGuard(Parameters.text(this, "forgingVirusPatterns")
+            .map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(p -> !p.isEmpty()).toList())
+            .orElse(BackscatterGuard.DEFAULT_FORGING_VIRUSES));
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        Optional<MailAddress> sender = mail.getMaybeSender().asOptional();
+        if (sender.isEmpty()) {
+            suppressed(mail, "<>", "null sender");
+            return;
+        }
+        if (guardOn) {
+            Optional<String> refusal = guard.refusal(new BackscatterGuard.Facts(
+                sender.map(MailAddress::asString),
+                getMailetContext().isLocalEmail(sender.get()),
+                mail.getAttribute(Mail.SMTP_AUTH_USER).isPresent(),
+                Optional.ofNullable(mail.getMessage().getHeader("Precedence", null)),
+                mail.getMessage().getHeader("List-Id") != null,
+                Optional.ofNullable(mail.getMessage().getHeader("Auto-Submitted", null)),
+                virusNames(mail)));
+            if (refusal.isPresent()) {
+                suppressed(mail, sender.get().asString(), refusal.get());
+                return;
+            }
+        }
+        notify(mail, sender.get());
+    }
+
+    private static List<String> virusNames(Mail mail) {
+        return mail.getAttribute(BulwarkAttributes.VIRUS_NAMES).map(a -> String.valueOf(a.getValue().value()))
+            .map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList()).orElse(List.of());
+    }
+}
