@@ -18,7 +18,7 @@ import dev.bulwark.security.SecurityEventSink;
  * a digest. Parameters and templates: docs/notifications.md.
  */
 public class NotifyAdmin extends NoticeMailet {
-    private MailAddress to;
+    private java.util.Optional<MailAddress> to = java.util.Optional.empty();
 
     @Inject
     public NotifyAdmin(SecurityEventSink events) {
@@ -47,11 +47,19 @@ public class NotifyAdmin extends NoticeMailet {
     @Override
     public void init() throws MessagingException {
         super.init();
-        to = Parameters.text(this, "to").isPresent() ? new MailAddress(Parameters.text(this, "to").get()) : getMailetContext().getPostmaster();
+        if (Parameters.text(this, "to").isPresent()) {
+            to = java.util.Optional.of(new MailAddress(Parameters.text(this, "to").get()));
+        }
     }
 
+    /** The postmaster is asked for at each notice: James's context knows it only once it is running. */
     @Override
     public void service(Mail mail) throws MessagingException {
-        notify(mail, to);
+        MailAddress admin = to.orElseGet(() -> getMailetContext().getPostmaster());
+        if (admin == null) {
+            suppressed(mail, "postmaster", "no postmaster configured (mailetcontainer.xml <context><postmaster>) and no 'to' parameter");
+            return;
+        }
+        notify(mail, admin);
     }
 }

@@ -4,9 +4,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
@@ -15,28 +17,66 @@ import javax.mail.BodyPart;
 import javax.mail.MessagingException;
 import javax.mail.Multipart;
 import javax.mail.Part;
+import javax.mail.internet.ContentDisposition;
+import javax.mail.internet.ContentType;
 import javax.mail.internet.MimeUtility;
 
 import org.apache.tika.Tika;
+import org.apache.tika.mime.MediaType;
+import org.apache.tika.mime.MediaTypeRegistry;
+import org.apache.tika.mime.MimeTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Finds banned attachments in a MIME tree: by name (extension, double extension, names dressed up with
- * trailing dots, spaces or right-to-left overrides), by the type detected from the bytes (Apache Tika's
- * magic numbers: an executable named photo.jpg), inside zip archives (entries, nested zips), and
- * encrypted archives. Bounded in depth, parts, entries and bytes read; a part that cannot be decoded is
- * skipped, never a failure.
+ * trailing dots, spaces or bidirectional controls such as the right-to-left override; the
+ * Content-Disposition file name and the Content-Type name both count), by the type detected from the
+ * bytes (Apache Tika's magic numbers: an executable named photo.jpg), inside zip archives (entries,
+ * nested zips) and encrypted archives.
+ *
+ * <p>Bounded: MIME depth and parts, archive nesting, entries, and the bytes inflated per mail; skipping
+ * an archive entry never inflates it. A part that cannot be decoded is skipped (debug log), never a
+ * failure. What could not be inspected (an archive that cannot be read, is over a limit, or is in a
+ * format other than zip) is reported apart, and banned only when the policy says {@code unreadable:true}.
+ *
+ * <p>Thread-safe; also usable for one attachment on its own: {@code inspector.inspect(bodyPart)}.
  */
 public final class AttachmentInspector {
     static final int MAX_DEPTH = 32;
     static final int MAX_PARTS = 2000;
     static final int MAX_ARCHIVE_DEPTH = 4;
     static final int MAX_ENTRIES = 1000;
+    static final int MAX_ENTRIES_PER_MAIL = 10_000;
     static final int SNIFF_BYTES = 8192;
-    static final long MAX_ARCHIVE_BYTES = 50L * 1024 * 1024;
+    static final int MAX_ARCHIVE_BYTES = 50 * 1024 * 1024;
     private static final Logger LOGGER = LoggerFactory.getLogger(AttachmentInspector.class);
     private static final Tika TIKA = new Tika();
+    private static final MediaTypeRegistry TYPES = MimeTypes.getDefaultMimeTypes().getMediaTypeRegistry();
+    /** Archive formats Tika recognises that are not opened here (zip is): their content is not inspected. */
+    private static final Set<String> OTHER_ARCHIVES = Set.of("application/x-rar-compressed", "application/x-7z-compressed",
+        "application/gzip", "application/x-bzip", "application/x-bzip2", "application/x-xz", "application/x-tar",
+        "application/vnd.ms-cab-compressed", "application/x-iso9660-image", "application/x-apple-diskimage",
+        "application/x-ace-compressed", "application/x-arj", "application/x-lha", "application/x-lharc", "application/x-lzip",
+        "application/x-lzma", "application/zstd", "application/x-compress", "application/x-cpio", "application/x-vhd");
+    private static final String CONTROLS = "[\\p{Cf}\\p{Cntrl}]";
+
+    /**
+     * What an inspection found.
+     *
+     * @param banned      why the parts are banned, one reason per finding; empty when nothing is
+     * @param uninspected what could not be inspected and was not banned for it (policy {@code unreadable:false})
+     */
+    public record Report(List<String> banned, List<String> uninspected) {
+        public Report {
+            banned = List.copyOf(banned);
+            uninspected = List.copyOf(uninspected);
+        }
+
+        public boolean isBanned() {
+            return !banned.isEmpty();
+        }
+    }
 
     private final AttachmentPolicy policy;
 
@@ -44,152 +84,364 @@ public final class AttachmentInspector {
         this.policy = policy;
     }
 
-    /** Why the part tree is banned: one reason per banned attachment; empty when nothing is. */
-    public List<String> inspect(Part message) {
-        List<String> reasons = new ArrayList<>();
-        walk(message, 0, new int[] {0}, reasons);
-        return reasons;
+    /** Why the part (a whole message, or one attachment) is banned under the policy; empty when it is not. */
+    public static List<String> bannedReasons(Part part, AttachmentPolicy policy) {
+        return new AttachmentInspector(policy).inspect(part);
     }
 
-    private void walk(Part part, int depth, int[] parts, List<String> reasons) {
-        if (depth > MAX_DEPTH || ++parts[0] > MAX_PARTS) {
-            return;
-        }
-        try {
-            if (part.isMimeType("multipart/*")) {
-                Object content = part.getContent();
-                if (content instanceof Multipart multipart) {
-                    for (int i = 0; i < multipart.getCount(); i++) {
-                        BodyPart child = multipart.getBodyPart(i);
-                        walk(child, depth + 1, parts, reasons);
-                    }
-                }
-                return;
-            }
-            if (part.isMimeType("message/rfc822")) {
-                Object content = part.getContent();
-                if (content instanceof Part nested) {
-                    walk(nested, depth + 1, parts, reasons);
-                }
-                return;
-            }
-            Optional<String> name = fileName(part);
-            name.flatMap(this::bannedName).ifPresent(reasons::add);
-            if (name.isEmpty() && part.getDisposition() == null && part.isMimeType("text/*")) {
-                return; // a message body
-            }
-            byte[] head;
-            try (InputStream in = part.getInputStream()) {
-                head = in.readNBytes(SNIFF_BYTES);
-            }
-            String label = name.orElse("unnamed attachment");
-            bannedType(head).ifPresent(type -> reasons.add(label + ": content is " + type));
-            if (policy.archives() && isZip(head)) {
-                try (InputStream in = part.getInputStream()) {
-                    inspectZip(in, label, 1, reasons);
-                }
-            }
-        } catch (MessagingException | IOException | RuntimeException e) {
-            LOGGER.debug("Part skipped by the attachment check: {}", e.getMessage());
-        }
+    /** Why the part tree is banned: one reason per finding; empty when nothing is. */
+    public List<String> inspect(Part part) {
+        return report(part).banned();
     }
 
-    private void inspectZip(InputStream in, String label, int level, List<String> reasons) {
-        try (ZipInputStream zip = new ZipInputStream(in)) {
-            long read = 0;
-            int entries = 0;
-            ZipEntry entry;
-            while ((entry = zip.getNextEntry()) != null && entries++ < MAX_ENTRIES && read < MAX_ARCHIVE_BYTES) {
-                if (entry.isDirectory()) {
-                    continue;
-                }
-                String inner = label + " > " + entry.getName();
-                bannedName(entry.getName()).ifPresent(reason -> reasons.add(label + " > " + reason));
-                byte[] head = zip.readNBytes(SNIFF_BYTES);
-                read += head.length;
-                bannedType(head).ifPresent(type -> reasons.add(inner + ": content is " + type));
-                if (isZip(head) && level < MAX_ARCHIVE_DEPTH) {
-                    byte[] rest = zip.readNBytes((int) Math.min(MAX_ARCHIVE_BYTES - read, Integer.MAX_VALUE - SNIFF_BYTES));
-                    read += rest.length;
-                    byte[] nested = new byte[head.length + rest.length];
-                    System.arraycopy(head, 0, nested, 0, head.length);
-                    System.arraycopy(rest, 0, nested, head.length, rest.length);
-                    inspectZip(new ByteArrayInputStream(nested), inner, level + 1, reasons);
-                }
-            }
-        } catch (ZipException e) {
-            // java.util.zip refuses encrypted entries outright: that is how an encrypted archive shows.
-            if (String.valueOf(e.getMessage()).contains("encrypted")) {
-                if (policy.encrypted()) {
-                    reasons.add(label + ": encrypted archive (its content cannot be scanned)");
-                }
-            } else if (policy.unreadable()) {
-                reasons.add(label + ": archive cannot be read (" + e.getMessage() + ")");
-            }
-        } catch (IOException | RuntimeException e) {
-            if (policy.unreadable()) {
-                reasons.add(label + ": archive cannot be read (" + e.getMessage() + ")");
-            }
-            LOGGER.debug("Archive {} not fully inspected: {}", label, e.getMessage());
-        }
+    /** What is banned in the part tree, and what could not be inspected. */
+    public Report report(Part part) {
+        Inspection inspection = new Inspection();
+        inspection.walk(part, 0);
+        return new Report(inspection.banned, inspection.uninspected);
     }
 
-    /** A banned extension, also hidden behind a harmless one (invoice.pdf.exe) or trailing dots and spaces. */
-    Optional<String> bannedName(String raw) {
+    /**
+     * Why a file name is banned: a banned extension, also behind a harmless one ({@code invoice.pdf.exe}),
+     * upper case, trailing dots and spaces, bidirectional or other invisible controls, a NUL cutting it short.
+     */
+    public Optional<String> bannedName(String raw) {
+        int nul = raw.indexOf('\0');
+        if (nul >= 0) {
+            Optional<String> cut = bannedName(raw.substring(0, nul));
+            if (cut.isPresent()) {
+                return cut;
+            }
+        }
         String name = normalise(raw);
         int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
-        String base = name.substring(slash + 1);
-        String[] pieces = base.split("\\.");
+        String[] pieces = name.substring(slash + 1).split("\\.");
         if (pieces.length < 2) {
             return Optional.empty();
         }
-        String extension = pieces[pieces.length - 1];
+        String extension = pieces[pieces.length - 1].strip();
         if (!policy.extensions().contains(extension)) {
             return Optional.empty();
         }
-        if (pieces.length >= 3 && !pieces[pieces.length - 2].isEmpty()) {
-            return Optional.of(printable(raw) + ": double extension ." + pieces[pieces.length - 2] + "." + extension);
+        String inner = pieces.length >= 3 ? pieces[pieces.length - 2].strip() : "";
+        if (!pieces[0].isBlank() && inner.matches("[a-z0-9]{0,4}[a-z][a-z0-9]{0,4}")) {
+            return Optional.of(printable(raw) + ": double extension ." + inner + "." + extension);
         }
         return Optional.of(printable(raw) + ": banned extension ." + extension);
     }
 
-    private Optional<String> bannedType(byte[] head) {
-        if (head.length == 0) {
-            return Optional.empty();
-        }
-        String type = TIKA.detect(head).toLowerCase(Locale.ROOT);
-        String base = type.contains(";") ? type.substring(0, type.indexOf(';')).trim() : type;
-        return policy.types().contains(base) ? Optional.of(base) : Optional.empty();
-    }
-
-    private static boolean isZip(byte[] head) {
-        return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
-    }
-
-    private static Optional<String> fileName(Part part) {
-        try {
-            String name = part.getFileName();
-            if (name == null) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(MimeUtility.decodeText(name));
-            } catch (java.io.UnsupportedEncodingException e) {
-                return Optional.of(name);
-            }
-        } catch (MessagingException | RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** Lower case, without bidirectional controls, trailing dots and spaces that hide the real extension. */
+    /** Lower case, without invisible and bidirectional controls and the trailing dots and spaces that hide the real extension. */
     static String normalise(String name) {
-        String withoutControls = name.replaceAll("[\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\p{Cntrl}]", "");
-        return withoutControls.toLowerCase(Locale.ROOT).replaceAll("[.\\s]+$", "").trim();
+        return name.replaceAll(CONTROLS, "").toLowerCase(Locale.ROOT).replaceAll("[.\\s]+$", "").strip();
     }
 
     private static String printable(String name) {
-        String shown = name.replaceAll("[\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\p{Cntrl}]", "?");
+        String shown = name.replaceAll(CONTROLS, "?");
         return shown.length() > 120 ? shown.substring(0, 120) + "..." : shown;
+    }
+
+    /** The state of one inspection: findings and what is left of the limits. */
+    private final class Inspection {
+        private final List<String> banned = new ArrayList<>();
+        private final List<String> uninspected = new ArrayList<>();
+        private final Set<String> limitsHit = new LinkedHashSet<>();
+        private int parts;
+        private int entries;
+        private long inflated;
+
+        private void ban(String reason) {
+            if (!banned.contains(reason)) {
+                banned.add(reason);
+            }
+        }
+
+        private void notInspected(String what) {
+            if (policy.unreadable()) {
+                ban(what);
+            } else if (!uninspected.contains(what)) {
+                uninspected.add(what);
+            }
+        }
+
+        private void limit(String what) {
+            if (limitsHit.add(what)) {
+                notInspected(what);
+            }
+        }
+
+        private void walk(Part part, int depth) {
+            if (depth > MAX_DEPTH) {
+                limit("MIME parts nested deeper than " + MAX_DEPTH + " not inspected");
+                return;
+            }
+            if (++parts > MAX_PARTS) {
+                limit("MIME parts after the first " + MAX_PARTS + " not inspected");
+                return;
+            }
+            try {
+                Set<String> names = fileNames(part);
+                names.forEach(name -> bannedName(name).ifPresent(this::ban));
+                if (part.isMimeType("multipart/*")) {
+                    if (part.getContent() instanceof Multipart multipart) {
+                        for (int i = 0; i < multipart.getCount(); i++) {
+                            BodyPart child = multipart.getBodyPart(i);
+                            walk(child, depth + 1);
+                        }
+                    }
+                    return;
+                }
+                if (part.isMimeType("message/rfc822")) {
+                    if (part.getContent() instanceof Part nested) {
+                        walk(nested, depth + 1);
+                    }
+                    return;
+                }
+                if (names.isEmpty() && part.getDisposition() == null && part.isMimeType("text/*")) {
+                    return; // a message body
+                }
+                inspectContent(part, names.isEmpty() ? "unnamed attachment" : names.iterator().next(), names);
+            } catch (MessagingException | IOException | RuntimeException e) {
+                LOGGER.debug("Part skipped by the attachment check: {}", e.toString());
+            }
+        }
+
+        private void inspectContent(Part part, String label, Set<String> names) throws MessagingException, IOException {
+            byte[] head;
+            try (InputStream in = part.getInputStream()) {
+                head = in.readNBytes(SNIFF_BYTES);
+            }
+            MediaType detected = detect(head);
+            bannedType(detected).ifPresent(type -> ban(label + ": content is " + type));
+            if (!policy.archives()) {
+                return;
+            }
+            if (isZip(head, detected) || names.stream().anyMatch(name -> normalise(name).endsWith(".zip"))) {
+                byte[] archive;
+                try (InputStream in = part.getInputStream()) {
+                    archive = in.readNBytes(MAX_ARCHIVE_BYTES + 1);
+                }
+                if (archive.length > MAX_ARCHIVE_BYTES) {
+                    notInspected(label + ": archive over " + megabytes(MAX_ARCHIVE_BYTES) + " not inspected");
+                } else {
+                    inspectZip(archive, label, 1);
+                }
+            } else {
+                otherArchive(detected).ifPresent(format -> notInspected(label + ": " + format + " archive not inspected"));
+            }
+        }
+
+        /** Names, content and nested archives of a zip; encrypted entries; what cannot be read. */
+        private void inspectZip(byte[] bytes, String label, int level) {
+            AttachmentZip zip;
+            try {
+                zip = AttachmentZip.open(bytes, MAX_ENTRIES);
+            } catch (ZipException | RuntimeException e) {
+                inspectZipStream(bytes, label, level, e.getMessage());
+                return;
+            }
+            boolean encrypted = false;
+            for (AttachmentZip.Entry entry : zip.entries()) {
+                if (++entries > MAX_ENTRIES_PER_MAIL) {
+                    limit("archive entries after the first " + MAX_ENTRIES_PER_MAIL + " of the mail not inspected");
+                    return;
+                }
+                for (String name : entry.names()) {
+                    bannedName(name).ifPresent(reason -> ban(label + " > " + reason));
+                }
+                if (entry.directory()) {
+                    continue;
+                }
+                if (entry.encrypted()) {
+                    encrypted = true;
+                    continue;
+                }
+                String inner = label + " > " + printable(entry.name());
+                try {
+                    byte[] head = zip.read(entry, (int) Math.min(SNIFF_BYTES, budget()));
+                    inflated += head.length;
+                    MediaType detected = detect(head);
+                    bannedType(detected).ifPresent(type -> ban(inner + ": content is " + type));
+                    if (isZip(head, detected) || normalise(entry.name()).endsWith(".zip")) {
+                        nestedZip(zip, entry, inner, level);
+                    } else {
+                        otherArchive(detected).ifPresent(format -> notInspected(inner + ": " + format + " archive not inspected"));
+                    }
+                    if (budget() == 0) {
+                        limit(label + ": over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit, the rest not inspected");
+                        break;
+                    }
+                } catch (ZipException | RuntimeException e) {
+                    notInspected(inner + ": cannot be read (" + e.getMessage() + ")");
+                }
+            }
+            if (zip.total() > MAX_ENTRIES) {
+                notInspected(label + ": entries after the first " + MAX_ENTRIES + " not inspected");
+            }
+            if (encrypted) {
+                encrypted(label);
+            }
+        }
+
+        private void nestedZip(AttachmentZip zip, AttachmentZip.Entry entry, String inner, int level) throws ZipException {
+            if (level >= MAX_ARCHIVE_DEPTH) {
+                notInspected(inner + ": archive nested deeper than " + MAX_ARCHIVE_DEPTH + " not inspected");
+                return;
+            }
+            long room = budget();
+            byte[] nested = zip.read(entry, (int) Math.min(room + 1, Integer.MAX_VALUE - 8));
+            inflated += Math.min(nested.length, room);
+            if (nested.length > room) {
+                notInspected(inner + ": over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit, not inspected");
+                return;
+            }
+            inspectZip(nested, inner, level + 1);
+        }
+
+        /**
+         * An archive without a readable central directory (truncated, damaged): what a streaming reader
+         * still finds in its local headers, within the same limits.
+         */
+        private void inspectZipStream(byte[] bytes, String label, int level, String why) {
+            int seen = 0;
+            try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+                ZipEntry entry;
+                byte[] skip = new byte[SNIFF_BYTES];
+                while ((entry = zip.getNextEntry()) != null) {
+                    if (++seen > MAX_ENTRIES || ++entries > MAX_ENTRIES_PER_MAIL) {
+                        limit(label + ": entries after the first " + (seen - 1) + " not inspected");
+                        return;
+                    }
+                    bannedName(entry.getName()).ifPresent(reason -> ban(label + " > " + reason));
+                    String inner = label + " > " + printable(entry.getName());
+                    byte[] head = zip.readNBytes((int) Math.min(SNIFF_BYTES, budget()));
+                    inflated += head.length;
+                    bannedType(detect(head)).ifPresent(type -> ban(inner + ": content is " + type));
+                    if (isZip(head, detect(head)) && level < MAX_ARCHIVE_DEPTH) {
+                        byte[] rest = zip.readNBytes((int) budget());
+                        inflated += rest.length;
+                        byte[] nested = new byte[head.length + rest.length];
+                        System.arraycopy(head, 0, nested, 0, head.length);
+                        System.arraycopy(rest, 0, nested, head.length, rest.length);
+                        inspectZip(nested, inner, level + 1);
+                    }
+                    // skipping the rest of an entry inflates it: counted, so that a bomb ends the inspection
+                    int n;
+                    while (budget() > 0 && (n = zip.read(skip, 0, (int) Math.min(skip.length, budget()))) > 0) {
+                        inflated += n;
+                    }
+                    if (budget() == 0) {
+                        limit(label + ": over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit, the rest not inspected");
+                        return;
+                    }
+                }
+                if (seen == 0) {
+                    notInspected(label + ": archive cannot be read (" + why + ")");
+                }
+            } catch (ZipException e) {
+                // java.util.zip refuses encrypted entries outright ("encrypted ZIP entry not supported")
+                if (String.valueOf(e.getMessage()).contains("encrypted")) {
+                    encrypted(label);
+                } else {
+                    notInspected(label + ": archive cannot be read (" + why + "; " + e.getMessage() + ")");
+                }
+            } catch (IOException | RuntimeException e) {
+                notInspected(label + ": archive cannot be read (" + why + "; " + e.getMessage() + ")");
+            }
+        }
+
+        private void encrypted(String label) {
+            if (policy.encrypted()) {
+                ban(label + ": encrypted archive (its content cannot be scanned)");
+            } else {
+                LOGGER.debug("Encrypted archive {} allowed by the policy", label);
+            }
+        }
+
+        private long budget() {
+            return Math.max(0, MAX_ARCHIVE_BYTES - inflated);
+        }
+    }
+
+    private static MediaType detect(byte[] head) {
+        if (head.length == 0) {
+            return MediaType.OCTET_STREAM;
+        }
+        MediaType type = MediaType.parse(TIKA.detect(head));
+        return type == null ? MediaType.OCTET_STREAM : type;
+    }
+
+    /** The detected type when it, or a type it is a kind of, is banned (x-msdownload; format=pe32 is an x-msdownload). */
+    private Optional<String> bannedType(MediaType detected) {
+        if (policy.types().isEmpty()) {
+            return Optional.empty();
+        }
+        for (MediaType type = detected; type != null; type = TYPES.getSupertype(type)) {
+            String name = type.toString().toLowerCase(Locale.ROOT);
+            String base = type.getBaseType().toString().toLowerCase(Locale.ROOT);
+            if ((policy.types().contains(name) || policy.types().contains(base)) && !MediaType.OCTET_STREAM.equals(type)
+                || MediaType.OCTET_STREAM.equals(type) && policy.types().contains(base) && !MediaType.OCTET_STREAM.equals(detected)) {
+                return Optional.of(detected.getBaseType().toString());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> otherArchive(MediaType detected) {
+        String base = detected.getBaseType().toString();
+        if (!OTHER_ARCHIVES.contains(base)) {
+            return Optional.empty();
+        }
+        return Optional.of(switch (base) {
+            case "application/x-rar-compressed" -> "RAR";
+            case "application/x-7z-compressed" -> "7z";
+            case "application/gzip" -> "gzip";
+            case "application/x-tar" -> "tar";
+            case "application/vnd.ms-cab-compressed" -> "cab";
+            case "application/x-iso9660-image" -> "ISO image";
+            default -> base.substring(base.indexOf('/') + 1).replaceFirst("^x-", "");
+        });
+    }
+
+    private static boolean isZip(byte[] head, MediaType detected) {
+        boolean magic = head.length >= 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 && head[3] == 4 || head[2] == 5 && head[3] == 6
+            || head[2] == 7 && head[3] == 8);
+        return magic || "application/zip".equals(detected.getBaseType().toString());
+    }
+
+    /** The names the part goes by: its Content-Disposition file name and its Content-Type name (clients use either). */
+    private static Set<String> fileNames(Part part) {
+        Set<String> names = new LinkedHashSet<>();
+        try {
+            Optional.ofNullable(part.getFileName()).ifPresent(names::add);
+        } catch (MessagingException | RuntimeException e) {
+            LOGGER.debug("Unreadable file name: {}", e.toString());
+        }
+        for (String[] header : new String[][] {{"Content-Disposition", "filename"}, {"Content-Type", "name"}}) {
+            try {
+                String[] values = part.getHeader(header[0]);
+                if (values != null && values.length > 0) {
+                    String value = header[0].equals("Content-Type")
+                        ? new ContentType(values[0]).getParameter(header[1])
+                        : new ContentDisposition(values[0]).getParameter(header[1]);
+                    Optional.ofNullable(value).ifPresent(names::add);
+                }
+            } catch (MessagingException | RuntimeException e) {
+                LOGGER.debug("Unreadable {}: {}", header[0], e.toString());
+            }
+        }
+        Set<String> decoded = new LinkedHashSet<>();
+        for (String name : names) {
+            try {
+                decoded.add(MimeUtility.decodeText(name));
+            } catch (IOException | RuntimeException e) {
+                decoded.add(name);
+            }
+        }
+        decoded.removeIf(String::isBlank);
+        return decoded;
+    }
+
+    private static String megabytes(long bytes) {
+        return bytes / (1024 * 1024) + " MB";
     }
 }

@@ -16,13 +16,16 @@ import java.util.TreeMap;
  * @param types      MIME types detected from the bytes (base type, lower case)
  * @param archives   look inside zip archives (names and bytes of their entries, nested zips)
  * @param encrypted  ban encrypted archives (their content cannot be scanned)
- * @param unreadable ban archives that cannot be read at all
+ * @param unreadable ban attachments that could not be inspected (archives that cannot be read, are over the
+ *                   limits or in a format other than zip); without it they are only recorded
  */
 public record AttachmentPolicy(Set<String> extensions, Set<String> types, boolean archives, boolean encrypted, boolean unreadable) {
     public static final Set<String> DEFAULT_EXTENSIONS = Set.of("exe", "com", "bat", "cmd", "scr", "pif", "vbs", "vbe", "js", "jse",
-        "wsf", "wsh", "msi", "msp", "hta", "cpl", "jar", "ps1", "lnk", "reg", "dll", "sys");
+        "wsf", "wsh", "msi", "msp", "hta", "cpl", "jar", "ps1", "lnk", "reg", "dll", "sys",
+        // disk images and other containers Windows opens with a double click (mark-of-the-web bypasses), consoles, add-ins
+        "iso", "img", "vhd", "vhdx", "msc", "scf", "sct", "wsc", "xll", "jnlp", "appx", "msix");
     public static final Set<String> DEFAULT_TYPES = Set.of("application/x-msdownload", "application/x-dosexec", "application/x-executable",
-        "application/x-sharedlib", "application/x-ms-installer", "application/x-ms-shortcut");
+        "application/x-sharedlib", "application/x-elf", "application/x-ms-installer");
     public static final AttachmentPolicy DEFAULT = new AttachmentPolicy(DEFAULT_EXTENSIONS, DEFAULT_TYPES, true, true, false);
 
     public AttachmentPolicy {
@@ -36,6 +39,7 @@ public record AttachmentPolicy(Set<String> extensions, Set<String> types, boolea
             return DEFAULT;
         }
         Map<String, String> values = new TreeMap<>();
+        Set<String> known = Set.of("extensions", "types", "archives", "encrypted", "unreadable");
         for (String item : condition.split(";")) {
             if (item.isBlank()) {
                 continue;
@@ -45,10 +49,19 @@ public record AttachmentPolicy(Set<String> extensions, Set<String> types, boolea
                 throw new IllegalArgumentException("'" + item.trim() + "' is not key:value");
             }
             String key = item.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            if (!Set.of("extensions", "types", "archives", "encrypted", "unreadable").contains(key)) {
+            if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown key '" + key + "', expected extensions, types, archives, encrypted or unreadable");
             }
-            values.put(key, item.substring(colon + 1).trim());
+            if (values.put(key, item.substring(colon + 1).trim()) != null) {
+                throw new IllegalArgumentException("'" + key + "' is given twice");
+            }
+        }
+        if ("false".equalsIgnoreCase(values.get("archives"))) {
+            for (String needsArchives : new String[] {"encrypted", "unreadable"}) {
+                if ("true".equalsIgnoreCase(values.get(needsArchives))) {
+                    throw new IllegalArgumentException(needsArchives + ":true needs archives:true (archives are not opened)");
+                }
+            }
         }
         return new AttachmentPolicy(
             values.containsKey("extensions") ? list(values.get("extensions"), "[a-z0-9]{1,16}", "extensions") : DEFAULT.extensions(),
