@@ -315,8 +315,9 @@ public final class AttachmentInspector {
                     String inner = label + " > " + printable(entry.getName());
                     byte[] head = zip.readNBytes((int) Math.min(SNIFF_BYTES, budget()));
                     inflated += head.length;
-                    bannedType(detect(head)).ifPresent(type -> ban(inner + ": content is " + type));
-                    if (isZip(head, detect(head)) && level < MAX_ARCHIVE_DEPTH) {
+                    MediaType detected = detect(head);
+                    bannedType(detected).ifPresent(type -> ban(inner + ": content is " + type));
+                    if (isZip(head, detected) && level < MAX_ARCHIVE_DEPTH) {
                         byte[] rest = zip.readNBytes((int) budget());
                         inflated += rest.length;
                         byte[] nested = new byte[head.length + rest.length];
@@ -375,11 +376,13 @@ public final class AttachmentInspector {
         if (policy.types().isEmpty()) {
             return Optional.empty();
         }
+        // application/octet-stream, the root of the hierarchy, bans only what Tika could not identify at all
         for (MediaType type = detected; type != null; type = TYPES.getSupertype(type)) {
-            String name = type.toString().toLowerCase(Locale.ROOT);
-            String base = type.getBaseType().toString().toLowerCase(Locale.ROOT);
-            if ((policy.types().contains(name) || policy.types().contains(base)) && !MediaType.OCTET_STREAM.equals(type)
-                || MediaType.OCTET_STREAM.equals(type) && policy.types().contains(base) && !MediaType.OCTET_STREAM.equals(detected)) {
+            if (type.equals(MediaType.OCTET_STREAM) && !detected.equals(MediaType.OCTET_STREAM)) {
+                break;
+            }
+            if (policy.types().contains(type.toString().toLowerCase(Locale.ROOT))
+                || policy.types().contains(type.getBaseType().toString().toLowerCase(Locale.ROOT))) {
                 return Optional.of(detected.getBaseType().toString());
             }
         }
