@@ -1,6 +1,7 @@
 package dev.bulwark.matchers;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -17,8 +18,10 @@ import javax.mail.BodyPart;
 import javax.mail.MessagingException;
 import javax.mail.Multipart;
 import javax.mail.Part;
+import javax.mail.Session;
 import javax.mail.internet.ContentDisposition;
 import javax.mail.internet.ContentType;
+import javax.mail.internet.MimeMessage;
 import javax.mail.internet.MimeUtility;
 
 import org.apache.tika.Tika;
@@ -108,9 +111,10 @@ public final class AttachmentInspector {
     public Optional<String> bannedName(String raw) {
         int nul = raw.indexOf('\0');
         if (nul >= 0) {
+            // what a C-string reader sees of it
             Optional<String> cut = bannedName(raw.substring(0, nul));
             if (cut.isPresent()) {
-                return cut;
+                return Optional.of(printable(raw) + cut.get().substring(cut.get().lastIndexOf(": ")));
             }
         }
         String name = normalise(raw);
@@ -199,26 +203,39 @@ public final class AttachmentInspector {
                 if (names.isEmpty() && part.getDisposition() == null && part.isMimeType("text/*")) {
                     return; // a message body
                 }
-                inspectContent(part, names.isEmpty() ? "unnamed attachment" : names.iterator().next(), names);
+                inspectContent(part, names.isEmpty() ? "unnamed attachment" : names.iterator().next(), names, depth);
             } catch (MessagingException | IOException | RuntimeException e) {
                 LOGGER.debug("Part skipped by the attachment check: {}", e.toString());
             }
         }
 
-        private void inspectContent(Part part, String label, Set<String> names) throws MessagingException, IOException {
+        private void inspectContent(Part part, String label, Set<String> names, int depth) throws MessagingException, IOException {
             byte[] head;
             try (InputStream in = part.getInputStream()) {
-                head = in.readNBytes(SNIFF_BYTES);
+                head = readUpTo(in, SNIFF_BYTES);
             }
             MediaType detected = detect(head);
             bannedType(detected).ifPresent(type -> ban(label + ": content is " + type));
+            if (detected.getBaseType().toString().equals("message/rfc822") || names.stream().anyMatch(name -> normalise(name).endsWith(".eml"))) {
+                // a message attached as a file (forward.eml): mail clients open it and show its attachments
+                byte[] message;
+                try (InputStream in = part.getInputStream()) {
+                    message = readUpTo(in, MAX_ARCHIVE_BYTES + 1);
+                }
+                if (message.length > MAX_ARCHIVE_BYTES) {
+                    notInspected(label + ": attached message over " + megabytes(MAX_ARCHIVE_BYTES) + " not inspected");
+                } else {
+                    walk(new MimeMessage((Session) null, new ByteArrayInputStream(message)), depth + 1);
+                }
+                return;
+            }
             if (!policy.archives()) {
                 return;
             }
             if (isZip(head, detected) || names.stream().anyMatch(name -> normalise(name).endsWith(".zip"))) {
                 byte[] archive;
                 try (InputStream in = part.getInputStream()) {
-                    archive = in.readNBytes(MAX_ARCHIVE_BYTES + 1);
+                    archive = readUpTo(in, MAX_ARCHIVE_BYTES + 1);
                 }
                 if (archive.length > MAX_ARCHIVE_BYTES) {
                     notInspected(label + ": archive over " + megabytes(MAX_ARCHIVE_BYTES) + " not inspected");
@@ -255,6 +272,10 @@ public final class AttachmentInspector {
                     encrypted = true;
                     continue;
                 }
+                if (budget() == 0) {
+                    limit(label + ": over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit, the rest not inspected");
+                    break;
+                }
                 String inner = label + " > " + printable(entry.name());
                 try {
                     byte[] head = zip.read(entry, (int) Math.min(SNIFF_BYTES, budget()));
@@ -265,10 +286,6 @@ public final class AttachmentInspector {
                         nestedZip(zip, entry, inner, level);
                     } else {
                         otherArchive(detected).ifPresent(format -> notInspected(inner + ": " + format + " archive not inspected"));
-                    }
-                    if (budget() == 0) {
-                        limit(label + ": over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit, the rest not inspected");
-                        break;
                     }
                 } catch (ZipException | RuntimeException e) {
                     notInspected(inner + ": cannot be read (" + e.getMessage() + ")");
@@ -313,12 +330,12 @@ public final class AttachmentInspector {
                     }
                     bannedName(entry.getName()).ifPresent(reason -> ban(label + " > " + reason));
                     String inner = label + " > " + printable(entry.getName());
-                    byte[] head = zip.readNBytes((int) Math.min(SNIFF_BYTES, budget()));
+                    byte[] head = readUpTo(zip, (int) Math.min(SNIFF_BYTES, budget()));
                     inflated += head.length;
                     MediaType detected = detect(head);
                     bannedType(detected).ifPresent(type -> ban(inner + ": content is " + type));
                     if (isZip(head, detected) && level < MAX_ARCHIVE_DEPTH) {
-                        byte[] rest = zip.readNBytes((int) budget());
+                        byte[] rest = readUpTo(zip, (int) budget());
                         inflated += rest.length;
                         byte[] nested = new byte[head.length + rest.length];
                         System.arraycopy(head, 0, nested, 0, head.length);
@@ -442,6 +459,23 @@ public final class AttachmentInspector {
         }
         decoded.removeIf(String::isBlank);
         return decoded;
+    }
+
+    /**
+     * Up to {@code limit} bytes. Not {@code InputStream.readNBytes}: JavaMail's BASE64DecoderStream answers
+     * a read of 0 bytes with -1, which makes readNBytes stop at 8 KB as if the attachment ended there.
+     */
+    static byte[] readUpTo(InputStream in, int limit) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 65536));
+        byte[] buffer = new byte[8192];
+        while (out.size() < limit) {
+            int n = in.read(buffer, 0, Math.min(buffer.length, limit - out.size()));
+            if (n < 0) {
+                break;
+            }
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
     }
 
     private static String megabytes(long bytes) {

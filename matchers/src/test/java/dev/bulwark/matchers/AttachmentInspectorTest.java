@@ -1,0 +1,485 @@
+package dev.bulwark.matchers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+import javax.mail.MessagingException;
+import javax.mail.Multipart;
+import javax.mail.Part;
+import javax.mail.internet.MimeMessage;
+
+import org.apache.james.core.builder.MimeMessageBuilder;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.base.test.FakeMail;
+import org.apache.mailet.base.test.FakeMatcherConfig;
+import org.apache.tika.Tika;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The attachment check against what attackers do to get an executable past it: archives that
+ * java.util.zip refuses or that say different things to different extractors, names in the other header,
+ * messages attached as files, bombs; and what it records when it cannot look inside.
+ */
+class AttachmentInspectorTest {
+    private static final byte[] TEXT = "nothing to see".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PE32 = pe32();
+    private static final AttachmentInspector DEFAULT = new AttachmentInspector(AttachmentPolicy.DEFAULT);
+
+    /** A PE32 image header: "MZ", e_lfanew at 0x3c pointing to "PE\0\0" and an i386 machine type. */
+    private static byte[] pe32() {
+        byte[] pe = new byte[1024];
+        pe[0] = 'M';
+        pe[1] = 'Z';
+        pe[0x3c] = (byte) 0x80;
+        pe[0x80] = 'P';
+        pe[0x81] = 'E';
+        pe[0x84] = 0x4c;
+        pe[0x85] = 0x01;
+        return pe;
+    }
+
+    @Test
+    void tikaReallyClassifiesTheTestExecutables() {
+        assertThat(new Tika().detect(PE32)).isEqualTo("application/x-msdownload; format=pe32");
+        assertThat(new Tika().detect(elf(2))).isEqualTo("application/x-executable");
+    }
+
+    @Test
+    void detectedTypesMatchTheirParentTypes() throws Exception {
+        // x-msdownload; format=pe32 is an x-msdownload; x-executable and x-object are kinds of x-elf
+        assertThat(DEFAULT.inspect(message("vacation.jpg", PE32))).containsExactly("vacation.jpg: content is application/x-msdownload");
+        AttachmentInspector elfOnly = inspector("types:application/x-elf");
+        assertThat(elfOnly.inspect(message("a.png", elf(2)))).containsExactly("a.png: content is application/x-executable");
+        assertThat(elfOnly.inspect(message("b.png", elf(1)))).containsExactly("b.png: content is application/x-object");
+        assertThat(elfOnly.inspect(message("c.png", PE32))).isEmpty();
+        assertThat(inspector("types:").inspect(message("d.png", PE32))).isEmpty();
+    }
+
+    @Test
+    void aStoredEntryWithADataDescriptorThatZipInputStreamRefusesIsStillInspected() throws Exception {
+        byte[] zip = storedWithDescriptor("invoice.exe", TEXT);
+        assertThatThrownBy(() -> new ZipInputStream(new ByteArrayInputStream(zip)).getNextEntry()).isInstanceOf(ZipException.class);
+        assertThat(DEFAULT.inspect(message("docs.zip", zip))).containsExactly("docs.zip > invoice.exe: banned extension .exe");
+    }
+
+    @Test
+    void aNameHiddenInTheCentralDirectoryOrInTheLocalHeaderIsFound() throws Exception {
+        // Explorer and 7-Zip list the central directory, streaming readers the local headers: both count.
+        byte[] central = zip("readme.txt", TEXT);
+        replaceName(central, 1, 2, "readme.txt", "readme.scr");
+        assertThat(DEFAULT.inspect(message("a.zip", central))).containsExactly("a.zip > readme.scr: banned extension .scr");
+        byte[] local = zip("readme.txt", TEXT);
+        replaceName(local, 3, 4, "readme.txt", "readme.scr");
+        assertThat(DEFAULT.inspect(message("b.zip", local))).containsExactly("b.zip > readme.scr: banned extension .scr");
+    }
+
+    @Test
+    void aZipWithBytesPrependedIsOpenedAsExtractorsOpenIt() throws Exception {
+        byte[] zip = zip("tool.scr", TEXT);
+        byte[] prefixed = new byte[zip.length + 100];
+        Arrays.fill(prefixed, 0, 100, (byte) 'x');
+        System.arraycopy(zip, 0, prefixed, 100, zip.length);
+        assertThat(DEFAULT.inspect(message("docs.zip", prefixed))).containsExactly("docs.zip > tool.scr: banned extension .scr");
+    }
+
+    @Test
+    void aLargeBase64ArchiveIsReadToItsEnd() throws Exception {
+        // JavaMail's base64 decoder ends InputStream.readNBytes after 8 KB: the entry at the end must still be seen
+        byte[] noise = new byte[200_000];
+        new Random(4).nextBytes(noise);
+        assertThat(DEFAULT.inspect(message("photos.zip", zip("a.raw", noise, "b.raw", noise, "z.vbs", TEXT))))
+            .containsExactly("photos.zip > z.vbs: banned extension .vbs");
+    }
+
+    @Test
+    void skippingAnEntryNeverInflatesIt() throws Exception {
+        // 100 MB of zeros (100 KB deflated) before the banned entry: found, and no limit hit, since skipping
+        // reads nothing; a damaged stream after the first 8 KB proves the rest of the entry is never touched.
+        byte[] bomb = zip("zeros.bin", new byte[100 * 1024 * 1024], "after.exe", TEXT);
+        AttachmentInspector.Report report = DEFAULT.report(message("bomb.zip", bomb));
+        assertThat(report.banned()).containsExactly("bomb.zip > after.exe: banned extension .exe");
+        assertThat(report.uninspected()).isEmpty();
+
+        byte[] noise = new byte[100_000];
+        new Random(7).nextBytes(noise);
+        byte[] damaged = zip("noise.bin", noise, "after.exe", TEXT);
+        int data = 30 + "noise.bin".length();
+        Arrays.fill(damaged, data + 20_000, data + 90_000, (byte) 0xff);
+        report = DEFAULT.report(message("damaged.zip", damaged));
+        assertThat(report.banned()).containsExactly("damaged.zip > after.exe: banned extension .exe");
+        assertThat(report.uninspected()).isEmpty();
+    }
+
+    @Test
+    void aNestedArchiveOverTheInflationLimitIsNotInspectedAndRecorded() throws Exception {
+        byte[] inner = storedZip("big.bin", new byte[AttachmentInspector.MAX_ARCHIVE_BYTES + 1024]);
+        byte[] outer = zip("inner.zip", inner);
+        assertThat(outer.length).isLessThan(1024 * 1024);
+        AttachmentInspector.Report report = DEFAULT.report(message("outer.zip", outer));
+        assertThat(report.banned()).isEmpty();
+        assertThat(report.uninspected()).containsExactly("outer.zip > inner.zip: over the 50 MB inspection limit, not inspected");
+        assertThat(inspector("unreadable:true").inspect(message("outer.zip", outer)))
+            .containsExactly("outer.zip > inner.zip: over the 50 MB inspection limit, not inspected");
+    }
+
+    @Test
+    void archivesNestedBeyondTheLimitAreRecorded() throws Exception {
+        byte[] zip = zip("deep.exe", TEXT);
+        for (int i = 0; i < 5; i++) {
+            zip = zip("level" + i + ".zip", zip);
+        }
+        AttachmentInspector.Report report = DEFAULT.report(message("top.zip", zip));
+        assertThat(report.banned()).isEmpty();
+        assertThat(report.uninspected()).singleElement().asString().endsWith("level1.zip: archive nested deeper than 4 not inspected");
+        zip = zip("deep.exe", TEXT);
+        for (int i = 0; i < 2; i++) {
+            zip = zip("level" + i + ".zip", zip);
+        }
+        assertThat(DEFAULT.inspect(message("top.zip", zip))).containsExactly("top.zip > level1.zip > level0.zip > deep.exe: banned extension .exe");
+    }
+
+    @Test
+    void encryptedArchivesStillShowTheirNames() throws Exception {
+        byte[] encrypted = encrypt(zip("payload.exe", TEXT));
+        assertThat(DEFAULT.inspect(message("secret.zip", encrypted)))
+            .containsExactly("secret.zip > payload.exe: banned extension .exe", "secret.zip: encrypted archive (its content cannot be scanned)");
+        AttachmentInspector allowEncrypted = inspector("encrypted:false");
+        assertThat(allowEncrypted.inspect(message("secret.zip", encrypted))).containsExactly("secret.zip > payload.exe: banned extension .exe");
+        AttachmentInspector.Report report = allowEncrypted.report(message("secret.zip", encrypt(zip("minutes.txt", TEXT))));
+        assertThat(report.banned()).isEmpty();
+        assertThat(report.uninspected()).isEmpty();
+    }
+
+    @Test
+    void aDamagedArchiveIsRecordedAndBannedOnlyWhenAskedTo() throws Exception {
+        byte[] garbage = "PK\u0003\u0004 this is not really a zip".getBytes(StandardCharsets.ISO_8859_1);
+        AttachmentInspector.Report report = DEFAULT.report(message("broken.zip", garbage));
+        assertThat(report.banned()).isEmpty();
+        assertThat(report.uninspected()).singleElement().asString().startsWith("broken.zip: archive cannot be read (");
+        assertThat(inspector("unreadable:true").inspect(message("broken.zip", garbage)))
+            .singleElement().asString().startsWith("broken.zip: archive cannot be read (");
+    }
+
+    @Test
+    void aTruncatedArchiveStillGivesTheNamesItsLocalHeadersShow() throws Exception {
+        byte[] zip = zip("readme.txt", TEXT, "setup.exe", PE32, "more.txt", TEXT);
+        byte[] truncated = Arrays.copyOf(zip, zip.length - 150); // the central directory is gone
+        assertThat(AttachmentZip.hasDirectory(truncated)).isFalse();
+        AttachmentInspector.Report report = DEFAULT.report(message("cut.zip", truncated));
+        assertThat(report.banned()).contains("cut.zip > setup.exe: banned extension .exe", "cut.zip > setup.exe: content is application/x-msdownload");
+    }
+
+    @Test
+    void otherArchiveFormatsAreRecordedAsNotInspected() throws Exception {
+        byte[] rar = "Rar!\u001a\u0007\u0001\u0000 the rest of an archive".getBytes(StandardCharsets.ISO_8859_1);
+        AttachmentInspector.Report report = DEFAULT.report(message("files.rar", rar));
+        assertThat(report.banned()).isEmpty();
+        assertThat(report.uninspected()).containsExactly("files.rar: RAR archive not inspected");
+        byte[] sevenZip = {'7', 'z', (byte) 0xbc, (byte) 0xaf, 0x27, 0x1c, 0, 4, 1, 2, 3, 4};
+        assertThat(inspector("unreadable:true").inspect(message("files.bin", sevenZip))).containsExactly("files.bin: 7z archive not inspected");
+        assertThat(inspector("archives:false").report(message("files.rar", rar)).uninspected()).isEmpty();
+    }
+
+    @Test
+    void theContentTypeNameCountsAsMuchAsTheDispositionFileName() throws Exception {
+        MimeMessage message = mime("Content-Type: application/octet-stream; name=\"update.exe\"\r\n"
+            + "Content-Disposition: attachment; filename=\"update.txt\"\r\n\r\nhello\r\n");
+        assertThat(DEFAULT.inspect(message)).containsExactly("update.exe: banned extension .exe");
+        MimeMessage encoded = mime("Content-Type: application/octet-stream\r\n"
+            + "Content-Disposition: attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf.js\r\n\r\nhello\r\n");
+        assertThat(DEFAULT.inspect(encoded)).containsExactly("résumé.pdf.js: double extension .pdf.js");
+    }
+
+    @Test
+    void aMultipartOrMessagePartWithABannedNameIsBanned() throws Exception {
+        MimeMessage message = mime("Content-Type: message/rfc822; name=\"invoice.exe\"\r\n"
+            + "Content-Disposition: attachment; filename=\"invoice.exe\"\r\n\r\nMZ\u0090\u0000 not a message at all\r\n");
+        assertThat(DEFAULT.inspect(message)).containsExactly("invoice.exe: banned extension .exe");
+    }
+
+    @Test
+    void aMessageAttachedAsAFileIsOpened() throws Exception {
+        String inner = "From: a@example.com\r\nSubject: fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=in\r\n\r\n"
+            + "--in\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+            + "--in\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"run.bat\"\r\n\r\necho\r\n--in--\r\n";
+        assertThat(DEFAULT.inspect(message("forward.eml", inner.getBytes(StandardCharsets.US_ASCII)))).containsExactly("run.bat: banned extension .bat");
+        assertThat(DEFAULT.inspect(message("notes.dat", inner.getBytes(StandardCharsets.US_ASCII)))).containsExactly("run.bat: banned extension .bat");
+    }
+
+    @Test
+    void namesCutShortByANulOrDressedUpWithInvisibleCharacters() {
+        assertThat(DEFAULT.bannedName("evil.exe\u0000.txt")).contains("evil.exe?.txt: banned extension .exe");
+        assertThat(DEFAULT.bannedName("evil.exe\u200b")).contains("evil.exe?: banned extension .exe");
+        assertThat(DEFAULT.bannedName("report\u202Efdp.scr")).contains("report?fdp.scr: banned extension .scr");
+        assertThat(DEFAULT.bannedName("INVOICE.PDF .EXE . .")).contains("INVOICE.PDF .EXE . .: double extension .pdf.exe");
+        assertThat(DEFAULT.bannedName("setup-1.2.3.exe")).contains("setup-1.2.3.exe: banned extension .exe");
+        assertThat(DEFAULT.bannedName("C:\\Users\\x\\cv.doc.exe")).get().asString().endsWith("double extension .doc.exe");
+        assertThat(DEFAULT.bannedName("cd.iso")).contains("cd.iso: banned extension .iso");
+        assertThat(DEFAULT.bannedName("exe")).isEmpty();
+        assertThat(DEFAULT.bannedName("report.exe.pdf")).isEmpty();
+        assertThat(DEFAULT.bannedName(".exe.txt")).isEmpty();
+    }
+
+    @Test
+    void tooManyPartsAreRecorded() throws Exception {
+        StringBuilder body = new StringBuilder("Content-Type: multipart/mixed; boundary=b\r\n\r\n");
+        for (int i = 0; i < AttachmentInspector.MAX_PARTS + 5; i++) {
+            body.append("--b\r\nContent-Type: text/plain\r\n\r\npart ").append(i).append("\r\n");
+        }
+        body.append("--b\r\nContent-Type: application/octet-stream; name=\"late.exe\"\r\n\r\nx\r\n--b--\r\n");
+        AttachmentInspector.Report report = DEFAULT.report(mime(body.toString()));
+        assertThat(report.banned()).isEmpty();
+        assertThat(report.uninspected()).containsExactly("MIME parts after the first 2000 not inspected");
+    }
+
+    @Test
+    void cleanArchivesAndDocumentsPassWithNothingRecorded() throws Exception {
+        byte[] docx = zip("[Content_Types].xml", "<Types/>".getBytes(StandardCharsets.UTF_8), "word/document.xml",
+            "<w:document/>".getBytes(StandardCharsets.UTF_8), "word/media/image1.png", new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+        AttachmentInspector.Report report = DEFAULT.report(message("report.docx", docx));
+        assertThat(report.banned()).isEmpty();
+        assertThat(report.uninspected()).isEmpty();
+        assertThat(DEFAULT.report(message("empty.zip", zip())).uninspected()).isEmpty();
+    }
+
+    @Test
+    void onePartCanBeJudgedOnItsOwn() throws Exception {
+        MimeMessage message = message("tools.zip", zip("x.js", TEXT));
+        Part attachment = ((Multipart) message.getContent()).getBodyPart(1);
+        assertThat(AttachmentInspector.bannedReasons(attachment, AttachmentPolicy.DEFAULT)).containsExactly("tools.zip > x.js: banned extension .js");
+        Part body = ((Multipart) message.getContent()).getBodyPart(0);
+        assertThat(AttachmentInspector.bannedReasons(body, AttachmentPolicy.DEFAULT)).isEmpty();
+    }
+
+    @Test
+    void theMatcherRecordsWhatItCouldNotInspectWithoutMatching() throws Exception {
+        HasBannedAttachment matcher = matcher(null);
+        FakeMail rar = FakeMail.builder().name("m").recipients("a@example.com")
+            .mimeMessage(message("files.rar", "Rar!\u001a\u0007\u0000 old".getBytes(StandardCharsets.ISO_8859_1))).build();
+        assertThat(matcher.match(rar)).isEmpty();
+        assertThat(attribute(rar, HasBannedAttachment.UNINSPECTED)).isEqualTo("files.rar: RAR archive not inspected");
+        assertThat(rar.getAttribute(HasBannedAttachment.REASON)).isEmpty();
+
+        FakeMail strict = FakeMail.builder().name("m").recipients("a@example.com", "b@example.com")
+            .mimeMessage(message("files.rar", "Rar!\u001a\u0007\u0000 old".getBytes(StandardCharsets.ISO_8859_1))).build();
+        assertThat(matcher("unreadable:true").match(strict)).hasSize(2);
+        assertThat(attribute(strict, HasBannedAttachment.REASON)).isEqualTo("files.rar: RAR archive not inspected");
+        assertThat(strict.getAttribute(HasBannedAttachment.UNINSPECTED)).isEmpty();
+
+        FakeMail clean = FakeMail.builder().name("m").recipients("a@example.com").mimeMessage(message("a.pdf", TEXT)).build();
+        assertThat(matcher(null).match(clean)).isEmpty();
+        assertThat(clean.attributeNames()).isEmpty();
+    }
+
+    @Test
+    void theMatcherJoinsAllReasons() throws Exception {
+        FakeMail mail = FakeMail.builder().name("m").recipients("a@example.com")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setMultipartWithBodyParts(
+                MimeMessageBuilder.bodyPartBuilder().data("hi"),
+                MimeMessageBuilder.bodyPartBuilder().filename("invoice.pdf.exe").data(TEXT).type("application/octet-stream"),
+                MimeMessageBuilder.bodyPartBuilder().filename("docs.zip").data(zip("tool.scr", TEXT)).type("application/zip")))
+            .build();
+        assertThat(matcher(null).match(mail)).hasSize(1);
+        assertThat(attribute(mail, HasBannedAttachment.REASON))
+            .isEqualTo("invoice.pdf.exe: double extension .pdf.exe; docs.zip > tool.scr: banned extension .scr");
+    }
+
+    @Test
+    void conditionsAreCheckedAtStartUp() throws Exception {
+        assertThatThrownBy(() -> matcher("extensions:exe;extensions:scr")).isInstanceOf(MessagingException.class)
+            .hasMessage("mailetcontainer.xml: matcher HasBannedAttachment=extensions:exe;extensions:scr: 'extensions' is given twice;"
+                + " expected key:value pairs separated by ';' with keys extensions, types, archives, encrypted, unreadable,"
+                + " e.g. HasBannedAttachment=extensions:exe,scr;types:application/x-msdownload;archives:true;encrypted:true");
+        assertThatThrownBy(() -> matcher("archives:false;encrypted:true")).isInstanceOf(MessagingException.class)
+            .hasMessageContaining("encrypted:true needs archives:true");
+        assertThatThrownBy(() -> matcher("archives:false;unreadable:true")).isInstanceOf(MessagingException.class)
+            .hasMessageContaining("unreadable:true needs archives:true");
+        assertThatThrownBy(() -> matcher("Extensions:exe;unreadable:yes")).isInstanceOf(MessagingException.class)
+            .hasMessageContaining("unreadable is 'yes', expected true or false");
+
+        AttachmentPolicy policy = AttachmentPolicy.parse(" extensions: .EXE, scr ,; types: Application/X-MSDownload ; archives:FALSE ;");
+        assertThat(policy.extensions()).containsExactlyInAnyOrder("exe", "scr");
+        assertThat(policy.types()).containsExactly("application/x-msdownload");
+        assertThat(policy.archives()).isFalse();
+        assertThat(policy.encrypted()).isTrue();
+        assertThat(AttachmentPolicy.parse("")).isEqualTo(AttachmentPolicy.DEFAULT);
+        assertThat(AttachmentPolicy.DEFAULT.extensions()).contains("exe", "scr", "js", "iso", "img", "vhd");
+        assertThat(AttachmentPolicy.DEFAULT.unreadable()).isFalse();
+    }
+
+    private static AttachmentInspector inspector(String condition) {
+        return new AttachmentInspector(AttachmentPolicy.parse(condition));
+    }
+
+    private static HasBannedAttachment matcher(String condition) throws MessagingException {
+        HasBannedAttachment matcher = new HasBannedAttachment();
+        matcher.init(FakeMatcherConfig.builder().matcherName("HasBannedAttachment").condition(condition).build());
+        return matcher;
+    }
+
+    private static String attribute(FakeMail mail, AttributeName name) {
+        return mail.getAttribute(name).map(Attribute::getValue).map(AttributeValue::value).map(String::valueOf).orElseThrow();
+    }
+
+    /** A message with a text body and one base64 attachment, written out and parsed back as James receives it. */
+    private static MimeMessage message(String fileName, byte[] content) throws Exception {
+        MimeMessage built = MimeMessageBuilder.mimeMessageBuilder().setMultipartWithBodyParts(
+            MimeMessageBuilder.bodyPartBuilder().data("see attached"),
+            MimeMessageBuilder.bodyPartBuilder().filename(fileName).data(content).type("application/octet-stream")).build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        built.writeTo(out);
+        return new MimeMessage(null, new ByteArrayInputStream(out.toByteArray()));
+    }
+
+    /** A multipart message around one raw part (its headers and body as given). */
+    private static MimeMessage mime(String part) throws Exception {
+        String raw = part.startsWith("Content-Type: multipart/")
+            ? "MIME-Version: 1.0\r\n" + part
+            : "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\n" + part + "--b--\r\n";
+        return new MimeMessage(null, new ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] elf(int type) {
+        byte[] elf = new byte[64];
+        elf[0] = 0x7f;
+        elf[1] = 'E';
+        elf[2] = 'L';
+        elf[3] = 'F';
+        elf[4] = 2;
+        elf[5] = 1;
+        elf[6] = 1;
+        elf[16] = (byte) type;
+        return elf;
+    }
+
+    private static byte[] zip(Object... namesAndContents) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (int i = 0; i < namesAndContents.length; i += 2) {
+                zip.putNextEntry(new ZipEntry((String) namesAndContents[i]));
+                zip.write((byte[]) namesAndContents[i + 1]);
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] storedZip(String name, byte[] content) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            ZipEntry entry = new ZipEntry(name);
+            entry.setMethod(ZipEntry.STORED);
+            CRC32 crc = new CRC32();
+            crc.update(content);
+            entry.setCrc(crc.getValue());
+            entry.setSize(content.length);
+            entry.setCompressedSize(content.length);
+            zip.putNextEntry(entry);
+            zip.write(content);
+            zip.closeEntry();
+        }
+        return out.toByteArray();
+    }
+
+    /** One stored entry whose sizes follow its data (general purpose bit 3): valid, and refused by ZipInputStream. */
+    private static byte[] storedWithDescriptor(String name, byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        le32(out, 0x04034b50);
+        le16(out, 20);
+        le16(out, 8);
+        le16(out, 0);
+        le32(out, 0);
+        le32(out, 0);
+        le32(out, 0);
+        le32(out, 0);
+        le16(out, nameBytes.length);
+        le16(out, 0);
+        out.write(nameBytes);
+        out.write(data);
+        le32(out, 0x08074b50);
+        le32(out, (int) crc.getValue());
+        le32(out, data.length);
+        le32(out, data.length);
+        int directory = out.size();
+        le32(out, 0x02014b50);
+        le16(out, 20);
+        le16(out, 20);
+        le16(out, 8);
+        le16(out, 0);
+        le32(out, 0);
+        le32(out, (int) crc.getValue());
+        le32(out, data.length);
+        le32(out, data.length);
+        le16(out, nameBytes.length);
+        le16(out, 0);
+        le16(out, 0);
+        le16(out, 0);
+        le16(out, 0);
+        le32(out, 0);
+        le32(out, 0);
+        out.write(nameBytes);
+        int directorySize = out.size() - directory;
+        le32(out, 0x06054b50);
+        le16(out, 0);
+        le16(out, 0);
+        le16(out, 1);
+        le16(out, 1);
+        le32(out, directorySize);
+        le32(out, directory);
+        le16(out, 0);
+        return out.toByteArray();
+    }
+
+    private static void le16(OutputStream out, int value) throws IOException {
+        out.write(value & 0xff);
+        out.write(value >>> 8 & 0xff);
+    }
+
+    private static void le32(OutputStream out, int value) throws IOException {
+        le16(out, value & 0xffff);
+        le16(out, value >>> 16);
+    }
+
+    /** Rewrites a same-length name after the headers with signature PK{a}{b} (1,2: central directory; 3,4: local). */
+    private static void replaceName(byte[] zip, int a, int b, String from, String to) {
+        int nameOffset = a == 1 ? 46 : 30;
+        byte[] replacement = to.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i + nameOffset + from.length() <= zip.length; i++) {
+            if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == a && zip[i + 3] == b
+                && new String(zip, i + nameOffset, from.length(), StandardCharsets.US_ASCII).equals(from)) {
+                System.arraycopy(replacement, 0, zip, i + nameOffset, replacement.length);
+            }
+        }
+    }
+
+    /** Sets the "encrypted" flag (general purpose bit 0) in every local and central header. */
+    private static byte[] encrypt(byte[] zip) {
+        byte[] copy = zip.clone();
+        for (int i = 0; i + 8 < copy.length; i++) {
+            if (copy[i] == 'P' && copy[i + 1] == 'K' && copy[i + 2] == 3 && copy[i + 3] == 4) {
+                copy[i + 6] |= 1;
+            } else if (copy[i] == 'P' && copy[i + 1] == 'K' && copy[i + 2] == 1 && copy[i + 3] == 2) {
+                copy[i + 8] |= 1;
+            }
+        }
+        return copy;
+    }
+}
