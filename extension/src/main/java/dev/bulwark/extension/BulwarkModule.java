@@ -94,10 +94,13 @@ public class BulwarkModule extends AbstractModule {
 
     @Provides
     @Singleton
-    OutbreakDetector outbreakDetector(BulwarkConfiguration configuration, SecurityStoreLifecycle lifecycle) {
+    OutbreakDetector outbreakDetector(BulwarkConfiguration configuration, SecurityStoreLifecycle lifecycle, com.google.inject.Provider<AdminAlerts> alerts) {
         return new OutbreakDetector(configuration.outbreak(), Clock.systemUTC(), event -> {
             lifecycle.eventWriter().record(event);
-            LOGGER.warn("Virus {}: {}", event.kind().equals("outbreak.started") ? "outbreak started" : "outbreak ended", event.details().get("cause"));
+            String what = event.kind().equals("outbreak.started") ? "outbreak started" : "outbreak ended";
+            LOGGER.warn("Virus {}: {}", what, event.details().get("cause"));
+            alerts.get().alert("[Bulwark] Virus " + what + ": " + event.details().get("cause"),
+                "Virus " + what + ".\n\n" + event.details() + "\n\nNow: GET /bulwark/outbreak; recent detections: GET /bulwark/stats?window=1h");
         });
     }
 

@@ -40,6 +40,7 @@ public class IntegrityWatch implements UserDefinedStartable {
     private final Scanners scanners;
     private final SecurityStore security;
     private final dev.bulwark.security.OutbreakDetector outbreaks;
+    private final AdminAlerts alerts;
     private final IntegrityProbe probe;
     private final long intervalMillis;
     private final Map<String, ScannerState> states = new ConcurrentHashMap<>();
@@ -51,7 +52,8 @@ public class IntegrityWatch implements UserDefinedStartable {
 
     @Inject
     public IntegrityWatch(Scanners scanners, SecurityStore security, dev.bulwark.security.OutbreakDetector outbreaks,
-                          BulwarkConfiguration configuration) {
+                          AdminAlerts alerts, BulwarkConfiguration configuration) {
+        this.alerts = alerts;
         this.scanners = scanners;
         this.security = security;
         this.outbreaks = outbreaks;
@@ -110,6 +112,10 @@ public class IntegrityWatch implements UserDefinedStartable {
         if (previous != null) {
             details.put("previous", previous.condition().name());
         }
+        alerts.alert("[Bulwark] " + state.daemon() + " at " + state.endpoint() + " is " + state.condition(),
+            state.daemon() + " at " + state.endpoint() + ": " + state.condition() + "\n\n" + state.reason()
+                + (previous != null ? "\n\nBefore: " + previous.condition() : "")
+                + "\n\nDetails: GET /bulwark/scanners and GET /healthcheck/checks/Bulwark%20integrity");
         try {
             security.events().record(SecurityEvent.of(state.checkedAt(), kind, Optional.empty(), Optional.empty(), List.of(), details));
         } catch (StoreException e) {

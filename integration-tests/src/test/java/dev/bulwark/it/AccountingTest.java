@@ -129,9 +129,10 @@ class AccountingTest {
         }
 
         AWAIT.atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
-            assertThat(clients.inboxCount(recipient)).isEqualTo(corpus.size() - 4);
+            assertThat(clients.inboxCount(recipient)).isEqualTo(corpus.size() - 5);
             assertThat(clients.quarantine("recipient=" + recipient)).extracting(entry -> entry.get("subject") + ": " + entry.get("reason"))
-                .containsExactlyInAnyOrder("eicar in hostile nesting: virus", "nested archives: suspicious", "deep nesting: suspicious");
+                .containsExactlyInAnyOrder("eicar in hostile nesting: virus", "nested archives: suspicious", "deep nesting: suspicious",
+                    "hostile file name: banned");
             assertThat(clients.repositoryKeys("var/mail/unscannable")).hasSize(1);
         });
         assertThat(clients.quarantine("recipient=" + recipient + "&reason=suspicious")).allSatisfy(entry ->

@@ -41,8 +41,9 @@ class EventsTest {
 
         JsonPath trace = AWAIT.until(() -> clients.webAdmin().queryParam("messageId", messageId).urlEncodingEnabled(true)
                 .get("/bulwark/trace").then().statusCode(200).extract().jsonPath(),
-            json -> json.getList("events.kind").contains("quarantine.stored"));
-        assertThat(trace.getList("events.kind", String.class)).containsExactly("verdict.infected", "quarantine.stored");
+            json -> json.getList("events.kind").contains("notice.suppressed"));
+        // Scanned, quarantined, the admin told, the (outside, possibly forged) sender not.
+        assertThat(trace.getList("events.kind", String.class)).containsExactly("verdict.infected", "quarantine.stored", "notice.sent", "notice.suppressed");
         assertThat(trace.getString("events[0].details.virusNames")).startsWith("Bulwark-Test.EICAR");
         assertThat(trace.getString("events[0].sender")).isEqualTo(SENDER);
         assertThat(trace.getList("events[1].recipients", String.class)).containsExactly(recipient);

@@ -56,6 +56,9 @@ class IntegrityWatchTest {
             clients.webAdmin().get("/bulwark/events?kind=scanner.broken").then().statusCode(200)
                 .body("[0].details.endpoint", equalTo("127.0.0.1:" + clamdPort))
                 .body("[0].details.reason", containsString("self-test failed"));
+            // ...and the postmaster is told.
+            AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=notice.sent").then()
+                .body("details.subject", org.hamcrest.Matchers.hasItem("[Bulwark] clamd at 127.0.0.1:" + clamdPort + " is BROKEN")));
         }
     }
 }

@@ -96,6 +96,8 @@ class PolicyTest {
             .contains("detections of Bulwark-Test.EICAR");
         AWAIT.until(() -> !clients.webAdmin().get("/bulwark/outbreak").then().extract().jsonPath().getBoolean("active"));
         AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=outbreak.ended").then().body("size()", equalTo(1)));
+        clients.webAdmin().get("/bulwark/events?kind=notice.sent").then()
+            .body("details.subject", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.startsWith("[Bulwark] Virus outbreak started")));
         clients.webAdmin().get("/bulwark/events?kind=outbreak.started").then().body("size()", equalTo(1));
     }
 

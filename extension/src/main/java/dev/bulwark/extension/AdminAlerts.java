@@ -1,0 +1,90 @@
+package dev.bulwark.extension;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.inject.Singleton;
+import javax.mail.Message;
+import javax.mail.MessagingException;
+import javax.mail.Session;
+import javax.mail.internet.MimeMessage;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.MaybeSender;
+import org.apache.james.server.core.MailImpl;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.MailetContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.bulwark.matchers.IsSecurityNotice;
+import dev.bulwark.notifications.NoticeRateLimiter;
+import dev.bulwark.security.SecurityEvent;
+import dev.bulwark.security.SecurityEventSink;
+
+/**
+ * Mails the postmaster about scanner state changes (down, broken, degraded, recovered) and outbreaks:
+ * at most 10 alerts an hour, then a digest, so a flapping scanner cannot flood the mailbox. Alerts are
+ * notices like the mailets' (null sender, Auto-Submitted, {@code bulwark.notice=alert}).
+ */
+@Singleton
+public class AdminAlerts {
+    private static final Logger LOGGER = LoggerFactory.getLogger(AdminAlerts.class);
+
+    private final MailetContext context;
+    private final SecurityEventSink events;
+    private final NoticeRateLimiter limiter = new NoticeRateLimiter(10, Duration.ofHours(1), Clock.systemUTC());
+
+    @Inject
+    public AdminAlerts(MailetContext context, SecurityEventSink events) {
+        this.context = context;
+        this.events = events;
+    }
+
+    public void alert(String subject, String body) {
+        MailAddress postmaster = context.getPostmaster();
+        if (postmaster == null) {
+            LOGGER.warn("No postmaster to alert: {}", subject);
+            return;
+        }
+        NoticeRateLimiter.Decision decision = limiter.attempt(postmaster.asString(), subject);
+        decision.digest().ifPresent(held -> send(postmaster, "[Bulwark] " + held.size() + " alerts held back", String.join("\r\n", held)));
+        if (decision.send()) {
+            send(postmaster, subject, body);
+        } else {
+            record("notice.suppressed", postmaster, Map.of("kind", "alert", "to", postmaster.asString(), "reason", "rate limit", "subject", subject));
+        }
+    }
+
+    private void send(MailAddress to, String subject, String body) {
+        try {
+            MimeMessage message = new MimeMessage(Session.getInstance(new java.util.Properties()));
+            message.setFrom(to.toInternetAddress().orElseThrow());
+            message.setRecipient(Message.RecipientType.TO, to.toInternetAddress().orElseThrow());
+            message.setSubject(subject.replaceAll("\\p{Cntrl}", " "), "UTF-8");
+            message.setText(body.replace("\n", "\r\n") + "\r\n", "UTF-8");
+            message.setHeader("Auto-Submitted", "auto-generated");
+            message.setHeader("X-Auto-Response-Suppress", "All");
+            message.saveChanges();
+            MailImpl alert = MailImpl.builder().name(MailImpl.getId()).sender(MaybeSender.nullSender()).addRecipient(to)
+                .mimeMessage(message).addAttribute(new Attribute(IsSecurityNotice.NOTICE, AttributeValue.of("alert"))).build();
+            try {
+                context.sendMail(alert);
+            } finally {
+                alert.dispose();
+            }
+            record("notice.sent", to, Map.of("kind", "alert", "to", to.asString(), "subject", subject));
+        } catch (MessagingException | RuntimeException e) {
+            LOGGER.warn("Alert '{}' not sent: {}", subject, e.getMessage());
+        }
+    }
+
+    private void record(String kind, MailAddress to, Map<String, String> details) {
+        events.record(SecurityEvent.of(java.time.Instant.now(), kind, Optional.empty(), Optional.empty(), List.of(to.asString()), details));
+    }
+}
