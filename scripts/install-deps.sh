@@ -11,6 +11,8 @@ if ! command -v java >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1 || [ 
 fi
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v clamd >/dev/null 2>&1 || missing+=(clamav-daemon clamdscan)
+# sigtool: the retroactive rescan test builds a signature update (an unsigned .cud database) with it.
+command -v sigtool >/dev/null 2>&1 || missing+=(clamav)
 command -v spamd >/dev/null 2>&1 || missing+=(spamassassin spamd)
 # PostgreSQL: the cluster tests share Bulwark's security store between James nodes through it.
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)

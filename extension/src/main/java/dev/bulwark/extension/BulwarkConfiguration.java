@@ -63,14 +63,24 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     }
 
     /**
-     * The automatic rescan of held mail.
+     * The automatic rescan of held mail, and the retroactive rescan after a signature update.
      *
-     * @param interval   how often held mail goes back for a scan while some clamd is in service
-     * @param repository the mail repository path (no protocol) where VirusScan's scanFailedProcessor holds mail
-     * @param processor  where held mail re-enters the pipeline
+     * @param interval          how often held mail goes back for a scan while some clamd is in service
+     * @param repository        the mail repository path (no protocol) where VirusScan's scanFailedProcessor holds mail
+     * @param processor         where held mail re-enters the pipeline
+     * @param onSignatureUpdate whether a new clamd signature version (seen by the integrity watch) starts a retroactive rescan
+     * @param minInterval       at least this long between two retroactive rescans; an update seen sooner waits for it
+     * @param releaseClean      whether quarantined suspicious mail that is now clean is released, or only marked for review
+     * @param deliveredWindow   mail delivered to mailboxes this recently is rescanned and reported; zero: not at all
      */
-    public record Rescan(Duration interval, String repository, String processor) {
-        public static final Rescan DEFAULT = new Rescan(Duration.ofMinutes(1), "var/mail/scan-failed", "root");
+    public record Rescan(Duration interval, String repository, String processor, boolean onSignatureUpdate, Duration minInterval,
+                         boolean releaseClean, Duration deliveredWindow) {
+        public static final Rescan DEFAULT = new Rescan(Duration.ofMinutes(1), "var/mail/scan-failed", "root", true, Duration.ofHours(1),
+            false, Duration.ofDays(1));
+
+        public Rescan(Duration interval, String repository, String processor) {
+            this(interval, repository, processor, DEFAULT.onSignatureUpdate, DEFAULT.minInterval, DEFAULT.releaseClean, DEFAULT.deliveredWindow);
+        }
     }
 
     /**
@@ -107,6 +117,10 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     static final String RESCAN_INTERVAL = "rescan.interval";
     static final String RESCAN_REPOSITORY = "rescan.repository";
     static final String RESCAN_PROCESSOR = "rescan.processor";
+    static final String RESCAN_ON_SIGNATURE_UPDATE = "rescan.onSignatureUpdate";
+    static final String RESCAN_MIN_INTERVAL = "rescan.minInterval";
+    static final String RESCAN_RELEASE_CLEAN = "rescan.releaseClean";
+    static final String RESCAN_DELIVERED_WINDOW = "rescan.deliveredWindow";
     static final String QUARANTINE_REPOSITORY = "quarantine.repository";
     static final String QUARANTINE_RETENTION = "quarantine.retention";
     static final String QUARANTINE_RELEASE_PROCESSOR = "quarantine.releaseProcessor";
@@ -132,7 +146,8 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
         CLAMD_MAX_CONNECTIONS, CLAMD_BORROW_TIMEOUT, CLAMD_IDLE_TIMEOUT, CLAMD_PROBE_INTERVAL, CLAMD_CHUNK_SIZE,
         CLAMD_MAX_STREAM_SIZE, SPAMD_ENDPOINTS, SPAMD_CONNECT_TIMEOUT, SPAMD_TIMEOUT, SPAMD_MAX_CONNECTIONS,
         SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS,
-        RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
+        RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, RESCAN_ON_SIGNATURE_UPDATE, RESCAN_MIN_INTERVAL, RESCAN_RELEASE_CLEAN,
+        RESCAN_DELIVERED_WINDOW, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
         QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_MAX_CONNECTIONS,
         STORE_CACHE_TTL, STORE_EVENT_RETENTION, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE, OUTBREAK_WINDOW, OUTBREAK_PER_VIRUS,
         OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD);
@@ -170,7 +185,12 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             source.optional(RESCAN_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Rescan.DEFAULT.interval()),
             source.optional(RESCAN_REPOSITORY, "a repository path such as var/mail/scan-failed", BulwarkConfiguration::repositoryPath)
                 .orElse(Rescan.DEFAULT.repository()),
-            source.optional(RESCAN_PROCESSOR, "a processor name", String::trim).orElse(Rescan.DEFAULT.processor()));
+            source.optional(RESCAN_PROCESSOR, "a processor name", String::trim).orElse(Rescan.DEFAULT.processor()),
+            source.optional(RESCAN_ON_SIGNATURE_UPDATE, "true or false", BulwarkConfiguration::bool).orElse(Rescan.DEFAULT.onSignatureUpdate()),
+            source.optional(RESCAN_MIN_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Rescan.DEFAULT.minInterval()),
+            source.optional(RESCAN_RELEASE_CLEAN, "true or false", BulwarkConfiguration::bool).orElse(Rescan.DEFAULT.releaseClean()),
+            source.optional(RESCAN_DELIVERED_WINDOW, "a duration such as 1d, or 0 for none", BulwarkConfiguration::durationOrZero)
+                .orElse(Rescan.DEFAULT.deliveredWindow()));
         Quarantine quarantine = new Quarantine(
             source.optional(QUARANTINE_REPOSITORY, "a mail repository URL such as file://var/mail/quarantine/", BulwarkConfiguration::repositoryUrl)
                 .orElse(Quarantine.DEFAULT.repository()),
@@ -242,6 +262,14 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
         Duration duration = DurationParser.parse(value, ChronoUnit.SECONDS);
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("must be positive");
+        }
+        return duration;
+    }
+
+    private static Duration durationOrZero(String value) {
+        Duration duration = DurationParser.parse(value, ChronoUnit.SECONDS);
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("must not be negative");
         }
         return duration;
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.annotation.PreDestroy;
 import javax.inject.Inject;
+import javax.inject.Singleton;
 
 import org.apache.james.mailrepository.api.MailRepositoryPath;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -25,6 +26,7 @@ import dev.bulwark.scanner.EndpointStats;
  * own ReprocessingService, as webadmin's "reprocess" action does. Mail that still cannot be scanned is
  * held again; none is dropped or delivered unscanned.
  */
+@Singleton
 public class HeldMailRescan implements UserDefinedStartable {
     private static final Logger LOGGER = LoggerFactory.getLogger(HeldMailRescan.class);
 
@@ -51,10 +53,18 @@ public class HeldMailRescan implements UserDefinedStartable {
     }
 
     private void rescanIfClamdAnswers() {
+        if (scanners.clamd().stats().stream().anyMatch(EndpointStats::available)) {
+            rescanNow();
+        }
+    }
+
+    /**
+     * Sends all held mail back for a scan now.
+     *
+     * @return whether all of it went back; what did not stays held
+     */
+    public boolean rescanNow() {
         try {
-            if (scanners.clamd().stats().stream().noneMatch(EndpointStats::available)) {
-                return;
-            }
             MailRepositoryPath path = MailRepositoryPath.from(configuration.rescan().repository());
             Task.Result result = reprocessing.reprocessAll(path,
                     new ReprocessingService.Configuration(MailQueueFactory.SPOOL, Optional.of(configuration.rescan().processor()),
@@ -63,10 +73,13 @@ public class HeldMailRescan implements UserDefinedStartable {
                 .block();
             if (result == Task.Result.PARTIAL) {
                 LOGGER.warn("Some held mail in {} could not be sent back for a rescan; it stays held", path.asString());
+                return false;
             }
+            return true;
         } catch (RuntimeException e) {
             // The next round tries again; held mail stays where it is.
             LOGGER.warn("Rescan of held mail failed: {}", e.getMessage());
+            return false;
         }
     }
 

@@ -41,6 +41,7 @@ public class IntegrityWatch implements UserDefinedStartable {
     private final SecurityStore security;
     private final dev.bulwark.security.OutbreakDetector outbreaks;
     private final AdminAlerts alerts;
+    private final RetroactiveRescan rescan;
     private final IntegrityProbe probe;
     private final long intervalMillis;
     private final Map<String, ScannerState> states = new ConcurrentHashMap<>();
@@ -52,8 +53,9 @@ public class IntegrityWatch implements UserDefinedStartable {
 
     @Inject
     public IntegrityWatch(Scanners scanners, SecurityStore security, dev.bulwark.security.OutbreakDetector outbreaks,
-                          AdminAlerts alerts, BulwarkConfiguration configuration) {
+                          AdminAlerts alerts, RetroactiveRescan rescan, BulwarkConfiguration configuration) {
         this.alerts = alerts;
+        this.rescan = rescan;
         this.scanners = scanners;
         this.security = security;
         this.outbreaks = outbreaks;
@@ -84,6 +86,7 @@ public class IntegrityWatch implements UserDefinedStartable {
             scanners.spamd().clients().forEach(spamd -> update(probe.check(spamd)));
             // An outbreak ends after its quiet period even when no mail arrives to notice it.
             outbreaks.current();
+            rescan.submitIfDue();
         } catch (RuntimeException e) {
             // The next round tries again.
             LOGGER.warn("Integrity watch round failed: {}", e.getMessage());
@@ -92,6 +95,9 @@ public class IntegrityWatch implements UserDefinedStartable {
 
     private void update(ScannerState state) {
         ScannerState previous = states.put(key(state.daemon(), state.endpoint()), state);
+        if (previous != null && state.daemon().equals("clamd")) {
+            noticeSignatureUpdate(previous, state);
+        }
         if (previous != null && previous.condition() == state.condition()) {
             return;
         }
@@ -121,6 +127,34 @@ public class IntegrityWatch implements UserDefinedStartable {
         } catch (StoreException e) {
             LOGGER.error("Security event {} not stored: {}", kind, e.getMessage());
         }
+    }
+
+    /**
+     * clamd's VERSION names its engine and signature database version ({@code ClamAV 1.4.6/27001/<date>}):
+     * a different answer from a working clamd means new signatures, and mail judged before deserves
+     * another look. A clamd that was down has no answer to compare: its last known one is kept.
+     */
+    private void noticeSignatureUpdate(ScannerState previous, ScannerState state) {
+        if (state.engine().isEmpty() || !state.condition().usable()) {
+            if (previous.engine().isPresent() && state.engine().isEmpty()) {
+                states.put(key(state.daemon(), state.endpoint()), new ScannerState(state.daemon(), state.endpoint(), state.condition(),
+                    state.reason(), previous.engine(), previous.signatureDate(), state.checkedAt()));
+            }
+            return;
+        }
+        if (previous.engine().isEmpty() || previous.engine().equals(state.engine())) {
+            return;
+        }
+        String description = "clamd at " + state.endpoint() + " now " + state.engine().get() + ", before " + previous.engine().get();
+        LOGGER.info("Integrity watch: signature update, {}", description);
+        try {
+            security.events().record(SecurityEvent.of(state.checkedAt(), "signatures.updated", Optional.empty(), Optional.empty(), List.of(),
+                Map.of("daemon", state.daemon(), "endpoint", state.endpoint().toString(), "engine", state.engine().get(),
+                    "previous", previous.engine().get())));
+        } catch (StoreException e) {
+            LOGGER.error("Security event signatures.updated not stored: {}", e.getMessage());
+        }
+        rescan.signaturesUpdated(description);
     }
 
     private static String key(String daemon, Endpoint endpoint) {

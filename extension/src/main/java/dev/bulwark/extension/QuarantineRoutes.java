@@ -64,10 +64,13 @@ public class QuarantineRoutes implements Routes {
     private final QuarantineRelease release;
     private final SecurityStore security;
     private final TaskManager tasks;
+    private final RetroactiveRescan rescan;
     private final ObjectMapper strictReader;
 
     @Inject
-    public QuarantineRoutes(QuarantineStore store, QuarantineRelease release, SecurityStore security, TaskManager tasks) {
+    public QuarantineRoutes(QuarantineStore store, QuarantineRelease release, SecurityStore security, TaskManager tasks,
+                            RetroactiveRescan rescan) {
+        this.rescan = rescan;
         this.store = store;
         this.release = release;
         this.security = security;
@@ -161,10 +164,11 @@ public class QuarantineRoutes implements Routes {
     private Object action(Request request, Response response) {
         rejectUnknownParameters(request, Set.of("action"));
         String action = Optional.ofNullable(request.queryParams("action")).orElse("");
-        if (!action.equals("purge")) {
-            throw badRequest("action '" + action + "' is not supported, expected purge");
-        }
-        return task(response, tasks.submit(QuarantineDeletionTask.purge(store, security, requester(request), Clock.systemUTC())));
+        return switch (action) {
+            case "purge" -> task(response, tasks.submit(QuarantineDeletionTask.purge(store, security, requester(request), Clock.systemUTC())));
+            case "rescan" -> task(response, rescan.submitNow(requester(request)));
+            default -> throw badRequest("action '" + action + "' is not supported, expected purge or rescan");
+        };
     }
 
     private QuarantineEntry entry(Request request) {

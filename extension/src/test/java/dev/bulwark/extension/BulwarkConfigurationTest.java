@@ -52,6 +52,7 @@ class BulwarkConfigurationTest {
             "spamd.maxConnectionsPerEndpoint", "2", "spamd.borrowTimeout", "4s", "spamd.probeInterval", "7s",
             "spamd.maxMessageSize", "1M", "startup.requireScanners", "false",
             "rescan.interval", "30s", "rescan.repository", "/var/mail/held/", "rescan.processor", "rescan",
+            "rescan.onSignatureUpdate", "false", "rescan.minInterval", "10m", "rescan.releaseClean", "true", "rescan.deliveredWindow", "0",
             "quarantine.repository", "memory://var/mail/q/", "quarantine.retention", "7d", "quarantine.releaseProcessor", "released",
             "quarantine.purgeInterval", "6h"), Map.of());
         ClamdPoolConfig clamd = configuration.clamd();
@@ -70,7 +71,8 @@ class BulwarkConfigurationTest {
         assertThat(configuration.spamd().borrowTimeout()).isEqualTo(Duration.ofSeconds(4));
         assertThat(configuration.spamd().probeInterval()).isEqualTo(Duration.ofSeconds(7));
         assertThat(configuration.requireScannersAtStartup()).isFalse();
-        assertThat(configuration.rescan()).isEqualTo(new BulwarkConfiguration.Rescan(Duration.ofSeconds(30), "var/mail/held", "rescan"));
+        assertThat(configuration.rescan()).isEqualTo(new BulwarkConfiguration.Rescan(Duration.ofSeconds(30), "var/mail/held", "rescan",
+            false, Duration.ofMinutes(10), true, Duration.ZERO));
         assertThat(configuration.quarantine()).isEqualTo(new BulwarkConfiguration.Quarantine("memory://var/mail/q/",
             Duration.ofDays(7), "released", Duration.ofHours(6)));
     }

@@ -17,6 +17,11 @@ final class ProjectPaths {
         return existing("bulwark.james-conf", "james-conf");
     }
 
+    /** The project's clamd test signatures (scripts/signatures). */
+    static Path signatures() {
+        return jamesConf().getParent().resolve("scripts/signatures");
+    }
+
     private static Path existing(String property, String fromRepositoryRoot) {
         String configured = System.getProperty(property);
         Path path = configured != null ? Paths.get(configured) : repositoryRoot().resolve(fromRepositoryRoot);

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
  * @param spamScore     spamd's score, when the mail was spam-checked
  * @param verdict       Bulwark's verdict attributes (bulwark.*) as text, as they were on the mail
  * @param releases      every release so far; a recipient is released at most once
+ * @param rescan        the latest rescan after a signature update, if any
  */
 public record QuarantineEntry(
     QuarantineId id,
@@ -34,9 +35,12 @@ public record QuarantineEntry(
     List<String> virusNames,
     Optional<Double> spamScore,
     Map<String, String> verdict,
-    List<Release> releases) {
+    List<Release> releases,
+    Optional<Rescan> rescan) {
 
     public QuarantineEntry {
+        // Entries written before rescans existed have no such field.
+        rescan = rescan == null ? Optional.empty() : rescan;
         recipients = List.copyOf(recipients);
         virusNames = List.copyOf(virusNames);
         verdict = Map.copyOf(new TreeMap<>(verdict));
@@ -59,6 +63,11 @@ public record QuarantineEntry(
     public QuarantineEntry withRelease(Release release) {
         return new QuarantineEntry(id, reason, sender, recipients, remoteAddress, remoteHost, subject, messageId, size,
             quarantinedAt, expiresAt, virusNames, spamScore, verdict,
-            Stream.concat(releases.stream(), Stream.of(release)).toList());
+            Stream.concat(releases.stream(), Stream.of(release)).toList(), rescan);
+    }
+
+    public QuarantineEntry withRescan(Rescan latest) {
+        return new QuarantineEntry(id, reason, sender, recipients, remoteAddress, remoteHost, subject, messageId, size,
+            quarantinedAt, expiresAt, virusNames, spamScore, verdict, releases, Optional.of(latest));
     }
 }

@@ -85,7 +85,7 @@ public final class QuarantineStore {
                 header(message, "Subject"),
                 header(message, "Message-ID"),
                 mail.getMessageSize(),
-                now, now.plus(retention), virusNames, spamScore, verdict, List.of());
+                now, now.plus(retention), virusNames, spamScore, verdict, List.of(), Optional.empty());
             MailImpl copy = MailImpl.duplicate(mail);
             try {
                 copy.setName(id.asString());
@@ -188,6 +188,25 @@ public final class QuarantineStore {
             }
         }
         return count;
+    }
+
+    /** Records the latest rescan in the entry; the mail itself is unchanged. */
+    public synchronized QuarantineEntry recordRescan(QuarantineId id, Rescan rescan) {
+        Mail mail = retrieve(new MailKey(id.asString()));
+        if (mail == null) {
+            throw new QuarantineException(QuarantineException.Problem.NOT_FOUND, "no quarantine entry " + id);
+        }
+        try {
+            QuarantineEntry updated = entryOf(mail).orElseThrow(() -> new QuarantineException(QuarantineException.Problem.NOT_FOUND,
+                "no quarantine entry " + id)).withRescan(rescan);
+            mail.setAttribute(new Attribute(ENTRY, AttributeValue.of(codec.write(updated))));
+            repository.get().store(mail);
+            return updated;
+        } catch (MessagingException e) {
+            throw new QuarantineStorageException("cannot record the rescan of quarantine entry " + id, e);
+        } finally {
+            dispose(mail);
+        }
     }
 
     /**

@@ -115,6 +115,29 @@ class QuarantineStoreTest {
     }
 
     @Test
+    void recordsTheLatestRescanAndReadsEntriesWrittenBeforeRescansExisted() throws Exception {
+        QuarantineEntry entry = store.store(mail("a@example.com", "b@example.com"), QuarantineReason.SUSPICIOUS,
+            List.of("Heuristics.Limits.Exceeded.MaxRecursion"), Optional.empty(), Map.of());
+        assertThat(entry.rescan()).isEmpty();
+
+        Rescan first = new Rescan(clock.instant(), "suspicious", List.of("Heuristics.Limits.Exceeded.MaxRecursion"), Optional.empty());
+        Rescan second = new Rescan(clock.instant().plusSeconds(60), "clean", List.of(), Optional.of("ClamAV 1.4.6/27001/Tue Dec  1 10:26:21 2026"));
+        store.recordRescan(entry.id(), first);
+        QuarantineEntry updated = store.recordRescan(entry.id(), second);
+
+        assertThat(updated.rescan()).contains(second);
+        assertThat(store.entry(entry.id())).contains(updated);
+        assertThat(updated.withRescan(first).reason()).isEqualTo(QuarantineReason.SUSPICIOUS);
+        assertThatThrownBy(() -> store.recordRescan(QuarantineId.of("missing"), first)).isInstanceOf(QuarantineException.class);
+
+        String written = store.codec().write(entry);
+        assertThat(written).contains("\"rescan\"");
+        String older = written.replaceAll(",\"rescan\":[^,}]*", "");
+        assertThat(older).doesNotContain("rescan");
+        assertThat(store.codec().read(older)).isEqualTo(entry);
+    }
+
+    @Test
     void aFailedReinjectionIsNotRecorded() throws Exception {
         QuarantineEntry entry = store.store(mail("a@example.com", "b@example.com"), QuarantineReason.VIRUS, List.of(), Optional.empty(), Map.of());
 

@@ -1,0 +1,162 @@
+package dev.bulwark.it;
+
+import static dev.bulwark.it.MailClients.AWAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.bulwark.scanner.testing.Ports;
+import dev.bulwark.scanner.testing.ScannerDaemons;
+import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+import dev.bulwark.scanner.testing.TestSamples;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * A signature update, modelled as clamd's own would happen: a new database file (an unsigned .cud
+ * built by ClamAV's sigtool, so that VERSION reports a database version) dropped into the database
+ * directory of a private clamd, a false-positive signature removed, and RELOAD. The integrity watch
+ * sees the new version and the retroactive rescan revisits what was judged before.
+ */
+@ExtendWith(ScannerDaemonsExtension.class)
+class RetroactiveRescanTest {
+    private static final String SENDER = "partner@example.com";
+    /** Matched before the update by a heuristic-named signature (SUSPICIOUS), which the update drops. */
+    private static final String FALSE_POSITIVE = "BULWARK-FALSE-POSITIVE-MARKER-4e1a";
+    /** Matched only by the signature the update brings. */
+    private static final String NEWLY_DETECTED = "BULWARK-NEW-SIGNATURE-MARKER-9b2c";
+    private static final int DATABASE_VERSION = 27001;
+
+    private Path workDir;
+
+    @AfterEach
+    void cleanUp() {
+        if (workDir != null) {
+            WorkDirs.delete(workDir);
+        }
+    }
+
+    @Test
+    void aSignatureUpdateRevisitsSuspiciousQuarantineAndReportsDeliveredMailNowDetected(ScannerDaemons daemons) throws Exception {
+        workDir = WorkDirs.create();
+        Path signatures = Files.createDirectories(workDir.resolve("signatures"));
+        try (DirectoryStream<Path> shipped = Files.newDirectoryStream(ProjectPaths.signatures())) {
+            for (Path file : shipped) {
+                Files.copy(file, signatures.resolve(file.getFileName()));
+            }
+        }
+        Files.writeString(signatures.resolve("false-positive.ndb"), signature("Heuristics.Bulwark-Test.FalsePositive", FALSE_POSITIVE));
+        Path clamdRun = workDir.resolve("clamd");
+        int clamdPort = Ports.unused();
+        try (AutoCloseable clamd = ScannerDaemonsExtension.startPrivateDaemons(clamdRun, clamdPort, Ports.unused(), Optional.of(signatures));
+             BulwarkJames james = BulwarkJames.start(workDir.resolve("james"), daemons, BulwarkJames.Ports.ANY, conf -> conf
+                 .setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + clamdPort)
+                 .setProperty("bulwark.properties", "watch.interval", "1s")
+                 .setProperty("bulwark.properties", "rescan.minInterval", "1s"))) {
+            MailClients clients = new MailClients(james);
+            String alice = james.addUser("alice");
+            String bob = james.addUser("bob");
+
+            clients.send(SENDER, alice, TestSamples.plainMessage(SENDER, alice, "quarterly figures", "see " + FALSE_POSITIVE + " attached"));
+            clients.send(SENDER, bob, TestSamples.plainMessage(SENDER, bob, "harmless until today", "payload " + NEWLY_DETECTED));
+            Map<String, Object> suspicious = clients.awaitQuarantined("quarterly figures");
+            assertThat(suspicious.get("reason")).isEqualTo("suspicious");
+            assertThat(clients.awaitInboxMessage(bob, 1)).contains(NEWLY_DETECTED);
+            awaitEngine(clients, "ClamAV 1.4.6");
+
+            updateSignatures(clamdRun.resolve("db"), clamdPort);
+
+            JsonPath updated = AWAIT.until(() -> events(clients, "signatures.updated"), json -> !json.getList("$").isEmpty());
+            assertThat(updated.getString("[0].details.engine")).endsWith("/" + DATABASE_VERSION);
+            assertThat(updated.getString("[0].details.previous")).isEqualTo("ClamAV 1.4.6");
+            JsonPath completed = AWAIT.until(() -> events(clients, "rescan.completed"), json -> !json.getList("$").isEmpty());
+            assertThat(completed.getString("[0].details.trigger")).startsWith("signature update: clamd at 127.0.0.1:" + clamdPort);
+            assertThat(completed.getString("[0].details.nowClean")).isEqualTo("1");
+            assertThat(completed.getString("[0].details.deliveredDetected")).isEqualTo("1");
+
+            // The false positive is marked "now clean" for review, not released (rescan.releaseClean is off).
+            String id = (String) suspicious.get("id");
+            clients.webAdmin().get("/bulwark/quarantine/" + id).then().statusCode(200)
+                .body("rescan.verdict", equalTo("clean"))
+                .body("rescan.engine", org.hamcrest.Matchers.endsWith("/" + DATABASE_VERSION))
+                .body("releases", org.hamcrest.Matchers.empty());
+            assertThat(clients.inboxCount(alice)).isZero();
+            JsonPath changed = events(clients, "rescan.changed");
+            assertThat(changed.getString("[0].details.quarantineId")).isEqualTo(id);
+            assertThat(changed.getString("[0].details.before")).isEqualTo("suspicious");
+            assertThat(changed.getString("[0].details.now")).isEqualTo("clean");
+
+            // Bob's message is reported, and left where it is.
+            JsonPath delivered = events(clients, "rescan.delivered");
+            assertThat(delivered.getList("recipients", List.class)).containsExactly(List.of(bob));
+            assertThat(delivered.getString("[0].details.virusNames")).startsWith("Bulwark-Test.NewSignature");
+            assertThat(delivered.getString("[0].details.subject")).isEqualTo("harmless until today");
+            assertThat(delivered.getString("[0].details.mailbox")).isEqualTo("INBOX");
+            assertThat(clients.inboxCount(bob)).isEqualTo(1);
+
+            // The rescan ran as a James task; an admin can start one too.
+            clients.webAdmin().get("/tasks").then().statusCode(200)
+                .body("find { it.type == 'bulwark-retroactive-rescan' }.status", equalTo("completed"));
+            String taskId = clients.webAdmin().post("/bulwark/quarantine?action=rescan").then().statusCode(201)
+                .extract().jsonPath().getString("taskId");
+            assertThat(clients.awaitTask(taskId)).isEqualTo("completed");
+            clients.webAdmin().post("/bulwark/quarantine?action=rescue").then().statusCode(400)
+                .body("message", equalTo("action 'rescue' is not supported, expected purge or rescan"));
+            // A verdict that did not change again is no new event.
+            AWAIT.untilAsserted(() -> assertThat(events(clients, "rescan.completed").getList("$")).hasSize(2));
+            assertThat(events(clients, "rescan.changed").getList("$")).hasSize(1);
+        }
+    }
+
+    private static JsonPath events(MailClients clients, String kind) {
+        return clients.webAdmin().get("/bulwark/events?kind=" + kind).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static void awaitEngine(MailClients clients, String engine) {
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/scanners").then().statusCode(200)
+            .body("integrity.find { it.daemon == 'clamd' }.engine", equalTo(engine)));
+    }
+
+    private static String signature(String name, String marker) {
+        return name + ":0:*:" + HexFormat.of().formatHex(marker.getBytes(StandardCharsets.US_ASCII)) + "\n";
+    }
+
+    /** What freshclam does, by hand: a new versioned database in clamd's directory, one dropped, then RELOAD. */
+    private void updateSignatures(Path database, int clamdPort) throws Exception {
+        Path build = Files.createDirectories(workDir.resolve("update"));
+        Files.writeString(build.resolve("COPYING"), "Bulwark test signatures\n");
+        Files.writeString(build.resolve("daily.ndb"), signature("Bulwark-Test.NewSignature", NEWLY_DETECTED));
+        Process sigtool = new ProcessBuilder("sigtool", "--build=daily.cud", "--unsigned", "--cvd-version=" + DATABASE_VERSION)
+            .directory(build.toFile()).redirectErrorStream(true).start();
+        try (OutputStream builder = sigtool.getOutputStream()) {
+            builder.write("bulwark-test\n".getBytes(StandardCharsets.US_ASCII)); // sigtool asks for the builder's name
+        }
+        String output = new String(sigtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(sigtool.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(build.resolve("daily.cud")).as("sigtool output:\n" + output).exists();
+
+        Files.copy(build.resolve("daily.cud"), database.resolve("daily.cud"));
+        Files.delete(database.resolve("false-positive.ndb"));
+        try (Socket socket = new Socket("127.0.0.1", clamdPort)) {
+            socket.getOutputStream().write("zRELOAD\0".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).startsWith("RELOADING");
+        }
+    }
+
+}
