@@ -98,6 +98,7 @@ public class IntegrityWatch implements UserDefinedStartable {
         if (previous != null && state.daemon().equals("clamd")) {
             noticeSignatureUpdate(previous, state);
         }
+        takeOutIfBroken(state);
         if (previous != null && previous.condition() == state.condition()) {
             return;
         }
@@ -126,6 +127,27 @@ public class IntegrityWatch implements UserDefinedStartable {
             security.events().record(SecurityEvent.of(state.checkedAt(), kind, Optional.empty(), Optional.empty(), List.of(), details));
         } catch (StoreException e) {
             LOGGER.error("Security event {} not stored: {}", kind, e.getMessage());
+        }
+    }
+
+    /**
+     * A daemon that answers but does not detect would pass every mail as clean: the pool stops using it
+     * until a self-test passes again (DOWN is the pool's own business: it sees dead connections).
+     */
+    private void takeOutIfBroken(ScannerState state) {
+        boolean clamd = state.daemon().equals("clamd");
+        if (state.condition() == ScannerState.Condition.BROKEN) {
+            if (clamd) {
+                scanners.clamd().selfTestFailed(state.endpoint(), state.reason());
+            } else {
+                scanners.spamd().selfTestFailed(state.endpoint(), state.reason());
+            }
+        } else if (state.condition().usable()) {
+            if (clamd) {
+                scanners.clamd().selfTestPassed(state.endpoint());
+            } else {
+                scanners.spamd().selfTestPassed(state.endpoint());
+            }
         }
     }
 

@@ -19,7 +19,8 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * A clamd that answers PING but detects nothing (its database lacks EICAR): James starts (PING works),
- * but the integrity watch reports it broken in /healthcheck, /bulwark/scanners and the event log.
+ * but the integrity watch reports it broken in /healthcheck, /bulwark/scanners and the event log, and
+ * takes it out of the pool, so that mail is held rather than passed as clean.
  */
 @ExtendWith(ScannerDaemonsExtension.class)
 class IntegrityWatchTest {
@@ -46,13 +47,22 @@ class IntegrityWatchTest {
             JsonPath integrity = AWAIT.until(() -> clients.webAdmin().get("/healthcheck/checks/Bulwark%20integrity").then().extract().jsonPath(),
                 json -> "unhealthy".equals(json.getString("status")));
             assertThat(integrity.getString("cause")).contains("no clamd passes its self-test").contains("EICAR test file scanned CLEAN");
-            // PING alone says all is well: the very failure the self-test exists for.
-            clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().body("status", equalTo("healthy"));
+            // PING alone would say all is well (the very failure the self-test exists for); the pool has taken it out.
+            clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().body("status", equalTo("unhealthy"))
+                .body("cause", containsString("EICAR test file scanned CLEAN"));
 
             clients.webAdmin().get("/bulwark/scanners").then().statusCode(200)
                 .body("integrity.find { it.daemon == 'clamd' }.condition", equalTo("BROKEN"))
                 .body("integrity.find { it.daemon == 'spamd' }.condition", equalTo("HEALTHY"))
-                .body("pools.clamd[0].endpoint", equalTo("127.0.0.1:" + clamdPort));
+                .body("pools.clamd[0].endpoint", equalTo("127.0.0.1:" + clamdPort))
+                // taken out of the pool: it would call everything clean
+                .body("pools.clamd[0].inService", equalTo(false));
+            // So mail is held for a rescan, not delivered "scanned" by a clamd that detects nothing.
+            String recipient = james.addUser("blind");
+            clients.send("someone@example.com", recipient, dev.bulwark.scanner.testing.TestSamples.plainMessage("someone@example.com",
+                recipient, "while clamd is blind", "hello"));
+            AWAIT.untilAsserted(() -> assertThat(clients.repositoryKeys(MailClients.SCAN_FAILED)).hasSize(1));
+            assertThat(clients.inboxCount(recipient)).isZero();
             clients.webAdmin().get("/bulwark/events?kind=scanner.broken").then().statusCode(200)
                 .body("[0].details.endpoint", equalTo("127.0.0.1:" + clamdPort))
                 .body("[0].details.reason", containsString("self-test failed"));

@@ -21,6 +21,8 @@ final class EndpointHealth {
     private final String name;
     private final CircuitBreaker breaker;
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
+    /** Set while the integrity watch finds the daemon answering but not detecting: out, whatever PING says. */
+    private final AtomicReference<String> failedSelfTest = new AtomicReference<>();
 
     EndpointHealth(String name) {
         this.name = name;
@@ -44,7 +46,20 @@ final class EndpointHealth {
     }
 
     boolean isAvailable() {
-        return breaker.getState() == CircuitBreaker.State.CLOSED;
+        return breaker.getState() == CircuitBreaker.State.CLOSED && failedSelfTest.get() == null;
+    }
+
+    /** The daemon answers but its self-test failed (it detects nothing): out until a self-test passes. */
+    void selfTestFailed(String reason) {
+        if (failedSelfTest.getAndSet(reason) == null) {
+            LOGGER.warn("{} taken out of service: {}", name, reason);
+        }
+    }
+
+    void selfTestPassed() {
+        if (failedSelfTest.getAndSet(null) != null && breaker.getState() == CircuitBreaker.State.CLOSED) {
+            LOGGER.info("{} back in service: self-test passed", name);
+        }
     }
 
     void succeeded() {
@@ -73,7 +88,8 @@ final class EndpointHealth {
     }
 
     String lastFailure() {
-        return lastFailure.get();
+        String selfTest = failedSelfTest.get();
+        return selfTest != null ? selfTest : lastFailure.get();
     }
 
     @Override

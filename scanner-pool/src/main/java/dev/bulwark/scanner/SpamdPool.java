@@ -127,6 +127,18 @@ public final class SpamdPool implements SpamChecker, AutoCloseable {
         return stats();
     }
 
+    /**
+     * The integrity watch's finding: an endpoint that answers but failed its self-test (it would call
+     * everything clean) takes no mail until a later self-test passes. Unknown endpoints are ignored.
+     */
+    public void selfTestFailed(Endpoint endpoint, String reason) {
+        members.stream().filter(member -> member.endpoint.equals(endpoint)).forEach(member -> member.health.selfTestFailed(reason));
+    }
+
+    public void selfTestPassed(Endpoint endpoint) {
+        members.stream().filter(member -> member.endpoint.equals(endpoint)).forEach(member -> member.health.selfTestPassed());
+    }
+
     @Override
     public void close() {
         prober.close();

@@ -58,6 +58,23 @@ class ClamdPoolTest {
     }
 
     @Test
+    void anEndpointThatFailedItsSelfTestTakesNoMailUntilItPassesAgain() {
+        pool = new ClamdPool(ClamdPoolConfig.defaults(List.of(realClamd)));
+        pool.selfTestFailed(realClamd.endpoint(), "self-test failed: EICAR test file scanned CLEAN");
+
+        ScanVerdict refused = pool.scan(CLEAN);
+        assertThat(refused.status()).isEqualTo(ScanVerdict.Status.ERROR);
+        assertThat(refused.reason()).get().asString().contains("EICAR test file scanned CLEAN");
+        // PING still answers: the background probe must not put it back.
+        assertThat(pool.checkEndpoints()).singleElement().satisfies(stats -> assertThat(stats.available()).isFalse());
+        assertThat(pool.scan(CLEAN).status()).isEqualTo(ScanVerdict.Status.ERROR);
+
+        pool.selfTestPassed(realClamd.endpoint());
+        assertThat(pool.scan(CLEAN).status()).isEqualTo(ScanVerdict.Status.CLEAN);
+        assertThat(pool.stats().get(0).available()).isTrue();
+    }
+
+    @Test
     void concurrentScansStayWithinTheConnectionLimitAndLeakNothing() throws Exception {
         pool = new ClamdPool(ClamdPoolConfig.defaults(List.of(realClamd)).withMaxConnectionsPerEndpoint(3));
         ExecutorService threads = Executors.newFixedThreadPool(8);
