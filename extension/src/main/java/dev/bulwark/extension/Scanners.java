@@ -5,10 +5,12 @@ import javax.inject.Inject;
 import javax.inject.Singleton;
 
 import org.apache.james.metrics.api.GaugeRegistry;
+import org.apache.james.metrics.api.MetricFactory;
 
 import dev.bulwark.scanner.ClamdPool;
 import dev.bulwark.scanner.Endpoint;
 import dev.bulwark.scanner.EndpointStats;
+import dev.bulwark.scanner.ScanTimer;
 import dev.bulwark.scanner.SpamdPool;
 
 /** The scanner pools built from bulwark.properties; closed (connections, prober threads) when James stops. */
@@ -18,20 +20,29 @@ public class Scanners implements AutoCloseable {
     private final SpamdPool spamd;
 
     @Inject
-    public Scanners(BulwarkConfiguration configuration, GaugeRegistry gauges) {
-        this.clamd = new ClamdPool(configuration.clamd());
-        this.spamd = new SpamdPool(configuration.spamd());
+    public Scanners(BulwarkConfiguration configuration, GaugeRegistry gauges, MetricFactory metrics) {
+        ScanTimer timer = (daemon, endpoint) -> metrics.timer(prefix(daemon, endpoint) + "_scan")::stopAndPublish;
+        this.clamd = new ClamdPool(configuration.clamd(), timer);
+        this.spamd = new SpamdPool(configuration.spamd(), timer);
         registerPoolGauges(gauges);
     }
 
-    /** Pool usage per endpoint in James's metrics: {@code bulwark_clamd_127_0_0_1_3310_active}, {@code ..._idle}, {@code ..._in_service}. */
+    /** {@code bulwark_clamd_127_0_0_1_3310}: one metric name prefix per endpoint. */
+    static String prefix(String daemon, Endpoint endpoint) {
+        return "bulwark_" + daemon + "_" + (endpoint.host() + "_" + endpoint.port()).replaceAll("[^A-Za-z0-9]", "_");
+    }
+
+    /**
+     * Pool usage per endpoint in James's metrics: {@code bulwark_clamd_127_0_0_1_3310_active},
+     * {@code ..._idle}, {@code ..._in_service}; and the timer {@code ..._scan}, the latency of each exchange.
+     */
     private void registerPoolGauges(GaugeRegistry gauges) {
         clamd.stats().forEach(stats -> register(gauges, "clamd", stats.endpoint().endpoint(), () -> find(clamd.stats(), stats.endpoint().endpoint())));
         spamd.stats().forEach(stats -> register(gauges, "spamd", stats.endpoint().endpoint(), () -> find(spamd.stats(), stats.endpoint().endpoint())));
     }
 
     private static void register(GaugeRegistry gauges, String daemon, Endpoint endpoint, java.util.function.Supplier<java.util.Optional<EndpointStats>> stats) {
-        String prefix = "bulwark_" + daemon + "_" + (endpoint.host() + "_" + endpoint.port()).replaceAll("[^A-Za-z0-9]", "_");
+        String prefix = prefix(daemon, endpoint);
         gauges.register(prefix + "_active", () -> stats.get().map(EndpointStats::active).orElse(0));
         gauges.register(prefix + "_idle", () -> stats.get().map(EndpointStats::idle).orElse(0));
         gauges.register(prefix + "_in_service", () -> stats.get().map(s -> s.available() ? 1 : 0).orElse(0));

@@ -74,7 +74,10 @@ class EventsTest {
         // The same counts, and the pools' usage, in James's metrics.
         String metrics = clients.webAdmin().get("/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).containsPattern("bulwark_verdict_infected\\S* [1-9]").containsPattern("bulwark_spam_spam\\S* [1-9]")
-            .contains("bulwark_clamd_127_0_0_1_").contains("_in_service");
+            .contains("bulwark_clamd_127_0_0_1_").contains("_in_service")
+            // per-endpoint latency: a timer for each clamd and spamd exchange
+            .containsPattern("bulwark_clamd_127_0_0_1_\\d+_scan\\S*count\\S* [1-9]")
+            .containsPattern("bulwark_spamd_127_0_0_1_\\d+_scan\\S*count\\S* [1-9]");
     }
 
     /** The test smtpserver.xml accepts any size (maxmessagesize 0), more than clamd's 25M: said once at start-up. */

@@ -37,6 +37,7 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
     private final List<Member> members;
     private final EndpointProber prober;
     private final AtomicInteger rotation = new AtomicInteger();
+    private final ScanTimer timer;
 
     /** One endpoint: its sessions, its health and its counters. */
     private static final class Member {
@@ -70,7 +71,13 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
     }
 
     public ClamdPool(ClamdPoolConfig config) {
+        this(config, ScanTimer.NONE);
+    }
+
+    /** @param timer times every scan exchange, per endpoint */
+    public ClamdPool(ClamdPoolConfig config, ScanTimer timer) {
         this.config = config;
+        this.timer = timer;
         this.members = config.endpoints().stream().map(endpoint -> new Member(endpoint, config)).toList();
         this.prober = new EndpointProber("bulwark-clamd-prober", config.probeInterval(), members.stream()
             .map(member -> new EndpointProber.Target(member.health, member.client::ping, member.sessions::clear))
@@ -127,7 +134,13 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
         ClamdSession session = null;
         try {
             session = member.sessions.borrowObject(config.borrowTimeout());
-            ScanVerdict verdict = session.scan(content, config.chunkSize());
+            ScanTimer.Running timing = timer.start("clamd", endpoint);
+            ScanVerdict verdict;
+            try {
+                verdict = session.scan(content, config.chunkSize());
+            } finally {
+                timing.stop();
+            }
             if (verdict.status() == ScanVerdict.Status.ERROR) {
                 member.failed(verdict.reason().orElse("bad reply"), false);
                 return new Attempt(verdict, false);

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class SpamdPool implements SpamChecker, AutoCloseable {
     private final SpamdPoolConfig config;
+    private final ScanTimer timer;
     private final List<Member> members;
     private final EndpointProber prober;
 
@@ -36,6 +37,12 @@ public final class SpamdPool implements SpamChecker, AutoCloseable {
     }
 
     public SpamdPool(SpamdPoolConfig config) {
+        this(config, ScanTimer.NONE);
+    }
+
+    /** @param timer times every check exchange, per endpoint */
+    public SpamdPool(SpamdPoolConfig config, ScanTimer timer) {
+        this.timer = timer;
         this.config = config;
         this.members = config.endpoints().stream().map(endpoint -> new Member(endpoint, config)).toList();
         this.prober = new EndpointProber("bulwark-spamd-prober", config.probeInterval(), members.stream()
@@ -84,7 +91,13 @@ public final class SpamdPool implements SpamChecker, AutoCloseable {
         }
         member.calls.increment();
         try {
-            SpamVerdict verdict = member.client.checkOrThrow(command, content, user);
+            ScanTimer.Running timing = timer.start("spamd", member.endpoint);
+            SpamVerdict verdict;
+            try {
+                verdict = member.client.checkOrThrow(command, content, user);
+            } finally {
+                timing.stop();
+            }
             if (verdict.status() == SpamVerdict.Status.ERROR) {
                 member.failures.increment();
                 member.health.badReply(verdict.reason().orElse("bad reply"));
