@@ -19,7 +19,7 @@ import spark.Service;
 /**
  * {@code GET /bulwark/scanners}: every clamd and spamd endpoint with the integrity watch's latest
  * finding (condition, reason, engine and signature date, time of the check) and its pool figures
- * (in service, active and idle connections, calls, failures).
+ * (in service, active and idle connections, calls, failures, scan latency).
  */
 public class ScannerRoutes implements Routes {
     static final String SCANNERS = "/bulwark/scanners";
@@ -44,10 +44,11 @@ public class ScannerRoutes implements Routes {
         return SCANNERS;
     }
 
-    private record PoolDto(String endpoint, int weight, boolean inService, int active, int idle, long calls, long failures) {
-        static PoolDto of(EndpointStats stats) {
+    private record PoolDto(String endpoint, int weight, boolean inService, int active, int idle, long calls, long failures,
+                           Scanners.LatencySummary latency) {
+        static PoolDto of(EndpointStats stats, Scanners.LatencySummary latency) {
             return new PoolDto(stats.endpoint().endpoint().toString(), stats.endpoint().weight(), stats.available(), stats.active(),
-                stats.idle(), stats.calls(), stats.failures());
+                stats.idle(), stats.calls(), stats.failures(), latency);
         }
     }
 
@@ -75,8 +76,10 @@ public class ScannerRoutes implements Routes {
                 return mapper.writeValueAsString(Map.of(
                     "integrity", watch.states(),
                     "pools", Map.of(
-                        "clamd", scanners.clamd().stats().stream().map(PoolDto::of).toList(),
-                        "spamd", scanners.spamd().stats().stream().map(PoolDto::of).toList())));
+                        "clamd", scanners.clamd().stats().stream()
+                            .map(stats -> PoolDto.of(stats, scanners.latency("clamd", stats.endpoint().endpoint()))).toList(),
+                        "spamd", scanners.spamd().stats().stream()
+                            .map(stats -> PoolDto.of(stats, scanners.latency("spamd", stats.endpoint().endpoint()))).toList())));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }

@@ -18,10 +18,39 @@ import dev.bulwark.scanner.SpamdPool;
 public class Scanners implements AutoCloseable {
     private final ClamdPool clamd;
     private final SpamdPool spamd;
+    private final java.util.Map<String, Latency> latencies = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Scan exchanges with one endpoint since James started: how many, and how long they took. */
+    public record LatencySummary(long scans, double meanMillis, double maxMillis) {
+        static final LatencySummary NONE = new LatencySummary(0, 0, 0);
+    }
+
+    private static final class Latency {
+        private long count;
+        private long totalNanos;
+        private long maxNanos;
+
+        synchronized void record(long nanos) {
+            count++;
+            totalNanos += nanos;
+            maxNanos = Math.max(maxNanos, nanos);
+        }
+
+        synchronized LatencySummary summary() {
+            return new LatencySummary(count, count == 0 ? 0 : totalNanos / 1e6 / count, maxNanos / 1e6);
+        }
+    }
 
     @Inject
     public Scanners(BulwarkConfiguration configuration, GaugeRegistry gauges, MetricFactory metrics) {
-        ScanTimer timer = (daemon, endpoint) -> metrics.timer(prefix(daemon, endpoint) + "_scan")::stopAndPublish;
+        ScanTimer timer = (daemon, endpoint) -> {
+            org.apache.james.metrics.api.TimeMetric metric = metrics.timer(prefix(daemon, endpoint) + "_scan");
+            long started = System.nanoTime();
+            return () -> {
+                metric.stopAndPublish();
+                latencies.computeIfAbsent(daemon + " " + endpoint, key -> new Latency()).record(System.nanoTime() - started);
+            };
+        };
         this.clamd = new ClamdPool(configuration.clamd(), timer);
         this.spamd = new SpamdPool(configuration.spamd(), timer);
         registerPoolGauges(gauges);
@@ -50,6 +79,11 @@ public class Scanners implements AutoCloseable {
 
     private static java.util.Optional<EndpointStats> find(java.util.List<EndpointStats> all, Endpoint endpoint) {
         return all.stream().filter(s -> s.endpoint().endpoint().equals(endpoint)).findFirst();
+    }
+
+    /** @param daemon {@code clamd} or {@code spamd} */
+    public LatencySummary latency(String daemon, Endpoint endpoint) {
+        return java.util.Optional.ofNullable(latencies.get(daemon + " " + endpoint)).map(Latency::summary).orElse(LatencySummary.NONE);
     }
 
     public ClamdPool clamd() {

@@ -78,6 +78,12 @@ class EventsTest {
             // per-endpoint latency: a timer for each clamd and spamd exchange
             .containsPattern("bulwark_clamd_127_0_0_1_\\d+_scan\\S*count\\S* [1-9]")
             .containsPattern("bulwark_spamd_127_0_0_1_\\d+_scan\\S*count\\S* [1-9]");
+        // ...and in GET /bulwark/scanners, per endpoint.
+        JsonPath scanners = clients.webAdmin().get("/bulwark/scanners").then().statusCode(200).extract().jsonPath();
+        assertThat(scanners.getLong("pools.clamd[0].latency.scans")).isPositive();
+        assertThat(scanners.getDouble("pools.clamd[0].latency.meanMillis")).isPositive();
+        assertThat(scanners.getDouble("pools.clamd[0].latency.maxMillis")).isGreaterThanOrEqualTo(scanners.getDouble("pools.clamd[0].latency.meanMillis"));
+        assertThat(scanners.getLong("pools.spamd[0].latency.scans")).isPositive();
     }
 
     /** The test smtpserver.xml accepts any size (maxmessagesize 0), more than clamd's 25M: said once at start-up. */
