@@ -11,6 +11,8 @@
 #   BULWARK_RUN_DIR      run directory (default: <repo>/.run/scanners)
 #   BULWARK_CLAMD_PORT   clamd TCP port (default: 3310)
 #   BULWARK_SPAMD_PORT   spamd TCP port (default: 783; below 1024 needs root)
+#   BULWARK_SCANNER_HOST     loopback address both daemons listen on (default: 127.0.0.1; tests run a
+#                            second clamd on 127.0.0.2 behind one host name)
 #   BULWARK_SCANNER_TIMEOUT  seconds to wait for each daemon to answer PING (default: 90)
 #   BULWARK_SIGNATURE_DIR    clamd signature files to load (default: scripts/signatures; tests use
 #                            a folder without EICAR to get a clamd that answers but detects nothing)
@@ -26,7 +28,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "${SCRIPT_DIR}/.." && pwd)"
 SIGNATURE_DIR="${BULWARK_SIGNATURE_DIR:-${SCRIPT_DIR}/signatures}"
 
-HOST=127.0.0.1
+HOST="${BULWARK_SCANNER_HOST:-127.0.0.1}"
 RUN_DIR="${BULWARK_RUN_DIR:-${REPO_DIR}/.run/scanners}"
 [[ "$RUN_DIR" == /* ]] || RUN_DIR="${PWD}/${RUN_DIR}"   # clamd.conf needs absolute paths
 CLAMD_PORT="${BULWARK_CLAMD_PORT:-3310}"

@@ -31,7 +31,15 @@ import dev.bulwark.scanner.WeightedEndpoint;
  */
 public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup, Rescan rescan,
                                    Quarantine quarantine, Store store, Seeds seeds, Watch watch,
-                                   dev.bulwark.security.OutbreakSettings outbreak) {
+                                   dev.bulwark.security.OutbreakSettings outbreak, Discovery discovery) {
+
+    /**
+     * Endpoints given by host name (container services): how often the names are resolved again, so that
+     * new addresses join the pool (after PING and self-test) and vanished ones leave. Zero: never.
+     */
+    public record Discovery(Duration clamd, Duration spamd) {
+        public static final Discovery DEFAULT = new Discovery(Duration.ofSeconds(30), Duration.ofSeconds(30));
+    }
 
     /**
      * The integrity watch.
@@ -106,6 +114,8 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     static final String CLAMD_PROBE_INTERVAL = "clamd.probeInterval";
     static final String CLAMD_CHUNK_SIZE = "clamd.chunkSize";
     static final String CLAMD_MAX_STREAM_SIZE = "clamd.maxStreamSize";
+    static final String CLAMD_RESOLVE_INTERVAL = "clamd.resolveInterval";
+    static final String SPAMD_RESOLVE_INTERVAL = "spamd.resolveInterval";
     static final String SPAMD_ENDPOINTS = "spamd.endpoints";
     static final String SPAMD_CONNECT_TIMEOUT = "spamd.connectTimeout";
     static final String SPAMD_TIMEOUT = "spamd.timeout";
@@ -144,7 +154,7 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
 
     private static final Set<String> KEYS = Set.of(CLAMD_ENDPOINTS, CLAMD_CONNECT_TIMEOUT, CLAMD_READ_TIMEOUT,
         CLAMD_MAX_CONNECTIONS, CLAMD_BORROW_TIMEOUT, CLAMD_IDLE_TIMEOUT, CLAMD_PROBE_INTERVAL, CLAMD_CHUNK_SIZE,
-        CLAMD_MAX_STREAM_SIZE, SPAMD_ENDPOINTS, SPAMD_CONNECT_TIMEOUT, SPAMD_TIMEOUT, SPAMD_MAX_CONNECTIONS,
+        CLAMD_MAX_STREAM_SIZE, CLAMD_RESOLVE_INTERVAL, SPAMD_RESOLVE_INTERVAL, SPAMD_ENDPOINTS, SPAMD_CONNECT_TIMEOUT, SPAMD_TIMEOUT, SPAMD_MAX_CONNECTIONS,
         SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS,
         RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, RESCAN_ON_SIGNATURE_UPDATE, RESCAN_MIN_INTERVAL, RESCAN_RELEASE_CLEAN,
         RESCAN_DELIVERED_WINDOW, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
@@ -228,7 +238,12 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
                 source.optional(OUTBREAK_TOTAL, "a number from 1 to 1000000", v -> count(v, 1, 1_000_000))
                     .orElse(dev.bulwark.security.OutbreakSettings.DEFAULT.total()),
                 source.optional(OUTBREAK_QUIET_PERIOD, DURATION, BulwarkConfiguration::duration)
-                    .orElse(dev.bulwark.security.OutbreakSettings.DEFAULT.quietPeriod())));
+                    .orElse(dev.bulwark.security.OutbreakSettings.DEFAULT.quietPeriod())),
+            new Discovery(
+                source.optional(CLAMD_RESOLVE_INTERVAL, "a duration such as 30s, or 0 for never", BulwarkConfiguration::durationOrZero)
+                    .orElse(Discovery.DEFAULT.clamd()),
+                source.optional(SPAMD_RESOLVE_INTERVAL, "a duration such as 30s, or 0 for never", BulwarkConfiguration::durationOrZero)
+                    .orElse(Discovery.DEFAULT.spamd())));
     }
 
     static String environmentName(String key) {

@@ -10,7 +10,11 @@ import org.apache.james.metrics.api.MetricFactory;
 import dev.bulwark.scanner.ClamdPool;
 import dev.bulwark.scanner.Endpoint;
 import dev.bulwark.scanner.EndpointStats;
+import dev.bulwark.scanner.EndpointDiscovery;
+import dev.bulwark.scanner.EndpointResolver;
 import dev.bulwark.scanner.ScanTimer;
+import dev.bulwark.security.SecurityEvent;
+import dev.bulwark.security.SecurityEventSink;
 import dev.bulwark.scanner.SpamdPool;
 
 /** The scanner pools built from bulwark.properties; closed (connections, prober threads) when James stops. */
@@ -42,7 +46,7 @@ public class Scanners implements AutoCloseable {
     }
 
     @Inject
-    public Scanners(BulwarkConfiguration configuration, GaugeRegistry gauges, MetricFactory metrics) {
+    public Scanners(BulwarkConfiguration configuration, GaugeRegistry gauges, MetricFactory metrics, SecurityEventSink events) {
         ScanTimer timer = (daemon, endpoint) -> {
             org.apache.james.metrics.api.TimeMetric metric = metrics.timer(prefix(daemon, endpoint) + "_scan");
             long started = System.nanoTime();
@@ -51,9 +55,51 @@ public class Scanners implements AutoCloseable {
                 latencies.computeIfAbsent(daemon + " " + endpoint, key -> new Latency()).record(System.nanoTime() - started);
             };
         };
-        this.clamd = new ClamdPool(configuration.clamd(), timer);
-        this.spamd = new SpamdPool(configuration.spamd(), timer);
+        EndpointDiscovery.Listener membership = new MembershipEvents(gauges, events);
+        this.clamd = new ClamdPool(configuration.clamd(), timer,
+            new EndpointDiscovery(configuration.discovery().clamd(), EndpointResolver.SYSTEM, membership));
+        this.spamd = new SpamdPool(configuration.spamd(), timer,
+            new EndpointDiscovery(configuration.discovery().spamd(), EndpointResolver.SYSTEM, membership));
         registerPoolGauges(gauges);
+    }
+
+    /** Pool membership changes from endpoint discovery: security events, and gauges for addresses that join. */
+    private final class MembershipEvents implements EndpointDiscovery.Listener {
+        private final GaugeRegistry gauges;
+        private final SecurityEventSink events;
+        private final java.util.Set<String> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        MembershipEvents(GaugeRegistry gauges, SecurityEventSink events) {
+            this.gauges = gauges;
+            this.events = events;
+        }
+
+        @Override
+        public void joined(String daemon, Endpoint endpoint, String name) {
+            record("scanner.joined", daemon, endpoint, name, java.util.Map.of());
+            if (registered.add(daemon + " " + endpoint)) {
+                register(gauges, daemon, endpoint, () -> find(daemon.equals("clamd") ? clamd.stats() : spamd.stats(), endpoint));
+            }
+        }
+
+        @Override
+        public void left(String daemon, Endpoint endpoint, String name) {
+            record("scanner.left", daemon, endpoint, name, java.util.Map.of());
+        }
+
+        @Override
+        public void refused(String daemon, Endpoint endpoint, String name, String reason) {
+            record("scanner.refused", daemon, endpoint, name, java.util.Map.of("reason", reason));
+        }
+
+        private void record(String kind, String daemon, Endpoint endpoint, String name, java.util.Map<String, String> extra) {
+            java.util.Map<String, String> details = new java.util.HashMap<>(extra);
+            details.put("daemon", daemon);
+            details.put("endpoint", endpoint.toString());
+            details.put("name", name);
+            events.record(SecurityEvent.of(java.time.Instant.now(), kind, java.util.Optional.empty(), java.util.Optional.empty(),
+                java.util.List.of(), details));
+        }
     }
 
     /** {@code bulwark_clamd_127_0_0_1_3310}: one metric name prefix per endpoint. */

@@ -38,6 +38,7 @@ class BulwarkConfigurationTest {
         assertThat(configuration.spamd().client().maxMessageSize()).isEqualTo(SpamdClientConfig.DEFAULT_MAX_MESSAGE_SIZE);
         assertThat(configuration.requireScannersAtStartup()).isTrue();
         assertThat(configuration.rescan()).isEqualTo(BulwarkConfiguration.Rescan.DEFAULT);
+        assertThat(configuration.discovery()).isEqualTo(BulwarkConfiguration.Discovery.DEFAULT);
         assertThat(configuration.quarantine()).isEqualTo(new BulwarkConfiguration.Quarantine("file://var/mail/quarantine/",
             Duration.ofDays(30), "root", Duration.ofDays(1)));
     }
@@ -47,7 +48,8 @@ class BulwarkConfigurationTest {
         BulwarkConfiguration configuration = BulwarkConfiguration.from(file(
             "clamd.endpoints", "a:1", "clamd.connectTimeout", "1s", "clamd.readTimeout", "5s",
             "clamd.maxConnectionsPerEndpoint", "4", "clamd.borrowTimeout", "3s", "clamd.idleTimeout", "10s",
-            "clamd.probeInterval", "2s", "clamd.chunkSize", "128K", "clamd.maxStreamSize", "10M",
+            "clamd.probeInterval", "2s", "clamd.chunkSize", "128K", "clamd.maxStreamSize", "10M", "clamd.resolveInterval", "0",
+            "spamd.resolveInterval", "5s",
             "spamd.endpoints", "b:2", "spamd.connectTimeout", "1s", "spamd.timeout", "20s",
             "spamd.maxConnectionsPerEndpoint", "2", "spamd.borrowTimeout", "4s", "spamd.probeInterval", "7s",
             "spamd.maxMessageSize", "1M", "startup.requireScanners", "false",
@@ -71,6 +73,7 @@ class BulwarkConfigurationTest {
         assertThat(configuration.spamd().borrowTimeout()).isEqualTo(Duration.ofSeconds(4));
         assertThat(configuration.spamd().probeInterval()).isEqualTo(Duration.ofSeconds(7));
         assertThat(configuration.requireScannersAtStartup()).isFalse();
+        assertThat(configuration.discovery()).isEqualTo(new BulwarkConfiguration.Discovery(java.time.Duration.ZERO, Duration.ofSeconds(5)));
         assertThat(configuration.rescan()).isEqualTo(new BulwarkConfiguration.Rescan(Duration.ofSeconds(30), "var/mail/held", "rescan",
             false, Duration.ofMinutes(10), true, Duration.ZERO));
         assertThat(configuration.quarantine()).isEqualTo(new BulwarkConfiguration.Quarantine("memory://var/mail/q/",

@@ -34,7 +34,7 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
     private static final Duration VALIDATE_AFTER_IDLE = Duration.ofSeconds(1);
 
     private final ClamdPoolConfig config;
-    private final List<Member> members;
+    private final DynamicMembers<Member> members;
     private final EndpointProber prober;
     private final AtomicInteger rotation = new AtomicInteger();
     private final ScanTimer timer;
@@ -76,10 +76,38 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
 
     /** @param timer times every scan exchange, per endpoint */
     public ClamdPool(ClamdPoolConfig config, ScanTimer timer) {
+        this(config, timer, EndpointDiscovery.NONE);
+    }
+
+    /** @param discovery how endpoints given by host name are followed */
+    public ClamdPool(ClamdPoolConfig config, ScanTimer timer, EndpointDiscovery discovery) {
         this.config = config;
         this.timer = timer;
-        this.members = config.endpoints().stream().map(endpoint -> new Member(endpoint, config)).toList();
-        this.prober = new EndpointProber("bulwark-clamd-prober", config.probeInterval(), members.stream()
+        IntegrityProbe admission = new IntegrityProbe(Duration.ofDays(36500), java.time.Clock.systemUTC());
+        this.members = new DynamicMembers<>("clamd", config.endpoints(), discovery, new DynamicMembers.Kind<>() {
+            @Override
+            public Member create(WeightedEndpoint endpoint) {
+                return new Member(endpoint, config);
+            }
+
+            @Override
+            public Endpoint endpointOf(Member member) {
+                return member.endpoint.endpoint();
+            }
+
+            @Override
+            public Optional<String> admissionProblem(Member member) {
+                ScannerState state = admission.check(member.client);
+                return state.condition().usable() ? Optional.empty() : Optional.of(state.reason());
+            }
+
+            @Override
+            public void retire(Member member) {
+                // Idle sessions close now; lent ones when their scan returns them.
+                member.sessions.close();
+            }
+        });
+        this.prober = new EndpointProber("bulwark-clamd-prober", config.probeInterval(), () -> members.current().stream()
             .map(member -> new EndpointProber.Target(member.health, member.client::ping, member.sessions::clear))
             .toList());
     }
@@ -90,7 +118,7 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
 
     /** One-shot clients for each endpoint, for PING, VERSION and STATS outside the pool. */
     public List<ClamdClient> clients() {
-        return members.stream().map(member -> member.client).toList();
+        return members.current().stream().map(member -> member.client).toList();
     }
 
     @Override
@@ -186,7 +214,11 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
     }
 
     private Optional<Member> choose(Set<Member> excluded) {
+        List<Member> members = this.members.current();
         int count = members.size();
+        if (count == 0) {
+            return Optional.empty();
+        }
         int start = Math.floorMod(rotation.getAndIncrement(), count);
         Member best = null;
         for (int i = 0; i < count; i++) {
@@ -203,14 +235,19 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
 
     private ScanVerdict noEndpoint() {
         StringBuilder reasons = new StringBuilder("no clamd in service:");
-        members.forEach(member -> reasons.append(' ').append(member.endpoint.endpoint()).append(" (")
+        members.current().forEach(member -> reasons.append(' ').append(member.endpoint.endpoint()).append(" (")
             .append(member.health.lastFailure()).append(')'));
         return ScanVerdict.error(reasons.toString(), null);
     }
 
-    /** Connection counts and health per endpoint, in configuration order. */
+    /** Resolves the endpoints given by host name again now, as the discovery thread does every interval. */
+    public void refreshEndpoints() {
+        members.refresh();
+    }
+
+    /** Connection counts and health per endpoint, in configuration order (addresses joined later last). */
     public List<EndpointStats> stats() {
-        return members.stream()
+        return members.current().stream()
             .map(member -> new EndpointStats(member.endpoint, member.health.isAvailable(), member.sessions.getNumActive(),
                 member.sessions.getNumIdle(), member.calls.sum(), member.failures.sum(), Optional.ofNullable(member.health.lastFailure())))
             .toList();
@@ -227,17 +264,17 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
      * everything clean) takes no mail until a later self-test passes. Unknown endpoints are ignored.
      */
     public void selfTestFailed(Endpoint endpoint, String reason) {
-        members.stream().filter(member -> member.endpoint.endpoint().equals(endpoint)).forEach(member -> member.health.selfTestFailed(reason));
+        members.current().stream().filter(member -> member.endpoint.endpoint().equals(endpoint)).forEach(member -> member.health.selfTestFailed(reason));
     }
 
     public void selfTestPassed(Endpoint endpoint) {
-        members.stream().filter(member -> member.endpoint.endpoint().equals(endpoint)).forEach(member -> member.health.selfTestPassed());
+        members.current().stream().filter(member -> member.endpoint.endpoint().equals(endpoint)).forEach(member -> member.health.selfTestPassed());
     }
 
     @Override
     public void close() {
         prober.close();
-        members.forEach(member -> member.sessions.close());
+        members.close();
     }
 
     private static GenericObjectPoolConfig<ClamdSession> poolConfig(ClamdPoolConfig config) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One background thread per pool that PINGs the endpoints taken out of service and puts back those that
@@ -22,10 +23,11 @@ final class EndpointProber implements AutoCloseable {
     }
 
     private final ScheduledExecutorService executor;
-    private final List<Target> targets;
+    private final Supplier<List<Target>> targets;
 
-    EndpointProber(String threadName, Duration interval, List<Target> targets) {
-        this.targets = List.copyOf(targets);
+    /** @param targets the endpoints as they are now: a pool's members may change */
+    EndpointProber(String threadName, Duration interval, Supplier<List<Target>> targets) {
+        this.targets = targets;
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, threadName);
             thread.setDaemon(true);
@@ -39,7 +41,7 @@ final class EndpointProber implements AutoCloseable {
      * endpoint back, no answer takes it out.
      */
     void probe(boolean all) {
-        for (Target target : targets) {
+        for (Target target : targets.get()) {
             boolean wasAvailable = target.health().isAvailable();
             if (!all && wasAvailable) {
                 continue;

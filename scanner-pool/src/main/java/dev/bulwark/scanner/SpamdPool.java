@@ -2,6 +2,7 @@ package dev.bulwark.scanner;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class SpamdPool implements SpamChecker, AutoCloseable {
     private final SpamdPoolConfig config;
     private final ScanTimer timer;
-    private final List<Member> members;
+    private final DynamicMembers<Member> members;
     private final EndpointProber prober;
 
     private static final class Member {
@@ -42,16 +43,44 @@ public final class SpamdPool implements SpamChecker, AutoCloseable {
 
     /** @param timer times every check exchange, per endpoint */
     public SpamdPool(SpamdPoolConfig config, ScanTimer timer) {
+        this(config, timer, EndpointDiscovery.NONE);
+    }
+
+    /** @param discovery how endpoints given by host name are followed */
+    public SpamdPool(SpamdPoolConfig config, ScanTimer timer, EndpointDiscovery discovery) {
         this.timer = timer;
         this.config = config;
-        this.members = config.endpoints().stream().map(endpoint -> new Member(endpoint, config)).toList();
-        this.prober = new EndpointProber("bulwark-spamd-prober", config.probeInterval(), members.stream()
+        IntegrityProbe admission = new IntegrityProbe(Duration.ofDays(36500), java.time.Clock.systemUTC());
+        this.members = new DynamicMembers<>("spamd", config.endpoints().stream().map(endpoint -> new WeightedEndpoint(endpoint, 1)).toList(),
+            discovery, new DynamicMembers.Kind<>() {
+                @Override
+                public Member create(WeightedEndpoint endpoint) {
+                    return new Member(endpoint.endpoint(), config);
+                }
+
+                @Override
+                public Endpoint endpointOf(Member member) {
+                    return member.endpoint;
+                }
+
+                @Override
+                public Optional<String> admissionProblem(Member member) {
+                    ScannerState state = admission.check(member.client);
+                    return state.condition().usable() ? Optional.empty() : Optional.of(state.reason());
+                }
+
+                @Override
+                public void retire(Member member) {
+                    // spamd connections are per check: nothing is kept open.
+                }
+            });
+        this.prober = new EndpointProber("bulwark-spamd-prober", config.probeInterval(), () -> members.current().stream()
             .map(member -> new EndpointProber.Target(member.health, member.client::ping, () -> { }))
             .toList());
     }
 
     public List<SpamdClient> clients() {
-        return members.stream().map(member -> member.client).toList();
+        return members.current().stream().map(member -> member.client).toList();
     }
 
     @Override
@@ -61,7 +90,7 @@ public final class SpamdPool implements SpamChecker, AutoCloseable {
 
     public SpamVerdict check(SpamdCommand command, MessageContent content, Optional<String> user) {
         SpamVerdict fallback = null;
-        for (Member member : members) {
+        for (Member member : members.current()) {
             if (!member.health.isAvailable()) {
                 continue;
             }
@@ -122,12 +151,17 @@ public final class SpamdPool implements SpamChecker, AutoCloseable {
 
     private SpamVerdict noEndpoint() {
         StringBuilder reasons = new StringBuilder("no spamd in service:");
-        members.forEach(member -> reasons.append(' ').append(member.endpoint).append(" (").append(member.health.lastFailure()).append(')'));
+        members.current().forEach(member -> reasons.append(' ').append(member.endpoint).append(" (").append(member.health.lastFailure()).append(')'));
         return SpamVerdict.error(reasons.toString(), null);
     }
 
+    /** Resolves the endpoints given by host name again now, as the discovery thread does every interval. */
+    public void refreshEndpoints() {
+        members.refresh();
+    }
+
     public List<EndpointStats> stats() {
-        return members.stream()
+        return members.current().stream()
             .map(member -> new EndpointStats(new WeightedEndpoint(member.endpoint, 1), member.health.isAvailable(),
                 config.maxConnectionsPerEndpoint() - member.slots.availablePermits(), 0, member.calls.sum(), member.failures.sum(),
                 Optional.ofNullable(member.health.lastFailure())))
@@ -145,15 +179,16 @@ public final class SpamdPool implements SpamChecker, AutoCloseable {
      * everything clean) takes no mail until a later self-test passes. Unknown endpoints are ignored.
      */
     public void selfTestFailed(Endpoint endpoint, String reason) {
-        members.stream().filter(member -> member.endpoint.equals(endpoint)).forEach(member -> member.health.selfTestFailed(reason));
+        members.current().stream().filter(member -> member.endpoint.equals(endpoint)).forEach(member -> member.health.selfTestFailed(reason));
     }
 
     public void selfTestPassed(Endpoint endpoint) {
-        members.stream().filter(member -> member.endpoint.equals(endpoint)).forEach(member -> member.health.selfTestPassed());
+        members.current().stream().filter(member -> member.endpoint.equals(endpoint)).forEach(member -> member.health.selfTestPassed());
     }
 
     @Override
     public void close() {
         prober.close();
+        members.close();
     }
 }

@@ -56,7 +56,7 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
                 Path runDir = Files.createTempDirectory("bulwark-scanners");
                 int clamdPort = Ports.unused();
                 int spamdPort = Ports.unused();
-                runScript("start", runDir, clamdPort, spamdPort, java.util.Optional.empty());
+                runScript("start", runDir, "127.0.0.1", clamdPort, spamdPort, java.util.Optional.empty());
                 return new StartedDaemons(new ScannerDaemons("127.0.0.1", clamdPort, "127.0.0.1", spamdPort), Optional.of(runDir));
             } catch (IOException e) {
                 throw new IllegalStateException("could not start clamd and spamd for the tests", e);
@@ -66,7 +66,7 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
         @Override
         public void close() throws IOException {
             if (runDir.isPresent()) {
-                runScript("stop", runDir.get(), daemons.clamdPort(), daemons.spamdPort(), java.util.Optional.empty());
+                runScript("stop", runDir.get(), "127.0.0.1", daemons.clamdPort(), daemons.spamdPort(), java.util.Optional.empty());
             }
         }
     }
@@ -92,16 +92,23 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
     /** As above, clamd loading the signature files of {@code signatureDir} instead of the project's. */
     public static AutoCloseable startPrivateDaemons(Path runDir, int clamdPort, int spamdPort, java.util.Optional<Path> signatureDir)
             throws IOException {
-        runScript("start", runDir, clamdPort, spamdPort, signatureDir);
-        return () -> runScript("stop", runDir, clamdPort, spamdPort, signatureDir);
+        return startPrivateDaemons(runDir, "127.0.0.1", clamdPort, spamdPort, signatureDir);
     }
 
-    private static void runScript(String action, Path runDir, int clamdPort, int spamdPort, java.util.Optional<Path> signatureDir)
-            throws IOException {
+    /** As above, the daemons listening on another loopback address ({@code 127.0.0.2}...). */
+    public static AutoCloseable startPrivateDaemons(Path runDir, String host, int clamdPort, int spamdPort,
+                                                    java.util.Optional<Path> signatureDir) throws IOException {
+        runScript("start", runDir, host, clamdPort, spamdPort, signatureDir);
+        return () -> runScript("stop", runDir, host, clamdPort, spamdPort, signatureDir);
+    }
+
+    private static void runScript(String action, Path runDir, String host, int clamdPort, int spamdPort,
+                                  java.util.Optional<Path> signatureDir) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(List.of("bash", scannersScript().toString(), action))
             .redirectErrorStream(true);
         builder.environment().putAll(Map.of(
             "BULWARK_RUN_DIR", runDir.toString(),
+            "BULWARK_SCANNER_HOST", host,
             "BULWARK_CLAMD_PORT", Integer.toString(clamdPort),
             "BULWARK_SPAMD_PORT", Integer.toString(spamdPort)));
         signatureDir.ifPresent(dir -> builder.environment().put("BULWARK_SIGNATURE_DIR", dir.toString()));
