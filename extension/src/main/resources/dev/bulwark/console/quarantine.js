@@ -28,8 +28,11 @@ export async function render(container, ui) {
 
   const load = async () => {
     ui.clearError();
-    const page = await ui.api(`/bulwark/quarantine${query({...state.filter, offset: state.offset, limit: PAGE_SIZE})}`);
+    const search = query({...state.filter, offset: state.offset, limit: PAGE_SIZE});
+    const page = await ui.api(`/bulwark/quarantine${search}`);
     showPage(page);
+    // Which search the list shows: lets a reader (or a test) tell a new result from the previous one.
+    listArea.dataset.search = search;
   };
 
   const showPage = page => {

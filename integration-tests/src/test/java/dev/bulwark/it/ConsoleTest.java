@@ -95,11 +95,12 @@ class ConsoleTest {
 
         WebElement row = showQuarantinedFor(erin, "console release");
         assertThat(row.findElement(By.cssSelector("td.recipients")).getText()).isEqualTo(erin + ", " + frank);
+        browser.screenshot("quarantine-list");
         row.findElement(By.cssSelector("button.inspect")).click();
         browser.awaitText(By.id("headers-table"), "console release");
         browser.awaitText(By.id("mime-tree"), "\"invoice.com\"");
         assertThat(browser.awaitVisible(By.id("entry-metadata")).getText()).contains("Bulwark-Test.EICAR", SENDER);
-        browser.screenshot("quarantine");
+        browser.screenshot("quarantine-entry");
 
         // Release to Erin only: untick Frank, confirm.
         recipientBox(frank).click();
@@ -210,15 +211,40 @@ class ConsoleTest {
         browser.screenshot("api-error");
     }
 
+    @Test
+    void servesItsFilesWithTypesAndCacheHeadersAndNothingElse() {
+        io.restassured.response.Response page = clients.webAdmin().get("/bulwark/console");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.contentType()).isEqualToIgnoringWhitespace("text/html; charset=utf-8");
+        assertThat(page.header("Content-Security-Policy")).contains("script-src 'self'").doesNotContain("unsafe-inline");
+        assertThat(page.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(page.header("Cache-Control")).isEqualTo("no-cache");
+        assertThat(page.asString()).contains("/bulwark/console/console.js");
+
+        String etag = page.header("ETag");
+        assertThat(etag).isNotBlank();
+        assertThat(clients.webAdmin().header("If-None-Match", etag).get("/bulwark/console").statusCode()).isEqualTo(304);
+        assertThat(clients.webAdmin().header("If-None-Match", "\"stale\"").get("/bulwark/console").statusCode()).isEqualTo(200);
+        assertThat(clients.webAdmin().get("/bulwark/console/").contentType()).isEqualToIgnoringWhitespace("text/html; charset=utf-8");
+        assertThat(clients.webAdmin().get("/bulwark/console/quarantine.js").contentType()).isEqualToIgnoringWhitespace("text/javascript; charset=utf-8");
+        assertThat(clients.webAdmin().get("/bulwark/console/console.css").contentType()).isEqualToIgnoringWhitespace("text/css; charset=utf-8");
+
+        for (String path : List.of("/bulwark/console/nothing.js", "/bulwark/console/..%2F..%2Fbulwark.properties",
+            "/bulwark/console/%2E%2E%2Fconf%2Fwebadmin.properties", "/bulwark/console/dev%2Fbulwark%2Fconsole%2Findex.html",
+            "/bulwark/console/ConsoleRoutes.class")) {
+            assertThat(clients.webAdmin().get(path).statusCode()).as(path).isIn(400, 404);
+        }
+    }
+
     private WebElement showQuarantinedFor(String recipient, String subject) {
         browser.openView("quarantine");
+        browser.awaitVisible(By.id("quarantine-range"));
         browser.type(By.cssSelector("#quarantine-filter input[name=recipient]"), recipient);
         browser.click(By.id("quarantine-search"));
-        browser.waiting().withMessage("a quarantine row for " + recipient + " whose subject reads, as text, " + subject)
+        browser.waiting().until(ExpectedConditions.attributeContains(By.id("quarantine-list"), "data-search", "recipient=" + encode(recipient)));
+        return browser.waiting().withMessage("a quarantine row for " + recipient + " whose subject reads, as text, " + subject)
             .until(driver -> driver.findElements(By.cssSelector("#quarantine-table tr.entry")).stream()
-            .anyMatch(row -> row.findElement(By.cssSelector("td.subject")).getText().equals(subject)));
-        return browser.all(By.cssSelector("#quarantine-table tr.entry")).stream()
-            .filter(row -> row.findElement(By.cssSelector("td.subject")).getText().equals(subject)).findFirst().orElseThrow();
+                .filter(row -> row.findElement(By.cssSelector("td.subject")).getText().equals(subject)).findFirst().orElse(null));
     }
 
     private WebElement recipientBox(String recipient) {
