@@ -73,7 +73,13 @@ final class ConsoleBrowser implements AutoCloseable {
 
     /** Opens a view of the console as an admin would: the page, then #view. */
     void openView(String view) {
-        driver.get(consoleUrl + "#" + view);
+        String url = consoleUrl + "#" + view;
+        if (url.equals(driver.getCurrentUrl())) {
+            // The same URL again changes nothing in the page (no hashchange): load it afresh.
+            driver.navigate().refresh();
+        } else {
+            driver.get(url);
+        }
         awaitVisible(By.cssSelector("main#view[data-view='" + view + "']"));
     }
 
