@@ -180,7 +180,7 @@ class ConsoleTest {
     }
 
     @Test
-    void aBlockListEntryIsAddedAndRemovedWithConfirmation() {
+    void aBlockListEntryAndAGroupMemberAreAddedAndRemovedWithConfirmation() {
         browser.openView("lists");
         browser.type(By.cssSelector("#add-block input[name=pattern]"), "@console-spammer.test");
         browser.type(By.cssSelector("#add-block input[name=comment]"), "added <b>from</b> the console");
@@ -196,6 +196,16 @@ class ConsoleTest {
         browser.awaitText(By.id("notice"), "@console-spammer.test removed");
         assertThat(clients.webAdmin().get("/bulwark/lists/block").then().statusCode(200).extract().jsonPath().<String>getList("pattern"))
             .doesNotContain("@console-spammer.test");
+
+        browser.type(By.cssSelector("#add-member input[name=group]"), "console-staff");
+        browser.type(By.cssSelector("#add-member input[name=member]"), "console-member@bulwark.test");
+        browser.click(By.cssSelector("#add-member button[type=submit]"));
+        browser.awaitText(By.id("groups-table"), "console-member@bulwark.test");
+        clients.webAdmin().get("/bulwark/groups/console-staff").then().statusCode(200);
+        browser.driver().findElement(By.xpath("//table[@id='groups-table']//tr[td[text()='console-member@bulwark.test']]//button")).click();
+        browser.click(By.id("confirm-yes"));
+        browser.awaitText(By.id("notice"), "removed from group console-staff");
+        clients.webAdmin().get("/bulwark/groups/console-staff").then().statusCode(404);
     }
 
     @Test
