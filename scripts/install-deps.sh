@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Bulwark's build and local run need on Debian/Ubuntu: a JDK 17+, Maven, clamd, spamd,
-# PostgreSQL (for the cluster tests) and docker-compose (to validate the compose files).
+# PostgreSQL (for the cluster tests), docker-compose (to validate the compose files) and chromium with
+# chromium-driver (the web console's browser tests).
 # As root it installs with apt-get; otherwise it prints the exact command and exits 2.
 set -euo pipefail
 
@@ -18,6 +19,8 @@ command -v spamd >/dev/null 2>&1 || missing+=(spamassassin spamd)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 # docker-compose: the tests validate docker-compose*.yml with it (no Docker daemon needed).
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+# chromium and its driver: the web console's browser tests (ConsoleTest) run it headless.
+{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || missing+=(chromium chromium-driver)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -6,6 +6,7 @@ import java.util.Map;
 import javax.inject.Inject;
 
 import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.authentication.AuthenticationFilter;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,12 +30,15 @@ public class ScannerRoutes implements Routes {
     private final IntegrityWatch watch;
     private final Scanners scanners;
     private final dev.bulwark.security.OutbreakDetector outbreaks;
+    private final AuthenticationFilter authentication;
     private final ObjectMapper mapper = new ObjectMapper().registerModule(new Jdk8Module()).registerModule(new JavaTimeModule())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     @Inject
-    public ScannerRoutes(IntegrityWatch watch, Scanners scanners, dev.bulwark.security.OutbreakDetector outbreaks) {
+    public ScannerRoutes(IntegrityWatch watch, Scanners scanners, dev.bulwark.security.OutbreakDetector outbreaks,
+                         AuthenticationFilter authentication) {
         this.watch = watch;
+        this.authentication = authentication;
         this.scanners = scanners;
         this.outbreaks = outbreaks;
     }
@@ -54,6 +58,8 @@ public class ScannerRoutes implements Routes {
 
     @Override
     public void define(Service service) {
+        // James guards only the base path (/bulwark/scanners); the outbreak route lies beside it.
+        AuthenticatedPaths.require(service, authentication, OUTBREAK);
         // {"active": false} or {"active": true, "since", "cause", "detections"}, and the thresholds.
         service.get(OUTBREAK, (request, response) -> {
             WebAdminRequests.rejectUnknownParameters(request, java.util.Set.of());

@@ -20,6 +20,7 @@ import java.util.function.Function;
 import javax.inject.Inject;
 
 import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.authentication.AuthenticationFilter;
 import org.apache.james.webadmin.utils.ErrorResponder;
 import org.eclipse.jetty.http.HttpStatus;
 
@@ -61,6 +62,7 @@ public class SecurityRoutes implements Routes {
     private static final String JSON = "application/json";
 
     private final SecurityStore store;
+    private final AuthenticationFilter authentication;
     private final org.apache.james.task.TaskManager tasks;
     private final java.time.Duration eventRetention;
     private final ObjectMapper mapper = new ObjectMapper().registerModule(new Jdk8Module()).registerModule(new JavaTimeModule())
@@ -68,19 +70,24 @@ public class SecurityRoutes implements Routes {
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     @Inject
-    public SecurityRoutes(SecurityStore store, org.apache.james.task.TaskManager tasks, BulwarkConfiguration configuration) {
+    public SecurityRoutes(SecurityStore store, org.apache.james.task.TaskManager tasks, BulwarkConfiguration configuration,
+                          AuthenticationFilter authentication) {
         this.store = store;
+        this.authentication = authentication;
         this.tasks = tasks;
         this.eventRetention = configuration.store().eventRetention();
     }
 
     @Override
     public String getBasePath() {
-        return "/bulwark";
+        // Not "/bulwark": James would then guard the public console too (ConsoleRoutes). The other
+        // paths get the same authentication in define().
+        return LISTS;
     }
 
     @Override
     public void define(Service service) {
+        AuthenticatedPaths.require(service, authentication, GROUPS, EVENTS, TRACE, STATS);
         service.get(LISTS + "/:list", guarded(this::listEntries));
         service.put(LISTS + "/:list/:pattern", guarded(this::addToList));
         service.delete(LISTS + "/:list/:pattern", guarded(this::removeFromList));

@@ -25,7 +25,7 @@ import io.restassured.specification.RequestSpecification;
 
 /**
  * With James's webadmin JWT authentication on, Bulwark's routes refuse anonymous requests, and a
- * release is recorded under the token's subject.
+ * release is recorded under the token's subject; only the console's static files are public.
  */
 @ExtendWith(ScannerDaemonsExtension.class)
 class WebAdminAuthenticationTest {
@@ -59,12 +59,21 @@ class WebAdminAuthenticationTest {
             String userToken = Jwts.builder().setSubject("mallory").claim("admin", false)
                 .signWith(keys.getPrivate(), SignatureAlgorithm.RS256).compact();
 
-            for (String path : List.of("/bulwark/quarantine", "/bulwark/quarantine/counts", "/bulwark/lists/allow", "/bulwark/groups", "/bulwark/events")) {
-                clients.webAdmin().get(path).then().statusCode(401);
-                clients.webAdmin().header("Authorization", "Bearer " + userToken).get(path).then().statusCode(401);
-                admin(clients, adminToken).get(path).then().statusCode(200);
+            // Every Bulwark API route, including those beside a routes class's base path (AuthenticatedPaths).
+            for (String path : List.of("/bulwark/quarantine", "/bulwark/quarantine/counts", "/bulwark/lists/allow", "/bulwark/groups",
+                "/bulwark/events", "/bulwark/trace?messageId=x", "/bulwark/stats", "/bulwark/outbreak", "/bulwark/scanners")) {
+                assertThat(clients.webAdmin().get(path).statusCode()).as("GET %s without a token", path).isEqualTo(401);
+                assertThat(clients.webAdmin().header("Authorization", "Bearer " + userToken).get(path).statusCode())
+                    .as("GET %s with a non-admin token", path).isEqualTo(401);
+                assertThat(admin(clients, adminToken).get(path).statusCode()).as("GET %s with an admin token", path).isEqualTo(200);
             }
             clients.webAdmin().put("/bulwark/lists/allow/partner.example").then().statusCode(401);
+            clients.webAdmin().put("/bulwark/groups/staff/a@b.test").then().statusCode(401);
+            // The console's files are public (a browser cannot send the token when opening a page) and hold no data.
+            for (String path : List.of("/bulwark/console", "/bulwark/console/console.js", "/bulwark/console/api.js")) {
+                clients.webAdmin().get(path).then().statusCode(200);
+            }
+            clients.webAdmin().get("/bulwark/console/secret.properties").then().statusCode(404);
 
             String recipient = james.addUser("jwt-target");
             clients.send("mallory@outside.test", recipient, TestSamples.messageWithAttachment("mallory@outside.test", recipient, "jwt release",

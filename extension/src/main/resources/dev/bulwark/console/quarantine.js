@@ -1,0 +1,166 @@
+// Quarantine: filter and page the entries, inspect one (metadata, headers, MIME tree), download it,
+// release it to chosen recipients, delete it. Release and delete ask for confirmation first.
+import {segment} from './api.js';
+import {el, field, formValues, query, show, table, time} from './dom.js';
+
+const PAGE_SIZE = 25;
+const REASONS = ['virus', 'suspicious', 'banned', 'spam', 'scan-failed', 'policy'];
+
+export async function render(container, ui) {
+  const state = {filter: {}, offset: 0};
+  const listArea = el('section', {id: 'quarantine-list'});
+  const detailArea = el('section', {id: 'quarantine-detail', hidden: true});
+  const form = el('form', {id: 'quarantine-filter', class: 'filters'},
+    el('label', {}, el('span', {}, 'Reason'),
+      el('select', {name: 'reason'}, el('option', {value: ''}, 'any'), REASONS.map(reason => el('option', {value: reason}, reason)))),
+    field('Sender', 'sender', {placeholder: 'a@example.com or @example.com'}),
+    field('Recipient', 'recipient', {placeholder: 'b@example.com or @example.com'}),
+    field('Virus name contains', 'virus'),
+    field('After', 'after', {placeholder: '2026-01-31T00:00:00Z'}),
+    field('Before', 'before', {placeholder: '2026-01-31T00:00:00Z'}),
+    el('button', {type: 'submit', id: 'quarantine-search'}, 'Search'));
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    state.filter = formValues(form);
+    state.offset = 0;
+    load().catch(ui.showError);
+  });
+
+  const load = async () => {
+    ui.clearError();
+    const search = query({...state.filter, offset: state.offset, limit: PAGE_SIZE});
+    const page = await ui.api(`/bulwark/quarantine${search}`);
+    showPage(page);
+    // Which search the list shows: lets a reader (or a test) tell a new result from the previous one.
+    listArea.dataset.search = search;
+  };
+
+  const showPage = page => {
+    const rows = page.entries.map(entry => el('tr', {class: 'entry', 'data-id': entry.id},
+      el('td', {}, time(entry.quarantinedAt)),
+      el('td', {}, entry.reason),
+      el('td', {class: 'sender'}, entry.sender || '<>'),
+      el('td', {class: 'recipients'}, entry.recipients.join(', ')),
+      el('td', {class: 'subject'}, entry.subject || ''),
+      el('td', {}, entry.virusNames.length ? entry.virusNames.join(', ') : (entry.spamScore != null ? `spam score ${entry.spamScore}` : '')),
+      el('td', {}, entry.releases.length ? `${entry.releases.flatMap(release => release.recipients).length} of ${entry.recipients.length}` : ''),
+      el('td', {}, el('button', {type: 'button', class: 'inspect', on: {click: () => inspect(entry.id).catch(ui.showError)}}, 'Inspect'))));
+    const last = Math.min(page.offset + page.entries.length, page.total);
+    show(listArea,
+      el('p', {class: 'paging'},
+        el('button', {type: 'button', id: 'quarantine-previous', disabled: page.offset === 0,
+          on: {click: () => { state.offset = Math.max(0, state.offset - PAGE_SIZE); load().catch(ui.showError); }}}, 'Previous'),
+        el('span', {id: 'quarantine-range'}, page.total ? ` ${page.offset + 1}–${last} of ${page.total} ` : ' no entries '),
+        el('button', {type: 'button', id: 'quarantine-next', disabled: last >= page.total,
+          on: {click: () => { state.offset += PAGE_SIZE; load().catch(ui.showError); }}}, 'Next')),
+      page.entries.length
+        ? table(['Quarantined', 'Reason', 'Sender', 'Recipients', 'Subject', 'Found', 'Released', ''], rows, {id: 'quarantine-table'})
+        : el('p', {class: 'empty'}, 'Nothing in quarantine matches.'));
+  };
+
+  const inspect = async id => {
+    ui.clearError();
+    const [entry, structure] = await Promise.all([
+      ui.api(`/bulwark/quarantine/${segment(id)}`),
+      ui.api(`/bulwark/quarantine/${segment(id)}/structure`)]);
+    showDetail(entry, structure);
+  };
+
+  const showDetail = (entry, structure) => {
+    const released = new Set(entry.releases.flatMap(release => release.recipients));
+    const choices = entry.recipients.map(recipient => el('label', {class: 'recipient-choice'},
+      el('input', {type: 'checkbox', name: 'recipient', value: recipient, checked: !released.has(recipient), disabled: released.has(recipient)}),
+      ` ${recipient}`, released.has(recipient) ? ' (released)' : ''));
+    const releaseForm = el('form', {id: 'release-form'}, el('h3', {}, 'Release'), choices,
+      el('button', {type: 'submit', id: 'release-button', disabled: released.size === entry.recipients.length}, 'Release to selected recipients'));
+    releaseForm.addEventListener('submit', event => {
+      event.preventDefault();
+      const recipients = choices.map(choice => choice.querySelector('input')).filter(box => box.checked && !box.disabled).map(box => box.value);
+      release(entry, recipients).catch(ui.showError);
+    });
+    show(detailArea,
+      el('h2', {}, 'Entry ', el('code', {id: 'detail-id'}, entry.id)),
+      el('div', {class: 'actions'},
+        el('button', {type: 'button', id: 'download-button', on: {click: () => download(ui, entry).catch(ui.showError)}}, 'Download .eml'),
+        el('button', {type: 'button', id: 'delete-button', class: 'danger', on: {click: () => remove(entry).catch(ui.showError)}}, 'Delete'),
+        el('button', {type: 'button', on: {click: () => { detailArea.hidden = true; }}}, 'Close')),
+      metadata(entry),
+      releaseForm,
+      el('h3', {}, 'Headers'),
+      table(['Name', 'Value'], structure.headers.map(header => [header.name, el('td', {class: 'header-value'}, header.value)]), {id: 'headers-table'}),
+      el('h3', {}, 'MIME structure'),
+      el('ul', {class: 'mime', id: 'mime-tree'}, part(structure.root)),
+      structure.truncated ? el('p', {class: 'problem'}, 'The message is larger than the inspection limits; the lists above are cut.') : null);
+    detailArea.hidden = false;
+    detailArea.scrollIntoView({block: 'start'});
+  };
+
+  const release = async (entry, recipients) => {
+    if (recipients.length === 0) {
+      ui.notice('Choose at least one recipient to release to.');
+      return;
+    }
+    const question = `Release "${entry.subject || '(no subject)'}" to ${recipients.join(', ')}? `
+      + 'It was quarantined as ' + entry.reason + (entry.virusNames.length ? ` (${entry.virusNames.join(', ')})` : '') + ' and will be delivered unscanned.';
+    if (!await ui.confirm(question, 'Release')) {
+      return;
+    }
+    const updated = await ui.api(`/bulwark/quarantine/${segment(entry.id)}/release`, {method: 'POST', body: {recipients}});
+    ui.notice(`Released to ${recipients.join(', ')}.`);
+    const structure = await ui.api(`/bulwark/quarantine/${segment(entry.id)}/structure`);
+    showDetail(updated, structure);
+    await load();
+  };
+
+  const remove = async entry => {
+    if (!await ui.confirm(`Delete "${entry.subject || '(no subject)'}" from the quarantine for good?`, 'Delete')) {
+      return;
+    }
+    await ui.api(`/bulwark/quarantine/${segment(entry.id)}`, {method: 'DELETE'});
+    ui.notice(`Deleted ${entry.id}.`);
+    detailArea.hidden = true;
+    await load();
+  };
+
+  show(container, el('h2', {}, 'Quarantine'), form, listArea, detailArea);
+  await load();
+}
+
+function metadata(entry) {
+  const rows = [
+    ['Reason', entry.reason],
+    ['Subject', entry.subject || ''],
+    ['Message-ID', entry.messageId || ''],
+    ['Sender', entry.sender || '<>'],
+    ['Recipients', entry.recipients.join(', ')],
+    ['Delivered by', [entry.remoteHost, entry.remoteAddress].filter(Boolean).join(' ')],
+    ['Size', `${entry.size} bytes`],
+    ['Quarantined', time(entry.quarantinedAt)],
+    ['Expires', time(entry.expiresAt)],
+    ['Viruses', entry.virusNames.join(', ')],
+    ['Spam score', entry.spamScore != null ? String(entry.spamScore) : ''],
+    ...Object.entries(entry.verdict || {}).map(([name, value]) => [name, value]),
+    ...entry.releases.map(release => ['Released', `to ${release.recipients.join(', ')} by ${release.releasedBy} at ${time(release.releasedAt)}`]),
+  ];
+  return el('dl', {id: 'entry-metadata'}, rows.filter(([, value]) => value !== '').map(([name, value]) => [el('dt', {}, name), el('dd', {}, value)]));
+}
+
+/** One node of the MIME tree: type, file name, disposition, encoding, size; never the content. */
+function part(node) {
+  const facts = [node.fileName ? `"${node.fileName}"` : null, node.disposition, node.transferEncoding, `${node.size} bytes`].filter(Boolean);
+  return el('li', {},
+    el('span', {class: 'content-type'}, node.contentType), ' ', el('span', {class: 'part-facts'}, facts.join(', ')),
+    node.problem ? el('span', {class: 'problem'}, ` ${node.problem}`) : null,
+    node.parts && node.parts.length ? el('ul', {}, node.parts.map(part)) : null);
+}
+
+/** Fetched with the token (a plain link could not send it), then saved from a local blob URL. */
+async function download(ui, entry) {
+  const blob = await ui.api(`/bulwark/quarantine/${segment(entry.id)}/eml`, {as: 'blob'});
+  const url = URL.createObjectURL(blob);
+  const link = el('a', {href: url, download: `${entry.id}.eml`, hidden: true});
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}

@@ -1,0 +1,67 @@
+package dev.bulwark.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+
+/**
+ * The console with webadmin's JWT authentication on: the page loads without a token, asks for one, says
+ * clearly when webadmin refuses it, and once given a good one keeps it for the tab.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleAuthenticationTest {
+    private static final WebAdminJwt JWT = WebAdminJwt.generate();
+
+    @RegisterExtension
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(JWT::enableIn);
+
+    private ConsoleBrowser browser;
+
+    @BeforeAll
+    void start(BulwarkJames james) throws Exception {
+        browser = ConsoleBrowser.open(james);
+    }
+
+    @AfterAll
+    void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @Test
+    void asksForATokenOnceExplainsARefusedOneAndWorksWithAGoodOne() {
+        browser.driver().get(browser.consoleUrl() + "#dashboard");
+        browser.awaitVisible(By.id("token-dialog"));
+        assertThat(browser.driver().findElement(By.id("token-problem")).isDisplayed()).as("no complaint before a token was tried").isFalse();
+
+        browser.type(By.id("token-input"), "not-a-valid-token");
+        browser.click(By.id("token-submit"));
+        browser.awaitText(By.id("token-problem"), "Webadmin refused the token (401");
+        assertThat(browser.driver().findElement(By.id("token-problem")).getText()).contains("admin token");
+        browser.screenshot("token-refused");
+
+        browser.type(By.id("token-input"), JWT.adminToken("console-admin"));
+        browser.click(By.id("token-submit"));
+        browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("token-dialog")));
+        browser.awaitVisible(By.id("counts-table"));
+        browser.awaitText(By.id("integrity-table"), "clamd");
+        assertThat(browser.driver().findElement(By.id("error")).isDisplayed()).isFalse();
+
+        // Asked once: another view, and a reload of the page, use the kept token.
+        browser.openView("quarantine");
+        browser.awaitVisible(By.id("quarantine-list"));
+        browser.driver().navigate().refresh();
+        browser.awaitVisible(By.id("quarantine-filter"));
+        browser.awaitVisible(By.id("quarantine-range"));
+        assertThat(browser.driver().findElement(By.id("token-dialog")).isDisplayed()).isFalse();
+        assertThat(browser.script("return sessionStorage.getItem('bulwark.console.token') !== null")).isEqualTo(true);
+        assertThat(browser.driver().findElement(By.id("forget-token")).isDisplayed()).isTrue();
+    }
+}
