@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 import javax.mail.MessagingException;
@@ -56,6 +58,13 @@ public final class QuarantineStore {
      * @param repository the mail repository, looked up on use (James initialises its repository store after Guice wiring)
      * @param retention  how long an entry is kept before {@link #deleteMatching} with {@link QuarantineFilter#EXPIRED} purges it
      */
+    /**
+     * Reads exclude writes. James's file repository reads an entry that is being written as corrupt and
+     * then deletes it ("so we're deleting it"): a listing during a quarantine or a release could lose
+     * mail. Within this James, every read and write of the quarantine goes through this store.
+     */
+    private final ReadWriteLock access = new ReentrantReadWriteLock();
+
     public QuarantineStore(Supplier<MailRepository> repository, Duration retention, Clock clock) {
         this.repository = repository;
         this.retention = retention;
@@ -90,7 +99,7 @@ public final class QuarantineStore {
             try {
                 copy.setName(id.asString());
                 copy.setAttribute(new Attribute(ENTRY, AttributeValue.of(codec.write(entry))));
-                repository.get().store(copy);
+                write(() -> repository.get().store(copy));
             } finally {
                 copy.dispose();
             }
@@ -158,7 +167,7 @@ public final class QuarantineStore {
             return false;
         }
         try {
-            repository.get().remove(key);
+            write(() -> repository.get().remove(key));
             return true;
         } catch (MessagingException e) {
             throw new QuarantineStorageException("cannot delete quarantine entry " + id, e);
@@ -179,7 +188,7 @@ public final class QuarantineStore {
             Optional<QuarantineEntry> entry = entryAt(key);
             if (entry.isPresent() && filter.matches(entry.get(), now)) {
                 try {
-                    repository.get().remove(key);
+                    write(() -> repository.get().remove(key));
                 } catch (MessagingException e) {
                     throw new QuarantineStorageException("cannot delete quarantine entry " + key.asString(), e);
                 }
@@ -200,7 +209,7 @@ public final class QuarantineStore {
             QuarantineEntry updated = entryOf(mail).orElseThrow(() -> new QuarantineException(QuarantineException.Problem.NOT_FOUND,
                 "no quarantine entry " + id)).withRescan(rescan);
             mail.setAttribute(new Attribute(ENTRY, AttributeValue.of(codec.write(updated))));
-            repository.get().store(mail);
+            write(() -> repository.get().store(mail));
             return updated;
         } catch (MessagingException e) {
             throw new QuarantineStorageException("cannot record the rescan of quarantine entry " + id, e);
@@ -238,7 +247,7 @@ public final class QuarantineStore {
             }
             QuarantineEntry updated = entry.withRelease(new Release(recipients, releasedBy, clock.instant()));
             mail.setAttribute(new Attribute(ENTRY, AttributeValue.of(codec.write(updated))));
-            repository.get().store(mail);
+            write(() -> repository.get().store(mail));
             LOGGER.info("Quarantine entry {} released to {} by {}", id, recipients, releasedBy);
             return updated;
         } catch (MessagingException e) {
@@ -327,10 +336,26 @@ public final class QuarantineStore {
     }
 
     private Mail retrieve(MailKey key) {
+        access.readLock().lock();
         try {
             return repository.get().retrieve(key);
         } catch (MessagingException e) {
             throw new QuarantineStorageException("cannot read quarantine entry " + key.asString(), e);
+        } finally {
+            access.readLock().unlock();
+        }
+    }
+
+    private interface RepositoryWrite {
+        void run() throws MessagingException;
+    }
+
+    private void write(RepositoryWrite write) throws MessagingException {
+        access.writeLock().lock();
+        try {
+            write.run();
+        } finally {
+            access.writeLock().unlock();
         }
     }
 
