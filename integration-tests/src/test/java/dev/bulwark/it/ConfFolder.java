@@ -70,6 +70,18 @@ public record ConfFolder(Path path) {
         }
     }
 
+    /** Writes a file under the conf folder (subfolders created), e.g. a notice template override. */
+    public ConfFolder write(String relativePath, String content) {
+        try {
+            Path target = path.resolve(relativePath);
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, content);
+            return this;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public ConfFolder delete(String fileName) {
         try {
             Files.delete(file(fileName));

@@ -49,6 +49,21 @@ class MailFlowTest {
     }
 
     @Test
+    void eicarInTheBodyOrInAnAttachedMessageIsQuarantinedToo() throws Exception {
+        String recipient = james.addUser("raw-target");
+        clients.send(SENDER, recipient, TestSamples.plainMessage(SENDER, recipient, "raw eicar", TestSamples.EICAR));
+        String attached = TestSamples.plainMessage(SENDER, recipient, "inner", TestSamples.EICAR);
+        clients.send(SENDER, recipient, "From: " + SENDER + "\r\nTo: " + recipient + "\r\nSubject: forwarded eicar\r\n"
+            + "Message-ID: <fwd." + System.nanoTime() + "@outside.test>\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"fwd\"\r\n\r\n--fwd\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+            + "--fwd\r\nContent-Type: message/rfc822\r\n\r\n" + attached + "\r\n--fwd--\r\n");
+
+        assertThat(clients.awaitQuarantined("raw eicar").get("reason")).isEqualTo("virus");
+        assertThat(clients.awaitQuarantined("forwarded eicar").get("reason")).isEqualTo("virus");
+        assertThat(clients.inboxCount(recipient)).isZero();
+    }
+
+    @Test
     void gtubeIsDeliveredFlaggedAsSpam() throws Exception {
         String recipient = james.addUser("spam-target");
         clients.send(SENDER, recipient, TestSamples.plainMessage(SENDER, recipient, "cheap offer", TestSamples.GTUBE));

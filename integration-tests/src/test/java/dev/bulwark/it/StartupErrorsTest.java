@@ -67,6 +67,16 @@ class StartupErrorsTest {
                 + " expected one of [failOpen, scanFailedProcessor, unscannableProcessor]");
     }
 
+    @Test
+    void brokenNoticeTemplateNamesFileAndLine(ScannerDaemons daemons) {
+        assertThat(startupError(daemons, conf -> conf
+            .write("bulwark-templates/en/admin.mustache", "Subject: [Bulwark] {{reason}}\n\n{{#virusNames}}\nnever closed\n")
+            .replace("mailetcontainer.xml", "class=\"dev.bulwark.mailets.NotifyAdmin\">\n",
+                "class=\"dev.bulwark.mailets.NotifyAdmin\">\n<templateDirectory>" + conf.path().resolve("bulwark-templates") + "</templateDirectory>\n")))
+            .startsWith("mailetcontainer.xml: mailet dev.bulwark.mailets.NotifyAdmin: template en/admin.mustache does not compile")
+            .endsWith("@[en/admin.mustache:3]");
+    }
+
     /** Starts James with the edited configuration and returns Bulwark's start-up error line. */
     private String startupError(ScannerDaemons daemons, Consumer<ConfFolder> edits) {
         Throwable thrown = null;

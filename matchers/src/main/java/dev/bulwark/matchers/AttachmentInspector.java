@@ -53,6 +53,8 @@ public final class AttachmentInspector {
     static final int MAX_ENTRIES_PER_MAIL = 10_000;
     static final int SNIFF_BYTES = 8192;
     static final int MAX_ARCHIVE_BYTES = 50 * 1024 * 1024;
+    /** Ordinary files compress at most a few tens to one; zeros (a bomb's payload) about a thousand to one. */
+    static final long BOMB_RATIO = 100;
     private static final Logger LOGGER = LoggerFactory.getLogger(AttachmentInspector.class);
     private static final Tika TIKA = new Tika();
     private static final MediaTypeRegistry TYPES = MimeTypes.getDefaultMimeTypes().getMediaTypeRegistry();
@@ -270,6 +272,12 @@ public final class AttachmentInspector {
                 }
                 if (entry.encrypted()) {
                     encrypted = true;
+                    continue;
+                }
+                if (entry.size() > MAX_ARCHIVE_BYTES && entry.size() > BOMB_RATIO * Math.max(entry.compressed(), 1)) {
+                    // clamd does not flag these (it skips what is over its MaxFileSize); an extractor would fill the disk
+                    ban(label + " > " + printable(entry.name()) + ": decompression bomb (" + megabytes(entry.size()) + " from "
+                        + Math.max(1, entry.compressed() / 1024) + " KB)");
                     continue;
                 }
                 if (budget() == 0) {

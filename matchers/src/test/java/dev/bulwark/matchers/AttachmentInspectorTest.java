@@ -108,11 +108,13 @@ class AttachmentInspectorTest {
 
     @Test
     void skippingAnEntryNeverInflatesIt() throws Exception {
-        // 100 MB of zeros (100 KB deflated) before the banned entry: found, and no limit hit, since skipping
-        // reads nothing; a damaged stream after the first 8 KB proves the rest of the entry is never touched.
+        // 100 MB of zeros (100 KB deflated) before the banned entry: both found (the zeros are a bomb), and no
+        // limit hit, since skipping reads nothing; a damaged stream after the first 8 KB proves the rest of the
+        // entry is never touched.
         byte[] bomb = zip("zeros.bin", new byte[100 * 1024 * 1024], "after.exe", TEXT);
         AttachmentInspector.Report report = DEFAULT.report(message("bomb.zip", bomb));
-        assertThat(report.banned()).containsExactly("bomb.zip > after.exe: banned extension .exe");
+        assertThat(report.banned()).containsExactly("bomb.zip > zeros.bin: decompression bomb (100 MB from 99 KB)",
+            "bomb.zip > after.exe: banned extension .exe");
         assertThat(report.uninspected()).isEmpty();
 
         byte[] noise = new byte[100_000];
@@ -127,9 +129,14 @@ class AttachmentInspectorTest {
 
     @Test
     void aNestedArchiveOverTheInflationLimitIsNotInspectedAndRecorded() throws Exception {
-        byte[] inner = storedZip("big.bin", new byte[AttachmentInspector.MAX_ARCHIVE_BYTES + 1024]);
+        // letters compress about 1.6 to 1: over the limit, but no bomb
+        byte[] letters = new byte[AttachmentInspector.MAX_ARCHIVE_BYTES + 1024];
+        Random random = new Random(11);
+        for (int i = 0; i < letters.length; i++) {
+            letters[i] = (byte) ('a' + random.nextInt(26));
+        }
+        byte[] inner = storedZip("big.bin", letters);
         byte[] outer = zip("inner.zip", inner);
-        assertThat(outer.length).isLessThan(1024 * 1024);
         AttachmentInspector.Report report = DEFAULT.report(message("outer.zip", outer));
         assertThat(report.banned()).isEmpty();
         assertThat(report.uninspected()).containsExactly("outer.zip > inner.zip: over the 50 MB inspection limit, not inspected");
@@ -320,6 +327,35 @@ class AttachmentInspectorTest {
         assertThat(AttachmentPolicy.parse("")).isEqualTo(AttachmentPolicy.DEFAULT);
         assertThat(AttachmentPolicy.DEFAULT.extensions()).contains("exe", "scr", "js", "iso", "img", "vhd");
         assertThat(AttachmentPolicy.DEFAULT.unreadable()).isFalse();
+    }
+
+    @Test
+    void aDecompressionBombIsBannedWithoutBeingInflated() throws Exception {
+        ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bomb)) {
+            zip.putNextEntry(new ZipEntry("zeros.bin"));
+            byte[] zeros = new byte[1024 * 1024];
+            for (int i = 0; i < 60; i++) {
+                zip.write(zeros);
+            }
+            zip.closeEntry();
+        }
+        assertThat(DEFAULT.inspect(message("bomb.zip", bomb.toByteArray()))).singleElement().asString()
+            .startsWith("bomb.zip > zeros.bin: decompression bomb (60 MB from ");
+
+        // Large but ordinary (random bytes barely compress): not a bomb.
+        ByteArrayOutputStream large = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(large)) {
+            zip.putNextEntry(new ZipEntry("data.bin"));
+            byte[] noise = new byte[1024 * 1024];
+            Random random = new Random(3);
+            for (int i = 0; i < 2; i++) {
+                random.nextBytes(noise);
+                zip.write(noise);
+            }
+            zip.closeEntry();
+        }
+        assertThat(DEFAULT.inspect(message("data.zip", large.toByteArray()))).isEmpty();
     }
 
     private static AttachmentInspector inspector(String condition) {

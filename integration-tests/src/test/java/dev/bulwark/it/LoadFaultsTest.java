@@ -1,0 +1,228 @@
+package dev.bulwark.it;
+
+import static dev.bulwark.it.MailClients.AWAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.bulwark.scanner.testing.Ports;
+import dev.bulwark.scanner.testing.ScannerDaemons;
+import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+import dev.bulwark.scanner.testing.TestSamples;
+
+/**
+ * Faults injected while eight SMTP clients send a mixed corpus (clean, EICAR, GTUBE, 1-2 MB): clamd
+ * killed and restarted, clamd stalled (SIGSTOP, then SIGCONT), spamd killed. The daemons are this
+ * class's own, so that the faults touch no other test. After each: every message accepted is in its
+ * recipient's mailbox or in the quarantine (mail held while clamd was away is rescanned and delivered),
+ * nothing is left held or in the error repository, nothing in James logged an error, and the heap is bounded.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LoadFaultsTest {
+    private static final String SENDER = "load@outside.test";
+    private static final int MESSAGES = 48;
+    private static final int CLIENTS = 8;
+    private static final long HEAP_GROWTH_LIMIT = 512L * 1024 * 1024;
+
+    private Path workDir;
+    private Path scannerRun;
+    private ScannerDaemons daemons;
+    private AutoCloseable scanners;
+    private BulwarkJames james;
+    private MailClients clients;
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private long heapAtStart;
+
+    @BeforeAll
+    void start() throws Exception {
+        workDir = WorkDirs.create();
+        scannerRun = workDir.resolve("scanners");
+        daemons = new ScannerDaemons("127.0.0.1", Ports.unused(), "127.0.0.1", Ports.unused());
+        scanners = ScannerDaemonsExtension.startPrivateDaemons(scannerRun, daemons.clamdPort(), daemons.spamdPort(), Optional.empty());
+        james = BulwarkJames.start(workDir.resolve("james"), daemons, BulwarkJames.Ports.ANY, conf -> conf
+            .setProperty("bulwark.properties", "clamd.readTimeout", "3s")
+            .setProperty("bulwark.properties", "clamd.probeInterval", "1s")
+            .setProperty("bulwark.properties", "spamd.timeout", "5s")
+            .setProperty("bulwark.properties", "spamd.probeInterval", "1s")
+            .setProperty("bulwark.properties", "rescan.interval", "2s"));
+        clients = new MailClients(james);
+        log.start();
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(log);
+        heapAtStart = usedHeap();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(log);
+        try {
+            if (james != null) {
+                james.close();
+            }
+        } finally {
+            try {
+                resume("clamd");
+                scanners.close();
+            } finally {
+                WorkDirs.delete(workDir);
+            }
+        }
+    }
+
+    @Test
+    void clamdKilledAndRestartedUnderLoad() throws Exception {
+        loadWithFault("killed", () -> kill("clamd"), "verdict.error", this::restartDaemons);
+    }
+
+    @Test
+    void clamdStalledUnderLoad() throws Exception {
+        loadWithFault("stalled", () -> signal("clamd", "-STOP"), "verdict.error", () -> resume("clamd"));
+    }
+
+    @Test
+    void spamdKilledUnderLoad() throws Exception {
+        loadWithFault("spamd", () -> kill("spamd"), "spam.error", this::restartDaemons);
+    }
+
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    /**
+     * Sends the corpus; a third of the way in, injects the fault; once mail has felt it (an event of
+     * {@code faultSeen}) and two thirds are sent, ends it; checks the invariant.
+     */
+    private void loadWithFault(String name, Action fault, String faultSeen, Action recovery) throws Exception {
+        int seenBefore = events(faultSeen);
+        List<String> recipients = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            recipients.add(james.addUser(name + "-" + r));
+        }
+        Random random = new Random(name.hashCode());
+        List<String> messages = new ArrayList<>();
+        for (int i = 0; i < MESSAGES; i++) {
+            messages.add(message(name, i, recipients.get(i % 4), random));
+        }
+        AtomicInteger accepted = new AtomicInteger();
+        CountDownLatch faultDue = new CountDownLatch(MESSAGES / 3);
+        CountDownLatch recoveryDue = new CountDownLatch(2 * MESSAGES / 3);
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        try {
+            List<Future<?>> sent = new ArrayList<>();
+            for (int i = 0; i < MESSAGES; i++) {
+                int index = i;
+                sent.add(pool.submit(() -> {
+                    clients.send(SENDER, recipients.get(index % 4), messages.get(index));
+                    accepted.incrementAndGet();
+                    faultDue.countDown();
+                    recoveryDue.countDown();
+                    return null;
+                }));
+            }
+            assertThat(faultDue.await(2, TimeUnit.MINUTES)).isTrue();
+            fault.run();
+            AWAIT.atMost(Duration.ofMinutes(2)).until(() -> events(faultSeen) > seenBefore);
+            assertThat(recoveryDue.await(2, TimeUnit.MINUTES)).isTrue();
+            recovery.run();
+            for (Future<?> future : sent) {
+                future.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(accepted.get()).isEqualTo(MESSAGES);
+
+        for (int r = 0; r < 4; r++) {
+            int recipient = r;
+            long quarantined = java.util.stream.IntStream.range(0, MESSAGES).filter(i -> i % 4 == recipient).filter(LoadFaultsTest::isVirus).count();
+            long delivered = MESSAGES / 4 - quarantined;
+            String address = recipients.get(r);
+            AWAIT.atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+                assertThat(clients.inboxCount(address)).as("delivered to " + address).isEqualTo(delivered);
+                assertThat(clients.quarantine("recipient=" + address + "&limit=1000")).as("quarantined for " + address).hasSize((int) quarantined);
+            });
+        }
+        AWAIT.untilAsserted(() -> assertThat(clients.repositoryKeys(MailClients.SCAN_FAILED)).as("held").isEmpty());
+        assertThat(clients.repositoryKeys("var/mail/error")).as("error repository").isEmpty();
+        assertThat(log.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.ERROR))
+            .extracting(event -> event.getLoggerName() + ": " + event.getFormattedMessage()).as("errors logged").isEmpty();
+        assertThat(usedHeap() - heapAtStart).as("heap growth").isLessThan(HEAP_GROWTH_LIMIT);
+    }
+
+    private int events(String kind) {
+        return clients.webAdmin().get("/bulwark/events?limit=1000&kind=" + kind).then().statusCode(200).extract().jsonPath().getList("$").size();
+    }
+
+    private static boolean isVirus(int i) {
+        return i % 8 == 5;
+    }
+
+    private static String message(String name, int i, String to, Random random) throws Exception {
+        String subject = name + " load " + i;
+        if (isVirus(i)) {
+            return TestSamples.messageWithAttachment(SENDER, to, subject, "e.com", TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII));
+        }
+        return switch (i % 8) {
+            case 3 -> TestSamples.plainMessage(SENDER, to, subject, TestSamples.GTUBE);
+            case 7 -> {
+                byte[] attachment = new byte[1024 * 1024 + random.nextInt(1024 * 1024)];
+                random.nextBytes(attachment);
+                yield TestSamples.messageWithAttachment(SENDER, to, subject, "big.bin", attachment);
+            }
+            default -> TestSamples.plainMessage(SENDER, to, subject, "a clean message " + random.nextLong() + "\r\n".repeat(1 + random.nextInt(2000)));
+        };
+    }
+
+    private long pid(String daemon) throws IOException {
+        return Long.parseLong(Files.readString(scannerRun.resolve(daemon + ".pid")).trim());
+    }
+
+    private void kill(String daemon) throws IOException {
+        ProcessHandle.of(pid(daemon)).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
+    private void signal(String daemon, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(pid(daemon))).inheritIO().start();
+        assertThat(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill " + signal).isTrue();
+    }
+
+    private void resume(String daemon) throws Exception {
+        if (Files.exists(scannerRun.resolve(daemon + ".pid"))) {
+            signal(daemon, "-CONT");
+        }
+    }
+
+    /** scripts/scanners.sh start again: it starts what is not running and leaves the rest. */
+    private void restartDaemons() throws IOException {
+        ScannerDaemonsExtension.startPrivateDaemons(scannerRun, daemons.clamdPort(), daemons.spamdPort(), Optional.empty());
+    }
+
+    private static long usedHeap() {
+        System.gc();
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.totalMemory() - runtime.freeMemory();
+    }
+}
