@@ -363,7 +363,7 @@ public final class ScannerPoolBenchmark {
                 System.err.println("bench: " + e.getMessage());
                 return 2;
             }
-            endpoint = privateScanners.clamd();
+            endpoint = new Endpoint(PrivateScanners.HOST, privateScanners.clamdPort());
             clamdPid = privateScanners.clamdPid();
         }
         try {
