@@ -79,12 +79,20 @@ final class JamesInstance implements AutoCloseable {
         return () -> {
             List<String> tokens = new ArrayList<>();
             for (MailKey key : repositories.listMailKeys(QUARANTINE)) {
-                if (known.add(key)) {
-                    Mail mail = repositories.getMail(QUARANTINE, key);
-                    if (mail != null) {
-                        String subject = mail.getMessage().getSubject();
-                        tokens.add(subject == null ? "" : subject.split(" ", 2)[0]);
-                    }
+                if (known.contains(key)) {
+                    continue;
+                }
+                Mail mail;
+                try {
+                    mail = repositories.getMail(QUARANTINE, key);
+                } catch (Exception stillBeingWritten) {
+                    // The repository is storing it right now (its lock is taken): read it at the next poll.
+                    continue;
+                }
+                if (mail != null) {
+                    known.add(key);
+                    String subject = mail.getMessage().getSubject();
+                    tokens.add(subject == null ? "" : subject.split(" ", 2)[0]);
                 }
             }
             return tokens;

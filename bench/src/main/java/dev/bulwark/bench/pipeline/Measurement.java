@@ -4,8 +4,8 @@ import java.util.List;
 
 /** What one measured phase (a pipeline, or the raw daemons) did, with the counters read around it. */
 record Measurement(String label, boolean scanning, LoadGenerator.Result result, long jvmCpuNanos, long clamdCpuNanos,
-                   long spamdCpuNanos, long busyJiffies, long totalJiffies, long peakHeapUsed, long peakHeapAfterGc,
-                   long startMillis, String notes) {
+                   long spamdCpuNanos, long busyJiffies, long totalJiffies, long baselineHeap, long peakHeapUsed,
+                   long peakHeapAfterGc, long startMillis, java.util.Map<String, Long> jvmCpuByThread, String notes) {
     static final long UNKNOWN = -1;
 
     List<LoadGenerator.Sample> samples() {
@@ -52,6 +52,15 @@ record Measurement(String label, boolean scanning, LoadGenerator.Result result, 
         }
         double oursJiffies = (jvmCpuNanos + clamdCpuNanos + spamdCpuNanos) / 1e7; // 100 jiffies per second
         return Math.max(0, 100.0 * (busyJiffies - oursJiffies) / totalJiffies);
+    }
+
+    /**
+     * How far the live heap rose above its level at the start of the measured phase (after a full GC): what
+     * this phase added and retained at its worst (mail in flight, scanners' buffers, delivered mail in James's
+     * memory mailbox), independent of what earlier phases left in the same JVM.
+     */
+    long heapGrowthAfterGc() {
+        return peakHeapAfterGc == 0 ? UNKNOWN : Math.max(0, peakHeapAfterGc - baselineHeap);
     }
 
     long count(Outcome.State state) {

@@ -10,6 +10,22 @@ final class PhaseRunner {
     private PhaseRunner() {
     }
 
+    /**
+     * Not measured: a James without scanning, fed {@code messages} messages and stopped, so that James's own
+     * code (SMTP, spooler, mailbox, IMAP) is loaded and compiled by the JIT before any pipeline is measured,
+     * whichever comes first. Without it the first pipeline pays for James's class loading and compilation
+     * (in trial runs: 2-3× the JVM CPU per message of the same pipeline run later).
+     */
+    static void warmUpJames(PipelineBenchmark.Options options, Daemons daemons, List<CorpusMessage> messages) throws Exception {
+        System.err.println("bench: JVM warm-up: James without scanning, " + messages.size() + " messages (not measured)");
+        try (JamesInstance james = JamesInstance.start(Pipeline.NO_SCAN, options.repo(), daemons);
+             OutcomeTracker tracker = new OutcomeTracker(ImapInbox.open(james.imapPort(), JamesInstance.RECIPIENT, JamesInstance.PASSWORD),
+                 null, options.pollMillis())) {
+            LoadGenerator.run("jvm-w", messages, options.clients(), options.maxSeconds() * 1000,
+                () -> new SmtpPipelineClient(james.smtpPort(), tracker));
+        }
+    }
+
     /** The raw daemons, no James: the ceiling for the scanning work the pipelines ask for. */
     static Measurement raw(PipelineBenchmark.Options options, Daemons daemons, List<CorpusMessage> warmup,
                            List<CorpusMessage> measured) throws InterruptedException {
@@ -37,15 +53,16 @@ final class PhaseRunner {
             String notes = m.notes() + (unknown > 0 ? "; " + unknown + " other message(s) delivered (e.g. notices)" : "")
                 + (pollFailures > 0 ? "; " + pollFailures + " failed polls" : "");
             return new Measurement(m.label(), m.scanning(), m.result(), m.jvmCpuNanos(), m.clamdCpuNanos(), m.spamdCpuNanos(),
-                m.busyJiffies(), m.totalJiffies(), m.peakHeapUsed(), m.peakHeapAfterGc(), startMillis, notes);
+                m.busyJiffies(), m.totalJiffies(), m.baselineHeap(), m.peakHeapUsed(), m.peakHeapAfterGc(), startMillis, m.jvmCpuByThread(), notes);
         }
     }
 
     private static Measurement measure(String label, boolean scanning, String phase, PipelineBenchmark.Options options, Daemons daemons,
                                        List<CorpusMessage> measured, LoadGenerator.ClientFactory clients, String notes)
             throws InterruptedException {
-        HeapWatch.liveHeapNow(); // the warm-up's garbage is not this phase's peak
+        long baselineHeap = HeapWatch.liveHeapNow(); // the warm-up's garbage is not this phase's peak
         System.err.println("bench: " + label + ": measuring " + measured.size() + " messages");
+        ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot();
         long jvm0 = ProcessCpu.thisJvm();
         long clamd0 = daemons.clamdPid().flatMap(ProcessCpu::withChildren).orElse(Measurement.UNKNOWN);
         long spamd0 = daemons.spamdPid().flatMap(ProcessCpu::withChildren).orElse(Measurement.UNKNOWN);
@@ -59,6 +76,7 @@ final class PhaseRunner {
             peakAfterGc = heap.peakAfterGc();
         }
         long jvm1 = ProcessCpu.thisJvm();
+        ThreadCpu.Snapshot threads1 = ThreadCpu.snapshot();
         long clamd1 = daemons.clamdPid().flatMap(ProcessCpu::withChildren).orElse(Measurement.UNKNOWN);
         long spamd1 = daemons.spamdPid().flatMap(ProcessCpu::withChildren).orElse(Measurement.UNKNOWN);
         long[] jiffies1 = Machine.machineJiffies();
@@ -66,7 +84,8 @@ final class PhaseRunner {
             System.err.println("bench: " + label + ": " + result.failures() + " failure(s), e.g. " + String.join(" | ", result.failureExamples()));
         }
         return new Measurement(label, scanning, result, jvm1 - jvm0, delta(clamd0, clamd1), delta(spamd0, spamd1),
-            jiffies1[0] - jiffies0[0], jiffies1[1] - jiffies0[1], peakUsed, peakAfterGc, 0,
+            jiffies1[0] - jiffies0[0], jiffies1[1] - jiffies0[1], baselineHeap, peakUsed, peakAfterGc, 0,
+            ThreadCpu.between(threads0, threads1),
             notes + (result.failures() > 0 ? String.format(Locale.ROOT, "; %d failure(s): %s", result.failures(),
                 String.join(" | ", result.failureExamples())) : ""));
     }
