@@ -63,6 +63,18 @@ final class Corpus {
         return messages;
     }
 
+    /** {@code count} clean messages of 5 MB each (a base64 text attachment): the memory check's mail. */
+    static List<CorpusMessage> fiveMegabyte(int count, String recipient, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<CorpusMessage> messages = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String headers = "From: " + SENDER + "\r\nTo: " + recipient + "\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n";
+            String body = withAttachment(text(random, 2 * KB), "figures-" + i + ".csv", text(random, 5 * MB * 3 / 4));
+            messages.add(new CorpusMessage(i, MessageKind.LARGE, (headers + body).getBytes(StandardCharsets.US_ASCII)));
+        }
+        return messages;
+    }
+
     private static void add(List<MessageKind> kinds, MessageKind kind, int n) {
         for (int i = 0; i < n; i++) {
             kinds.add(kind);

@@ -41,6 +41,16 @@ record Measurement(String label, boolean scanning, LoadGenerator.Result result, 
         return cpuMillisPerMessage(jvmCpuNanos + clamdCpuNanos + spamdCpuNanos);
     }
 
+    /**
+     * Messages per second the phase's CPU cost allows on {@code cores} cores that do nothing else: the
+     * throughput a CPU-bound pipeline would reach on this machine unshared. Unlike msgs/s, it does not depend
+     * on what other users of the machine did during the phase.
+     */
+    double cpuBoundCapacity(int cores) {
+        double perMessage = totalCpuMillisPerMessage();
+        return Double.isNaN(perMessage) || perMessage <= 0 ? Double.NaN : cores * 1000.0 / perMessage;
+    }
+
     double machineBusyPercent() {
         return totalJiffies == 0 ? Double.NaN : 100.0 * busyJiffies / totalJiffies;
     }

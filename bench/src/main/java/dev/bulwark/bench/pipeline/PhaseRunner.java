@@ -35,8 +35,15 @@ final class PhaseRunner {
         return measure("raw daemons", true, "raw-m", options, daemons, measured, clients, "");
     }
 
-    static Measurement pipeline(Pipeline pipeline, PipelineBenchmark.Options options, Daemons daemons, List<CorpusMessage> warmup,
-                                List<CorpusMessage> measured) throws Exception {
+    /** The suffix of the memory check's measurements. */
+    static final String FIVE_MB = " (5 MB)";
+
+    /**
+     * A pipeline: its measured corpus, then (same James) the memory check, {@code fiveMegabyte} messages of
+     * 5 MB each from the same clients.
+     */
+    static List<Measurement> pipeline(Pipeline pipeline, PipelineBenchmark.Options options, Daemons daemons, List<CorpusMessage> warmup,
+                                      List<CorpusMessage> measured, List<CorpusMessage> fiveMegabyte) throws Exception {
         long startedAt = System.nanoTime();
         System.err.println("bench: " + pipeline.label + ": starting James");
         try (JamesInstance james = JamesInstance.start(pipeline, options.repo(), daemons);
@@ -52,8 +59,14 @@ final class PhaseRunner {
             long pollFailures = tracker.pollFailures();
             String notes = m.notes() + (unknown > 0 ? "; " + unknown + " other message(s) delivered (e.g. notices)" : "")
                 + (pollFailures > 0 ? "; " + pollFailures + " failed polls" : "");
-            return new Measurement(m.label(), m.scanning(), m.result(), m.jvmCpuNanos(), m.clamdCpuNanos(), m.spamdCpuNanos(),
+            Measurement main = new Measurement(m.label(), m.scanning(), m.result(), m.jvmCpuNanos(), m.clamdCpuNanos(), m.spamdCpuNanos(),
                 m.busyJiffies(), m.totalJiffies(), m.baselineHeap(), m.peakHeapUsed(), m.peakHeapAfterGc(), startMillis, m.jvmCpuByThread(), notes);
+            if (fiveMegabyte.isEmpty()) {
+                return List.of(main);
+            }
+            Measurement memory = measure(pipeline.label + FIVE_MB, pipeline.scanning, pipeline.code() + "-5mb", options, daemons, fiveMegabyte,
+                clients, "");
+            return List.of(main, memory);
         }
     }
 

@@ -35,7 +35,7 @@ public final class PipelineBenchmark {
     /** Messages through a throwaway James before the first phase (JIT warm-up of James itself; no scanning, so fast). */
     static final int JVM_WARMUP_MESSAGES = 300;
 
-    record Options(int messages, int warmup, int clients, long maxSeconds, long pollMillis, List<String> phases,
+    record Options(int messages, int warmup, int fiveMegabyte, int clients, long maxSeconds, long pollMillis, List<String> phases,
                    boolean writeDocs, Path repo, List<String> args) {
     }
 
@@ -61,16 +61,18 @@ public final class PipelineBenchmark {
 
     private static void usage() {
         System.err.println("""
-            usage: scripts/bench.sh --pipelines [--write-docs] [--messages N] [--warmup N] [--clients N]
+            usage: scripts/bench.sh --pipelines [--write-docs] [--messages N] [--warmup N] [--five-mb N] [--clients N]
                                     [--max-seconds N] [--phases raw,bulwark,stock,no-scan] [--poll-ms N] [--repo DIR]
               --write-docs    also write the pipeline section of docs/PERFORMANCE.md (default: stdout only)
               --messages      measured messages per phase (default 100)
-              --warmup        warm-up messages per phase, not recorded (default 20; before all phases, a James
+              --warmup        warm-up messages per phase, not recorded (default 30; before all phases, a James
                               without scanning also takes 300 messages to warm up the JIT)
+              --five-mb       messages of 5 MB each per James phase after the measured corpus, for the memory
+                              check (default 16; 0 skips it)
               --clients       concurrent SMTP clients, each with one message in flight (default 8)
               --max-seconds   bound on each measured phase; unfinished messages count as lost (default 180)
               --phases        which phases to run, in this order (default all four)
-              --poll-ms       how often the INBOX and the quarantine are polled (default 20)
+              --poll-ms       how often the INBOX and the quarantine are polled (default 50)
             Daemons: BULWARK_TEST_CLAMD=host:port and BULWARK_TEST_SPAMD=host:port (loopback only); unset: a private
             clamd+spamd is started with scripts/scanners.sh on free ports and stopped at the end.
             Exit status: 0 valid run (targets are reported, not enforced), 2 daemons unusable, 3 lost or wrongly
@@ -79,10 +81,11 @@ public final class PipelineBenchmark {
 
     static Options parse(String[] args) {
         int messages = 100;
-        int warmup = 20;
+        int warmup = 30;
+        int fiveMegabyte = 16;
         int clients = 8;
         long maxSeconds = 180;
-        long pollMillis = 20;
+        long pollMillis = 50;
         List<String> phases = PHASES;
         boolean writeDocs = false;
         Path repo = null;
@@ -92,6 +95,7 @@ public final class PipelineBenchmark {
                 case "--write-docs" -> writeDocs = true;
                 case "--messages" -> messages = (int) positive(arg, value(args, ++i, arg));
                 case "--warmup" -> warmup = (int) positive(arg, value(args, ++i, arg));
+                case "--five-mb" -> fiveMegabyte = (int) nonNegative(arg, value(args, ++i, arg));
                 case "--clients" -> clients = (int) positive(arg, value(args, ++i, arg));
                 case "--max-seconds" -> maxSeconds = positive(arg, value(args, ++i, arg));
                 case "--poll-ms" -> pollMillis = positive(arg, value(args, ++i, arg));
@@ -112,7 +116,7 @@ public final class PipelineBenchmark {
         if (repo == null) {
             repo = findRepo();
         }
-        return new Options(messages, warmup, clients, maxSeconds, pollMillis, phases, writeDocs,
+        return new Options(messages, warmup, fiveMegabyte, clients, maxSeconds, pollMillis, phases, writeDocs,
             repo.toAbsolutePath().normalize(), List.of(args));
     }
 
@@ -121,6 +125,10 @@ public final class PipelineBenchmark {
             throw new IllegalArgumentException(name + " needs a value");
         }
         return args[i];
+    }
+
+    private static long nonNegative(String name, String text) {
+        return text.trim().equals("0") ? 0 : positive(name, text);
     }
 
     private static long positive(String name, String text) {
@@ -228,13 +236,17 @@ public final class PipelineBenchmark {
             PhaseRunner.warmUpJames(options, daemons, Corpus.generate(JVM_WARMUP_MESSAGES, Corpus.Mix.DEFAULT, JamesInstance.RECIPIENT, Corpus.SEED + 2));
         }
         List<Measurement> results = new ArrayList<>();
+        List<CorpusMessage> fiveMegabyte = Corpus.fiveMegabyte(options.fiveMegabyte(), JamesInstance.RECIPIENT, Corpus.SEED + 3);
         for (String phase : options.phases()) {
-            Measurement measurement = phase.equals("raw")
-                ? PhaseRunner.raw(options, daemons, warmup, measured)
-                : PhaseRunner.pipeline(Pipeline.valueOf(phase.toUpperCase(Locale.ROOT).replace('-', '_')), options, daemons, warmup, measured);
-            results.add(measurement);
-            System.err.printf(Locale.ROOT, "bench: %-12s %6.1f msgs/s, p99 %.0f ms, %d lost, %d wrong%n", measurement.label(),
-                measurement.messagesPerSecond(), measurement.latencyMillis(0.99), measurement.count(Outcome.State.LOST), measurement.wrong());
+            List<Measurement> measurements = phase.equals("raw")
+                ? List.of(PhaseRunner.raw(options, daemons, warmup, measured))
+                : PhaseRunner.pipeline(Pipeline.valueOf(phase.toUpperCase(Locale.ROOT).replace('-', '_')), options, daemons, warmup, measured,
+                    fiveMegabyte);
+            for (Measurement measurement : measurements) {
+                results.add(measurement);
+                System.err.printf(Locale.ROOT, "bench: %-20s %6.1f msgs/s, p99 %.0f ms, %d lost, %d wrong%n", measurement.label(),
+                    measurement.messagesPerSecond(), measurement.latencyMillis(0.99), measurement.count(Outcome.State.LOST), measurement.wrong());
+            }
         }
         PipelineReport report = new PipelineReport(options, daemons, clamdVersion, Machine.describe(), measured, results);
         System.out.print(report.markdown());
