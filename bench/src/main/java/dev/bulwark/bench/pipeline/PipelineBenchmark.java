@@ -225,6 +225,7 @@ public final class PipelineBenchmark {
     }
 
     private static int benchmark(Options options, Daemons daemons, String clamdVersion) throws Exception {
+        long started = System.nanoTime();
         List<CorpusMessage> warmup = Corpus.generate(options.warmup(), Corpus.Mix.DEFAULT, JamesInstance.RECIPIENT, Corpus.SEED + 1);
         List<CorpusMessage> measured = Corpus.generate(options.messages(), Corpus.Mix.DEFAULT, JamesInstance.RECIPIENT, Corpus.SEED);
         System.err.printf(Locale.ROOT, "bench: clamd %s at %s (pid %s), spamd at %s (pid %s); %d measured + %d warm-up messages"
@@ -248,7 +249,8 @@ public final class PipelineBenchmark {
                     measurement.messagesPerSecond(), measurement.latencyMillis(0.99), measurement.count(Outcome.State.LOST), measurement.wrong());
             }
         }
-        PipelineReport report = new PipelineReport(options, daemons, clamdVersion, Machine.describe(), measured, results);
+        PipelineReport report = new PipelineReport(options, daemons, clamdVersion, Machine.describe(), measured, results,
+            (System.nanoTime() - started) / 1_000_000_000L);
         System.out.print(report.markdown());
         if (options.writeDocs()) {
             Path docs = options.repo().resolve("docs/PERFORMANCE.md");

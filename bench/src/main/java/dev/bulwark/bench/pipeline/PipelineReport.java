@@ -32,15 +32,17 @@ final class PipelineReport {
     private final Machine.Description machine;
     private final List<CorpusMessage> corpus;
     private final List<Measurement> results;
+    private final long elapsedSeconds;
 
     PipelineReport(PipelineBenchmark.Options options, Daemons daemons, String clamdVersion, Machine.Description machine,
-                   List<CorpusMessage> corpus, List<Measurement> results) {
+                   List<CorpusMessage> corpus, List<Measurement> results, long elapsedSeconds) {
         this.options = options;
         this.daemons = daemons;
         this.clamdVersion = clamdVersion;
         this.machine = machine;
         this.corpus = corpus;
         this.results = results;
+        this.elapsedSeconds = elapsedSeconds;
     }
 
     /** A run is valid when every measured message reached the final state its kind calls for. */
@@ -174,7 +176,8 @@ final class PipelineReport {
         StringBuilder t = new StringBuilder();
         t.append("JVM CPU per measured message, by thread group (from /proc/self/task; `N` stands for a number). ")
             .append("GC and JIT threads are the JVM's own; `spooler-N` runs the mailets; `smtpserver…`/`imapserver…` are James's ")
-            .append("protocol threads; `bench-…` and `main` are the load generator and tracker.\n\n");
+            .append("protocol threads; `bench-…` and `main` are the load generator and tracker; `CN CompilerThre` is the JIT ")
+            .append("(Linux keeps 15 characters of a thread name), `GC Thread#N` and `GN Conc#N` are G1.\n\n");
         t.append("| phase | thread groups, CPU ms per message |\n| --- | --- |\n");
         for (Measurement m : results) {
             long done = Math.max(1, m.completed());
@@ -233,7 +236,7 @@ final class PipelineReport {
             .append(daemons.startedByHarness() ? "" : "BULWARK_TEST_CLAMD=" + daemons.clamdAddress() + " BULWARK_TEST_SPAMD=" + daemons.spamdAddress() + " ")
             .append("bash scripts/bench.sh --pipelines").append(options.args().isEmpty() ? "" : " " + String.join(" ", options.args()))
             .append("\n```\n\n");
-        d.append("About ").append("four to six minutes on the machine below with the defaults, plus the build. `scripts/bench.sh --pipelines --help` ")
+        d.append("This run took ").append(Math.round(elapsedSeconds / 60.0 * 10) / 10.0).append(" minutes on the machine below, plus the build. `scripts/bench.sh --pipelines --help` ")
             .append("lists the options; `--phases bulwark --messages 40` is a quick smoke run. Never part of `mvn verify`.\n\n");
         d.append("### Machine\n\n| | |\n| --- | --- |\n");
         d.append("| CPUs (nproc) | ").append(machine.cpus()).append(" |\n");
@@ -286,9 +289,11 @@ final class PipelineReport {
             .append("James phase); clamd and spamd from /proc, spamd including its children (live and reaped). ")
             .append("Machine busy: all cores from /proc/stat, 100 % = every core busy; of which others = what neither this JVM nor ")
             .append("the daemons used (other users of the machine: it is shared).\n");
-        d.append("- **Heap**: peak heap = highest heap use sampled every 20 ms during the measured phase (garbage included); ")
-            .append("peak heap after GC = highest heap use right after a collection (what is really retained, which includes the messages ")
-            .append("James's memory mailbox keeps: the same in every James phase). A full GC runs before each measured phase.\n\n");
+        d.append("- **Heap** (JVM max ").append(Math.round(Runtime.getRuntime().maxMemory() / MIB)).append(" MiB): peak heap = highest heap ")
+            .append("use sampled every 20 ms during the measured phase, garbage included (it mostly shows how far G1 lets the young generation ")
+            .append("grow); live heap growth = highest heap use right after a collection, minus the heap after the full GC that starts the ")
+            .append("measured phase: what the phase retained at its worst, including the delivered messages James's memory mailbox keeps ")
+            .append("(the same mail in every James phase, hence the comparison with no scanning).\n\n");
         d.append(markdown()).append('\n');
         return d.toString();
     }
