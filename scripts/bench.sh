@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Builds the benchmark and runs it: the clamd pool vs raw clamd vs one connection per scan
-# (dev.bulwark.bench.ScannerPoolBenchmark; method and latest figures in docs/PERFORMANCE.md).
+# Builds the benchmarks and runs one (method and latest figures of both in docs/PERFORMANCE.md):
 #
-#   [BULWARK_TEST_CLAMD=127.0.0.1:3310] scripts/bench.sh [--write-docs] [harness options; --help lists them]
+#   scripts/bench.sh [--write-docs] [options]              the clamd pool vs raw clamd vs one connection per
+#                                                          scan (dev.bulwark.bench.ScannerPoolBenchmark)
+#   scripts/bench.sh --pipelines [--write-docs] [options]  whole mail pipelines in an in-process James 3.8.1:
+#                                                          Bulwark vs stock mailets vs no scanning vs the raw
+#                                                          daemons (dev.bulwark.bench.pipeline.PipelineBenchmark)
+#   --help after either lists its options.
 #
-# BULWARK_TEST_CLAMD  clamd to measure (loopback only). Unset: the harness starts a private clamd+spamd
-#                     with scripts/scanners.sh on free ports and stops it at the end.
+# BULWARK_TEST_CLAMD  clamd to measure (loopback only); for --pipelines also BULWARK_TEST_SPAMD. Unset: the
+#                     harness starts a private clamd+spamd with scripts/scanners.sh on free ports and stops
+#                     it at the end.
 # BENCH_MVN_ARGS      extra Maven arguments for the build, e.g. "-o" when offline.
 # JAVA_OPTS           extra JVM options for the harness.
 # BENCH_MAIN          another main class of the bench module, e.g. the diagnostic
 #                     dev.bulwark.bench.ScanPathProbe (arguments: host:port [size] [threads] [measureMs] [rounds]).
 #
 # Results go to stdout (markdown tables), progress to stderr. --write-docs also rewrites
-# docs/PERFORMANCE.md. The whole run takes about 2.5 minutes with the defaults (plus the build).
-# Exit status: the harness's (0 valid run, 2 clamd unusable, 3 errors during the run, 64 usage),
+# docs/PERFORMANCE.md (--pipelines: only its pipeline section). The pool benchmark takes about 2.5 minutes
+# with the defaults, the pipeline benchmark about 4-6 (plus the build).
+# Exit status: the harness's (0 valid run, 2 daemons unusable, 3 errors during the run, 64 usage),
 # or Maven's when the build fails. Never part of `mvn verify`: the bench module has no tests.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,12 +33,26 @@ quiet_mvn() {
   mvn "${mvn_args[@]}" "$@" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
 }
 
-echo "bench: building scanner-pool and bench (tests skipped)" >&2
+main_class="${BENCH_MAIN:-dev.bulwark.bench.ScannerPoolBenchmark}"
+classpath_file="$repo/bench/target/bench.classpath"
+exclusions=()
+java_opts="${JAVA_OPTS:-}"
+if [ "${1:-}" = "--pipelines" ]; then
+  shift
+  main_class=dev.bulwark.bench.pipeline.PipelineBenchmark
+  classpath_file="$repo/bench/target/bench-pipelines.classpath"
+  # Bulwark must come only from James's extensions-jars/ (bulwark.jar), as operators install it: no
+  # dev.bulwark artifact on the JVM's classpath (the harness refuses to run otherwise).
+  exclusions=(-DexcludeGroupIds=dev.bulwark)
+  # A bounded heap, the same for every pipeline, so that peak heap figures mean something.
+  java_opts="${JAVA_OPTS:--Xmx1g}"
+fi
+
+echo "bench: building the bench module and what it needs, bulwark.jar included (tests skipped)" >&2
 quiet_mvn -DskipTests install -pl bench -am
 
-classpath_file="$repo/bench/target/bench.classpath"
-quiet_mvn -pl bench dependency:build-classpath -Dmdep.outputFile="$classpath_file" -Dmdep.includeScope=runtime
+quiet_mvn -pl bench dependency:build-classpath -Dmdep.outputFile="$classpath_file" -DincludeScope=runtime "${exclusions[@]}"
 classpath="$repo/bench/target/classes:$(cat "$classpath_file")"
 
-# shellcheck disable=SC2086  # JAVA_OPTS is a list of options
-exec java ${JAVA_OPTS:-} -cp "$classpath" "${BENCH_MAIN:-dev.bulwark.bench.ScannerPoolBenchmark}" "$@"
+# shellcheck disable=SC2086  # java_opts is a list of options
+exec java $java_opts -cp "$classpath" "$main_class" "$@"

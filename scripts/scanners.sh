@@ -14,6 +14,7 @@
 #   BULWARK_SCANNER_HOST     loopback address both daemons listen on (default: 127.0.0.1; tests run a
 #                            second clamd on 127.0.0.2 behind one host name)
 #   BULWARK_SCANNER_TIMEOUT  seconds to wait for each daemon to answer PING (default: 90)
+#   BULWARK_SPAMD_MAX_CHILDREN  spamd --max-children (default: 2; each child checks one message at a time)
 #   BULWARK_SIGNATURE_DIR    clamd signature files to load (default: scripts/signatures; tests use
 #                            a folder without EICAR to get a clamd that answers but detects nothing)
 #
@@ -34,6 +35,8 @@ RUN_DIR="${BULWARK_RUN_DIR:-${REPO_DIR}/.run/scanners}"
 CLAMD_PORT="${BULWARK_CLAMD_PORT:-3310}"
 SPAMD_PORT="${BULWARK_SPAMD_PORT:-783}"
 WAIT_SECONDS="${BULWARK_SCANNER_TIMEOUT:-90}"
+# spamd's children: each checks one message at a time, CPU-bound; more than the cores rarely helps.
+SPAMD_MAX_CHILDREN="${BULWARK_SPAMD_MAX_CHILDREN:-2}"
 IO_TIMEOUT=5   # seconds to wait for one reply
 
 APT_PACKAGES=(clamav-daemon clamdscan spamassassin spamd)
@@ -345,7 +348,7 @@ start_spamd() {
   check_port_free spamd "$SPAMD_PORT" "$hint" || return 1
   spamd_bin=$(find_bin spamd)
   home=$(prepare_spamd_home)
-  local args=(--local --listen "$HOST" --port "$SPAMD_PORT" --min-children 1 --max-children 2
+  local args=(--local --listen "$HOST" --port "$SPAMD_PORT" --min-children 1 --max-children "$SPAMD_MAX_CHILDREN"
               --helper-home-dir "$home" --pidfile "$SPAMD_PID" --allow-tell -x --syslog=stderr
               # Bayes data (TELL) in the helper home; otherwise it goes to the user's home, which for
               # nobody is /nonexistent, and TELL silently learns nothing.
@@ -479,6 +482,10 @@ main() {
   [ "$#" -eq 1 ] || usage
   validate_port BULWARK_CLAMD_PORT "$CLAMD_PORT"
   validate_port BULWARK_SPAMD_PORT "$SPAMD_PORT"
+  if ! [[ "$SPAMD_MAX_CHILDREN" =~ ^[1-9][0-9]*$ ]]; then
+    err "BULWARK_SPAMD_MAX_CHILDREN=${SPAMD_MAX_CHILDREN} is not a positive number"
+    exit 64
+  fi
   if ! [[ "$WAIT_SECONDS" =~ ^[0-9]+$ ]]; then
     err "BULWARK_SCANNER_TIMEOUT=${WAIT_SECONDS} is not a number of seconds"
     exit 64

@@ -9,16 +9,16 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** What the benchmark ran on, and the CPU counters it reads around each measured window (Linux /proc). */
-final class Machine {
+public final class Machine {
     private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every mainstream Linux build
 
     private Machine() {
     }
 
-    record Description(int cpus, String cpuModel, String memory, String os, String jdk) {
+    public record Description(int cpus, String cpuModel, String memory, String os, String jdk) {
     }
 
-    static Description describe() {
+    public static Description describe() {
         List<String> cpuinfo = lines("/proc/cpuinfo");
         String model = cpuinfo.stream().filter(l -> l.startsWith("model name")).findFirst()
             .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
@@ -60,7 +60,7 @@ final class Machine {
     }
 
     /** Machine-wide jiffies from /proc/stat: {busy, total}. */
-    static long[] machineJiffies() {
+    public static long[] machineJiffies() {
         List<String> stat = lines("/proc/stat");
         if (stat.isEmpty() || !stat.get(0).startsWith("cpu ")) {
             return new long[] {0, 0};

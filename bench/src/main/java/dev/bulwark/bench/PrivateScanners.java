@@ -14,15 +14,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
-import dev.bulwark.scanner.Endpoint;
-
 /**
  * A clamd and spamd of the benchmark's own, started with {@code scripts/scanners.sh start} in a temporary
  * run directory on free loopback ports, and stopped (with {@code stop}, same environment) at the end, also
  * on Ctrl-C. Used when {@code BULWARK_TEST_CLAMD} is not set. The script's output goes to stderr so that
- * stdout carries only the results.
+ * stdout carries only the results. Addresses are plain host and port: the pipeline benchmark runs without
+ * Bulwark's classes on its classpath.
  */
-final class PrivateScanners implements AutoCloseable {
+public final class PrivateScanners implements AutoCloseable {
     private final Path script;
     private final Path runDir;
     private final int clamdPort;
@@ -38,7 +37,7 @@ final class PrivateScanners implements AutoCloseable {
         this.shutdownHook = new Thread(this::stop, "bulwark-bench-stop-scanners");
     }
 
-    static PrivateScanners start(Path repo) throws IOException, InterruptedException {
+    public static PrivateScanners start(Path repo) throws IOException, InterruptedException {
         Path script = repo.resolve("scripts/scanners.sh");
         if (!Files.isRegularFile(script)) {
             throw new IOException(script + " not found (use --repo DIR)");
@@ -54,14 +53,29 @@ final class PrivateScanners implements AutoCloseable {
         return scanners;
     }
 
-    Endpoint clamd() {
-        return new Endpoint("127.0.0.1", clamdPort);
+    public static final String HOST = "127.0.0.1";
+
+    public int clamdPort() {
+        return clamdPort;
+    }
+
+    public int spamdPort() {
+        return spamdPort;
     }
 
     /** clamd's PID from its PID file, for CPU accounting. */
-    Optional<Long> clamdPid() {
+    public Optional<Long> clamdPid() {
+        return pidFrom("clamd.pid");
+    }
+
+    /** spamd's (parent's) PID from its PID file, for CPU accounting. */
+    public Optional<Long> spamdPid() {
+        return pidFrom("spamd.pid");
+    }
+
+    private Optional<Long> pidFrom(String file) {
         try {
-            return Optional.of(Long.parseLong(Files.readString(runDir.resolve("clamd.pid")).trim()));
+            return Optional.of(Long.parseLong(Files.readString(runDir.resolve(file)).trim()));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }

@@ -17,8 +17,9 @@ import dev.bulwark.scanner.Endpoint;
  * (TCP_NODELAY) in IDSESSION mode, and each scan is one write of a pre-framed INSTREAM request
  * ({@code zINSTREAM\0}, 4-byte big-endian length + bytes per chunk, 4 zero bytes) and one read of the reply
  * up to its {@code \0}. No pooling, no timeouts per write, no verdict objects. Not thread-safe: one per thread.
+ * Also the pipeline benchmark's raw-daemon ceiling, which opens it by host and port.
  */
-final class RawClamdSession implements AutoCloseable {
+public final class RawClamdSession implements AutoCloseable {
     private static final byte[] IDSESSION = "zIDSESSION\0".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "zEND\0".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_REPLY = 8 * 1024;
@@ -37,10 +38,14 @@ final class RawClamdSession implements AutoCloseable {
     }
 
     static RawClamdSession open(Endpoint endpoint) throws IOException {
+        return open(endpoint.host(), endpoint.port());
+    }
+
+    public static RawClamdSession open(String host, int port) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), 2_000);
+            socket.connect(new InetSocketAddress(host, port), 2_000);
             socket.setSoTimeout(30_000);
             RawClamdSession session = new RawClamdSession(socket);
             session.out.write(IDSESSION);
@@ -55,7 +60,7 @@ final class RawClamdSession implements AutoCloseable {
      * The INSTREAM request for a payload, framed once up front so that a scan is a single write:
      * {@code zINSTREAM\0}, then {@code <length><bytes>} per chunk of at most {@code chunkSize}, then 4 zero bytes.
      */
-    static byte[] instreamRequest(byte[] payload, int chunkSize) {
+    public static byte[] instreamRequest(byte[] payload, int chunkSize) {
         ByteArrayOutputStream request = new ByteArrayOutputStream(payload.length + payload.length / chunkSize * 4 + 32);
         request.writeBytes("zINSTREAM\0".getBytes(StandardCharsets.US_ASCII));
         for (int offset = 0; offset < payload.length; offset += chunkSize) {
@@ -78,7 +83,7 @@ final class RawClamdSession implements AutoCloseable {
      * Sends one pre-framed INSTREAM request and returns clamd's reply without its session prefix, e.g.
      * {@code stream: OK}. A reply with another session number is an IOException.
      */
-    String scan(byte[] instreamRequest) throws IOException {
+    public String scan(byte[] instreamRequest) throws IOException {
         if (broken) {
             throw new IOException("session is broken");
         }
@@ -122,7 +127,7 @@ final class RawClamdSession implements AutoCloseable {
     }
 
     /** A plain command in the session (PING, VERSION, STATS): its reply without the session prefix. */
-    String command(String command) throws IOException {
+    public String command(String command) throws IOException {
         int id = ++lastId;
         out.write(("z" + command + "\0").getBytes(StandardCharsets.US_ASCII));
         String answer = readReply();

@@ -363,7 +363,7 @@ public final class ScannerPoolBenchmark {
                 System.err.println("bench: " + e.getMessage());
                 return 2;
             }
-            endpoint = privateScanners.clamd();
+            endpoint = new Endpoint(PrivateScanners.HOST, privateScanners.clamdPort());
             clamdPid = privateScanners.clamdPid();
         }
         try {
@@ -792,7 +792,10 @@ public final class ScannerPoolBenchmark {
             + "; machine CPU busy = all cores, from /proc/stat, 100 % = every core busy.");
 
         StringBuilder doc = new StringBuilder();
-        doc.append("# Performance: the clamd pool\n\n");
+        doc.append("# Performance: the clamd pool, and whole mail pipelines\n\n");
+        doc.append("Two benchmarks, both run by `scripts/bench.sh`: the clamd pool against raw clamd and one connection per scan (this part, ")
+            .append("issue #3), and whole mail pipelines in James (Bulwark, stock mailets, no scanning, raw daemons: the section ")
+            .append("[Mail pipelines](#mail-pipelines-bulwark-vs-stock-james-mailets-vs-no-scanning-vs-the-raw-daemons) below, issue #9).\n\n");
         doc.append("Written by `dev.bulwark.bench.ScannerPoolBenchmark` (module `bench/`) on ")
             .append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
             .append(gitDescription(options.repo())).append(". Issue #3, \"Performance\".\n\n");
