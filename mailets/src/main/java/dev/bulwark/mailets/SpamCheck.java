@@ -166,7 +166,8 @@ public class SpamCheck extends GenericMailet {
                 subjectTag.ifPresent(tag -> tagSubject(message, tag));
             }
         }
-        message.saveChanges();
+        // No saveChanges(): only headers changed, and on a multipart message it would parse (and keep) the
+        // whole body in memory; James writes changed headers and the untouched body as they are.
     }
 
     /** Mail already found infected needs no spam verdict; an allow-listed sender's mail is not checked. */

@@ -77,7 +77,7 @@ public class StripVerdictHeaders extends GenericMailet {
                 LOGGER.debug("Could not keep {} renamed: {}", header.getName(), e.getMessage());
             }
         }));
-        message.saveChanges();
+        // Headers only: no saveChanges(), which would parse and keep the whole body in memory.
         LOGGER.info("Mail {} arrived with verdict headers not set by this James, {}: {}", mail.getName(),
             renameTo.map(prefix -> "renamed with " + prefix).orElse("removed"), found.stream().map(Header::getName).distinct().toList());
     }

@@ -89,8 +89,7 @@ public class VirusScan extends GenericMailet {
     static void setHeader(Mail mail, String value) throws MessagingException {
         javax.mail.internet.MimeMessage message = mail.getMessage();
         if (message.getHeader(HEADER) != null) {
-            message.removeHeader(HEADER);
-            message.saveChanges();
+            message.removeHeader(HEADER); // headers only: no saveChanges(), which would load the whole body
         }
         PerRecipientHeaders.Header header = PerRecipientHeaders.Header.builder().name(HEADER).value(value).build();
         for (MailAddress recipient : mail.getRecipients()) {
