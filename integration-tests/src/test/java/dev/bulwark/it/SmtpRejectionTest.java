@@ -92,6 +92,20 @@ class SmtpRejectionTest {
 
     @Test
     @Order(2)
+    void mailTooBigToScanIsRefusedBeforeItIsAccepted() throws Exception {
+        String recipient = james.addUser("smtp-oversize");
+        byte[] big = new byte[26 * 1024 * 1024];
+        new java.util.Random(26).nextBytes(big);
+        Reply reply = send(recipient, TestSamples.messageWithAttachment(SENDER, recipient, "smtp oversize", "big.bin", big));
+
+        // The sample's maxmessagesize matches clamd.maxStreamSize: James itself refuses what could not be scanned.
+        assertThat(reply.code()).isEqualTo(552);
+        assertThat(clients.inboxCount(recipient)).isZero();
+        assertThat(clients.quarantine("recipient=" + recipient)).isEmpty();
+    }
+
+    @Test
+    @Order(2)
     void heavySpamIsRefused() throws Exception {
         String recipient = james.addUser("smtp-spam");
         Reply reply = send(recipient, TestSamples.plainMessage(SENDER, recipient, "smtp spam", TestSamples.GTUBE));
