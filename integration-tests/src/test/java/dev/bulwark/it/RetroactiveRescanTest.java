@@ -35,12 +35,12 @@ import io.restassured.path.json.JsonPath;
  */
 @ExtendWith(ScannerDaemonsExtension.class)
 class RetroactiveRescanTest {
-    private static final String SENDER = "partner@example.com";
+    static final String SENDER = "partner@example.com";
     /** Matched before the update by a heuristic-named signature (SUSPICIOUS), which the update drops. */
-    private static final String FALSE_POSITIVE = "BULWARK-FALSE-POSITIVE-MARKER-4e1a";
+    static final String FALSE_POSITIVE = "BULWARK-FALSE-POSITIVE-MARKER-4e1a";
     /** Matched only by the signature the update brings. */
-    private static final String NEWLY_DETECTED = "BULWARK-NEW-SIGNATURE-MARKER-9b2c";
-    private static final int DATABASE_VERSION = 27001;
+    static final String NEWLY_DETECTED = "BULWARK-NEW-SIGNATURE-MARKER-9b2c";
+    static final int DATABASE_VERSION = 27001;
 
     private Path workDir;
 
@@ -54,13 +54,7 @@ class RetroactiveRescanTest {
     @Test
     void aSignatureUpdateRevisitsSuspiciousQuarantineAndReportsDeliveredMailNowDetected(ScannerDaemons daemons) throws Exception {
         workDir = WorkDirs.create();
-        Path signatures = Files.createDirectories(workDir.resolve("signatures"));
-        try (DirectoryStream<Path> shipped = Files.newDirectoryStream(ProjectPaths.signatures())) {
-            for (Path file : shipped) {
-                Files.copy(file, signatures.resolve(file.getFileName()));
-            }
-        }
-        Files.writeString(signatures.resolve("false-positive.ndb"), signature("Heuristics.Bulwark-Test.FalsePositive", FALSE_POSITIVE));
+        Path signatures = signaturesWithAFalsePositive(workDir);
         Path clamdRun = workDir.resolve("clamd");
         int clamdPort = Ports.unused();
         try (AutoCloseable clamd = ScannerDaemonsExtension.startPrivateDaemons(clamdRun, clamdPort, Ports.unused(), Optional.of(signatures));
@@ -79,7 +73,7 @@ class RetroactiveRescanTest {
             assertThat(clients.awaitInboxMessage(bob, 1)).contains(NEWLY_DETECTED);
             awaitEngine(clients, "ClamAV 1.4.6");
 
-            updateSignatures(clamdRun.resolve("db"), clamdPort);
+            updateSignatures(workDir, clamdRun.resolve("db"), clamdPort);
 
             JsonPath updated = AWAIT.until(() -> events(clients, "signatures.updated"), json -> !json.getList("$").isEmpty());
             assertThat(updated.getString("[0].details.engine")).endsWith("/" + DATABASE_VERSION);
@@ -123,21 +117,33 @@ class RetroactiveRescanTest {
         }
     }
 
-    private static JsonPath events(MailClients clients, String kind) {
+    /** The project's signatures plus a heuristic-named one that matches FALSE_POSITIVE (SUSPICIOUS). */
+    static Path signaturesWithAFalsePositive(Path workDir) throws java.io.IOException {
+        Path signatures = Files.createDirectories(workDir.resolve("signatures"));
+        try (DirectoryStream<Path> shipped = Files.newDirectoryStream(ProjectPaths.signatures())) {
+            for (Path file : shipped) {
+                Files.copy(file, signatures.resolve(file.getFileName()));
+            }
+        }
+        Files.writeString(signatures.resolve("false-positive.ndb"), signature("Heuristics.Bulwark-Test.FalsePositive", FALSE_POSITIVE));
+        return signatures;
+    }
+
+    static JsonPath events(MailClients clients, String kind) {
         return clients.webAdmin().get("/bulwark/events?kind=" + kind).then().statusCode(200).extract().jsonPath();
     }
 
-    private static void awaitEngine(MailClients clients, String engine) {
+    static void awaitEngine(MailClients clients, String engine) {
         AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/scanners").then().statusCode(200)
             .body("integrity.find { it.daemon == 'clamd' }.engine", equalTo(engine)));
     }
 
-    private static String signature(String name, String marker) {
+    static String signature(String name, String marker) {
         return name + ":0:*:" + HexFormat.of().formatHex(marker.getBytes(StandardCharsets.US_ASCII)) + "\n";
     }
 
     /** What freshclam does, by hand: a new versioned database in clamd's directory, one dropped, then RELOAD. */
-    private void updateSignatures(Path database, int clamdPort) throws Exception {
+    static void updateSignatures(Path workDir, Path database, int clamdPort) throws Exception {
         Path build = Files.createDirectories(workDir.resolve("update"));
         Files.writeString(build.resolve("COPYING"), "Bulwark test signatures\n");
         Files.writeString(build.resolve("daily.ndb"), signature("Bulwark-Test.NewSignature", NEWLY_DETECTED));
