@@ -163,9 +163,11 @@ public final class QuarantineStore {
 
     public boolean delete(QuarantineId id) {
         MailKey key = new MailKey(id.asString());
-        if (retrieve(key) == null) {
+        Mail existing = retrieve(key);
+        if (existing == null) {
             return false;
         }
+        dispose(existing); // only its existence mattered; undisposed, James's leak detector reports it
         try {
             write(() -> repository.get().remove(key));
             return true;
