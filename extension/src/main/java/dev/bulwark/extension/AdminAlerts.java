@@ -39,6 +39,12 @@ public class AdminAlerts {
     private final MailetContext context;
     private final SecurityEventSink events;
     private final NoticeRateLimiter limiter = new NoticeRateLimiter(10, Duration.ofHours(1), Clock.systemUTC());
+    /** Alerts are sent off the caller's thread: an outbreak is raised while mail is processed, under a lock. */
+    private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "bulwark-admin-alerts");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     @Inject
     public AdminAlerts(MailetContext context, SecurityEventSink events) {
@@ -47,6 +53,19 @@ public class AdminAlerts {
     }
 
     public void alert(String subject, String body) {
+        try {
+            sender.execute(() -> alertNow(subject, body));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOGGER.warn("Alert '{}' not sent: James is stopping", subject);
+        }
+    }
+
+    @javax.annotation.PreDestroy
+    public void stop() {
+        sender.shutdown();
+    }
+
+    private void alertNow(String subject, String body) {
         MailAddress postmaster = context.getPostmaster();
         if (postmaster == null) {
             LOGGER.warn("No postmaster to alert: {}", subject);

@@ -95,6 +95,8 @@ public class DeliveredMailRescan {
             } catch (MailboxException | RuntimeException e) {
                 LOGGER.warn("Delivered mail of {} not rescanned: {}", user.asString(), e.toString());
                 errors++;
+            } finally {
+                mailboxes.endProcessingRequest(session);
             }
         }
         return new Outcome(scanned, found, errors);

@@ -59,11 +59,12 @@ public class HeldMailRescan implements UserDefinedStartable {
     }
 
     /**
-     * Sends all held mail back for a scan now.
+     * Sends all held mail back for a scan now. One run at a time: two would both enqueue a mail
+     * listed by each before either removed it.
      *
      * @return whether all of it went back; what did not stays held
      */
-    public boolean rescanNow() {
+    public synchronized boolean rescanNow() {
         try {
             MailRepositoryPath path = MailRepositoryPath.from(configuration.rescan().repository());
             Task.Result result = reprocessing.reprocessAll(path,

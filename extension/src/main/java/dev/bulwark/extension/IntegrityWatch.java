@@ -86,10 +86,18 @@ public class IntegrityWatch implements UserDefinedStartable {
             scanners.spamd().clients().forEach(spamd -> update(probe.check(spamd)));
             // An outbreak ends after its quiet period even when no mail arrives to notice it.
             outbreaks.current();
-            rescan.submitIfDue();
+            submitDueRescan();
         } catch (RuntimeException e) {
             // The next round tries again.
             LOGGER.warn("Integrity watch round failed: {}", e.getMessage());
+        }
+    }
+
+    private void submitDueRescan() {
+        try {
+            rescan.submitIfDue();
+        } catch (RuntimeException e) {
+            LOGGER.error("Retroactive rescan not started: {}", e.toString());
         }
     }
 
@@ -176,7 +184,12 @@ public class IntegrityWatch implements UserDefinedStartable {
         } catch (StoreException e) {
             LOGGER.error("Security event signatures.updated not stored: {}", e.getMessage());
         }
-        rescan.signaturesUpdated(description);
+        try {
+            rescan.signaturesUpdated(description);
+        } catch (RuntimeException e) {
+            // The watch goes on; an admin can start the rescan over webadmin.
+            LOGGER.error("Retroactive rescan after the signature update not started: {}", e.toString());
+        }
     }
 
     private static String key(String daemon, Endpoint endpoint) {

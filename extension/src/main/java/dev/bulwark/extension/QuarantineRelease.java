@@ -37,8 +37,24 @@ public class QuarantineRelease {
     }
 
     public QuarantineEntry release(QuarantineId id, Optional<List<String>> recipients, String releasedBy) {
+        return release(id, recipients, releasedBy, true);
+    }
+
+    /**
+     * Releases to all remaining recipients without the released mark: the mail goes through every check
+     * of {@code quarantine.releaseProcessor} again, as new mail does (the retroactive rescan's release of
+     * mail now found clean, which no person looked at).
+     */
+    public QuarantineEntry releaseForAllChecks(QuarantineId id, String releasedBy) {
+        return release(id, Optional.empty(), releasedBy, false);
+    }
+
+    private QuarantineEntry release(QuarantineId id, Optional<List<String>> recipients, String releasedBy, boolean skipFailedScanners) {
         MailQueue spool = queues.createQueue(MailQueueFactory.SPOOL);
         QuarantineEntry released = store.release(id, recipients, releasedBy, mail -> {
+            if (!skipFailedScanners) {
+                mail.removeAttribute(QuarantineStore.RELEASED);
+            }
             mail.setState(processor);
             try {
                 spool.enQueue(mail);

@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.bulwark.quarantine.QuarantineEntry;
 import dev.bulwark.quarantine.QuarantineFilter;
-import dev.bulwark.quarantine.QuarantinePage;
 import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.quarantine.Rescan;
@@ -44,7 +43,6 @@ public class RetroactiveRescanTask implements Task {
     static final String COMPLETED = "rescan.completed";
     static final String RELEASED_BY = "retroactive rescan";
     private static final List<QuarantineReason> RESCANNED_REASONS = List.of(QuarantineReason.SUSPICIOUS, QuarantineReason.SCAN_FAILED);
-    private static final int PAGE = 100;
     private static final Logger LOGGER = LoggerFactory.getLogger(RetroactiveRescanTask.class);
 
     /** Progress shown by the task manager. */
@@ -110,20 +108,15 @@ public class RetroactiveRescanTask implements Task {
     private void rescanQuarantine(QuarantineReason reason) throws InterruptedException {
         QuarantineFilter filter = new QuarantineFilter(Optional.of(reason), Optional.empty(), Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.empty(), false);
-        // Rescans change entries but never remove them: offsets stay valid.
-        for (int offset = 0; ; offset += PAGE) {
-            QuarantinePage page = services.quarantine().list(filter, offset, PAGE);
-            for (QuarantineEntry entry : page.entries()) {
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("retroactive rescan cancelled");
-                }
-                if (!entry.unreleasedRecipients().isEmpty()) {
-                    rescan(entry);
-                }
+        // One snapshot of the ids: paging while mail is quarantined, released or purged would skip or repeat.
+        List<dev.bulwark.quarantine.QuarantineId> ids = services.quarantine().list(filter, 0, Integer.MAX_VALUE).entries().stream()
+            .map(QuarantineEntry::id).toList();
+        for (dev.bulwark.quarantine.QuarantineId id : ids) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("retroactive rescan cancelled");
             }
-            if (page.entries().size() < PAGE) {
-                return;
-            }
+            // as it is now: released or deleted since the snapshot, or still waiting for someone
+            services.quarantine().entry(id).filter(entry -> !entry.unreleasedRecipients().isEmpty()).ifPresent(this::rescan);
         }
     }
 
@@ -159,7 +152,9 @@ public class RetroactiveRescanTask implements Task {
                 record(SecurityEvent.of(clock.instant(), CHANGED, entry.messageId(), entry.sender(), entry.recipients(), details));
             }
             if (verdict.isClean() && services.settings().releaseClean()) {
-                services.release().release(entry.id(), Optional.empty(), RELEASED_BY);
+                // Back through the whole pipeline, not past the scanners as an admin's release goes: the mail
+                // was quarantined before the attachment and spam checks ran.
+                services.release().releaseForAllChecks(entry.id(), RELEASED_BY);
                 released.incrementAndGet();
             }
         } catch (RuntimeException e) {

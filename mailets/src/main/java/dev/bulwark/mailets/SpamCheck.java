@@ -166,8 +166,9 @@ public class SpamCheck extends GenericMailet {
                 subjectTag.ifPresent(tag -> tagSubject(message, tag));
             }
         }
-        // No saveChanges(): only headers changed, and on a multipart message it would parse (and keep) the
-        // whole body in memory; James writes changed headers and the untouched body as they are.
+        // No saveChanges(): only headers changed, and on a multipart message it parses the whole body and keeps
+        // it with the mail for the rest of the pipeline; James saves the changed headers itself when it writes
+        // the message.
     }
 
     /** Mail already found infected needs no spam verdict; an allow-listed sender's mail is not checked. */

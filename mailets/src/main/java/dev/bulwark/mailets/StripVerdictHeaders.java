@@ -77,7 +77,8 @@ public class StripVerdictHeaders extends GenericMailet {
                 LOGGER.debug("Could not keep {} renamed: {}", header.getName(), e.getMessage());
             }
         }));
-        // Headers only: no saveChanges(), which would parse and keep the whole body in memory.
+        // Headers only: no saveChanges(), which parses a multipart body and keeps it with the mail; James saves
+        // the header change itself when it writes the message.
         LOGGER.info("Mail {} arrived with verdict headers not set by this James, {}: {}", mail.getName(),
             renameTo.map(prefix -> "renamed with " + prefix).orElse("removed"), found.stream().map(Header::getName).distinct().toList());
     }

@@ -89,7 +89,9 @@ public class VirusScan extends GenericMailet {
     static void setHeader(Mail mail, String value) throws MessagingException {
         javax.mail.internet.MimeMessage message = mail.getMessage();
         if (message.getHeader(HEADER) != null) {
-            message.removeHeader(HEADER); // headers only: no saveChanges(), which would load the whole body
+            // headers only: no saveChanges(), which parses a multipart body and keeps it with the mail; James
+            // saves the header change itself when it writes the message
+            message.removeHeader(HEADER);
         }
         PerRecipientHeaders.Header header = PerRecipientHeaders.Header.builder().name(HEADER).value(value).build();
         for (MailAddress recipient : mail.getRecipients()) {

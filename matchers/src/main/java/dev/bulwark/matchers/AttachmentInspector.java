@@ -23,6 +23,7 @@ import javax.mail.internet.ContentDisposition;
 import javax.mail.internet.ContentType;
 import javax.mail.internet.MimeMessage;
 import javax.mail.internet.MimeUtility;
+import javax.mail.util.SharedByteArrayInputStream;
 
 import org.apache.tika.Tika;
 import org.apache.tika.mime.MediaType;
@@ -47,6 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AttachmentInspector {
     static final int MAX_DEPTH = 32;
+    /** Messages attached as files opened per mail: each is held whole while its parts are inspected. */
+    static final int MAX_ATTACHED_MESSAGES = 8;
     static final int MAX_PARTS = 2000;
     static final int MAX_ARCHIVE_DEPTH = 4;
     static final int MAX_ENTRIES = 1000;
@@ -154,6 +157,7 @@ public final class AttachmentInspector {
         private int parts;
         private int entries;
         private long inflated;
+        private int attachedMessages;
 
         private void ban(String reason) {
             if (!banned.contains(reason)) {
@@ -218,16 +222,26 @@ public final class AttachmentInspector {
             }
             MediaType detected = detect(head);
             bannedType(detected).ifPresent(type -> ban(label + ": content is " + type));
-            if (detected.getBaseType().toString().equals("message/rfc822") || names.stream().anyMatch(name -> normalise(name).endsWith(".eml"))) {
+            boolean zip = isZip(head, detected);
+            if (!zip && (detected.getBaseType().toString().equals("message/rfc822")
+                    || names.stream().anyMatch(name -> normalise(name).endsWith(".eml")))) {
                 // a message attached as a file (forward.eml): mail clients open it and show its attachments
+                if (++attachedMessages > MAX_ATTACHED_MESSAGES) {
+                    limit("attached messages after the first " + MAX_ATTACHED_MESSAGES + " not inspected");
+                    return;
+                }
+                // its bytes count against the mail's inspection budget, as inflated archives do
+                long room = budget();
                 byte[] message;
                 try (InputStream in = part.getInputStream()) {
-                    message = readUpTo(in, MAX_ARCHIVE_BYTES + 1);
+                    message = readUpTo(in, (int) Math.min(room + 1, MAX_ARCHIVE_BYTES + 1L));
                 }
-                if (message.length > MAX_ARCHIVE_BYTES) {
-                    notInspected(label + ": attached message over " + megabytes(MAX_ARCHIVE_BYTES) + " not inspected");
+                if (message.length > room) {
+                    notInspected(label + ": attached message over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit not inspected");
                 } else {
-                    walk(new MimeMessage((Session) null, new ByteArrayInputStream(message)), depth + 1);
+                    inflated += message.length;
+                    // SharedByteArrayInputStream: the parsed parts share these bytes instead of copying them
+                    walk(new MimeMessage((Session) null, new SharedByteArrayInputStream(message)), depth + 1);
                 }
                 return;
             }

@@ -330,6 +330,12 @@ class AttachmentInspectorTest {
     }
 
     @Test
+    void aZipNamedLikeAnAttachedMessageIsStillInspectedAsAZip() throws Exception {
+        assertThat(DEFAULT.inspect(message("forward.eml", zip("invoice.exe", TEXT))))
+            .containsExactly("forward.eml > invoice.exe: banned extension .exe");
+    }
+
+    @Test
     void aDecompressionBombIsBannedWithoutBeingInflated() throws Exception {
         ByteArrayOutputStream bomb = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bomb)) {

@@ -48,6 +48,7 @@ final class DynamicMembers<M> implements AutoCloseable {
     private final Map<Endpoint, String> refused = new HashMap<>();
     private final Optional<ScheduledExecutorService> executor;
     private volatile List<M> current;
+    private boolean closed;
 
     DynamicMembers(String daemon, List<WeightedEndpoint> configured, EndpointDiscovery discovery, Kind<M> kind) {
         this.daemon = daemon;
@@ -62,11 +63,25 @@ final class DynamicMembers<M> implements AutoCloseable {
                 initial.add(kind.create(endpoint));
                 origins.put(endpoint.endpoint(), endpoint);
             }
+            List<M> candidates = new ArrayList<>();
             for (String address : addresses) {
                 Endpoint member = new Endpoint(address, endpoint.endpoint().port());
                 if (!origins.containsKey(member)) {
-                    initial.add(kind.create(new WeightedEndpoint(member, endpoint.weight())));
+                    candidates.add(kind.create(new WeightedEndpoint(member, endpoint.weight())));
                     origins.put(member, endpoint);
+                }
+            }
+            // A name with several addresses (localhost: 127.0.0.1 and ::1) keeps those that pass PING and the
+            // self-test; when none does yet (the daemons are starting), all of them, as a plain client would.
+            List<M> admitted = candidates.size() > 1
+                ? candidates.stream().filter(member -> kind.admissionProblem(member).isEmpty()).toList()
+                : candidates;
+            for (M candidate : candidates) {
+                if (admitted.isEmpty() || admitted.contains(candidate)) {
+                    initial.add(candidate);
+                } else {
+                    origins.remove(kind.endpointOf(candidate));
+                    kind.retire(candidate);
                 }
             }
         }
@@ -109,6 +124,9 @@ final class DynamicMembers<M> implements AutoCloseable {
 
     /** Resolves every followed name again and applies the difference. */
     synchronized void refresh() {
+        if (closed) {
+            return;
+        }
         List<M> next = new ArrayList<>(current);
         for (WeightedEndpoint endpoint : configured) {
             if (!followed(endpoint)) {
@@ -163,6 +181,9 @@ final class DynamicMembers<M> implements AutoCloseable {
     @Override
     public void close() {
         executor.ifPresent(ScheduledExecutorService::shutdownNow);
-        current.forEach(kind::retire);
+        synchronized (this) {
+            closed = true;
+            current.forEach(kind::retire);
+        }
     }
 }
