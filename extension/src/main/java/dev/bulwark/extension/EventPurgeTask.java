@@ -28,9 +28,18 @@ public class EventPurgeTask implements Task {
     private volatile long deleted;
 
     public EventPurgeTask(SecurityEvents events, Duration retention, Clock clock) {
+        this(events, clock.instant().minus(retention), clock);
+    }
+
+    /** @param olderThan events before this instant are deleted (a task read back from its JSON form) */
+    EventPurgeTask(SecurityEvents events, Instant olderThan, Clock clock) {
         this.events = events;
-        this.olderThan = clock.instant().minus(retention);
+        this.olderThan = olderThan;
         this.clock = clock;
+    }
+
+    Instant olderThan() {
+        return olderThan;
     }
 
     @Override

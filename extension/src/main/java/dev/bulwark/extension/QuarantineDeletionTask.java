@@ -67,6 +67,14 @@ public class QuarantineDeletionTask implements Task {
         }
     }
 
+    QuarantineFilter filter() {
+        return filter;
+    }
+
+    String requestedBy() {
+        return requestedBy;
+    }
+
     @Override
     public TaskType type() {
         return filter.expiredOnly() && filter.equals(QuarantineFilter.EXPIRED) ? PURGE : DELETION;

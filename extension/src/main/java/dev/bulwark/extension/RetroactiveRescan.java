@@ -68,8 +68,13 @@ public class RetroactiveRescan {
         return submit("requested by " + requestedBy);
     }
 
+    /** A rescan task for this trigger, not submitted (a task read back from its JSON form). */
+    RetroactiveRescanTask task(String trigger) {
+        return new RetroactiveRescanTask(services, trigger, clock);
+    }
+
     private TaskId submit(String trigger) {
-        TaskId id = tasks.submit(new RetroactiveRescanTask(services, trigger, clock));
+        TaskId id = tasks.submit(task(trigger));
         LOGGER.info("Retroactive rescan submitted as task {} ({})", id.asString(), trigger);
         last = Optional.of(id);
         lastStarted = Optional.of(clock.instant());

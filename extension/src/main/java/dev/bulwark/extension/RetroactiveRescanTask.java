@@ -188,6 +188,10 @@ public class RetroactiveRescanTask implements Task {
             deliveredDetected.get(), errors.get(), clock.instant());
     }
 
+    String trigger() {
+        return trigger;
+    }
+
     @Override
     public TaskType type() {
         return TYPE;

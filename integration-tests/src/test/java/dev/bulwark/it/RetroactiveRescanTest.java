@@ -109,6 +109,11 @@ class RetroactiveRescanTest {
             String taskId = clients.webAdmin().post("/bulwark/quarantine?action=rescan").then().statusCode(201)
                 .extract().jsonPath().getString("taskId");
             assertThat(clients.awaitTask(taskId)).isEqualTo("completed");
+            // its progress, through BulwarkTaskExtension (guice.extension.task)
+            clients.webAdmin().get("/tasks/" + taskId).then().statusCode(200)
+                .body("type", equalTo("bulwark-retroactive-rescan"))
+                .body("additionalInformation.trigger", org.hamcrest.Matchers.startsWith("requested by"))
+                .body("additionalInformation.quarantineRescanned", equalTo(1));
             clients.webAdmin().post("/bulwark/quarantine?action=rescue").then().statusCode(400)
                 .body("message", equalTo("action 'rescue' is not supported, expected purge or rescan"));
             // A verdict that did not change again is no new event.
