@@ -8,21 +8,14 @@ import java.util.Optional;
 
 import javax.inject.Inject;
 import javax.inject.Singleton;
-import javax.mail.Message;
 import javax.mail.MessagingException;
-import javax.mail.Session;
-import javax.mail.internet.MimeMessage;
 
 import org.apache.james.core.MailAddress;
-import org.apache.james.core.MaybeSender;
-import org.apache.james.server.core.MailImpl;
-import org.apache.mailet.Attribute;
-import org.apache.mailet.AttributeValue;
 import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.bulwark.matchers.IsSecurityNotice;
+import dev.bulwark.mailets.SecurityNoticeMail;
 import dev.bulwark.notifications.NoticeRateLimiter;
 import dev.bulwark.security.SecurityEvent;
 import dev.bulwark.security.SecurityEventSink;
@@ -82,21 +75,8 @@ public class AdminAlerts {
 
     private void send(MailAddress to, String subject, String body) {
         try {
-            MimeMessage message = new MimeMessage(Session.getInstance(new java.util.Properties()));
-            message.setFrom(to.toInternetAddress().orElseThrow());
-            message.setRecipient(Message.RecipientType.TO, to.toInternetAddress().orElseThrow());
-            message.setSubject(subject.replaceAll("\\p{Cntrl}", " "), "UTF-8");
-            message.setText(body.replace("\n", "\r\n") + "\r\n", "UTF-8");
-            message.setHeader("Auto-Submitted", "auto-generated");
-            message.setHeader("X-Auto-Response-Suppress", "All");
-            message.saveChanges();
-            MailImpl alert = MailImpl.builder().name(MailImpl.getId()).sender(MaybeSender.nullSender()).addRecipient(to)
-                .mimeMessage(message).addAttribute(new Attribute(IsSecurityNotice.NOTICE, AttributeValue.of("alert"))).build();
-            try {
-                context.sendMail(alert);
-            } finally {
-                alert.dispose();
-            }
+            SecurityNoticeMail.send(context, to, to, "alert", subject.replaceAll("\\p{Cntrl}", " "), body.replace("\n", "\r\n") + "\r\n",
+                java.time.Instant.now());
             record("notice.sent", to, Map.of("kind", "alert", "to", to.asString(), "subject", subject));
         } catch (MessagingException | RuntimeException e) {
             LOGGER.warn("Alert '{}' not sent: {}", subject, e.getMessage());

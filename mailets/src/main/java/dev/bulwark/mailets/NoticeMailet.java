@@ -16,11 +16,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
-import javax.mail.internet.MimeMessage;
 
 import org.apache.james.core.MailAddress;
-import org.apache.james.core.MaybeSender;
-import org.apache.james.server.core.MailImpl;
 import org.apache.james.util.DurationParser;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
@@ -130,27 +127,8 @@ abstract class NoticeMailet extends GenericMailet {
     }
 
     private void send(Mail about, MailAddress to, String noticeKind, Notice notice) throws MessagingException {
-        MimeMessage message = new MimeMessage(javax.mail.Session.getInstance(new java.util.Properties()));
-        message.setFrom(getMailetContext().getPostmaster().toInternetAddress().orElseThrow());
-        message.setRecipient(javax.mail.Message.RecipientType.TO, to.toInternetAddress().orElseThrow());
-        message.setSubject(notice.subject(), "UTF-8");
-        message.setText(notice.body(), "UTF-8");
-        message.setHeader("Auto-Submitted", "auto-generated");
-        message.setHeader("X-Auto-Response-Suppress", "All");
-        message.setSentDate(java.util.Date.from(clock.instant()));
-        message.saveChanges();
-        MailImpl outgoing = MailImpl.builder()
-            .name(MailImpl.getId())
-            .sender(MaybeSender.nullSender())
-            .addRecipient(to)
-            .mimeMessage(message)
-            .addAttribute(new Attribute(NOTICE, AttributeValue.of(noticeKind)))
-            .build();
-        try {
-            getMailetContext().sendMail(outgoing);
-        } finally {
-            outgoing.dispose();
-        }
+        SecurityNoticeMail.send(getMailetContext(), getMailetContext().getPostmaster(), to, noticeKind, notice.subject(), notice.body(),
+            clock.instant());
         events.record(MailEvents.of(about, "notice.sent", Map.of("kind", noticeKind, "to", to.asString())));
     }
 
