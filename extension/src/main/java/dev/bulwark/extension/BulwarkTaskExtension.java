@@ -15,9 +15,6 @@ import org.apache.james.server.task.json.dto.TaskDTOModule;
 import org.apache.james.task.Task;
 import org.apache.james.task.TaskExecutionDetails;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 import dev.bulwark.quarantine.QuarantineFilter;
 import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.quarantine.QuarantineStore;
@@ -49,19 +46,19 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
         return Set.of(
             TaskDTOModule.forTask(QuarantineDeletionTask.class)
                 .convertToDTO(DeletionDTO.class)
-                .toDomainObjectConverter(dto -> new QuarantineDeletionTask(quarantine, security, dto.filter(), dto.requestedBy, Clock.systemUTC()))
+                .toDomainObjectConverter(dto -> new QuarantineDeletionTask(quarantine, security, dto.filter(), dto.requestedBy(), Clock.systemUTC()))
                 .toDTOConverter((task, type) -> DeletionDTO.of(type, task.filter(), task.requestedBy()))
                 .typeName(QuarantineDeletionTask.DELETION.asString())
                 .withFactory(TaskDTOModule::new),
             TaskDTOModule.forTask(EventPurgeTask.class)
                 .convertToDTO(EventPurgeDTO.class)
-                .toDomainObjectConverter(dto -> new EventPurgeTask(security.events(), Instant.parse(dto.olderThan), Clock.systemUTC()))
+                .toDomainObjectConverter(dto -> new EventPurgeTask(security.events(), Instant.parse(dto.olderThan()), Clock.systemUTC()))
                 .toDTOConverter((task, type) -> new EventPurgeDTO(type, task.olderThan().toString()))
                 .typeName(EventPurgeTask.TYPE.asString())
                 .withFactory(TaskDTOModule::new),
             TaskDTOModule.forTask(RetroactiveRescanTask.class)
                 .convertToDTO(RescanDTO.class)
-                .toDomainObjectConverter(dto -> rescan.apply(dto.trigger))
+                .toDomainObjectConverter(dto -> rescan.apply(dto.trigger()))
                 .toDTOConverter((task, type) -> new RescanDTO(type, task.trigger()))
                 .typeName(RetroactiveRescanTask.TYPE.asString())
                 .withFactory(TaskDTOModule::new));
@@ -73,13 +70,13 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
         return Set.of(
             AdditionalInformationDTOModule.forDomainObject(QuarantineDeletionTask.Details.class)
                 .convertToDTO(DeletionDetailsDTO.class)
-                .toDomainObjectConverter(dto -> new QuarantineDeletionTask.Details(dto.deletedEntries, dto.timestamp))
+                .toDomainObjectConverter(dto -> new QuarantineDeletionTask.Details(dto.deletedEntries(), dto.timestamp()))
                 .toDTOConverter((details, type) -> new DeletionDetailsDTO(type, details.deletedEntries(), details.timestamp()))
                 .typeName(QuarantineDeletionTask.DELETION.asString())
                 .withFactory(AdditionalInformationDTOModule::new),
             AdditionalInformationDTOModule.forDomainObject(EventPurgeTask.Details.class)
                 .convertToDTO(EventPurgeDetailsDTO.class)
-                .toDomainObjectConverter(dto -> new EventPurgeTask.Details(dto.olderThan, dto.deletedEvents, dto.timestamp))
+                .toDomainObjectConverter(dto -> new EventPurgeTask.Details(dto.olderThan(), dto.deletedEvents(), dto.timestamp()))
                 .toDTOConverter((details, type) -> new EventPurgeDetailsDTO(type, details.olderThan(), details.deletedEvents(), details.timestamp()))
                 .typeName(EventPurgeTask.TYPE.asString())
                 .withFactory(AdditionalInformationDTOModule::new),
@@ -92,33 +89,8 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
     }
 
     /** The deletion and the purge (a deletion of expired entries) in one form: the filter says which. */
-    public static final class DeletionDTO implements TaskDTO {
-        public final String type;
-        public final String reason;
-        public final String sender;
-        public final String recipient;
-        public final String virus;
-        public final Instant after;
-        public final Instant before;
-        public final boolean expiredOnly;
-        public final String requestedBy;
-
-        @JsonCreator
-        public DeletionDTO(@JsonProperty("type") String type, @JsonProperty("reason") String reason, @JsonProperty("sender") String sender,
-                           @JsonProperty("recipient") String recipient, @JsonProperty("virus") String virus,
-                           @JsonProperty("after") Instant after, @JsonProperty("before") Instant before,
-                           @JsonProperty("expiredOnly") boolean expiredOnly, @JsonProperty("requestedBy") String requestedBy) {
-            this.type = type;
-            this.reason = reason;
-            this.sender = sender;
-            this.recipient = recipient;
-            this.virus = virus;
-            this.after = after;
-            this.before = before;
-            this.expiredOnly = expiredOnly;
-            this.requestedBy = requestedBy;
-        }
-
+    public record DeletionDTO(String type, String reason, String sender, String recipient, String virus, Instant after, Instant before,
+                              boolean expiredOnly, String requestedBy) implements TaskDTO {
         static DeletionDTO of(String type, QuarantineFilter filter, String requestedBy) {
             return new DeletionDTO(type, filter.reason().map(QuarantineReason::asString).orElse(null), filter.sender().orElse(null),
                 filter.recipient().orElse(null), filter.virus().orElse(null), filter.after().orElse(null), filter.before().orElse(null),
@@ -136,51 +108,21 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
         }
     }
 
-    public static final class EventPurgeDTO implements TaskDTO {
-        public final String type;
-        public final String olderThan;
-
-        @JsonCreator
-        public EventPurgeDTO(@JsonProperty("type") String type, @JsonProperty("olderThan") String olderThan) {
-            this.type = type;
-            this.olderThan = olderThan;
-        }
-
+    public record EventPurgeDTO(String type, String olderThan) implements TaskDTO {
         @Override
         public String getType() {
             return type;
         }
     }
 
-    public static final class RescanDTO implements TaskDTO {
-        public final String type;
-        public final String trigger;
-
-        @JsonCreator
-        public RescanDTO(@JsonProperty("type") String type, @JsonProperty("trigger") String trigger) {
-            this.type = type;
-            this.trigger = trigger;
-        }
-
+    public record RescanDTO(String type, String trigger) implements TaskDTO {
         @Override
         public String getType() {
             return type;
         }
     }
 
-    public static final class DeletionDetailsDTO implements AdditionalInformationDTO {
-        public final String type;
-        public final long deletedEntries;
-        public final Instant timestamp;
-
-        @JsonCreator
-        public DeletionDetailsDTO(@JsonProperty("type") String type, @JsonProperty("deletedEntries") long deletedEntries,
-                                  @JsonProperty("timestamp") Instant timestamp) {
-            this.type = type;
-            this.deletedEntries = deletedEntries;
-            this.timestamp = timestamp;
-        }
-
+    public record DeletionDetailsDTO(String type, long deletedEntries, Instant timestamp) implements AdditionalInformationDTO {
         @Override
         public String getType() {
             return type;
@@ -192,21 +134,7 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
         }
     }
 
-    public static final class EventPurgeDetailsDTO implements AdditionalInformationDTO {
-        public final String type;
-        public final Instant olderThan;
-        public final long deletedEvents;
-        public final Instant timestamp;
-
-        @JsonCreator
-        public EventPurgeDetailsDTO(@JsonProperty("type") String type, @JsonProperty("olderThan") Instant olderThan,
-                                    @JsonProperty("deletedEvents") long deletedEvents, @JsonProperty("timestamp") Instant timestamp) {
-            this.type = type;
-            this.olderThan = olderThan;
-            this.deletedEvents = deletedEvents;
-            this.timestamp = timestamp;
-        }
-
+    public record EventPurgeDetailsDTO(String type, Instant olderThan, long deletedEvents, Instant timestamp) implements AdditionalInformationDTO {
         @Override
         public String getType() {
             return type;
@@ -218,36 +146,9 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
         }
     }
 
-    public static final class RescanDetailsDTO implements AdditionalInformationDTO {
-        public final String type;
-        public final String trigger;
-        public final long quarantineRescanned;
-        public final long nowClean;
-        public final long released;
-        public final long nowInfected;
-        public final long deliveredScanned;
-        public final long deliveredDetected;
-        public final long errors;
-        public final Instant timestamp;
-
-        @JsonCreator
-        public RescanDetailsDTO(@JsonProperty("type") String type, @JsonProperty("trigger") String trigger,
-                                @JsonProperty("quarantineRescanned") long quarantineRescanned, @JsonProperty("nowClean") long nowClean,
-                                @JsonProperty("released") long released, @JsonProperty("nowInfected") long nowInfected,
-                                @JsonProperty("deliveredScanned") long deliveredScanned, @JsonProperty("deliveredDetected") long deliveredDetected,
-                                @JsonProperty("errors") long errors, @JsonProperty("timestamp") Instant timestamp) {
-            this.type = type;
-            this.trigger = trigger;
-            this.quarantineRescanned = quarantineRescanned;
-            this.nowClean = nowClean;
-            this.released = released;
-            this.nowInfected = nowInfected;
-            this.deliveredScanned = deliveredScanned;
-            this.deliveredDetected = deliveredDetected;
-            this.errors = errors;
-            this.timestamp = timestamp;
-        }
-
+    public record RescanDetailsDTO(String type, String trigger, long quarantineRescanned, long nowClean, long released, long nowInfected,
+                                   long deliveredScanned, long deliveredDetected, long errors, Instant timestamp)
+        implements AdditionalInformationDTO {
         static RescanDetailsDTO of(RetroactiveRescanTask.Details details, String type) {
             return new RescanDetailsDTO(type, details.trigger(), details.quarantineRescanned(), details.nowClean(), details.released(),
                 details.nowInfected(), details.deliveredScanned(), details.deliveredDetected(), details.errors(), details.timestamp());
