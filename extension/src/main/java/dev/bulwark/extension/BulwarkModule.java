@@ -7,8 +7,8 @@ import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
-import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.utils.PropertiesProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,13 +16,19 @@ import org.slf4j.LoggerFactory;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 
+import dev.bulwark.extension.alerts.AdminAlerts;
+import dev.bulwark.extension.config.BulwarkConfiguration;
+import dev.bulwark.extension.config.BulwarkConfigurationException;
+import dev.bulwark.extension.scanners.Scanners;
+import dev.bulwark.extension.store.EventFanOut;
+import dev.bulwark.extension.store.SecurityStoreLifecycle;
 import dev.bulwark.quarantine.QuarantineStorageException;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.scanner.SpamChecker;
+import dev.bulwark.scanner.VirusScanner;
 import dev.bulwark.security.OutbreakDetector;
 import dev.bulwark.security.SecurityEventSink;
 import dev.bulwark.security.SecurityStore;
-import dev.bulwark.scanner.VirusScanner;
 
 /**
  * The Guice module James loads from {@code extensions.properties}
@@ -38,12 +44,12 @@ public class BulwarkModule extends AbstractModule {
         try {
             return BulwarkConfiguration.from(propertiesProvider.getConfiguration("bulwark"), System.getenv());
         } catch (FileNotFoundException e) {
-            throw logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE
+            throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE
                 + ": not found in James's conf folder; copy it from Bulwark's james-conf/ and set clamd.endpoints and spamd.endpoints"));
         } catch (ConfigurationException e) {
-            throw logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE + ": cannot be read: " + e.getMessage()));
+            throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE + ": cannot be read: " + e.getMessage()));
         } catch (BulwarkConfigurationException e) {
-            throw logged(e);
+            throw BulwarkConfigurationException.logged(e);
         }
     }
 
@@ -104,9 +110,4 @@ public class BulwarkModule extends AbstractModule {
         });
     }
 
-    /** Start-up problems are logged as the one line an operator needs, before Guice wraps them. */
-    static BulwarkConfigurationException logged(BulwarkConfigurationException e) {
-        LOGGER.error(e.getMessage());
-        return e;
-    }
 }

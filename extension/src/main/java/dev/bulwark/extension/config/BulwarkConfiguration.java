@@ -1,0 +1,402 @@
+package dev.bulwark.extension.config;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.james.util.DurationParser;
+import org.apache.james.util.Size;
+
+import dev.bulwark.scanner.ClamdPoolConfig;
+import dev.bulwark.scanner.Endpoint;
+import dev.bulwark.scanner.ScannerTimeouts;
+import dev.bulwark.scanner.SpamdClientConfig;
+import dev.bulwark.scanner.SpamdPoolConfig;
+import dev.bulwark.scanner.WeightedEndpoint;
+
+/**
+ * bulwark.properties, parsed once at start-up into an immutable value. Every key may be overridden by
+ * an environment variable {@code BULWARK_<KEY>} (upper case, dots as underscores), so that containers
+ * can point the same file at their own scanners. Unknown keys and bad values are start-up errors, each
+ * one line naming the file, the key and what is expected. Reference: docs/configuration.md.
+ */
+public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup, Rescan rescan,
+                                   Quarantine quarantine, Store store, Seeds seeds, Watch watch,
+                                   dev.bulwark.security.OutbreakSettings outbreak, Discovery discovery) {
+
+    /**
+     * Endpoints given by host name (container services): how often the names are resolved again, so that
+     * new addresses join the pool (after PING and self-test) and vanished ones leave. Zero: never.
+     */
+    public record Discovery(Duration clamd, Duration spamd) {
+        public static final Discovery DEFAULT = new Discovery(Duration.ofSeconds(30), Duration.ofSeconds(30));
+    }
+
+    /**
+     * The integrity watch.
+     *
+     * @param interval        how often every scanner is probed (PING, VERSION, EICAR/GTUBE self-test)
+     * @param maxSignatureAge clamd signatures older than this make it degraded
+     */
+    public record Watch(Duration interval, Duration maxSignatureAge) {
+        public static final Watch DEFAULT = new Watch(Duration.ofMinutes(1), Duration.ofDays(2));
+    }
+
+    /**
+     * The security store (events, sender lists, groups).
+     *
+     * @param url  {@code jdbc:sqlite:<file>} (a relative file is under James's working directory) or {@code jdbc:postgresql://...}
+     */
+    public record Store(String url, Optional<String> user, Optional<String> password, int maxConnections, Duration cacheTtl,
+                        Duration eventRetention) {
+        public static final Store DEFAULT = new Store("jdbc:sqlite:var/bulwark/security.db", Optional.empty(), Optional.empty(), 4,
+            Duration.ofSeconds(5), Duration.ofDays(90));
+    }
+
+    /**
+     * Entries added to the sender lists and groups at every start when missing (never removed: the
+     * store is the truth once running, edited over webadmin).
+     */
+    public record Seeds(List<String> allow, List<String> block, Map<String, List<String>> groups) {
+        public static final Seeds NONE = new Seeds(List.of(), List.of(), Map.of());
+    }
+
+    /**
+     * The automatic rescan of held mail, and the retroactive rescan after a signature update.
+     *
+     * @param interval          how often held mail goes back for a scan while some clamd is in service
+     * @param repository        the mail repository path (no protocol) where VirusScan's scanFailedProcessor holds mail
+     * @param processor         where held mail re-enters the pipeline
+     * @param onSignatureUpdate whether a new clamd signature version (seen by the integrity watch) starts a retroactive rescan
+     * @param minInterval       at least this long between two retroactive rescans; an update seen sooner waits for it
+     * @param releaseClean      whether quarantined suspicious mail that is now clean is released, or only marked for review
+     * @param deliveredWindow   mail delivered to mailboxes this recently is rescanned and reported; zero: not at all
+     */
+    public record Rescan(Duration interval, String repository, String processor, boolean onSignatureUpdate, Duration minInterval,
+                         boolean releaseClean, Duration deliveredWindow) {
+        public static final Rescan DEFAULT = new Rescan(Duration.ofMinutes(1), "var/mail/scan-failed", "root", true, Duration.ofHours(1),
+            false, Duration.ofDays(1));
+
+        public Rescan(Duration interval, String repository, String processor) {
+            this(interval, repository, processor, DEFAULT.onSignatureUpdate, DEFAULT.minInterval, DEFAULT.releaseClean, DEFAULT.deliveredWindow);
+        }
+    }
+
+    /**
+     * The quarantine.
+     *
+     * @param repository       the James mail repository URL, with its protocol (file://, memory://, cassandra://...)
+     * @param retention        how long an entry is kept before the purge deletes it
+     * @param releaseProcessor where released mail re-enters the pipeline
+     * @param purgeInterval    how often the purge of expired entries runs (as a James task)
+     */
+    public record Quarantine(String repository, Duration retention, String releaseProcessor, Duration purgeInterval) {
+        public static final Quarantine DEFAULT = new Quarantine("file://var/mail/quarantine/", Duration.ofDays(30), "root", Duration.ofDays(1));
+    }
+
+    public static final String FILE = "bulwark.properties";
+
+    public static final String CLAMD_ENDPOINTS = "clamd.endpoints";
+    public static final String CLAMD_CONNECT_TIMEOUT = "clamd.connectTimeout";
+    public static final String CLAMD_READ_TIMEOUT = "clamd.readTimeout";
+    public static final String CLAMD_MAX_CONNECTIONS = "clamd.maxConnectionsPerEndpoint";
+    public static final String CLAMD_BORROW_TIMEOUT = "clamd.borrowTimeout";
+    public static final String CLAMD_IDLE_TIMEOUT = "clamd.idleTimeout";
+    public static final String CLAMD_PROBE_INTERVAL = "clamd.probeInterval";
+    public static final String CLAMD_CHUNK_SIZE = "clamd.chunkSize";
+    public static final String CLAMD_MAX_STREAM_SIZE = "clamd.maxStreamSize";
+    public static final String CLAMD_RESOLVE_INTERVAL = "clamd.resolveInterval";
+    public static final String SPAMD_RESOLVE_INTERVAL = "spamd.resolveInterval";
+    public static final String SPAMD_ENDPOINTS = "spamd.endpoints";
+    public static final String SPAMD_CONNECT_TIMEOUT = "spamd.connectTimeout";
+    public static final String SPAMD_TIMEOUT = "spamd.timeout";
+    public static final String SPAMD_MAX_CONNECTIONS = "spamd.maxConnectionsPerEndpoint";
+    public static final String SPAMD_BORROW_TIMEOUT = "spamd.borrowTimeout";
+    public static final String SPAMD_PROBE_INTERVAL = "spamd.probeInterval";
+    public static final String SPAMD_MAX_MESSAGE_SIZE = "spamd.maxMessageSize";
+    public static final String STARTUP_REQUIRE_SCANNERS = "startup.requireScanners";
+    public static final String RESCAN_INTERVAL = "rescan.interval";
+    public static final String RESCAN_REPOSITORY = "rescan.repository";
+    public static final String RESCAN_PROCESSOR = "rescan.processor";
+    public static final String RESCAN_ON_SIGNATURE_UPDATE = "rescan.onSignatureUpdate";
+    public static final String RESCAN_MIN_INTERVAL = "rescan.minInterval";
+    public static final String RESCAN_RELEASE_CLEAN = "rescan.releaseClean";
+    public static final String RESCAN_DELIVERED_WINDOW = "rescan.deliveredWindow";
+    public static final String QUARANTINE_REPOSITORY = "quarantine.repository";
+    public static final String QUARANTINE_RETENTION = "quarantine.retention";
+    public static final String QUARANTINE_RELEASE_PROCESSOR = "quarantine.releaseProcessor";
+    public static final String QUARANTINE_PURGE_INTERVAL = "quarantine.purgeInterval";
+    public static final String STORE_URL = "store.url";
+    public static final String STORE_USER = "store.user";
+    public static final String STORE_PASSWORD = "store.password";
+    public static final String STORE_MAX_CONNECTIONS = "store.maxConnections";
+    public static final String STORE_CACHE_TTL = "store.cacheTtl";
+    public static final String STORE_EVENT_RETENTION = "store.eventRetention";
+    public static final String WATCH_INTERVAL = "watch.interval";
+    public static final String WATCH_MAX_SIGNATURE_AGE = "watch.maxSignatureAge";
+    public static final String OUTBREAK_WINDOW = "outbreak.window";
+    public static final String OUTBREAK_PER_VIRUS = "outbreak.perVirus";
+    public static final String OUTBREAK_TOTAL = "outbreak.total";
+    public static final String OUTBREAK_QUIET_PERIOD = "outbreak.quietPeriod";
+    public static final String LISTS_ALLOW = "lists.allow";
+    public static final String LISTS_BLOCK = "lists.block";
+    /** {@code groups.<name>=member,member}: one key per group. */
+    public static final String GROUPS_PREFIX = "groups.";
+
+    private static final Set<String> KEYS = Set.of(CLAMD_ENDPOINTS, CLAMD_CONNECT_TIMEOUT, CLAMD_READ_TIMEOUT,
+        CLAMD_MAX_CONNECTIONS, CLAMD_BORROW_TIMEOUT, CLAMD_IDLE_TIMEOUT, CLAMD_PROBE_INTERVAL, CLAMD_CHUNK_SIZE,
+        CLAMD_MAX_STREAM_SIZE, CLAMD_RESOLVE_INTERVAL, SPAMD_RESOLVE_INTERVAL, SPAMD_ENDPOINTS, SPAMD_CONNECT_TIMEOUT, SPAMD_TIMEOUT, SPAMD_MAX_CONNECTIONS,
+        SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS,
+        RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, RESCAN_ON_SIGNATURE_UPDATE, RESCAN_MIN_INTERVAL, RESCAN_RELEASE_CLEAN,
+        RESCAN_DELIVERED_WINDOW, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
+        QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_MAX_CONNECTIONS,
+        STORE_CACHE_TTL, STORE_EVENT_RETENTION, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE, OUTBREAK_WINDOW, OUTBREAK_PER_VIRUS,
+        OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD);
+
+    private static final String DURATION = "a duration such as 30s or 500ms";
+
+    public static BulwarkConfiguration from(Configuration file, Map<String, String> environment) {
+        Source source = new Source(file, environment);
+        source.rejectUnknownKeys();
+        ClamdPoolConfig clamdDefaults = ClamdPoolConfig.defaults(
+            source.required(CLAMD_ENDPOINTS, "host:port[;weight=N][,host:port...]", BulwarkConfiguration::weightedEndpoints));
+        ClamdPoolConfig clamd = new ClamdPoolConfig(
+            clamdDefaults.endpoints(),
+            new ScannerTimeouts(
+                source.optional(CLAMD_CONNECT_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(ScannerTimeouts.DEFAULT.connect()),
+                source.optional(CLAMD_READ_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(ScannerTimeouts.DEFAULT.read())),
+            source.optional(CLAMD_MAX_CONNECTIONS, "a number from 1 to 256", v -> count(v, 1, 256)).orElse(clamdDefaults.maxConnectionsPerEndpoint()),
+            source.optional(CLAMD_BORROW_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(clamdDefaults.borrowTimeout()),
+            source.optional(CLAMD_IDLE_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(clamdDefaults.idleTimeout()),
+            source.optional(CLAMD_PROBE_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(clamdDefaults.probeInterval()),
+            source.optional(CLAMD_CHUNK_SIZE, "a size from 1K to 16M", v -> (int) size(v, 1024, 16L * 1024 * 1024)).orElse(clamdDefaults.chunkSize()),
+            source.optional(CLAMD_MAX_STREAM_SIZE, "a size such as 25M (clamd's StreamMaxLength)", v -> size(v, 1, Long.MAX_VALUE)).orElse(clamdDefaults.maxStreamSize()));
+        SpamdPoolConfig spamdDefaults = SpamdPoolConfig.defaults(
+            source.required(SPAMD_ENDPOINTS, "host:port[,host:port...]", BulwarkConfiguration::endpoints));
+        SpamdPoolConfig spamd = new SpamdPoolConfig(
+            spamdDefaults.endpoints(),
+            new SpamdClientConfig(
+                source.optional(SPAMD_CONNECT_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(SpamdClientConfig.DEFAULT.connectTimeout()),
+                source.optional(SPAMD_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(SpamdClientConfig.DEFAULT.exchangeTimeout()),
+                source.optional(SPAMD_MAX_MESSAGE_SIZE, "a size such as 500K", v -> size(v, 1, Long.MAX_VALUE)).orElse(SpamdClientConfig.DEFAULT.maxMessageSize())),
+            source.optional(SPAMD_MAX_CONNECTIONS, "a number from 1 to 256", v -> count(v, 1, 256)).orElse(spamdDefaults.maxConnectionsPerEndpoint()),
+            source.optional(SPAMD_BORROW_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(spamdDefaults.borrowTimeout()),
+            source.optional(SPAMD_PROBE_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(spamdDefaults.probeInterval()));
+        Rescan rescan = new Rescan(
+            source.optional(RESCAN_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Rescan.DEFAULT.interval()),
+            source.optional(RESCAN_REPOSITORY, "a repository path such as var/mail/scan-failed", BulwarkConfiguration::repositoryPath)
+                .orElse(Rescan.DEFAULT.repository()),
+            source.optional(RESCAN_PROCESSOR, "a processor name", String::trim).orElse(Rescan.DEFAULT.processor()),
+            source.optional(RESCAN_ON_SIGNATURE_UPDATE, "true or false", BulwarkConfiguration::bool).orElse(Rescan.DEFAULT.onSignatureUpdate()),
+            source.optional(RESCAN_MIN_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Rescan.DEFAULT.minInterval()),
+            source.optional(RESCAN_RELEASE_CLEAN, "true or false", BulwarkConfiguration::bool).orElse(Rescan.DEFAULT.releaseClean()),
+            source.optional(RESCAN_DELIVERED_WINDOW, "a duration such as 1d, or 0 for none", BulwarkConfiguration::durationOrZero)
+                .orElse(Rescan.DEFAULT.deliveredWindow()));
+        Quarantine quarantine = new Quarantine(
+            source.optional(QUARANTINE_REPOSITORY, "a mail repository URL such as file://var/mail/quarantine/", BulwarkConfiguration::repositoryUrl)
+                .orElse(Quarantine.DEFAULT.repository()),
+            source.optional(QUARANTINE_RETENTION, "a duration such as 30d", BulwarkConfiguration::duration).orElse(Quarantine.DEFAULT.retention()),
+            source.optional(QUARANTINE_RELEASE_PROCESSOR, "a processor name", String::trim).orElse(Quarantine.DEFAULT.releaseProcessor()),
+            source.optional(QUARANTINE_PURGE_INTERVAL, "a duration such as 1d", BulwarkConfiguration::duration).orElse(Quarantine.DEFAULT.purgeInterval()));
+        Store store = new Store(
+            source.optional(STORE_URL, "jdbc:sqlite:<file> or jdbc:postgresql://host[:port]/database", BulwarkConfiguration::jdbcUrl)
+                .orElse(Store.DEFAULT.url()),
+            source.optional(STORE_USER, "a database user", String::trim),
+            source.optional(STORE_PASSWORD, "a database password", v -> v),
+            source.optional(STORE_MAX_CONNECTIONS, "a number from 1 to 64", v -> count(v, 1, 64)).orElse(Store.DEFAULT.maxConnections()),
+            source.optional(STORE_CACHE_TTL, DURATION, BulwarkConfiguration::duration).orElse(Store.DEFAULT.cacheTtl()),
+            source.optional(STORE_EVENT_RETENTION, "a duration such as 90d", BulwarkConfiguration::duration).orElse(Store.DEFAULT.eventRetention()));
+        Map<String, List<String>> groups = new java.util.TreeMap<>();
+        for (String key : source.groupKeys()) {
+            String name = key.substring(GROUPS_PREFIX.length());
+            groups.put(name, source.required(key, "a group name of lower-case letters, digits, '-' or '_', and members such as "
+                + "bob@example.com,@example.org", v -> patterns(groupName(name, v))));
+        }
+        Seeds seeds = new Seeds(
+            source.optional(LISTS_ALLOW, "addresses or domains such as partner.example,boss@example.com", BulwarkConfiguration::patterns).orElse(List.of()),
+            source.optional(LISTS_BLOCK, "addresses or domains such as spammer.example,*@*.spam.test", BulwarkConfiguration::patterns).orElse(List.of()),
+            groups);
+        return new BulwarkConfiguration(clamd, spamd,
+            source.optional(STARTUP_REQUIRE_SCANNERS, "true or false", BulwarkConfiguration::bool).orElse(true), rescan, quarantine,
+            store, seeds, new Watch(
+                source.optional(WATCH_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Watch.DEFAULT.interval()),
+                source.optional(WATCH_MAX_SIGNATURE_AGE, "a duration such as 2d", BulwarkConfiguration::duration)
+                    .orElse(Watch.DEFAULT.maxSignatureAge())),
+            new dev.bulwark.security.OutbreakSettings(
+                source.optional(OUTBREAK_WINDOW, DURATION, BulwarkConfiguration::duration).orElse(dev.bulwark.security.OutbreakSettings.DEFAULT.window()),
+                source.optional(OUTBREAK_PER_VIRUS, "a number from 1 to 1000000", v -> count(v, 1, 1_000_000))
+                    .orElse(dev.bulwark.security.OutbreakSettings.DEFAULT.perVirus()),
+                source.optional(OUTBREAK_TOTAL, "a number from 1 to 1000000", v -> count(v, 1, 1_000_000))
+                    .orElse(dev.bulwark.security.OutbreakSettings.DEFAULT.total()),
+                source.optional(OUTBREAK_QUIET_PERIOD, DURATION, BulwarkConfiguration::duration)
+                    .orElse(dev.bulwark.security.OutbreakSettings.DEFAULT.quietPeriod())),
+            new Discovery(
+                source.optional(CLAMD_RESOLVE_INTERVAL, "a duration such as 30s, or 0 for never", BulwarkConfiguration::durationOrZero)
+                    .orElse(Discovery.DEFAULT.clamd()),
+                source.optional(SPAMD_RESOLVE_INTERVAL, "a duration such as 30s, or 0 for never", BulwarkConfiguration::durationOrZero)
+                    .orElse(Discovery.DEFAULT.spamd())));
+    }
+
+    static String environmentName(String key) {
+        return "BULWARK_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    private static List<WeightedEndpoint> weightedEndpoints(String value) {
+        return distinct(list(value).stream().map(WeightedEndpoint::parse).toList(), WeightedEndpoint::endpoint);
+    }
+
+    private static List<Endpoint> endpoints(String value) {
+        return distinct(list(value).stream().map(Endpoint::parse).toList(), Function.identity());
+    }
+
+    private static List<String> list(String value) {
+        List<String> items = Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+        if (items.isEmpty()) {
+            throw new IllegalArgumentException("no endpoint given");
+        }
+        return items;
+    }
+
+    private static <T> List<T> distinct(List<T> items, Function<T, Endpoint> endpoint) {
+        if (items.stream().map(endpoint).distinct().count() != items.size()) {
+            throw new IllegalArgumentException("an endpoint is listed twice");
+        }
+        return items;
+    }
+
+    private static Duration duration(String value) {
+        Duration duration = DurationParser.parse(value, ChronoUnit.SECONDS);
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("must be positive");
+        }
+        return duration;
+    }
+
+    private static Duration durationOrZero(String value) {
+        Duration duration = DurationParser.parse(value, ChronoUnit.SECONDS);
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("must not be negative");
+        }
+        return duration;
+    }
+
+    private static int count(String value, int min, int max) {
+        int count = Integer.parseInt(value);
+        if (count < min || count > max) {
+            throw new IllegalArgumentException("out of range");
+        }
+        return count;
+    }
+
+    private static long size(String value, long min, long max) {
+        long bytes = Size.parse(value).asBytes();
+        if (bytes < min || bytes > max) {
+            throw new IllegalArgumentException("out of range");
+        }
+        return bytes;
+    }
+
+    private static String repositoryPath(String value) {
+        if (value.contains("://")) {
+            throw new IllegalArgumentException("give the path without the protocol, as webadmin lists it");
+        }
+        return value.replaceAll("^/+|/+$", "");
+    }
+
+    private static String repositoryUrl(String value) {
+        int separator = value.indexOf("://");
+        if (separator <= 0 || separator + 3 == value.length()) {
+            throw new IllegalArgumentException("give protocol and path, as in mailetcontainer.xml's repositoryPath");
+        }
+        return value;
+    }
+
+    private static String jdbcUrl(String value) {
+        dev.bulwark.security.Dialect.of(value);
+        return value;
+    }
+
+    private static String groupName(String name, String value) {
+        dev.bulwark.security.Groups.checkName(name);
+        return value;
+    }
+
+    /** Validated and normalised address patterns (user@domain, @domain, domain, wildcards). */
+    private static List<String> patterns(String value) {
+        return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty())
+            .map(v -> dev.bulwark.security.AddressPattern.parse(v).value()).toList();
+    }
+
+    private static boolean bool(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("not a boolean");
+        };
+    }
+
+    /** The file's values with environment overrides applied, and error messages in one format. */
+    private record Source(Configuration file, Map<String, String> environment) {
+
+        void rejectUnknownKeys() {
+            TreeSet<String> unknown = new TreeSet<>();
+            file.getKeys().forEachRemaining(key -> {
+                if (!KEYS.contains(key) && !key.startsWith(GROUPS_PREFIX)) {
+                    unknown.add(key);
+                }
+            });
+            if (!unknown.isEmpty()) {
+                throw new BulwarkConfigurationException(FILE + ": unknown key " + String.join(", ", unknown)
+                    + ", expected one of " + new TreeSet<>(KEYS) + " or " + GROUPS_PREFIX + "<name>");
+            }
+        }
+
+        List<String> groupKeys() {
+            TreeSet<String> keys = new TreeSet<>();
+            file.getKeys().forEachRemaining(key -> {
+                if (key.startsWith(GROUPS_PREFIX)) {
+                    keys.add(key);
+                }
+            });
+            return List.copyOf(keys);
+        }
+
+        <T> T required(String key, String expected, Function<String, T> parser) {
+            return optional(key, expected, parser).orElseThrow(() -> new BulwarkConfigurationException(
+                FILE + ": " + key + " is missing, expected " + expected));
+        }
+
+        <T> Optional<T> optional(String key, String expected, Function<String, T> parser) {
+            Optional<String> value = raw(key);
+            try {
+                return value.map(parser);
+            } catch (RuntimeException e) {
+                throw new BulwarkConfigurationException(FILE + ": " + key + " is '" + value.get() + "'"
+                    + origin(key) + ", expected " + expected + " (" + e.getMessage() + ")");
+            }
+        }
+
+        private Optional<String> raw(String key) {
+            String fromEnvironment = environment.get(environmentName(key));
+            if (fromEnvironment != null) {
+                return Optional.of(fromEnvironment.trim()).filter(v -> !v.isEmpty());
+            }
+            // James splits list values on commas; join them back so each key reads as written.
+            String joined = Arrays.stream(file.getStringArray(key)).map(String::trim).collect(Collectors.joining(","));
+            return Optional.of(joined).filter(v -> !v.isEmpty());
+        }
+
+        private String origin(String key) {
+            return environment.containsKey(environmentName(key)) ? " (from " + environmentName(key) + ")" : "";
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package dev.bulwark.extension.integrity;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.annotation.PreDestroy;
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+import org.apache.james.utils.UserDefinedStartable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.bulwark.extension.alerts.AdminAlerts;
+import dev.bulwark.extension.config.BulwarkConfiguration;
+import dev.bulwark.extension.rescan.RetroactiveRescan;
+import dev.bulwark.extension.scanners.Scanners;
+import dev.bulwark.scanner.ClamdClient;
+import dev.bulwark.scanner.Endpoint;
+import dev.bulwark.scanner.IntegrityProbe;
+import dev.bulwark.scanner.ScannerState;
+import dev.bulwark.scanner.SpamdClient;
+import dev.bulwark.security.SecurityEvent;
+import dev.bulwark.security.SecurityStore;
+import dev.bulwark.security.StoreException;
+
+/**
+ * The integrity watch: from James's start, independent of mail, every {@code watch.interval} each
+ * clamd and spamd is probed (PING, VERSION, EICAR/GTUBE self-test). Each change of an endpoint's
+ * condition (down, broken, degraded, recovered) is a security event ({@code scanner.<condition>}) and a
+ * log line. {@link IntegrityHealthCheck} and {@code GET /bulwark/scanners} report the latest states.
+ */
+@Singleton
+public class IntegrityWatch implements UserDefinedStartable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(IntegrityWatch.class);
+
+    private final Scanners scanners;
+    private final SecurityStore security;
+    private final dev.bulwark.security.OutbreakDetector outbreaks;
+    private final AdminAlerts alerts;
+    private final RetroactiveRescan rescan;
+    private final IntegrityProbe probe;
+    private final long intervalMillis;
+    private final Map<String, ScannerState> states = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "bulwark-integrity-watch");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    @Inject
+    public IntegrityWatch(Scanners scanners, SecurityStore security, dev.bulwark.security.OutbreakDetector outbreaks,
+                          AdminAlerts alerts, RetroactiveRescan rescan, BulwarkConfiguration configuration) {
+        this.alerts = alerts;
+        this.rescan = rescan;
+        this.scanners = scanners;
+        this.security = security;
+        this.outbreaks = outbreaks;
+        this.probe = new IntegrityProbe(configuration.watch().maxSignatureAge(), Clock.systemUTC());
+        this.intervalMillis = configuration.watch().interval().toMillis();
+    }
+
+    @Override
+    public void start() {
+        executor.scheduleWithFixedDelay(this::checkAll, 0, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The latest state of every endpoint, clamd first; empty until the first round has run. */
+    public List<ScannerState> states() {
+        List<ScannerState> all = new ArrayList<>();
+        for (ClamdClient clamd : scanners.clamd().clients()) {
+            Optional.ofNullable(states.get(key("clamd", clamd.endpoint()))).ifPresent(all::add);
+        }
+        for (SpamdClient spamd : scanners.spamd().clients()) {
+            Optional.ofNullable(states.get(key("spamd", spamd.endpoint()))).ifPresent(all::add);
+        }
+        return all;
+    }
+
+    void checkAll() {
+        try {
+            scanners.clamd().clients().forEach(clamd -> update(probe.check(clamd)));
+            scanners.spamd().clients().forEach(spamd -> update(probe.check(spamd)));
+            // An outbreak ends after its quiet period even when no mail arrives to notice it.
+            outbreaks.current();
+            submitDueRescan();
+        } catch (RuntimeException e) {
+            // The next round tries again.
+            LOGGER.warn("Integrity watch round failed: {}", e.getMessage());
+        }
+    }
+
+    private void submitDueRescan() {
+        try {
+            rescan.submitIfDue();
+        } catch (RuntimeException e) {
+            LOGGER.error("Retroactive rescan not started: {}", e.toString());
+        }
+    }
+
+    private void update(ScannerState state) {
+        ScannerState previous = states.put(key(state.daemon(), state.endpoint()), state);
+        if (previous != null && state.daemon().equals("clamd")) {
+            noticeSignatureUpdate(previous, state);
+        }
+        takeOutIfBroken(state);
+        if (previous != null && previous.condition() == state.condition()) {
+            return;
+        }
+        if (previous == null && state.condition() == ScannerState.Condition.HEALTHY) {
+            LOGGER.info("Integrity watch: {} at {} is healthy ({})", state.daemon(), state.endpoint(), state.engine().orElse(state.reason()));
+            return;
+        }
+        String kind = state.condition() == ScannerState.Condition.HEALTHY ? "scanner.recovered"
+            : "scanner." + state.condition().name().toLowerCase(java.util.Locale.ROOT);
+        if (state.condition() == ScannerState.Condition.HEALTHY) {
+            LOGGER.info("Integrity watch: {} at {} recovered", state.daemon(), state.endpoint());
+        } else {
+            LOGGER.warn("Integrity watch: {} at {} is {}: {}", state.daemon(), state.endpoint(), state.condition(), state.reason());
+        }
+        Map<String, String> details = new java.util.HashMap<>(Map.of("daemon", state.daemon(), "endpoint", state.endpoint().toString(),
+            "reason", state.reason()));
+        state.engine().ifPresent(engine -> details.put("engine", engine));
+        if (previous != null) {
+            details.put("previous", previous.condition().name());
+        }
+        alerts.alert("[Bulwark] " + state.daemon() + " at " + state.endpoint() + " is " + state.condition(),
+            state.daemon() + " at " + state.endpoint() + ": " + state.condition() + "\n\n" + state.reason()
+                + (previous != null ? "\n\nBefore: " + previous.condition() : "")
+                + "\n\nDetails: GET /bulwark/scanners and GET /healthcheck/checks/Bulwark%20integrity");
+        try {
+            security.events().record(SecurityEvent.of(state.checkedAt(), kind, Optional.empty(), Optional.empty(), List.of(), details));
+        } catch (StoreException e) {
+            LOGGER.error("Security event {} not stored: {}", kind, e.getMessage());
+        }
+    }
+
+    /**
+     * A daemon that answers but does not detect would pass every mail as clean: the pool stops using it
+     * until a self-test passes again (DOWN is the pool's own business: it sees dead connections).
+     */
+    private void takeOutIfBroken(ScannerState state) {
+        boolean clamd = state.daemon().equals("clamd");
+        if (state.condition() == ScannerState.Condition.BROKEN) {
+            if (clamd) {
+                scanners.clamd().selfTestFailed(state.endpoint(), state.reason());
+            } else {
+                scanners.spamd().selfTestFailed(state.endpoint(), state.reason());
+            }
+        } else if (state.condition().usable()) {
+            if (clamd) {
+                scanners.clamd().selfTestPassed(state.endpoint());
+            } else {
+                scanners.spamd().selfTestPassed(state.endpoint());
+            }
+        }
+    }
+
+    /**
+     * clamd's VERSION names its engine and signature database version ({@code ClamAV 1.4.6/27001/<date>}):
+     * a different answer from a working clamd means new signatures, and mail judged before deserves
+     * another look. A clamd that was down has no answer to compare: its last known one is kept.
+     */
+    private void noticeSignatureUpdate(ScannerState previous, ScannerState state) {
+        if (state.engine().isEmpty() || !state.condition().usable()) {
+            if (previous.engine().isPresent() && state.engine().isEmpty()) {
+                states.put(key(state.daemon(), state.endpoint()), new ScannerState(state.daemon(), state.endpoint(), state.condition(),
+                    state.reason(), previous.engine(), previous.signatureDate(), state.checkedAt()));
+            }
+            return;
+        }
+        if (previous.engine().isEmpty() || previous.engine().equals(state.engine())) {
+            return;
+        }
+        String description = "clamd at " + state.endpoint() + " now " + state.engine().get() + ", before " + previous.engine().get();
+        LOGGER.info("Integrity watch: signature update, {}", description);
+        try {
+            security.events().record(SecurityEvent.of(state.checkedAt(), "signatures.updated", Optional.empty(), Optional.empty(), List.of(),
+                Map.of("daemon", state.daemon(), "endpoint", state.endpoint().toString(), "engine", state.engine().get(),
+                    "previous", previous.engine().get())));
+        } catch (StoreException e) {
+            LOGGER.error("Security event signatures.updated not stored: {}", e.getMessage());
+        }
+        try {
+            rescan.signaturesUpdated(description);
+        } catch (RuntimeException e) {
+            // The watch goes on; an admin can start the rescan over webadmin.
+            LOGGER.error("Retroactive rescan after the signature update not started: {}", e.toString());
+        }
+    }
+
+    private static String key(String daemon, Endpoint endpoint) {
+        return daemon + " " + endpoint;
+    }
+
+    @PreDestroy
+    public void stop() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,147 @@
+package dev.bulwark.extension.rescan;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import javax.inject.Inject;
+import javax.mail.internet.MimeUtility;
+
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.model.FetchGroup;
+import org.apache.james.mailbox.model.Header;
+import org.apache.james.mailbox.model.MailboxMetaData;
+import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.model.MessageResult;
+import org.apache.james.mailbox.model.MessageResultIterator;
+import org.apache.james.mailbox.model.SearchQuery;
+import org.apache.james.mailbox.model.search.MailboxQuery;
+import org.apache.james.user.api.UsersRepository;
+import org.apache.james.user.api.UsersRepositoryException;
+
+import dev.bulwark.scanner.ScanVerdict;
+import dev.bulwark.scanner.VirusScanner;
+
+import reactor.core.publisher.Flux;
+
+/**
+ * Rescans mail already delivered to mailboxes since a given time, read through James's own mailbox API
+ * (any mailbox backend), and reports what is now detected. It reads only: mailboxes are never changed.
+ */
+public class DeliveredMailRescan {
+    /** A delivered message that the new signatures detect. */
+    public record Detection(String recipient, String mailbox, Optional<String> messageId, Optional<String> subject, ScanVerdict verdict) {
+    }
+
+    /** How many delivered messages were scanned, detected, and could not be scanned. */
+    public record Outcome(long scanned, long detected, long errors) {
+    }
+
+    private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(DeliveredMailRescan.class);
+
+    private final UsersRepository users;
+    private final MailboxManager mailboxes;
+
+    @Inject
+    public DeliveredMailRescan(UsersRepository users, MailboxManager mailboxes) {
+        this.users = users;
+        this.mailboxes = mailboxes;
+    }
+
+    public Outcome rescanSince(Instant since, VirusScanner scanner, Consumer<Detection> detected) throws InterruptedException {
+        long scanned = 0;
+        long found = 0;
+        long errors = 0;
+        Iterator<Username> all;
+        try {
+            all = users.list();
+        } catch (UsersRepositoryException e) {
+            throw new IllegalStateException("cannot list the users: " + e.getMessage(), e);
+        }
+        while (all.hasNext()) {
+            Username user = all.next();
+            MailboxSession session = mailboxes.createSystemSession(user);
+            try {
+                List<MailboxPath> own = mailboxes.search(MailboxQuery.privateMailboxesBuilder(session).build(), session)
+                    .map(MailboxMetaData::getPath).collectList().block();
+                for (MailboxPath path : own) {
+                    MessageManager mailbox = mailboxes.getMailbox(path, session);
+                    List<MessageUid> recent = Flux.from(mailbox.search(SearchQuery.of(
+                        SearchQuery.internalDateAfter(Date.from(since), SearchQuery.DateResolution.Second)), session)).collectList().block();
+                    for (MessageUid uid : recent) {
+                        if (Thread.interrupted()) {
+                            throw new InterruptedException("rescan of delivered mail cancelled");
+                        }
+                        Optional<ScanVerdict> verdict = scan(mailbox, uid, session, scanner, user, path, detected);
+                        scanned++;
+                        if (verdict.isEmpty()) {
+                            errors++;
+                        } else if (isDetection(verdict.get())) {
+                            found++;
+                        }
+                    }
+                }
+            } catch (MailboxException | RuntimeException e) {
+                LOGGER.warn("Delivered mail of {} not rescanned: {}", user.asString(), e.toString());
+                errors++;
+            } finally {
+                mailboxes.endProcessingRequest(session);
+            }
+        }
+        return new Outcome(scanned, found, errors);
+    }
+
+    private static boolean isDetection(ScanVerdict verdict) {
+        return verdict.status() == ScanVerdict.Status.INFECTED || verdict.status() == ScanVerdict.Status.SUSPICIOUS;
+    }
+
+    /** The verdict, or empty when the message could not be read or scanned. */
+    private static Optional<ScanVerdict> scan(MessageManager mailbox, MessageUid uid, MailboxSession session, VirusScanner scanner,
+                                              Username user, MailboxPath path, Consumer<Detection> detected) throws MailboxException {
+        MessageResultIterator results = mailbox.getMessages(MessageRange.one(uid), FetchGroup.FULL_CONTENT, session);
+        if (!results.hasNext()) {
+            return Optional.empty();
+        }
+        MessageResult message = results.next();
+        ScanVerdict verdict = scanner.scan(out -> {
+            try (InputStream in = message.getFullContent().getInputStream()) {
+                in.transferTo(out);
+            } catch (MailboxException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }, message.getSize());
+        if (verdict.status() == ScanVerdict.Status.ERROR || verdict.status() == ScanVerdict.Status.UNSCANNABLE) {
+            return Optional.empty();
+        }
+        if (isDetection(verdict)) {
+            detected.accept(new Detection(user.asString(), path.getName(), header(message, "Message-ID"), header(message, "Subject"), verdict));
+        }
+        return Optional.of(verdict);
+    }
+
+    private static Optional<String> header(MessageResult message, String name) {
+        try {
+            Iterator<Header> headers = message.getHeaders().headers();
+            while (headers.hasNext()) {
+                Header header = headers.next();
+                if (header.getName().equalsIgnoreCase(name)) {
+                    return Optional.of(MimeUtility.decodeText(MimeUtility.unfold(header.getValue()).trim()));
+                }
+            }
+            return Optional.empty();
+        } catch (MailboxException | java.io.UnsupportedEncodingException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

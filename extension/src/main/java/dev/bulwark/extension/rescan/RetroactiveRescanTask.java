@@ -1,0 +1,206 @@
+package dev.bulwark.extension.rescan;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.james.task.Task;
+import org.apache.james.task.TaskExecutionDetails;
+import org.apache.james.task.TaskType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.bulwark.extension.config.BulwarkConfiguration;
+import dev.bulwark.extension.quarantine.QuarantineRelease;
+import dev.bulwark.quarantine.QuarantineEntry;
+import dev.bulwark.quarantine.QuarantineFilter;
+import dev.bulwark.quarantine.QuarantineReason;
+import dev.bulwark.quarantine.QuarantineStore;
+import dev.bulwark.quarantine.Rescan;
+import dev.bulwark.scanner.ScanVerdict;
+import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.security.SecurityEvent;
+import dev.bulwark.security.SecurityStore;
+import dev.bulwark.security.StoreException;
+
+/**
+ * The retroactive rescan after a signature update, as a James task (listed and cancellable in
+ * webadmin's {@code /tasks}): the scan-failed hold goes back through the pipeline (what is now clean is
+ * delivered); quarantined mail that was only suspicious or could not be scanned is scanned again and
+ * marked with the new verdict (released when now clean, if the operator enabled that); mail delivered
+ * within {@code rescan.deliveredWindow} is scanned and what is now detected is reported. Every changed
+ * verdict is a security event.
+ */
+public class RetroactiveRescanTask implements Task {
+    public static final TaskType TYPE = TaskType.of("bulwark-retroactive-rescan");
+    static final String CHANGED = "rescan.changed";
+    static final String DELIVERED_DETECTED = "rescan.delivered";
+    static final String COMPLETED = "rescan.completed";
+    static final String RELEASED_BY = "retroactive rescan";
+    private static final List<QuarantineReason> RESCANNED_REASONS = List.of(QuarantineReason.SUSPICIOUS, QuarantineReason.SCAN_FAILED);
+    private static final Logger LOGGER = LoggerFactory.getLogger(RetroactiveRescanTask.class);
+
+    /** Progress shown by the task manager. */
+    public record Details(String trigger, long quarantineRescanned, long nowClean, long released, long nowInfected,
+                          long deliveredScanned, long deliveredDetected, long errors, Instant timestamp)
+        implements TaskExecutionDetails.AdditionalInformation {
+    }
+
+    /** What the task needs from the running server. */
+    public record Services(QuarantineStore quarantine, QuarantineRelease release, VirusScanner scanner, SecurityStore security,
+                           HeldMailRescan heldMail, DeliveredMailRescan delivered, BulwarkConfiguration.Rescan settings) {
+    }
+
+    private final Services services;
+    private final String trigger;
+    private final Clock clock;
+    private final AtomicLong rescanned = new AtomicLong();
+    private final AtomicLong nowClean = new AtomicLong();
+    private final AtomicLong released = new AtomicLong();
+    private final AtomicLong nowInfected = new AtomicLong();
+    private final AtomicLong deliveredScanned = new AtomicLong();
+    private final AtomicLong deliveredDetected = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+
+    /** @param trigger why it runs: the signature update seen, or who asked over webadmin */
+    public RetroactiveRescanTask(Services services, String trigger, Clock clock) {
+        this.services = services;
+        this.trigger = trigger;
+        this.clock = clock;
+    }
+
+    @Override
+    public Result run() throws InterruptedException {
+        LOGGER.info("Retroactive rescan started: {}", trigger);
+        if (!services.heldMail().rescanNow()) {
+            errors.incrementAndGet();
+        }
+        for (QuarantineReason reason : RESCANNED_REASONS) {
+            rescanQuarantine(reason);
+        }
+        Duration window = services.settings().deliveredWindow();
+        if (!window.isZero()) {
+            try {
+                DeliveredMailRescan.Outcome outcome = services.delivered().rescanSince(clock.instant().minus(window), services.scanner(),
+                    this::reportDelivered);
+                deliveredScanned.addAndGet(outcome.scanned());
+                errors.addAndGet(outcome.errors());
+            } catch (RuntimeException e) {
+                LOGGER.warn("Rescan of delivered mail failed: {}", e.getMessage());
+                errors.incrementAndGet();
+            }
+        }
+        Details details = current();
+        record(SecurityEvent.of(clock.instant(), COMPLETED, Optional.empty(), Optional.empty(), List.of(), Map.of(
+            "trigger", trigger, "quarantineRescanned", Long.toString(details.quarantineRescanned()),
+            "nowClean", Long.toString(details.nowClean()), "released", Long.toString(details.released()),
+            "nowInfected", Long.toString(details.nowInfected()), "deliveredScanned", Long.toString(details.deliveredScanned()),
+            "deliveredDetected", Long.toString(details.deliveredDetected()), "errors", Long.toString(details.errors()))));
+        LOGGER.info("Retroactive rescan done: {}", details);
+        return details.errors() == 0 ? Result.COMPLETED : Result.PARTIAL;
+    }
+
+    private void rescanQuarantine(QuarantineReason reason) throws InterruptedException {
+        QuarantineFilter filter = new QuarantineFilter(Optional.of(reason), Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty(), Optional.empty(), false);
+        // One snapshot of the ids: paging while mail is quarantined, released or purged would skip or repeat.
+        List<dev.bulwark.quarantine.QuarantineId> ids = services.quarantine().list(filter, 0, Integer.MAX_VALUE).entries().stream()
+            .map(QuarantineEntry::id).toList();
+        for (dev.bulwark.quarantine.QuarantineId id : ids) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("retroactive rescan cancelled");
+            }
+            // as it is now: released or deleted since the snapshot, or still waiting for someone
+            services.quarantine().entry(id).filter(entry -> !entry.unreleasedRecipients().isEmpty()).ifPresent(this::rescan);
+        }
+    }
+
+    private void rescan(QuarantineEntry entry) {
+        try {
+            ScanVerdict verdict = services.scanner().scan(out -> {
+                if (!services.quarantine().writeMessage(entry.id(), out)) {
+                    throw new IOException("quarantine entry " + entry.id() + " vanished");
+                }
+            }, entry.size());
+            if (verdict.status() == ScanVerdict.Status.ERROR || verdict.status() == ScanVerdict.Status.UNSCANNABLE) {
+                errors.incrementAndGet();
+                LOGGER.info("Quarantine entry {} not rescanned: {}", entry.id(), verdict);
+                return;
+            }
+            rescanned.incrementAndGet();
+            String now = verdict.status().name().toLowerCase(Locale.ROOT);
+            String before = entry.rescan().map(Rescan::verdict).orElse(entry.reason() == QuarantineReason.SUSPICIOUS ? "suspicious" : "unscanned");
+            services.quarantine().recordRescan(entry.id(), new Rescan(clock.instant(), now, verdict.names(), verdict.engine()));
+            if (verdict.status() == ScanVerdict.Status.INFECTED) {
+                nowInfected.incrementAndGet();
+            }
+            if (verdict.isClean()) {
+                nowClean.incrementAndGet();
+            }
+            if (!now.equals(before)) {
+                Map<String, String> details = new HashMap<>(Map.of("quarantineId", entry.id().asString(), "reason", entry.reason().asString(),
+                    "before", before, "now", now, "trigger", trigger));
+                if (!verdict.names().isEmpty()) {
+                    details.put("virusNames", String.join(",", verdict.names()));
+                }
+                verdict.engine().ifPresent(engine -> details.put("engine", engine));
+                record(SecurityEvent.of(clock.instant(), CHANGED, entry.messageId(), entry.sender(), entry.recipients(), details));
+            }
+            if (verdict.isClean() && services.settings().releaseClean()) {
+                // Back through the whole pipeline, not past the scanners as an admin's release goes: the mail
+                // was quarantined before the attachment and spam checks ran.
+                services.release().releaseForAllChecks(entry.id(), RELEASED_BY);
+                released.incrementAndGet();
+            }
+        } catch (RuntimeException e) {
+            errors.incrementAndGet();
+            LOGGER.warn("Quarantine entry {} not rescanned: {}", entry.id(), e.getMessage());
+        }
+    }
+
+    private void reportDelivered(DeliveredMailRescan.Detection detection) {
+        deliveredDetected.incrementAndGet();
+        LOGGER.warn("Delivered mail now detected: {} in {}'s {} ({})", detection.verdict().names(), detection.recipient(),
+            detection.mailbox(), detection.messageId().orElse("no Message-ID"));
+        Map<String, String> details = new HashMap<>(Map.of("recipient", detection.recipient(), "mailbox", detection.mailbox(),
+            "now", detection.verdict().status().name().toLowerCase(Locale.ROOT), "virusNames", String.join(",", detection.verdict().names()),
+            "trigger", trigger));
+        detection.subject().ifPresent(subject -> details.put("subject", subject));
+        record(SecurityEvent.of(clock.instant(), DELIVERED_DETECTED, detection.messageId(), Optional.empty(), List.of(detection.recipient()),
+            details));
+    }
+
+    private void record(SecurityEvent event) {
+        try {
+            services.security().events().record(event);
+        } catch (StoreException e) {
+            LOGGER.error("Security event {} not stored: {}", event.kind(), e.getMessage());
+        }
+    }
+
+    private Details current() {
+        return new Details(trigger, rescanned.get(), nowClean.get(), released.get(), nowInfected.get(), deliveredScanned.get(),
+            deliveredDetected.get(), errors.get(), clock.instant());
+    }
+
+    public String trigger() {
+        return trigger;
+    }
+
+    @Override
+    public TaskType type() {
+        return TYPE;
+    }
+
+    @Override
+    public Optional<TaskExecutionDetails.AdditionalInformation> details() {
+        return Optional.of(current());
+    }
+}

@@ -1,0 +1,150 @@
+package dev.bulwark.extension.scanners;
+
+import javax.annotation.PreDestroy;
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+import org.apache.james.metrics.api.GaugeRegistry;
+import org.apache.james.metrics.api.MetricFactory;
+
+import dev.bulwark.extension.config.BulwarkConfiguration;
+import dev.bulwark.scanner.ClamdPool;
+import dev.bulwark.scanner.Endpoint;
+import dev.bulwark.scanner.EndpointDiscovery;
+import dev.bulwark.scanner.EndpointResolver;
+import dev.bulwark.scanner.EndpointStats;
+import dev.bulwark.scanner.ScanTimer;
+import dev.bulwark.scanner.SpamdPool;
+import dev.bulwark.security.SecurityEvent;
+import dev.bulwark.security.SecurityEventSink;
+
+/** The scanner pools built from bulwark.properties; closed (connections, prober threads) when James stops. */
+@Singleton
+public class Scanners implements AutoCloseable {
+    private final ClamdPool clamd;
+    private final SpamdPool spamd;
+    private final java.util.Map<String, Latency> latencies = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Scan exchanges with one endpoint since James started: how many, and how long they took. */
+    public record LatencySummary(long scans, double meanMillis, double maxMillis) {
+        static final LatencySummary NONE = new LatencySummary(0, 0, 0);
+    }
+
+    private static final class Latency {
+        private long count;
+        private long totalNanos;
+        private long maxNanos;
+
+        synchronized void record(long nanos) {
+            count++;
+            totalNanos += nanos;
+            maxNanos = Math.max(maxNanos, nanos);
+        }
+
+        synchronized LatencySummary summary() {
+            return new LatencySummary(count, count == 0 ? 0 : totalNanos / 1e6 / count, maxNanos / 1e6);
+        }
+    }
+
+    @Inject
+    public Scanners(BulwarkConfiguration configuration, GaugeRegistry gauges, MetricFactory metrics, SecurityEventSink events) {
+        ScanTimer timer = (daemon, endpoint) -> {
+            org.apache.james.metrics.api.TimeMetric metric = metrics.timer(prefix(daemon, endpoint) + "_scan");
+            long started = System.nanoTime();
+            return () -> {
+                metric.stopAndPublish();
+                latencies.computeIfAbsent(daemon + " " + endpoint, key -> new Latency()).record(System.nanoTime() - started);
+            };
+        };
+        EndpointDiscovery.Listener membership = new MembershipEvents(gauges, events);
+        this.clamd = new ClamdPool(configuration.clamd(), timer,
+            new EndpointDiscovery(configuration.discovery().clamd(), EndpointResolver.SYSTEM, membership));
+        this.spamd = new SpamdPool(configuration.spamd(), timer,
+            new EndpointDiscovery(configuration.discovery().spamd(), EndpointResolver.SYSTEM, membership));
+        registerPoolGauges(gauges);
+    }
+
+    /** Pool membership changes from endpoint discovery: security events, and gauges for addresses that join. */
+    private final class MembershipEvents implements EndpointDiscovery.Listener {
+        private final GaugeRegistry gauges;
+        private final SecurityEventSink events;
+        private final java.util.Set<String> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        MembershipEvents(GaugeRegistry gauges, SecurityEventSink events) {
+            this.gauges = gauges;
+            this.events = events;
+        }
+
+        @Override
+        public void joined(String daemon, Endpoint endpoint, String name) {
+            record("scanner.joined", daemon, endpoint, name, java.util.Map.of());
+            if (registered.add(daemon + " " + endpoint)) {
+                register(gauges, daemon, endpoint, () -> find(daemon.equals("clamd") ? clamd.stats() : spamd.stats(), endpoint));
+            }
+        }
+
+        @Override
+        public void left(String daemon, Endpoint endpoint, String name) {
+            record("scanner.left", daemon, endpoint, name, java.util.Map.of());
+        }
+
+        @Override
+        public void refused(String daemon, Endpoint endpoint, String name, String reason) {
+            record("scanner.refused", daemon, endpoint, name, java.util.Map.of("reason", reason));
+        }
+
+        private void record(String kind, String daemon, Endpoint endpoint, String name, java.util.Map<String, String> extra) {
+            java.util.Map<String, String> details = new java.util.HashMap<>(extra);
+            details.put("daemon", daemon);
+            details.put("endpoint", endpoint.toString());
+            details.put("name", name);
+            events.record(SecurityEvent.of(java.time.Instant.now(), kind, java.util.Optional.empty(), java.util.Optional.empty(),
+                java.util.List.of(), details));
+        }
+    }
+
+    /** {@code bulwark_clamd_127_0_0_1_3310}: one metric name prefix per endpoint. */
+    static String prefix(String daemon, Endpoint endpoint) {
+        return "bulwark_" + daemon + "_" + (endpoint.host() + "_" + endpoint.port()).replaceAll("[^A-Za-z0-9]", "_");
+    }
+
+    /**
+     * Pool usage per endpoint in James's metrics: {@code bulwark_clamd_127_0_0_1_3310_active},
+     * {@code ..._idle}, {@code ..._in_service}; and the timer {@code ..._scan}, the latency of each exchange.
+     */
+    private void registerPoolGauges(GaugeRegistry gauges) {
+        clamd.stats().forEach(stats -> register(gauges, "clamd", stats.endpoint().endpoint(), () -> find(clamd.stats(), stats.endpoint().endpoint())));
+        spamd.stats().forEach(stats -> register(gauges, "spamd", stats.endpoint().endpoint(), () -> find(spamd.stats(), stats.endpoint().endpoint())));
+    }
+
+    private static void register(GaugeRegistry gauges, String daemon, Endpoint endpoint, java.util.function.Supplier<java.util.Optional<EndpointStats>> stats) {
+        String prefix = prefix(daemon, endpoint);
+        gauges.register(prefix + "_active", () -> stats.get().map(EndpointStats::active).orElse(0));
+        gauges.register(prefix + "_idle", () -> stats.get().map(EndpointStats::idle).orElse(0));
+        gauges.register(prefix + "_in_service", () -> stats.get().map(s -> s.available() ? 1 : 0).orElse(0));
+    }
+
+    private static java.util.Optional<EndpointStats> find(java.util.List<EndpointStats> all, Endpoint endpoint) {
+        return all.stream().filter(s -> s.endpoint().endpoint().equals(endpoint)).findFirst();
+    }
+
+    /** @param daemon {@code clamd} or {@code spamd} */
+    public LatencySummary latency(String daemon, Endpoint endpoint) {
+        return java.util.Optional.ofNullable(latencies.get(daemon + " " + endpoint)).map(Latency::summary).orElse(LatencySummary.NONE);
+    }
+
+    public ClamdPool clamd() {
+        return clamd;
+    }
+
+    public SpamdPool spamd() {
+        return spamd;
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        clamd.close();
+        spamd.close();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.bulwark.extension.store;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.james.metrics.api.Metric;
+import org.apache.james.metrics.api.MetricFactory;
+
+import dev.bulwark.security.OutbreakDetector;
+import dev.bulwark.security.SecurityEvent;
+import dev.bulwark.security.SecurityEventSink;
+
+/**
+ * Where mail processing's security events go: to the store's async writer; into a James metric per
+ * kind ({@code bulwark_verdict_infected}, {@code bulwark_quarantine_stored}..., so that they appear
+ * wherever James exports metrics); and each {@code verdict.infected} to the outbreak detector.
+ */
+public final class EventFanOut implements SecurityEventSink {
+    private final SecurityEventSink writer;
+    private final OutbreakDetector detector;
+    private final MetricFactory metrics;
+    private final Map<String, Metric> counters = new ConcurrentHashMap<>();
+
+    public EventFanOut(SecurityEventSink writer, OutbreakDetector detector, MetricFactory metrics) {
+        this.writer = writer;
+        this.detector = detector;
+        this.metrics = metrics;
+    }
+
+    static String metricName(String kind) {
+        return "bulwark_" + kind.replace('.', '_').replace('-', '_').toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public void record(SecurityEvent event) {
+        writer.record(event);
+        counters.computeIfAbsent(event.kind(), kind -> metrics.generate(metricName(kind))).increment();
+        if (event.kind().equals("verdict.infected")) {
+            List<String> names = Arrays.stream(event.details().getOrDefault("virusNames", "").split(","))
+                .map(String::trim).filter(name -> !name.isEmpty()).toList();
+            detector.detected(names);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.bulwark.extension.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+
+import javax.annotation.PreDestroy;
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+import org.apache.james.filesystem.api.JamesDirectoriesProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.bulwark.extension.config.BulwarkConfiguration;
+import dev.bulwark.extension.config.BulwarkConfigurationException;
+import dev.bulwark.security.AddressPattern;
+import dev.bulwark.security.AsyncEventWriter;
+import dev.bulwark.security.SecurityStore;
+import dev.bulwark.security.SecurityStoreConfig;
+import dev.bulwark.security.SenderList;
+import dev.bulwark.security.StoreException;
+
+/**
+ * Opens the security store once (a relative SQLite file lives under James's working directory),
+ * adds the seeds of bulwark.properties that are missing, and closes it when James stops.
+ */
+@Singleton
+public class SecurityStoreLifecycle {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SecurityStoreLifecycle.class);
+    private static final String SQLITE = "jdbc:sqlite:";
+
+    /** Events from mail processing queue up to this many while the database is slow; beyond, they are dropped and counted. */
+    static final int EVENT_QUEUE = 10_000;
+
+    private final SecurityStore store;
+    private final AsyncEventWriter eventWriter;
+
+    @Inject
+    public SecurityStoreLifecycle(BulwarkConfiguration configuration, JamesDirectoriesProvider directories) {
+        BulwarkConfiguration.Store settings = configuration.store();
+        String url = resolve(settings.url(), Path.of(directories.getRootDirectory()));
+        try {
+            this.store = SecurityStore.open(new SecurityStoreConfig(url, settings.user(), settings.password(),
+                settings.maxConnections(), settings.cacheTtl()), Clock.systemUTC());
+        } catch (StoreException e) {
+            throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE + ": "
+                + BulwarkConfiguration.STORE_URL + ": " + e.getMessage()));
+        }
+        seed(configuration.seeds());
+        this.eventWriter = new AsyncEventWriter(store.events(), EVENT_QUEUE);
+        LOGGER.info("Bulwark security store at {}", url.replaceAll("password=[^&]*", "password=***"));
+    }
+
+    public SecurityStore store() {
+        return store;
+    }
+
+    public AsyncEventWriter eventWriter() {
+        return eventWriter;
+    }
+
+    private void seed(BulwarkConfiguration.Seeds seeds) {
+        add(SenderList.ALLOW, seeds.allow());
+        add(SenderList.BLOCK, seeds.block());
+        seeds.groups().forEach((group, members) -> members.forEach(member -> {
+            if (store.groups().add(group, AddressPattern.parse(member))) {
+                LOGGER.info("Group {}: added {} from {}", group, member, BulwarkConfiguration.FILE);
+            }
+        }));
+    }
+
+    private void add(SenderList list, List<String> patterns) {
+        for (String pattern : patterns) {
+            if (store.lists().add(list, AddressPattern.parse(pattern), "from " + BulwarkConfiguration.FILE)) {
+                LOGGER.info("Sender {} list: added {} from {}", list.asString(), pattern, BulwarkConfiguration.FILE);
+            }
+        }
+    }
+
+    /** A relative SQLite file is under James's working directory; its folder is created. */
+    static String resolve(String url, Path jamesRoot) {
+        if (!url.startsWith(SQLITE) || url.startsWith(SQLITE + ":memory:")) {
+            return url;
+        }
+        Path file = jamesRoot.resolve(url.substring(SQLITE.length())).normalize();
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE + ": "
+                + BulwarkConfiguration.STORE_URL + ": cannot create " + file.getParent() + ": " + e.getMessage()));
+        }
+        return SQLITE + file;
+    }
+
+    @PreDestroy
+    public void close() {
+        eventWriter.close();
+        store.close();
+    }
+}

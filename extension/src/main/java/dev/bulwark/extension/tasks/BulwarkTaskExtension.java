@@ -1,0 +1,174 @@
+package dev.bulwark.extension.tasks;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.inject.Inject;
+
+import org.apache.james.server.task.json.TaskExtensionModule;
+import org.apache.james.server.task.json.dto.AdditionalInformationDTO;
+import org.apache.james.server.task.json.dto.AdditionalInformationDTOModule;
+import org.apache.james.server.task.json.dto.TaskDTO;
+import org.apache.james.server.task.json.dto.TaskDTOModule;
+import org.apache.james.task.Task;
+import org.apache.james.task.TaskExecutionDetails;
+
+import dev.bulwark.extension.rescan.RetroactiveRescan;
+import dev.bulwark.extension.rescan.RetroactiveRescanTask;
+import dev.bulwark.quarantine.QuarantineFilter;
+import dev.bulwark.quarantine.QuarantineReason;
+import dev.bulwark.quarantine.QuarantineStore;
+import dev.bulwark.security.SecurityStore;
+
+/**
+ * Bulwark's James tasks and their progress as JSON ({@code guice.extension.task} in extensions.properties):
+ * James's distributed task manager stores and hands tasks between nodes in that form, and webadmin's
+ * {@code /tasks} shows their progress ({@code additionalInformation}) through it.
+ */
+public class BulwarkTaskExtension implements TaskExtensionModule {
+    private final QuarantineStore quarantine;
+    private final SecurityStore security;
+    private final java.util.function.Function<String, RetroactiveRescanTask> rescan;
+
+    @Inject
+    public BulwarkTaskExtension(QuarantineStore quarantine, SecurityStore security, RetroactiveRescan rescan) {
+        this(quarantine, security, rescan::task);
+    }
+
+    BulwarkTaskExtension(QuarantineStore quarantine, SecurityStore security, java.util.function.Function<String, RetroactiveRescanTask> rescan) {
+        this.quarantine = quarantine;
+        this.security = security;
+        this.rescan = rescan;
+    }
+
+    @Override
+    public Set<TaskDTOModule<? extends Task, ? extends TaskDTO>> taskDTOModules() {
+        return Set.of(
+            TaskDTOModule.forTask(QuarantineDeletionTask.class)
+                .convertToDTO(DeletionDTO.class)
+                .toDomainObjectConverter(dto -> new QuarantineDeletionTask(quarantine, security, dto.filter(), dto.requestedBy(), Clock.systemUTC()))
+                .toDTOConverter((task, type) -> DeletionDTO.of(type, task.filter(), task.requestedBy()))
+                .typeName(QuarantineDeletionTask.DELETION.asString())
+                .withFactory(TaskDTOModule::new),
+            TaskDTOModule.forTask(EventPurgeTask.class)
+                .convertToDTO(EventPurgeDTO.class)
+                .toDomainObjectConverter(dto -> new EventPurgeTask(security.events(), Instant.parse(dto.olderThan()), Clock.systemUTC()))
+                .toDTOConverter((task, type) -> new EventPurgeDTO(type, task.olderThan().toString()))
+                .typeName(EventPurgeTask.TYPE.asString())
+                .withFactory(TaskDTOModule::new),
+            TaskDTOModule.forTask(RetroactiveRescanTask.class)
+                .convertToDTO(RescanDTO.class)
+                .toDomainObjectConverter(dto -> rescan.apply(dto.trigger()))
+                .toDTOConverter((task, type) -> new RescanDTO(type, task.trigger()))
+                .typeName(RetroactiveRescanTask.TYPE.asString())
+                .withFactory(TaskDTOModule::new));
+    }
+
+    @Override
+    public Set<AdditionalInformationDTOModule<? extends TaskExecutionDetails.AdditionalInformation, ? extends AdditionalInformationDTO>>
+            taskAdditionalInformationDTOModules() {
+        return Set.of(
+            AdditionalInformationDTOModule.forDomainObject(QuarantineDeletionTask.Details.class)
+                .convertToDTO(DeletionDetailsDTO.class)
+                .toDomainObjectConverter(dto -> new QuarantineDeletionTask.Details(dto.deletedEntries(), dto.timestamp()))
+                .toDTOConverter((details, type) -> new DeletionDetailsDTO(type, details.deletedEntries(), details.timestamp()))
+                .typeName(QuarantineDeletionTask.DELETION.asString())
+                .withFactory(AdditionalInformationDTOModule::new),
+            AdditionalInformationDTOModule.forDomainObject(EventPurgeTask.Details.class)
+                .convertToDTO(EventPurgeDetailsDTO.class)
+                .toDomainObjectConverter(dto -> new EventPurgeTask.Details(dto.olderThan(), dto.deletedEvents(), dto.timestamp()))
+                .toDTOConverter((details, type) -> new EventPurgeDetailsDTO(type, details.olderThan(), details.deletedEvents(), details.timestamp()))
+                .typeName(EventPurgeTask.TYPE.asString())
+                .withFactory(AdditionalInformationDTOModule::new),
+            AdditionalInformationDTOModule.forDomainObject(RetroactiveRescanTask.Details.class)
+                .convertToDTO(RescanDetailsDTO.class)
+                .toDomainObjectConverter(RescanDetailsDTO::details)
+                .toDTOConverter(RescanDetailsDTO::of)
+                .typeName(RetroactiveRescanTask.TYPE.asString())
+                .withFactory(AdditionalInformationDTOModule::new));
+    }
+
+    /** The deletion and the purge (a deletion of expired entries) in one form: the filter says which. */
+    public record DeletionDTO(String type, String reason, String sender, String recipient, String virus, Instant after, Instant before,
+                              boolean expiredOnly, String requestedBy) implements TaskDTO {
+        static DeletionDTO of(String type, QuarantineFilter filter, String requestedBy) {
+            return new DeletionDTO(type, filter.reason().map(QuarantineReason::asString).orElse(null), filter.sender().orElse(null),
+                filter.recipient().orElse(null), filter.virus().orElse(null), filter.after().orElse(null), filter.before().orElse(null),
+                filter.expiredOnly(), requestedBy);
+        }
+
+        QuarantineFilter filter() {
+            return new QuarantineFilter(Optional.ofNullable(reason).map(QuarantineReason::of), Optional.ofNullable(sender),
+                Optional.ofNullable(recipient), Optional.ofNullable(virus), Optional.ofNullable(after), Optional.ofNullable(before), expiredOnly);
+        }
+
+        @Override
+        public String getType() {
+            return type;
+        }
+    }
+
+    public record EventPurgeDTO(String type, String olderThan) implements TaskDTO {
+        @Override
+        public String getType() {
+            return type;
+        }
+    }
+
+    public record RescanDTO(String type, String trigger) implements TaskDTO {
+        @Override
+        public String getType() {
+            return type;
+        }
+    }
+
+    public record DeletionDetailsDTO(String type, long deletedEntries, Instant timestamp) implements AdditionalInformationDTO {
+        @Override
+        public String getType() {
+            return type;
+        }
+
+        @Override
+        public Instant getTimestamp() {
+            return timestamp;
+        }
+    }
+
+    public record EventPurgeDetailsDTO(String type, Instant olderThan, long deletedEvents, Instant timestamp) implements AdditionalInformationDTO {
+        @Override
+        public String getType() {
+            return type;
+        }
+
+        @Override
+        public Instant getTimestamp() {
+            return timestamp;
+        }
+    }
+
+    public record RescanDetailsDTO(String type, String trigger, long quarantineRescanned, long nowClean, long released, long nowInfected,
+                                   long deliveredScanned, long deliveredDetected, long errors, Instant timestamp)
+        implements AdditionalInformationDTO {
+        static RescanDetailsDTO of(RetroactiveRescanTask.Details details, String type) {
+            return new RescanDetailsDTO(type, details.trigger(), details.quarantineRescanned(), details.nowClean(), details.released(),
+                details.nowInfected(), details.deliveredScanned(), details.deliveredDetected(), details.errors(), details.timestamp());
+        }
+
+        RetroactiveRescanTask.Details details() {
+            return new RetroactiveRescanTask.Details(trigger, quarantineRescanned, nowClean, released, nowInfected, deliveredScanned,
+                deliveredDetected, errors, timestamp);
+        }
+
+        @Override
+        public String getType() {
+            return type;
+        }
+
+        @Override
+        public Instant getTimestamp() {
+            return timestamp;
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package dev.bulwark.extension.webadmin;
+
+import static dev.bulwark.extension.webadmin.WebAdminRequests.badRequest;
+import static dev.bulwark.extension.webadmin.WebAdminRequests.error;
+import static dev.bulwark.extension.webadmin.WebAdminRequests.instant;
+import static dev.bulwark.extension.webadmin.WebAdminRequests.intParameter;
+import static dev.bulwark.extension.webadmin.WebAdminRequests.parameter;
+import static dev.bulwark.extension.webadmin.WebAdminRequests.rejectUnknownParameters;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+import javax.inject.Inject;
+
+import org.apache.james.task.TaskId;
+import org.apache.james.task.TaskManager;
+import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.authentication.AuthenticationFilter;
+import org.apache.james.webadmin.utils.ErrorResponder;
+import org.eclipse.jetty.http.HttpStatus;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.bulwark.extension.quarantine.QuarantineEvents;
+import dev.bulwark.extension.quarantine.QuarantineRelease;
+import dev.bulwark.extension.rescan.RetroactiveRescan;
+import dev.bulwark.extension.tasks.QuarantineDeletionTask;
+import dev.bulwark.quarantine.MessageStructure;
+import dev.bulwark.quarantine.QuarantineEntry;
+import dev.bulwark.quarantine.QuarantineException;
+import dev.bulwark.quarantine.QuarantineFilter;
+import dev.bulwark.quarantine.QuarantineId;
+import dev.bulwark.quarantine.QuarantineReason;
+import dev.bulwark.quarantine.QuarantineStorageException;
+import dev.bulwark.quarantine.QuarantineStore;
+import dev.bulwark.security.SecurityStore;
+
+import spark.HaltException;
+import spark.Request;
+import spark.Response;
+import spark.Route;
+import spark.Service;
+
+/**
+ * {@code /bulwark/quarantine} on James webadmin (register in webadmin.properties,
+ * {@code extensions.routes=dev.bulwark.extension.QuarantineRoutes}). JSON in, JSON out; errors in
+ * webadmin's format ({@code statusCode}, {@code type}, {@code message}); protected by webadmin's
+ * authentication when configured. Reference with curl examples: docs/quarantine.md.
+ */
+public class QuarantineRoutes implements Routes {
+    public static final String BASE = "/bulwark/quarantine";
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+    private static final String JSON = "application/json";
+    private static final Set<String> FILTERS = Set.of("reason", "sender", "recipient", "virus", "after", "before");
+    private static final Set<String> PAGING = Set.of("offset", "limit");
+
+    private final QuarantineStore store;
+    private final QuarantineRelease release;
+    private final SecurityStore security;
+    private final TaskManager tasks;
+    private final RetroactiveRescan rescan;
+    private final ObjectMapper strictReader;
+
+    @Inject
+    public QuarantineRoutes(QuarantineStore store, QuarantineRelease release, SecurityStore security, TaskManager tasks,
+                            RetroactiveRescan rescan) {
+        this.rescan = rescan;
+        this.store = store;
+        this.release = release;
+        this.security = security;
+        this.tasks = tasks;
+        this.strictReader = store.codec().mapper().copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    @Override
+    public String getBasePath() {
+        return BASE;
+    }
+
+    @Override
+    public void define(Service service) {
+        service.get(BASE, guarded(this::list));
+        service.delete(BASE, guarded(this::deleteByFilter));
+        service.post(BASE, guarded(this::action));
+        service.get(BASE + "/counts", guarded(this::counts));
+        service.get(BASE + "/:id", guarded((request, response) -> json(response, entry(request))));
+        service.get(BASE + "/:id/eml", guarded(this::eml));
+        service.get(BASE + "/:id/structure", guarded(this::structure));
+        service.post(BASE + "/:id/release", guarded(this::release));
+        service.delete(BASE + "/:id", guarded(this::delete));
+    }
+
+    private Object list(Request request, Response response) {
+        rejectUnknownParameters(request, union(FILTERS, PAGING));
+        int offset = intParameter(request, "offset", 0, 0, Integer.MAX_VALUE);
+        int limit = intParameter(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        return json(response, store.list(filter(request), offset, limit));
+    }
+
+    private Object counts(Request request, Response response) {
+        rejectUnknownParameters(request, Set.of());
+        Map<String, Long> counts = new LinkedHashMap<>();
+        store.counts().forEach((reason, count) -> counts.put(reason.asString(), count));
+        counts.put("total", counts.values().stream().mapToLong(Long::longValue).sum());
+        return json(response, counts);
+    }
+
+    private Object eml(Request request, Response response) {
+        QuarantineId id = id(request);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (!store.writeMessage(id, out)) {
+            throw notFound(id);
+        }
+        response.type("message/rfc822");
+        response.header("Content-Disposition", "attachment; filename=\"" + id.asString() + ".eml\"");
+        return out.toByteArray();
+    }
+
+    private Object structure(Request request, Response response) {
+        QuarantineId id = id(request);
+        return json(response, store.withMail(id, mail -> {
+            try {
+                return MessageStructure.of(mail.getMessage());
+            } catch (javax.mail.MessagingException e) {
+                throw new QuarantineStorageException("cannot read quarantined message " + id, e);
+            }
+        }).orElseThrow(() -> notFound(id)));
+    }
+
+    /** Body: nothing (all recipients not yet released) or {@code {"recipients": ["a@example.com"]}}. */
+    private Object release(Request request, Response response) {
+        QuarantineId id = id(request);
+        Optional<List<String>> recipients = releaseRequest(request.body()).flatMap(ReleaseRequest::recipients);
+        return json(response, release.release(id, recipients, requester(request)));
+    }
+
+    private Object delete(Request request, Response response) {
+        QuarantineId id = id(request);
+        QuarantineEntry entry = store.entry(id).orElseThrow(() -> notFound(id));
+        if (!store.delete(id)) {
+            throw notFound(id);
+        }
+        QuarantineEvents.record(security, QuarantineEvents.DELETED, entry, entry.recipients(), Map.of("deletedBy", requester(request)));
+        response.status(HttpStatus.NO_CONTENT_204);
+        return "";
+    }
+
+    private Object deleteByFilter(Request request, Response response) {
+        rejectUnknownParameters(request, FILTERS);
+        QuarantineFilter filter = filter(request);
+        if (filter.isEmpty()) {
+            throw badRequest("give at least one filter (" + new TreeSet<>(FILTERS) + ") to delete by filter; "
+                + "expired entries are purged with POST " + BASE + "?action=purge");
+        }
+        return task(response, tasks.submit(new QuarantineDeletionTask(store, security, filter, requester(request), Clock.systemUTC())));
+    }
+
+    private Object action(Request request, Response response) {
+        rejectUnknownParameters(request, Set.of("action"));
+        String action = Optional.ofNullable(request.queryParams("action")).orElse("");
+        return switch (action) {
+            case "purge" -> task(response, tasks.submit(QuarantineDeletionTask.purge(store, security, requester(request), Clock.systemUTC())));
+            case "rescan" -> task(response, rescan.submitNow(requester(request)));
+            default -> throw badRequest("action '" + action + "' is not supported, expected purge or rescan");
+        };
+    }
+
+    private QuarantineEntry entry(Request request) {
+        QuarantineId id = id(request);
+        return store.entry(id).orElseThrow(() -> notFound(id));
+    }
+
+    private record ReleaseRequest(Optional<List<String>> recipients) {
+    }
+
+    private Optional<ReleaseRequest> releaseRequest(String body) {
+        if (body == null || body.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(strictReader.readValue(body, ReleaseRequest.class));
+        } catch (JsonProcessingException e) {
+            throw badRequest("the body must be empty or {\"recipients\": [\"user@domain\", ...]}: " + e.getOriginalMessage());
+        }
+    }
+
+    /** The webadmin login when JWT authentication is on, the client's address otherwise. */
+    static String requester(Request request) {
+        Object login = request.attribute(AuthenticationFilter.LOGIN);
+        return login != null ? login.toString() : "webadmin client " + request.ip();
+    }
+
+    private static QuarantineFilter filter(Request request) {
+        return new QuarantineFilter(
+            parameter(request, "reason", value -> QuarantineReason.parse(value)
+                .orElseThrow(() -> badRequest("reason '" + value + "' is unknown, expected one of " + QuarantineReason.names()))),
+            parameter(request, "sender", Function.identity()),
+            parameter(request, "recipient", Function.identity()),
+            parameter(request, "virus", Function.identity()),
+            parameter(request, "after", value -> instant("after", value)),
+            parameter(request, "before", value -> instant("before", value)),
+            false);
+    }
+
+
+
+    private static QuarantineId id(Request request) {
+        try {
+            return QuarantineId.of(request.params("id"));
+        } catch (IllegalArgumentException e) {
+            throw badRequest(e.getMessage());
+        }
+    }
+
+    private Object json(Response response, Object value) {
+        response.type(JSON);
+        return store.codec().write(value);
+    }
+
+    private Object task(Response response, TaskId taskId) {
+        response.status(HttpStatus.CREATED_201);
+        response.header("Location", "/tasks/" + taskId.asString());
+        return json(response, Map.of("taskId", taskId.asString()));
+    }
+
+    /** Quarantine problems become webadmin errors; storage failures a 500 without a stack trace. */
+    private static Route guarded(Route route) {
+        return (request, response) -> {
+            try {
+                return route.handle(request, response);
+            } catch (HaltException e) {
+                throw e;
+            } catch (QuarantineException e) {
+                throw switch (e.problem()) {
+                    case NOT_FOUND -> error(HttpStatus.NOT_FOUND_404, ErrorResponder.ErrorType.NOT_FOUND, e.getMessage());
+                    case CONFLICT -> error(HttpStatus.CONFLICT_409, ErrorResponder.ErrorType.WRONG_STATE, e.getMessage());
+                    case INVALID -> badRequest(e.getMessage());
+                };
+            } catch (QuarantineStorageException | IllegalStateException e) {
+                throw error(HttpStatus.INTERNAL_SERVER_ERROR_500, ErrorResponder.ErrorType.SERVER_ERROR, e.getMessage());
+            }
+        };
+    }
+
+    private static HaltException notFound(QuarantineId id) {
+        return WebAdminRequests.notFound("no quarantine entry " + id.asString());
+    }
+
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> union = new TreeSet<>(a);
+        union.addAll(b);
+        return union;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.bulwark.extension.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.apache.commons.configuration2.PropertiesConfiguration;
+import org.apache.commons.configuration2.convert.DefaultListDelimiterHandler;
+import org.junit.jupiter.api.Test;
+
+import dev.bulwark.scanner.ClamdPoolConfig;
+import dev.bulwark.scanner.Endpoint;
+import dev.bulwark.scanner.SpamdClientConfig;
+import dev.bulwark.scanner.WeightedEndpoint;
+
+class BulwarkConfigurationTest {
+    /** As James's PropertiesProvider builds it: commas split values into lists. */
+    private static PropertiesConfiguration file(String... keyValues) {
+        PropertiesConfiguration configuration = new PropertiesConfiguration();
+        configuration.setListDelimiterHandler(new DefaultListDelimiterHandler(','));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            configuration.addProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return configuration;
+    }
+
+    @Test
+    void readsEndpointsWithWeightsAndAppliesDefaults() {
+        BulwarkConfiguration configuration = BulwarkConfiguration.from(
+            file("clamd.endpoints", "a:3310;weight=3, b:3311", "spamd.endpoints", "c:783,d:783"), Map.of());
+        assertThat(configuration.clamd().endpoints())
+            .containsExactly(new WeightedEndpoint(new Endpoint("a", 3310), 3), new WeightedEndpoint(new Endpoint("b", 3311), 1));
+        assertThat(configuration.clamd().maxConnectionsPerEndpoint()).isEqualTo(ClamdPoolConfig.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT);
+        assertThat(configuration.clamd().timeouts().read()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(configuration.spamd().endpoints()).containsExactly(new Endpoint("c", 783), new Endpoint("d", 783));
+        assertThat(configuration.spamd().client().maxMessageSize()).isEqualTo(SpamdClientConfig.DEFAULT_MAX_MESSAGE_SIZE);
+        assertThat(configuration.requireScannersAtStartup()).isTrue();
+        assertThat(configuration.rescan()).isEqualTo(BulwarkConfiguration.Rescan.DEFAULT);
+        assertThat(configuration.discovery()).isEqualTo(BulwarkConfiguration.Discovery.DEFAULT);
+        assertThat(configuration.quarantine()).isEqualTo(new BulwarkConfiguration.Quarantine("file://var/mail/quarantine/",
+            Duration.ofDays(30), "root", Duration.ofDays(1)));
+    }
+
+    @Test
+    void readsEverySetting() {
+        BulwarkConfiguration configuration = BulwarkConfiguration.from(file(
+            "clamd.endpoints", "a:1", "clamd.connectTimeout", "1s", "clamd.readTimeout", "5s",
+            "clamd.maxConnectionsPerEndpoint", "4", "clamd.borrowTimeout", "3s", "clamd.idleTimeout", "10s",
+            "clamd.probeInterval", "2s", "clamd.chunkSize", "128K", "clamd.maxStreamSize", "10M", "clamd.resolveInterval", "0",
+            "spamd.resolveInterval", "5s",
+            "spamd.endpoints", "b:2", "spamd.connectTimeout", "1s", "spamd.timeout", "20s",
+            "spamd.maxConnectionsPerEndpoint", "2", "spamd.borrowTimeout", "4s", "spamd.probeInterval", "7s",
+            "spamd.maxMessageSize", "1M", "startup.requireScanners", "false",
+            "rescan.interval", "30s", "rescan.repository", "/var/mail/held/", "rescan.processor", "rescan",
+            "rescan.onSignatureUpdate", "false", "rescan.minInterval", "10m", "rescan.releaseClean", "true", "rescan.deliveredWindow", "0",
+            "quarantine.repository", "memory://var/mail/q/", "quarantine.retention", "7d", "quarantine.releaseProcessor", "released",
+            "quarantine.purgeInterval", "6h"), Map.of());
+        ClamdPoolConfig clamd = configuration.clamd();
+        assertThat(clamd.timeouts().connect()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(clamd.timeouts().read()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(clamd.maxConnectionsPerEndpoint()).isEqualTo(4);
+        assertThat(clamd.borrowTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(clamd.idleTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(clamd.probeInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(clamd.chunkSize()).isEqualTo(128 * 1024);
+        assertThat(clamd.maxStreamSize()).isEqualTo(10L * 1024 * 1024);
+        assertThat(configuration.spamd().client().connectTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(configuration.spamd().client().exchangeTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(configuration.spamd().client().maxMessageSize()).isEqualTo(1024 * 1024);
+        assertThat(configuration.spamd().maxConnectionsPerEndpoint()).isEqualTo(2);
+        assertThat(configuration.spamd().borrowTimeout()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(configuration.spamd().probeInterval()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(configuration.requireScannersAtStartup()).isFalse();
+        assertThat(configuration.discovery()).isEqualTo(new BulwarkConfiguration.Discovery(java.time.Duration.ZERO, Duration.ofSeconds(5)));
+        assertThat(configuration.rescan()).isEqualTo(new BulwarkConfiguration.Rescan(Duration.ofSeconds(30), "var/mail/held", "rescan",
+            false, Duration.ofMinutes(10), true, Duration.ZERO));
+        assertThat(configuration.quarantine()).isEqualTo(new BulwarkConfiguration.Quarantine("memory://var/mail/q/",
+            Duration.ofDays(7), "released", Duration.ofHours(6)));
+    }
+
+    @Test
+    void environmentOverridesTheFile() {
+        BulwarkConfiguration configuration = BulwarkConfiguration.from(
+            file("clamd.endpoints", "127.0.0.1:3310", "spamd.endpoints", "127.0.0.1:783", "clamd.readTimeout", "30s"),
+            Map.of("BULWARK_CLAMD_ENDPOINTS", "clamav:3310", "BULWARK_CLAMD_READTIMEOUT", "500ms"));
+        assertThat(configuration.clamd().endpoints()).containsExactly(new WeightedEndpoint(new Endpoint("clamav", 3310), 1));
+        assertThat(configuration.clamd().timeouts().read()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void badEnvironmentValueSaysWhereItCameFrom() {
+        assertThatThrownBy(() -> BulwarkConfiguration.from(file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2"),
+            Map.of("BULWARK_SPAMD_ENDPOINTS", "spamd")))
+            .isInstanceOf(BulwarkConfigurationException.class)
+            .hasMessageStartingWith("bulwark.properties: spamd.endpoints is 'spamd' (from BULWARK_SPAMD_ENDPOINTS), expected host:port");
+    }
+
+    @Test
+    void everyProblemIsOneLineNamingTheKey() {
+        Map<String, PropertiesConfiguration> broken = Map.of(
+            "clamd.endpoints", file("spamd.endpoints", "b:2"),
+            "clamd.connectTimeout", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "clamd.connectTimeout", "-1s"),
+            "startup.requireScanners", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "startup.requireScanners", "maybe"),
+            "clamd.timeout", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "clamd.timeout", "1s"),
+            "clamd.maxConnectionsPerEndpoint", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "clamd.maxConnectionsPerEndpoint", "0"),
+            "clamd.chunkSize", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "clamd.chunkSize", "10"),
+            "spamd.maxMessageSize", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "spamd.maxMessageSize", "lots"),
+            "clamd.endpoints ", file("clamd.endpoints", "a:1,a:1", "spamd.endpoints", "b:2"),
+            "weight", file("clamd.endpoints", "a:1;weight=x", "spamd.endpoints", "b:2"),
+            "rescan.repository", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "rescan.repository", "memory://var/mail/x/"));
+        assertThat(broken).allSatisfy((key, configuration) ->
+            assertThatThrownBy(() -> BulwarkConfiguration.from(configuration, Map.of()))
+                .isInstanceOf(BulwarkConfigurationException.class)
+                .hasMessageStartingWith("bulwark.properties: ")
+                .hasMessageContaining(key.trim().equals("weight") ? "clamd.endpoints" : key.trim())
+                .hasMessageNotContaining("\n"));
+    }
+
+    @Test
+    void quarantineProblemsNameTheKey() {
+        assertThatThrownBy(() -> BulwarkConfiguration.from(
+            file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "quarantine.repository", "var/mail/quarantine"), Map.of()))
+            .hasMessageStartingWith("bulwark.properties: quarantine.repository is 'var/mail/quarantine', expected a mail repository URL");
+        assertThatThrownBy(() -> BulwarkConfiguration.from(
+            file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "quarantine.retention", "forever"), Map.of()))
+            .hasMessageStartingWith("bulwark.properties: quarantine.retention is 'forever', expected a duration");
+    }
+
+    @Test
+    void unknownKeysAreListed() {
+        assertThatThrownBy(() -> BulwarkConfiguration.from(file("clamd.endpoints", "a:1", "spamd.endpoint", "b:2"), Map.of()))
+            .hasMessageStartingWith("bulwark.properties: unknown key spamd.endpoint, expected one of [");
+    }
+}
