@@ -24,6 +24,8 @@ import dev.bulwark.scanner.testing.ScannerDaemons;
 public final class BulwarkJames implements AutoCloseable {
     public static final String DOMAIN = "bulwark.test";
     public static final String PASSWORD = "secret";
+    /** james-conf names the postmaster {@code postmaster}, at James's default domain: Bulwark's admin notices go there. */
+    public static final String POSTMASTER = "postmaster@localhost";
 
     /** Ports to listen on; 0 lets the system choose. */
     public record Ports(int smtp, int imap, int webAdmin) {
@@ -32,6 +34,7 @@ public final class BulwarkJames implements AutoCloseable {
 
     private final GuiceJamesServer server;
     private final Path workDir;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private BulwarkJames(GuiceJamesServer server, Path workDir) {
         this.server = server;
@@ -83,6 +86,16 @@ public final class BulwarkJames implements AutoCloseable {
         return address;
     }
 
+    /** Creates the postmaster's mailbox user (and its domain), so that admin notices can be read over IMAP. */
+    public String addPostmaster() throws Exception {
+        String domain = POSTMASTER.substring(POSTMASTER.indexOf('@') + 1);
+        if (!data().containsDomain(domain)) {
+            data().addDomain(domain);
+        }
+        data().addUser(POSTMASTER, PASSWORD);
+        return POSTMASTER;
+    }
+
     public int smtpPort() {
         return server.getProbe(SmtpGuiceProbe.class).getSmtpPort().getValue();
     }
@@ -99,8 +112,11 @@ public final class BulwarkJames implements AutoCloseable {
         return workDir;
     }
 
+    /** Stops James; a second call does nothing (a fixture may stop what a test stopped already). */
     @Override
     public void close() {
-        server.stop();
+        if (closed.compareAndSet(false, true)) {
+            server.stop();
+        }
     }
 }

@@ -1,6 +1,6 @@
 package dev.bulwark.it;
 
-import java.nio.file.Path;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -11,26 +11,27 @@ import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 
 /**
  * One Bulwark James per test class, started before its first test on the run's real scanners, with
- * james-conf/ as it is; registered with {@code @RegisterExtension} it can apply a few edits first.
+ * james-conf/ as it is; registered with {@code @RegisterExtension} it can apply a few edits first (they
+ * may name a {@link dev.bulwark.scanner.testing.PrivateScanners} registered before it). Stopped, and its
+ * work directory removed, after the class.
  */
 public final class BulwarkJamesExtension implements BeforeAllCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BulwarkJamesExtension.class);
 
-    private final java.util.function.Consumer<ConfFolder> edits;
+    private final Consumer<ConfFolder> edits;
 
     public BulwarkJamesExtension() {
         this(conf -> { });
     }
 
-    public BulwarkJamesExtension(java.util.function.Consumer<ConfFolder> edits) {
+    public BulwarkJamesExtension(Consumer<ConfFolder> edits) {
         this.edits = edits;
     }
 
-    private record Running(BulwarkJames james) implements ExtensionContext.Store.CloseableResource {
+    private record Running(JamesStarter starter, BulwarkJames james) implements ExtensionContext.Store.CloseableResource {
         @Override
         public void close() {
-            james.close();
-            WorkDirs.delete(james.workDir());
+            starter.close();
         }
     }
 
@@ -52,14 +53,11 @@ public final class BulwarkJamesExtension implements BeforeAllCallback, Parameter
     private BulwarkJames james(ExtensionContext context) {
         ExtensionContext classContext = context.getTestMethod().isPresent() ? context.getParent().orElseThrow() : context;
         return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, key -> {
-            Path workDir = null;
+            JamesStarter starter = new JamesStarter(ScannerDaemonsExtension.daemons(context));
             try {
-                workDir = WorkDirs.create();
-                return new Running(BulwarkJames.start(workDir, ScannerDaemonsExtension.daemons(context), BulwarkJames.Ports.ANY, edits));
+                return new Running(starter, starter.start(edits));
             } catch (Exception e) {
-                if (workDir != null) {
-                    WorkDirs.delete(workDir);
-                }
+                starter.close();
                 throw new IllegalStateException("James with Bulwark did not start", e);
             }
         }, Running.class).james();

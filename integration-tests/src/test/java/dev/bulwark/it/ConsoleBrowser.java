@@ -63,7 +63,7 @@ final class ConsoleBrowser implements AutoCloseable {
             .build();
         try {
             ChromeDriver driver = new ChromeDriver(service, options);
-            return new ConsoleBrowser(driver, profile, "http://127.0.0.1:" + james.webAdminPort() + "/bulwark/console",
+            return new ConsoleBrowser(driver, profile, WebAdmin.url(james, "/bulwark/console"),
                 Files.createDirectories(Path.of("target", "console-screenshots")));
         } catch (RuntimeException e) {
             WorkDirs.delete(profile);

@@ -1,7 +1,5 @@
 package dev.bulwark.it;
 
-import static io.restassured.RestAssured.given;
-
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +81,7 @@ public final class MailClients {
     }
 
     public RequestSpecification webAdmin() {
-        return given().baseUri("http://127.0.0.1").port(james.webAdminPort()).urlEncodingEnabled(false);
+        return WebAdmin.request(james);
     }
 
     /** Keys of the mails in a James mail repository, through {@code GET /mailRepositories/{path}/mails}. */

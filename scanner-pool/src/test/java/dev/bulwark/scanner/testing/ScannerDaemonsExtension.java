@@ -102,6 +102,11 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
         return () -> runScript("stop", runDir, host, clamdPort, spamdPort, signatureDir);
     }
 
+    /** Stops what {@link #startPrivateDaemons(Path, String, int, int, java.util.Optional)} started in {@code runDir}. */
+    public static void stopPrivateDaemons(Path runDir, String host, int clamdPort, int spamdPort) throws IOException {
+        runScript("stop", runDir, host, clamdPort, spamdPort, java.util.Optional.empty());
+    }
+
     private static void runScript(String action, Path runDir, String host, int clamdPort, int spamdPort,
                                   java.util.Optional<Path> signatureDir) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(List.of("bash", scannersScript().toString(), action))

@@ -1,0 +1,71 @@
+package dev.bulwark.it;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import dev.bulwark.scanner.testing.ScannerDaemons;
+
+/**
+ * Starts Bulwark Jameses for a test, each in a work directory of its own on the run's scanners, with
+ * james-conf/ as it is plus the test's edits. What is still running when the test ends (or the class,
+ * when a {@code @BeforeAll} method asked for it) is stopped, and every work directory it made removed.
+ * Tests get one from {@link JamesStarterExtension}; {@link BulwarkJamesExtension} starts its James with one.
+ */
+public final class JamesStarter implements ExtensionContext.Store.CloseableResource {
+    private final ScannerDaemons daemons;
+    private final List<Path> workDirs = new ArrayList<>();
+    private final Deque<BulwarkJames> started = new ArrayDeque<>();
+
+    JamesStarter(ScannerDaemons daemons) {
+        this.daemons = daemons;
+    }
+
+    /** A fresh, empty work directory, removed with the others. */
+    public synchronized Path workDir() throws IOException {
+        Path workDir = WorkDirs.create();
+        workDirs.add(workDir);
+        return workDir;
+    }
+
+    /** A James with Bulwark in a fresh work directory; throws what James's start-up threw. */
+    public BulwarkJames start(Consumer<ConfFolder> edits) throws Exception {
+        return start(workDir(), edits);
+    }
+
+    /** Prepares {@code workDir} (conf/ from james-conf/ with the edits, the jar in extensions-jars/) and starts James on it. */
+    public BulwarkJames start(Path workDir, Consumer<ConfFolder> edits) throws Exception {
+        edits.accept(BulwarkJames.prepare(workDir, daemons, BulwarkJames.Ports.ANY));
+        return restart(workDir);
+    }
+
+    /** Starts James again on a work directory prepared before (a restart: the earlier James closed, its data kept). */
+    public synchronized BulwarkJames restart(Path workDir) throws Exception {
+        BulwarkJames james = BulwarkJames.start(workDir);
+        started.push(james);
+        return james;
+    }
+
+    /** Stops the Jameses still running, the last started first, then removes the work directories. */
+    @Override
+    public synchronized void close() {
+        RuntimeException failure = null;
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        workDirs.forEach(WorkDirs::delete);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
