@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.bulwark.scanner.testing.ScannerDaemons;
-import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import dev.bulwark.scanner.testing.TestSamples;
 import dev.bulwark.security.PostgresServer;
 
@@ -24,7 +22,7 @@ import dev.bulwark.security.PostgresServer;
  * loopback): a list change made over one node's webadmin acts on mail at the other within
  * store.cacheTtl, and each node sees the other's events.
  */
-@ExtendWith(ScannerDaemonsExtension.class)
+@ExtendWith(JamesStarterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterTest {
     private PostgresServer postgres;
@@ -32,15 +30,15 @@ class ClusterTest {
     private BulwarkJames nodeB;
 
     @BeforeAll
-    void start(ScannerDaemons daemons) throws Exception {
+    void start(JamesStarter jameses) throws Exception {
         postgres = PostgresServer.start();
-        nodeA = node(daemons, "a");
-        nodeB = node(daemons, "b");
+        nodeA = node(jameses, "a");
+        nodeB = node(jameses, "b");
     }
 
     /** Both nodes run in this JVM: their SMTP and IMAP servers need their own JMX names. */
-    private BulwarkJames node(ScannerDaemons daemons, String name) throws Exception {
-        return BulwarkJames.start(WorkDirs.create(), daemons, BulwarkJames.Ports.ANY, conf -> conf
+    private BulwarkJames node(JamesStarter jameses, String name) throws Exception {
+        return jameses.start(conf -> conf
             .replace("smtpserver.xml", "<jmxName>smtpserver-global</jmxName>", "<jmxName>smtpserver-" + name + "</jmxName>")
             .replace("imapserver.xml", "<jmxName>imapserver</jmxName>", "<jmxName>imapserver-" + name + "</jmxName>")
             .setProperty("bulwark.properties", "store.url", postgres.jdbcUrl())
@@ -49,12 +47,12 @@ class ClusterTest {
             .setProperty("bulwark.properties", "store.cacheTtl", "1s"));
     }
 
+    /** The nodes stop before the database they share (JamesStarter then removes their work directories). */
     @AfterAll
     void stop() {
         for (BulwarkJames node : new BulwarkJames[] {nodeA, nodeB}) {
             if (node != null) {
                 node.close();
-                WorkDirs.delete(node.workDir());
             }
         }
         if (postgres != null) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -18,22 +17,13 @@ import dev.bulwark.scanner.testing.TestSamples;
  * Mail held because no clamd answered survives a James restart (the sample's scan-failed hold is
  * file://) and is delivered once a clamd answers after the restart.
  */
-@ExtendWith(ScannerDaemonsExtension.class)
+@ExtendWith({ScannerDaemonsExtension.class, JamesStarterExtension.class})
 class HeldMailRestartTest {
-    private Path workDir;
-
-    @AfterEach
-    void cleanUp() {
-        if (workDir != null) {
-            WorkDirs.delete(workDir);
-        }
-    }
-
     @Test
-    void heldMailSurvivesARestartAndIsDeliveredAfterwards(ScannerDaemons daemons) throws Exception {
-        workDir = WorkDirs.create();
+    void heldMailSurvivesARestartAndIsDeliveredAfterwards(JamesStarter jameses, ScannerDaemons daemons) throws Exception {
+        Path workDir = jameses.workDir();
         String recipient;
-        try (BulwarkJames james = BulwarkJames.start(workDir, daemons, BulwarkJames.Ports.ANY, conf -> conf
+        try (BulwarkJames james = jameses.start(workDir, conf -> conf
                 .setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + Ports.unused())
                 .setProperty("bulwark.properties", "startup.requireScanners", "false"))) {
             MailClients clients = new MailClients(james);
@@ -45,7 +35,7 @@ class HeldMailRestartTest {
         new ConfFolder(workDir.resolve("conf"))
             .setProperty("bulwark.properties", "clamd.endpoints", daemons.clamdAddress())
             .setProperty("bulwark.properties", "rescan.interval", "1s");
-        try (BulwarkJames james = BulwarkJames.start(workDir)) {
+        try (BulwarkJames james = jameses.restart(workDir)) {
             james.addUser("held-across-restart");
             MailClients clients = new MailClients(james);
 

@@ -6,11 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.bulwark.scanner.testing.ScannerDaemons;
-import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
-
 /** Stopping James closes Bulwark's pools: their prober threads and connections do not outlive it. */
-@ExtendWith(ScannerDaemonsExtension.class)
+@ExtendWith(JamesStarterExtension.class)
 class LifecycleTest {
     private static long proberThreads() {
         return Thread.getAllStackTraces().keySet().stream()
@@ -19,14 +16,13 @@ class LifecycleTest {
     }
 
     @Test
-    void stoppingJamesStopsThePools(ScannerDaemons daemons) throws Exception {
+    void stoppingJamesStopsThePools(JamesStarter jameses) throws Exception {
         long before = proberThreads();
-        BulwarkJames james = BulwarkJames.start(WorkDirs.create(), daemons, BulwarkJames.Ports.ANY, conf -> { });
+        BulwarkJames james = jameses.start(conf -> { });
         try {
             assertThat(proberThreads()).isEqualTo(before + 2);
         } finally {
             james.close();
-            WorkDirs.delete(james.workDir());
         }
         AWAIT.until(() -> proberThreads() == before);
     }

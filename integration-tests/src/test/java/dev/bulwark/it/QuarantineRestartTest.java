@@ -8,12 +8,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.bulwark.scanner.testing.ScannerDaemons;
-import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import dev.bulwark.scanner.testing.TestSamples;
 
 /**
@@ -21,29 +18,21 @@ import dev.bulwark.scanner.testing.TestSamples;
  * expired entries only. The first James keeps entries for 2 seconds; the second, on the same
  * working directory, for the sample's 30 days.
  */
-@ExtendWith(ScannerDaemonsExtension.class)
+@ExtendWith(JamesStarterExtension.class)
 class QuarantineRestartTest {
     private static final String SENDER = "mallory@outside.test";
-    private Path workDir;
-
-    @AfterEach
-    void cleanUp() {
-        if (workDir != null) {
-            WorkDirs.delete(workDir);
-        }
-    }
 
     @Test
-    void entriesSurviveARestartAndThePurgeDeletesOnlyExpiredOnes(ScannerDaemons daemons) throws Exception {
-        workDir = WorkDirs.create();
+    void entriesSurviveARestartAndThePurgeDeletesOnlyExpiredOnes(JamesStarter jameses) throws Exception {
+        Path workDir = jameses.workDir();
         Map<String, Object> expiring;
-        try (BulwarkJames james = BulwarkJames.start(workDir, daemons, BulwarkJames.Ports.ANY,
+        try (BulwarkJames james = jameses.start(workDir,
                 conf -> conf.setProperty("bulwark.properties", "quarantine.retention", "2s"))) {
             expiring = sendInfected(james, "expires soon");
         }
 
         new ConfFolder(workDir.resolve("conf")).setProperty("bulwark.properties", "quarantine.retention", "30d");
-        try (BulwarkJames james = BulwarkJames.start(workDir)) {
+        try (BulwarkJames james = jameses.restart(workDir)) {
             MailClients clients = new MailClients(james);
             assertThat(clients.quarantine("")).extracting(entry -> entry.get("id")).containsExactly(expiring.get("id"));
             Map<String, Object> kept = sendInfected(james, "kept");

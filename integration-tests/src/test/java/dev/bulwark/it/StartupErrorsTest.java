@@ -3,73 +3,66 @@ package dev.bulwark.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.bulwark.scanner.testing.Ports;
-import dev.bulwark.scanner.testing.ScannerDaemons;
-import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 
 /**
  * A wrong configuration stops James at start-up with one line naming the file, the key and what is
  * expected. Each test starts (and fails to start) its own James: that is the behaviour under test.
  */
-@ExtendWith(ScannerDaemonsExtension.class)
+@ExtendWith(JamesStarterExtension.class)
 class StartupErrorsTest {
-    @TempDir
-    Path workDir;
-
     @Test
-    void missingBulwarkPropertiesIsNamed(ScannerDaemons daemons) {
-        assertThat(startupError(daemons, conf -> conf.delete("bulwark.properties")))
+    void missingBulwarkPropertiesIsNamed(JamesStarter jameses) {
+        assertThat(startupError(jameses, conf -> conf.delete("bulwark.properties")))
             .startsWith("bulwark.properties: not found in James's conf folder");
     }
 
     @Test
-    void missingRequiredKeyIsNamed(ScannerDaemons daemons) {
-        assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "spamd.endpoints", "")))
+    void missingRequiredKeyIsNamed(JamesStarter jameses) {
+        assertThat(startupError(jameses, conf -> conf.setProperty("bulwark.properties", "spamd.endpoints", "")))
             .isEqualTo("bulwark.properties: spamd.endpoints is missing, expected host:port[,host:port...]");
     }
 
     @Test
-    void wrongValueNamesKeyValueAndWhatIsExpected(ScannerDaemons daemons) {
-        assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "clamd.readTimeout", "soon")))
+    void wrongValueNamesKeyValueAndWhatIsExpected(JamesStarter jameses) {
+        assertThat(startupError(jameses, conf -> conf.setProperty("bulwark.properties", "clamd.readTimeout", "soon")))
             .startsWith("bulwark.properties: clamd.readTimeout is 'soon', expected a duration such as 30s or 500ms");
-        assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "clamd.endpoints", "clamav")))
+        assertThat(startupError(jameses, conf -> conf.setProperty("bulwark.properties", "clamd.endpoints", "clamav")))
             .startsWith("bulwark.properties: clamd.endpoints is 'clamav', expected host:port[;weight=N][,host:port...]");
     }
 
     @Test
-    void unknownKeyIsATypoNotADefault(ScannerDaemons daemons) {
-        assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "clamd.endpoint", "127.0.0.1:3310")))
+    void unknownKeyIsATypoNotADefault(JamesStarter jameses) {
+        assertThat(startupError(jameses, conf -> conf.setProperty("bulwark.properties", "clamd.endpoint", "127.0.0.1:3310")))
             .startsWith("bulwark.properties: unknown key clamd.endpoint, expected one of [");
     }
 
     @Test
-    void unreachableScannerStopsStartUp(ScannerDaemons daemons) throws IOException {
+    void unreachableScannerStopsStartUp(JamesStarter jameses) throws IOException {
         int closedPort = Ports.unused();
         String endpoint = "127.0.0.1:" + closedPort;
-        assertThat(startupError(daemons, conf -> conf.setProperty("bulwark.properties", "clamd.endpoints", endpoint)))
+        assertThat(startupError(jameses, conf -> conf.setProperty("bulwark.properties", "clamd.endpoints", endpoint)))
             .startsWith("bulwark.properties: clamd.endpoints: clamd at " + endpoint + " does not answer PING");
     }
 
     @Test
-    void unknownMailetParameterIsNamed(ScannerDaemons daemons) {
-        assertThat(startupError(daemons, conf -> conf.replace("mailetcontainer.xml",
+    void unknownMailetParameterIsNamed(JamesStarter jameses) {
+        assertThat(startupError(jameses, conf -> conf.replace("mailetcontainer.xml",
             "<failOpen>false</failOpen>", "<failOpne>true</failOpne>")))
             .isEqualTo("mailetcontainer.xml: mailet dev.bulwark.mailets.VirusScan: unknown parameter [failOpne],"
                 + " expected one of [failOpen, scanFailedProcessor, unscannableProcessor]");
     }
 
     @Test
-    void brokenNoticeTemplateNamesFileAndLine(ScannerDaemons daemons) {
-        assertThat(startupError(daemons, conf -> conf
+    void brokenNoticeTemplateNamesFileAndLine(JamesStarter jameses) {
+        assertThat(startupError(jameses, conf -> conf
             .write("bulwark-templates/en/admin.mustache", "Subject: [Bulwark] {{reason}}\n\n{{#virusNames}}\nnever closed\n")
             .replace("mailetcontainer.xml", "class=\"dev.bulwark.mailets.NotifyAdmin\">\n",
                 "class=\"dev.bulwark.mailets.NotifyAdmin\">\n<templateDirectory>" + conf.path().resolve("bulwark-templates") + "</templateDirectory>\n")))
@@ -78,9 +71,9 @@ class StartupErrorsTest {
     }
 
     /** Starts James with the edited configuration and returns Bulwark's start-up error line. */
-    private String startupError(ScannerDaemons daemons, Consumer<ConfFolder> edits) {
+    private String startupError(JamesStarter jameses, Consumer<ConfFolder> edits) {
         Throwable thrown = null;
-        try (BulwarkJames james = BulwarkJames.start(workDir.resolve("run-" + System.nanoTime()), daemons, BulwarkJames.Ports.ANY, edits)) {
+        try (BulwarkJames james = jameses.start(edits)) {
             // reaching here is the failure reported below
         } catch (Throwable e) {
             thrown = e;

@@ -5,19 +5,15 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.bulwark.scanner.testing.ScannerDaemons;
-import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import dev.bulwark.scanner.testing.TestSamples;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.SignatureAlgorithm;
@@ -27,22 +23,12 @@ import io.restassured.specification.RequestSpecification;
  * With James's webadmin JWT authentication on, Bulwark's routes refuse anonymous requests, and a
  * release is recorded under the token's subject; only the console's static files are public.
  */
-@ExtendWith(ScannerDaemonsExtension.class)
+@ExtendWith(JamesStarterExtension.class)
 class WebAdminAuthenticationTest {
-    private Path workDir;
-
-    @AfterEach
-    void cleanUp() {
-        if (workDir != null) {
-            WorkDirs.delete(workDir);
-        }
-    }
-
     @Test
-    void bulwarkRoutesNeedAnAdminTokenAndReleasesNameItsSubject(ScannerDaemons daemons) throws Exception {
+    void bulwarkRoutesNeedAnAdminTokenAndReleasesNameItsSubject(JamesStarter jameses) throws Exception {
         KeyPair keys = KeyPairGenerator.getInstance("RSA").generateKeyPair();
-        workDir = WorkDirs.create();
-        try (BulwarkJames james = BulwarkJames.start(workDir, daemons, BulwarkJames.Ports.ANY, conf -> {
+        try (BulwarkJames james = jameses.start(conf -> {
             try {
                 Files.writeString(conf.file("jwt_publickey"), "-----BEGIN PUBLIC KEY-----\n"
                     + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(keys.getPublic().getEncoded())
