@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.nio.file.Path;
-import java.util.Optional;
-
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.bulwark.scanner.testing.Ports;
-import dev.bulwark.scanner.testing.ScannerDaemons;
+import dev.bulwark.scanner.testing.PrivateScanners;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import io.restassured.path.json.JsonPath;
 
@@ -22,26 +18,15 @@ import io.restassured.path.json.JsonPath;
  * but the integrity watch reports it broken in /healthcheck, /bulwark/scanners and the event log, and
  * takes it out of the pool, so that mail is held rather than passed as clean.
  */
-@ExtendWith(ScannerDaemonsExtension.class)
+@ExtendWith(JamesStarterExtension.class)
 class IntegrityWatchTest {
-    private Path workDir;
-
-    @AfterEach
-    void cleanUp() {
-        if (workDir != null) {
-            WorkDirs.delete(workDir);
-        }
-    }
+    @RegisterExtension
+    static final PrivateScanners BLIND = PrivateScanners.onFreePorts().withSignatures(ScannerDaemonsExtension::signaturesWithoutEicar);
 
     @Test
-    void aClamdThatDetectsNothingIsReportedBroken(ScannerDaemons daemons) throws Exception {
-        workDir = WorkDirs.create();
-        Path scanners = workDir.resolve("blind-clamd");
-        int clamdPort = Ports.unused();
-        try (AutoCloseable blind = ScannerDaemonsExtension.startPrivateDaemons(scanners.resolve("run"), clamdPort, Ports.unused(),
-                Optional.of(ScannerDaemonsExtension.signaturesWithoutEicar(scanners.resolve("signatures"))));
-             BulwarkJames james = BulwarkJames.start(workDir, daemons, BulwarkJames.Ports.ANY,
-                 conf -> conf.setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + clamdPort))) {
+    void aClamdThatDetectsNothingIsReportedBroken(JamesStarter jameses) throws Exception {
+        int clamdPort = BLIND.clamdPort();
+        try (BulwarkJames james = jameses.start(conf -> conf.setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + clamdPort))) {
             MailClients clients = new MailClients(james);
 
             JsonPath integrity = AWAIT.until(() -> clients.webAdmin().get("/healthcheck/checks/Bulwark%20integrity").then().extract().jsonPath(),

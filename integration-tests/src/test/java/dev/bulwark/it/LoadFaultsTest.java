@@ -3,14 +3,10 @@ package dev.bulwark.it;
 import static dev.bulwark.it.MailClients.AWAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -21,17 +17,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.bulwark.scanner.testing.Ports;
-import dev.bulwark.scanner.testing.ScannerDaemons;
-import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+import dev.bulwark.scanner.testing.PrivateScanners;
+import dev.bulwark.scanner.testing.PrivateScanners.Daemon;
 import dev.bulwark.scanner.testing.TestSamples;
 
 /**
@@ -49,27 +46,30 @@ class LoadFaultsTest {
     private static final int CLIENTS = 8;
     private static final long HEAP_GROWTH_LIMIT = 512L * 1024 * 1024;
 
-    private Path workDir;
-    private Path scannerRun;
-    private ScannerDaemons daemons;
-    private AutoCloseable scanners;
+    /** This James's clamd and spamd: killed, stalled and restarted by the tests. */
+    @RegisterExtension
+    @Order(1)
+    static final PrivateScanners SCANNERS = PrivateScanners.onFreePorts();
+
+    @RegisterExtension
+    @Order(2)
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf
+        .setProperty("bulwark.properties", "clamd.endpoints", SCANNERS.clamdAddress())
+        .setProperty("bulwark.properties", "spamd.endpoints", SCANNERS.spamdAddress())
+        .setProperty("bulwark.properties", "clamd.readTimeout", "3s")
+        .setProperty("bulwark.properties", "clamd.probeInterval", "1s")
+        .setProperty("bulwark.properties", "spamd.timeout", "5s")
+        .setProperty("bulwark.properties", "spamd.probeInterval", "1s")
+        .setProperty("bulwark.properties", "rescan.interval", "2s"));
+
     private BulwarkJames james;
     private MailClients clients;
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private long heapAtStart;
 
     @BeforeAll
-    void start() throws Exception {
-        workDir = WorkDirs.create();
-        scannerRun = workDir.resolve("scanners");
-        daemons = new ScannerDaemons("127.0.0.1", Ports.unused(), "127.0.0.1", Ports.unused());
-        scanners = ScannerDaemonsExtension.startPrivateDaemons(scannerRun, daemons.clamdPort(), daemons.spamdPort(), Optional.empty());
-        james = BulwarkJames.start(workDir.resolve("james"), daemons, BulwarkJames.Ports.ANY, conf -> conf
-            .setProperty("bulwark.properties", "clamd.readTimeout", "3s")
-            .setProperty("bulwark.properties", "clamd.probeInterval", "1s")
-            .setProperty("bulwark.properties", "spamd.timeout", "5s")
-            .setProperty("bulwark.properties", "spamd.probeInterval", "1s")
-            .setProperty("bulwark.properties", "rescan.interval", "2s"));
+    void start(BulwarkJames james) {
+        this.james = james;
         clients = new MailClients(james);
         log.start();
         ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(log);
@@ -77,35 +77,23 @@ class LoadFaultsTest {
     }
 
     @AfterAll
-    void stop() throws Exception {
+    void stop() {
         ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(log);
-        try {
-            if (james != null) {
-                james.close();
-            }
-        } finally {
-            try {
-                resume("clamd");
-                scanners.close();
-            } finally {
-                WorkDirs.delete(workDir);
-            }
-        }
     }
 
     @Test
     void clamdKilledAndRestartedUnderLoad() throws Exception {
-        loadWithFault("killed", () -> kill("clamd"), "verdict.error", this::restartDaemons);
+        loadWithFault("killed", () -> SCANNERS.kill(Daemon.CLAMD), "verdict.error", SCANNERS::start);
     }
 
     @Test
     void clamdStalledUnderLoad() throws Exception {
-        loadWithFault("stalled", () -> signal("clamd", "-STOP"), "verdict.error", () -> resume("clamd"));
+        loadWithFault("stalled", () -> SCANNERS.pause(Daemon.CLAMD), "verdict.error", () -> SCANNERS.resume(Daemon.CLAMD));
     }
 
     @Test
     void spamdKilledUnderLoad() throws Exception {
-        loadWithFault("spamd", () -> kill("spamd"), "spam.error", this::restartDaemons);
+        loadWithFault("spamd", () -> SCANNERS.kill(Daemon.SPAMD), "spam.error", SCANNERS::start);
     }
 
     private interface Action {
@@ -208,30 +196,6 @@ class LoadFaultsTest {
             }
             default -> TestSamples.plainMessage(SENDER, to, subject, "a clean message " + random.nextLong() + "\r\n".repeat(1 + random.nextInt(2000)));
         };
-    }
-
-    private long pid(String daemon) throws IOException {
-        return Long.parseLong(Files.readString(scannerRun.resolve(daemon + ".pid")).trim());
-    }
-
-    private void kill(String daemon) throws IOException {
-        ProcessHandle.of(pid(daemon)).ifPresent(ProcessHandle::destroyForcibly);
-    }
-
-    private void signal(String daemon, String signal) throws Exception {
-        Process kill = new ProcessBuilder("kill", signal, Long.toString(pid(daemon))).inheritIO().start();
-        assertThat(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill " + signal).isTrue();
-    }
-
-    private void resume(String daemon) throws Exception {
-        if (Files.exists(scannerRun.resolve(daemon + ".pid"))) {
-            signal(daemon, "-CONT");
-        }
-    }
-
-    /** scripts/scanners.sh start again: it starts what is not running and leaves the rest. */
-    private void restartDaemons() throws IOException {
-        ScannerDaemonsExtension.startPrivateDaemons(scannerRun, daemons.clamdPort(), daemons.spamdPort(), Optional.empty());
     }
 
     private static long usedHeap() {

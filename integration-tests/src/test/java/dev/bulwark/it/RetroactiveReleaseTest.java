@@ -6,17 +6,13 @@ import static dev.bulwark.it.RetroactiveRescanTest.SENDER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.bulwark.scanner.testing.Ports;
-import dev.bulwark.scanner.testing.ScannerDaemons;
-import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+import dev.bulwark.scanner.testing.PrivateScanners;
 import dev.bulwark.scanner.testing.TestSamples;
 
 /**
@@ -24,28 +20,18 @@ import dev.bulwark.scanner.testing.TestSamples;
  * the retroactive rescan itself and reaches its recipient's mailbox (the same update as in
  * {@link RetroactiveRescanTest}).
  */
-@ExtendWith(ScannerDaemonsExtension.class)
+@ExtendWith(JamesStarterExtension.class)
 class RetroactiveReleaseTest {
-    private Path workDir;
-
-    @AfterEach
-    void cleanUp() {
-        if (workDir != null) {
-            WorkDirs.delete(workDir);
-        }
-    }
+    @RegisterExtension
+    static final PrivateScanners CLAMD = PrivateScanners.onFreePorts().withSignatures(RetroactiveRescanTest::signaturesWithAFalsePositive);
 
     @Test
-    void aFalsePositiveIsReleasedOnceTheUpdateDropsIt(ScannerDaemons daemons) throws Exception {
-        workDir = WorkDirs.create();
-        Path signatures = RetroactiveRescanTest.signaturesWithAFalsePositive(workDir);
-        Path clamdRun = workDir.resolve("clamd");
-        int clamdPort = Ports.unused();
-        try (AutoCloseable clamd = ScannerDaemonsExtension.startPrivateDaemons(clamdRun, clamdPort, Ports.unused(), Optional.of(signatures));
-             BulwarkJames james = BulwarkJames.start(workDir.resolve("james"), daemons, BulwarkJames.Ports.ANY, conf -> conf
-                 .setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + clamdPort)
-                 .setProperty("bulwark.properties", "watch.interval", "1s")
-                 .setProperty("bulwark.properties", "rescan.releaseClean", "true"))) {
+    void aFalsePositiveIsReleasedOnceTheUpdateDropsIt(JamesStarter jameses) throws Exception {
+        int clamdPort = CLAMD.clamdPort();
+        try (BulwarkJames james = jameses.start(conf -> conf
+                .setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + clamdPort)
+                .setProperty("bulwark.properties", "watch.interval", "1s")
+                .setProperty("bulwark.properties", "rescan.releaseClean", "true"))) {
             MailClients clients = new MailClients(james);
             String carol = james.addUser("carol");
             clients.send(SENDER, carol, TestSamples.plainMessage(SENDER, carol, "held by mistake", "see " + FALSE_POSITIVE));
@@ -53,7 +39,7 @@ class RetroactiveReleaseTest {
             assertThat(suspicious.get("reason")).isEqualTo("suspicious");
             RetroactiveRescanTest.awaitEngine(clients, "ClamAV 1.4.6");
 
-            RetroactiveRescanTest.updateSignatures(workDir, clamdRun.resolve("db"), clamdPort);
+            RetroactiveRescanTest.updateSignatures(jameses.workDir(), CLAMD.databaseFolder(), clamdPort);
 
             assertThat(clients.awaitInboxMessage(carol, 1)).contains("Subject: held by mistake").contains(FALSE_POSITIVE);
             String id = (String) suspicious.get("id");

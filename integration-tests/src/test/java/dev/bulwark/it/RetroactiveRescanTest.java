@@ -14,16 +14,13 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.bulwark.scanner.testing.Ports;
-import dev.bulwark.scanner.testing.ScannerDaemons;
-import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+import dev.bulwark.scanner.testing.PrivateScanners;
 import dev.bulwark.scanner.testing.TestSamples;
 import io.restassured.path.json.JsonPath;
 
@@ -33,7 +30,7 @@ import io.restassured.path.json.JsonPath;
  * directory of a private clamd, a false-positive signature removed, and RELOAD. The integrity watch
  * sees the new version and the retroactive rescan revisits what was judged before.
  */
-@ExtendWith(ScannerDaemonsExtension.class)
+@ExtendWith(JamesStarterExtension.class)
 class RetroactiveRescanTest {
     static final String SENDER = "partner@example.com";
     /** Matched before the update by a heuristic-named signature (SUSPICIOUS), which the update drops. */
@@ -42,26 +39,17 @@ class RetroactiveRescanTest {
     static final String NEWLY_DETECTED = "BULWARK-NEW-SIGNATURE-MARKER-9b2c";
     static final int DATABASE_VERSION = 27001;
 
-    private Path workDir;
-
-    @AfterEach
-    void cleanUp() {
-        if (workDir != null) {
-            WorkDirs.delete(workDir);
-        }
-    }
+    @RegisterExtension
+    static final PrivateScanners CLAMD = PrivateScanners.onFreePorts().withSignatures(RetroactiveRescanTest::signaturesWithAFalsePositive);
 
     @Test
-    void aSignatureUpdateRevisitsSuspiciousQuarantineAndReportsDeliveredMailNowDetected(ScannerDaemons daemons) throws Exception {
-        workDir = WorkDirs.create();
-        Path signatures = signaturesWithAFalsePositive(workDir);
-        Path clamdRun = workDir.resolve("clamd");
-        int clamdPort = Ports.unused();
-        try (AutoCloseable clamd = ScannerDaemonsExtension.startPrivateDaemons(clamdRun, clamdPort, Ports.unused(), Optional.of(signatures));
-             BulwarkJames james = BulwarkJames.start(workDir.resolve("james"), daemons, BulwarkJames.Ports.ANY, conf -> conf
-                 .setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + clamdPort)
-                 .setProperty("bulwark.properties", "watch.interval", "1s")
-                 .setProperty("bulwark.properties", "rescan.minInterval", "1s"))) {
+    void aSignatureUpdateRevisitsSuspiciousQuarantineAndReportsDeliveredMailNowDetected(JamesStarter jameses) throws Exception {
+        Path workDir = jameses.workDir();
+        int clamdPort = CLAMD.clamdPort();
+        try (BulwarkJames james = jameses.start(conf -> conf
+                .setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + clamdPort)
+                .setProperty("bulwark.properties", "watch.interval", "1s")
+                .setProperty("bulwark.properties", "rescan.minInterval", "1s"))) {
             MailClients clients = new MailClients(james);
             String alice = james.addUser("alice");
             String bob = james.addUser("bob");
@@ -73,7 +61,7 @@ class RetroactiveRescanTest {
             assertThat(clients.awaitInboxMessage(bob, 1)).contains(NEWLY_DETECTED);
             awaitEngine(clients, "ClamAV 1.4.6");
 
-            updateSignatures(workDir, clamdRun.resolve("db"), clamdPort);
+            updateSignatures(workDir, CLAMD.databaseFolder(), clamdPort);
 
             JsonPath updated = AWAIT.until(() -> events(clients, "signatures.updated"), json -> !json.getList("$").isEmpty());
             assertThat(updated.getString("[0].details.engine")).endsWith("/" + DATABASE_VERSION);
@@ -122,9 +110,8 @@ class RetroactiveRescanTest {
         }
     }
 
-    /** The project's signatures plus a heuristic-named one that matches FALSE_POSITIVE (SUSPICIOUS). */
-    static Path signaturesWithAFalsePositive(Path workDir) throws java.io.IOException {
-        Path signatures = Files.createDirectories(workDir.resolve("signatures"));
+    /** Writes into {@code signatures} the project's signatures plus a heuristic-named one that matches FALSE_POSITIVE (SUSPICIOUS). */
+    static Path signaturesWithAFalsePositive(Path signatures) throws java.io.IOException {
         try (DirectoryStream<Path> shipped = Files.newDirectoryStream(ProjectPaths.signatures())) {
             for (Path file : shipped) {
                 Files.copy(file, signatures.resolve(file.getFileName()));

@@ -4,21 +4,15 @@ import static dev.bulwark.it.MailClients.AWAIT;
 import static dev.bulwark.it.MailClients.SCAN_FAILED;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.bulwark.scanner.testing.Ports;
-import dev.bulwark.scanner.testing.ScannerDaemons;
-import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+import dev.bulwark.scanner.testing.PrivateScanners;
 import dev.bulwark.scanner.testing.TestSamples;
 
 /**
@@ -26,30 +20,32 @@ import dev.bulwark.scanner.testing.TestSamples;
  * the scan-failed repository, never delivered unscanned, and /healthcheck says why. When a real clamd
  * starts on that address, the pool puts it back in service and the held mail is rescanned and delivered.
  */
-@ExtendWith(ScannerDaemonsExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScanFailureTest {
-    private final int latecomerClamdPort = Ports.unused();
+    /** The clamd James is given, started only by the last test. */
+    @RegisterExtension
+    @Order(1)
+    static final PrivateScanners LATECOMER = PrivateScanners.onFreePorts().startedByTest();
+
+    @RegisterExtension
+    @Order(2)
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf
+        .setProperty("bulwark.properties", "clamd.endpoints", LATECOMER.clamdAddress())
+        .setProperty("bulwark.properties", "clamd.probeInterval", "200ms")
+        .setProperty("bulwark.properties", "rescan.interval", "500ms")
+        .setProperty("bulwark.properties", "startup.requireScanners", "false"));
+
+    private final int latecomerClamdPort = LATECOMER.clamdPort();
     private BulwarkJames james;
     private MailClients clients;
     private String recipient;
 
     @BeforeAll
-    void startWithClamdDown(ScannerDaemons daemons) throws Exception {
-        james = BulwarkJames.start(WorkDirs.create(), daemons, BulwarkJames.Ports.ANY, conf -> conf
-            .setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + latecomerClamdPort)
-            .setProperty("bulwark.properties", "clamd.probeInterval", "200ms")
-            .setProperty("bulwark.properties", "rescan.interval", "500ms")
-            .setProperty("bulwark.properties", "startup.requireScanners", "false"));
+    void startWithClamdDown(BulwarkJames james) throws Exception {
+        this.james = james;
         clients = new MailClients(james);
         recipient = james.addUser("held");
-    }
-
-    @AfterAll
-    void stop() {
-        james.close();
-        WorkDirs.delete(james.workDir());
     }
 
     @Test
@@ -74,8 +70,7 @@ class ScanFailureTest {
     @Test
     @Order(3)
     void whenClamdAppearsHeldMailIsRescannedAndDelivered() throws Exception {
-        Path runDir = Files.createTempDirectory("bulwark-latecomer");
-        try (AutoCloseable clamd = ScannerDaemonsExtension.startPrivateDaemons(runDir, latecomerClamdPort, Ports.unused())) {
+        try (AutoCloseable clamd = LATECOMER.start()) {
             String delivered = clients.awaitInboxMessage(recipient, 1);
             assertThat(delivered).contains("Subject: urgent")
                 .containsPattern("X-Bulwark-Virus: clean \\(ClamAV [^)]* at 127\\.0\\.0\\.1:" + latecomerClamdPort + "\\)")
@@ -83,8 +78,6 @@ class ScanFailureTest {
             assertThat(clients.repositoryKeys(SCAN_FAILED)).isEmpty();
             String health = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().extract().jsonPath().getString("status");
             assertThat(health).isEqualTo("healthy");
-        } finally {
-            WorkDirs.delete(runDir);
         }
     }
 }

@@ -9,16 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.bulwark.scanner.testing.Ports;
-import dev.bulwark.scanner.testing.ScannerDaemons;
-import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+import dev.bulwark.scanner.testing.PrivateScanners;
 import dev.bulwark.scanner.testing.TestSamples;
 
 /**
@@ -28,32 +25,27 @@ import dev.bulwark.scanner.testing.TestSamples;
  * on 127.0.0.2 joins after its self-test, an address where nothing answers is refused, the first one
  * leaves when the name no longer lists it, and mail goes on being scanned.
  */
-@ExtendWith(ScannerDaemonsExtension.class)
+@ExtendWith(JamesStarterExtension.class)
 class ScannerDiscoveryTest {
     private static final String NAME = "clamd.bulwark.test";
     private static final String SENDER = "outside@example.com";
 
-    private Path workDir;
-
-    @AfterEach
-    void cleanUp() {
-        if (workDir != null) {
-            WorkDirs.delete(workDir);
-        }
-    }
+    @RegisterExtension
+    static final PrivateScanners FIRST = PrivateScanners.onFreePorts().startedByTest();
+    /** On 127.0.0.2, at the first one's port: the same service, scaled up. */
+    @RegisterExtension
+    static final PrivateScanners SECOND = PrivateScanners.onFreePorts().onHost("127.0.0.2").withClamdPort(FIRST.clamdPort()).startedByTest();
 
     @Test
-    void theClamdPoolFollowsTheAddressesOfItsHostName(ScannerDaemons daemons) throws Exception {
+    void theClamdPoolFollowsTheAddressesOfItsHostName(JamesStarter jameses) throws Exception {
         String hostsFile = System.getProperty("jdk.net.hosts.file");
         Assumptions.assumeTrue(hostsFile != null, "runs in the scanner-discovery Surefire execution, which sets jdk.net.hosts.file");
         Path hosts = Path.of(hostsFile);
         resolve(hosts, "127.0.0.1");
 
-        workDir = WorkDirs.create();
-        int port = Ports.unused();
-        try (AutoCloseable first = ScannerDaemonsExtension.startPrivateDaemons(workDir.resolve("clamd-1"), "127.0.0.1", port, Ports.unused(),
-                Optional.empty());
-             BulwarkJames james = BulwarkJames.start(workDir.resolve("james"), daemons, BulwarkJames.Ports.ANY, conf -> conf
+        int port = FIRST.clamdPort();
+        try (AutoCloseable first = FIRST.start();
+             BulwarkJames james = jameses.start(conf -> conf
                  .setProperty("bulwark.properties", "clamd.endpoints", NAME + ":" + port)
                  .setProperty("bulwark.properties", "clamd.resolveInterval", "500ms"))) {
             MailClients clients = new MailClients(james);
@@ -64,8 +56,7 @@ class ScannerDiscoveryTest {
             AWAIT.untilAsserted(() -> assertThat(events(clients, "scanner.refused")).contains("127.0.0.3:" + port));
             assertThat(clamdEndpoints(clients)).containsExactly("127.0.0.1:" + port);
 
-            try (AutoCloseable second = ScannerDaemonsExtension.startPrivateDaemons(workDir.resolve("clamd-2"), "127.0.0.2", port,
-                    Ports.unused(), Optional.empty())) {
+            try (AutoCloseable second = SECOND.start()) {
                 resolve(hosts, "127.0.0.1", "127.0.0.2");
                 AWAIT.untilAsserted(() -> assertThat(clamdEndpoints(clients)).containsExactly("127.0.0.1:" + port, "127.0.0.2:" + port));
                 assertThat(events(clients, "scanner.joined")).containsExactly("127.0.0.2:" + port);

@@ -11,18 +11,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.commons.net.smtp.SMTPClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.bulwark.scanner.testing.Ports;
-import dev.bulwark.scanner.testing.ScannerDaemons;
-import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+import dev.bulwark.scanner.testing.PrivateScanners;
 import dev.bulwark.scanner.testing.TestSamples;
 import io.restassured.path.json.JsonPath;
 
@@ -31,48 +28,36 @@ import io.restassured.path.json.JsonPath;
  * refused during the SMTP transaction, a clamd outage is a temporary failure the client retries, and
  * accepted mail is not scanned a second time. This James has its own clamd, so it can be stopped.
  */
-@ExtendWith(ScannerDaemonsExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SmtpRejectionTest {
     private static final String SENDER = "remote@outside.test";
-    private final int clamdPort = Ports.unused();
-    private Path scannersDir;
-    private AutoCloseable clamd;
+
+    /** This James's clamd, stopped and started again by the outage test. */
+    @RegisterExtension
+    @Order(1)
+    static final PrivateScanners CLAMD = PrivateScanners.onFreePorts();
+
+    @RegisterExtension
+    @Order(2)
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> {
+        Path sample = ProjectPaths.jamesConf().resolve("smtp-time-rejection/smtpserver.xml");
+        try {
+            Files.writeString(conf.file("smtpserver.xml"), Files.readString(sample).replace("0.0.0.0:25", "127.0.0.1:0"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        conf.setProperty("bulwark.properties", "clamd.endpoints", CLAMD.clamdAddress())
+            .setProperty("bulwark.properties", "clamd.probeInterval", "500ms");
+    });
+
     private BulwarkJames james;
     private MailClients clients;
 
     @BeforeAll
-    void start(ScannerDaemons daemons) throws Exception {
-        scannersDir = Files.createTempDirectory("bulwark-smtp-clamd");
-        clamd = startClamd();
-        Path sample = ProjectPaths.jamesConf().resolve("smtp-time-rejection/smtpserver.xml");
-        james = BulwarkJames.start(WorkDirs.create(), daemons, BulwarkJames.Ports.ANY, conf -> {
-            try {
-                Files.writeString(conf.file("smtpserver.xml"), Files.readString(sample).replace("0.0.0.0:25", "127.0.0.1:0"));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            conf.setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + clamdPort)
-                .setProperty("bulwark.properties", "clamd.probeInterval", "500ms");
-        });
+    void start(BulwarkJames james) {
+        this.james = james;
         clients = new MailClients(james);
-    }
-
-    private AutoCloseable startClamd() throws IOException {
-        return ScannerDaemonsExtension.startPrivateDaemons(scannersDir.resolve("run"), clamdPort, Ports.unused());
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (james != null) {
-            james.close();
-            WorkDirs.delete(james.workDir());
-        }
-        if (clamd != null) {
-            clamd.close();
-        }
-        WorkDirs.delete(scannersDir);
     }
 
     @Test
@@ -134,15 +119,14 @@ class SmtpRejectionTest {
     void aClamdOutageIsATemporaryFailureAndTheRetryIsAccepted() throws Exception {
         String recipient = james.addUser("smtp-retry");
         String message = TestSamples.plainMessage(SENDER, recipient, "smtp retry", "hello");
-        clamd.close();
-        clamd = null;
+        CLAMD.stop();
 
         Reply refused = send(recipient, message);
         assertThat(refused.code()).isEqualTo(451);
         assertThat(refused.text()).contains("4.7.1");
         assertThat(clients.inboxCount(recipient)).isZero();
 
-        clamd = startClamd();
+        CLAMD.start();
         // The sending server retries; once the pool has clamd back in service the mail is accepted.
         AWAIT.until(() -> send(recipient, message).code() == 250);
         assertThat(clients.awaitInboxMessage(recipient, 1)).contains("Subject: smtp retry");
