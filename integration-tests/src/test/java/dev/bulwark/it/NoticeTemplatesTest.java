@@ -26,7 +26,7 @@ import dev.bulwark.scanner.testing.TestSamples;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NoticeTemplatesTest {
-    private static final String POSTMASTER = "postmaster@localhost";
+    private static final String POSTMASTER = BulwarkJames.POSTMASTER;
     private static final int BURST = 200;
     private static final int MAX_PER_WINDOW = 5;
     private static final Duration WINDOW = Duration.ofSeconds(15);
@@ -47,10 +47,7 @@ class NoticeTemplatesTest {
     void clients(BulwarkJames james) throws Exception {
         this.james = james;
         this.clients = new MailClients(james);
-        if (!james.data().containsDomain("localhost")) {
-            james.data().addDomain("localhost");
-        }
-        james.data().addUser(POSTMASTER, BulwarkJames.PASSWORD);
+        james.addPostmaster();
     }
 
     private static String infected(String from, String to, String subject) {
