@@ -7,6 +7,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
+import dev.bulwark.launcher.BulwarkJames;
+import dev.bulwark.launcher.ConfFolder;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 
 /**

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
+import dev.bulwark.launcher.BulwarkJames;
+
 /**
  * The console with webadmin's JWT authentication on: the page loads without a token, asks for one, says
  * clearly when webadmin refuses it, and once given a good one keeps it for the tab.

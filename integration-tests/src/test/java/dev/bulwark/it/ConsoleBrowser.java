@@ -21,6 +21,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import dev.bulwark.launcher.BulwarkJames;
+
 /**
  * Debian's headless chromium, driven through its chromedriver, pointed at one James's console. A fresh
  * profile per browser; nothing downloaded (Selenium Manager is never asked: both binaries are given).

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.bulwark.launcher.BulwarkJames;
+import dev.bulwark.launcher.ConfFolder;
 import dev.bulwark.scanner.testing.Ports;
 import dev.bulwark.scanner.testing.ScannerDaemons;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;

@@ -10,11 +10,15 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import dev.bulwark.launcher.BulwarkJames;
+import dev.bulwark.launcher.ConfFolder;
+import dev.bulwark.launcher.Installation;
+import dev.bulwark.launcher.ScannerEndpoints;
 import dev.bulwark.scanner.testing.ScannerDaemons;
 
 /**
- * Starts Bulwark Jameses for a test, each in a work directory of its own on the run's scanners, with
- * james-conf/ as it is plus the test's edits. What is still running when the test ends (or the class,
+ * Starts Bulwark Jameses for a test (through the launcher's {@link BulwarkJames}, as the main job does), each
+ * in a work directory of its own on the run's scanners, with james-conf/ as it is plus the test's edits. What is still running when the test ends (or the class,
  * when a {@code @BeforeAll} method asked for it) is stopped, and every work directory it made removed.
  * Tests get one from {@link JamesStarterExtension}; {@link BulwarkJamesExtension} starts its James with one.
  */
@@ -41,7 +45,8 @@ public final class JamesStarter implements ExtensionContext.Store.CloseableResou
 
     /** Prepares {@code workDir} (conf/ from james-conf/ with the edits, the jar in extensions-jars/) and starts James on it. */
     public BulwarkJames start(Path workDir, Consumer<ConfFolder> edits) throws Exception {
-        edits.accept(BulwarkJames.prepare(workDir, daemons, BulwarkJames.Ports.ANY));
+        ScannerEndpoints scanners = new ScannerEndpoints(daemons.clamdAddress(), daemons.spamdAddress());
+        edits.accept(BulwarkJames.prepare(workDir, Installation.find(), scanners, BulwarkJames.Ports.ANY));
         return restart(workDir);
     }
 

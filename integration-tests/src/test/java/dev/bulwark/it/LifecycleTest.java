@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.bulwark.launcher.BulwarkJames;
+
 /** Stopping James closes Bulwark's pools: their prober threads and connections do not outlive it. */
 @ExtendWith(JamesStarterExtension.class)
 class LifecycleTest {

@@ -27,6 +27,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.scanner.testing.PrivateScanners;
 import dev.bulwark.scanner.testing.PrivateScanners.Daemon;
 import dev.bulwark.scanner.testing.TestSamples;

@@ -12,6 +12,7 @@ import org.apache.james.utils.TestIMAPClient;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 
+import dev.bulwark.launcher.BulwarkJames;
 import io.restassured.specification.RequestSpecification;
 
 /** Talks to a BulwarkJames only as clients do: SMTP in, IMAP out, webadmin over HTTP. */

@@ -11,6 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.bulwark.launcher.BulwarkJames;
+import dev.bulwark.launcher.ConfFolder;
 import dev.bulwark.scanner.testing.TestSamples;
 
 /**

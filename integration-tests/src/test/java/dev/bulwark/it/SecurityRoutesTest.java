@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.bulwark.launcher.BulwarkJames;
+
 /** Sender lists, groups and events over webadmin, in the real James, stored in the SQLite security store. */
 @ExtendWith(BulwarkJamesExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.scanner.testing.Ports;
 import dev.bulwark.scanner.testing.TestSamples;
 

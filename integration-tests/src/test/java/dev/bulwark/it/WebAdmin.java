@@ -2,6 +2,7 @@ package dev.bulwark.it;
 
 import static io.restassured.RestAssured.given;
 
+import dev.bulwark.launcher.BulwarkJames;
 import io.restassured.specification.RequestSpecification;
 
 /**
@@ -19,6 +20,6 @@ final class WebAdmin {
 
     /** The URL of {@code path} on this James's webadmin, for a browser. */
     static String url(BulwarkJames james, String path) {
-        return "http://127.0.0.1:" + james.webAdminPort() + path;
+        return james.webAdminUrl() + path;
     }
 }

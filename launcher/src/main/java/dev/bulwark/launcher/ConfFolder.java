@@ -1,4 +1,4 @@
-package dev.bulwark.it;
+package dev.bulwark.launcher;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,18 +16,18 @@ public record ConfFolder(Path path) {
     private static final List<String> BASE_FILES = List.of("smtpserver.xml", "imapserver.xml", "domainlist.xml",
         "usersrepository.xml", "dnsservice.xml");
 
-    /** Writes James's listeners (on the given ports, 0 for any) and copies james-conf/ as it is. */
-    static ConfFolder create(Path workDir, BulwarkJames.Ports ports) throws IOException {
+    /** Writes James's listeners (on the given ports, 0 for any) and copies {@code jamesConf}'s files as they are. */
+    static ConfFolder create(Path workDir, Path jamesConf, BulwarkJames.Ports ports) throws IOException {
         Path conf = Files.createDirectories(workDir.resolve("conf"));
         for (String file : BASE_FILES) {
-            try (InputStream in = ConfFolder.class.getResourceAsStream("/james-base-conf/" + file)) {
+            try (InputStream in = ConfFolder.class.getResourceAsStream("james-base-conf/" + file)) {
                 String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
                     .replace("@SMTP_PORT@", Integer.toString(ports.smtp()))
                     .replace("@IMAP_PORT@", Integer.toString(ports.imap()));
                 Files.writeString(conf.resolve(file), text);
             }
         }
-        try (Stream<Path> files = Files.list(ProjectPaths.jamesConf())) {
+        try (Stream<Path> files = Files.list(jamesConf)) {
             // Top-level files only: sub-folders hold optional samples (smtp-time-rejection/) a test copies itself.
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Files.copy(file, conf.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
@@ -78,7 +78,7 @@ public record ConfFolder(Path path) {
             Files.writeString(target, content);
             return this;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

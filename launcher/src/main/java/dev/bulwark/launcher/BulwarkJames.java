@@ -1,8 +1,9 @@
-package dev.bulwark.it;
+package dev.bulwark.launcher;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import org.apache.james.GuiceJamesServer;
@@ -14,12 +15,11 @@ import org.apache.james.modules.protocols.SmtpGuiceProbe;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.WebAdminGuiceProbe;
 
-import dev.bulwark.scanner.testing.ScannerDaemons;
-
 /**
- * A real James 3.8.1 memory server, in this JVM, installed the way an operator installs Bulwark:
+ * A real James 3.8.1 memory server, in this JVM, with Bulwark installed the way an operator installs it:
  * the distribution jar in {@code extensions-jars/}, the configuration from {@code james-conf/}. Only the
- * scanner addresses and the listening ports are set for this run.
+ * scanner addresses and the listening ports are set for the run. The main job ({@link LocalBulwark}) and
+ * the integration tests start James this way, and no other.
  */
 public final class BulwarkJames implements AutoCloseable {
     public static final String DOMAIN = "bulwark.test";
@@ -27,33 +27,40 @@ public final class BulwarkJames implements AutoCloseable {
     /** james-conf names the postmaster {@code postmaster}, at James's default domain: Bulwark's admin notices go there. */
     public static final String POSTMASTER = "postmaster@localhost";
 
-    /** Ports to listen on; 0 lets the system choose. */
+    /** Ports to listen on, all on 127.0.0.1; 0 lets the system choose. */
     public record Ports(int smtp, int imap, int webAdmin) {
         public static final Ports ANY = new Ports(0, 0, 0);
     }
 
     private final GuiceJamesServer server;
     private final Path workDir;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private BulwarkJames(GuiceJamesServer server, Path workDir) {
         this.server = server;
         this.workDir = workDir;
     }
 
-    /** Prepares {@code workDir} for a run against {@code daemons}: conf/ and extensions-jars/. */
-    public static ConfFolder prepare(Path workDir, ScannerDaemons daemons, Ports ports) throws IOException {
-        ConfFolder conf = ConfFolder.create(workDir, ports)
-            .setProperty("bulwark.properties", "clamd.endpoints", daemons.clamdAddress())
-            .setProperty("bulwark.properties", "spamd.endpoints", daemons.spamdAddress())
+    /** Prepares {@code workDir} for a run: conf/ (james-conf/ with these scanners and ports) and extensions-jars/bulwark.jar. */
+    public static ConfFolder prepare(Path workDir, Installation installation, ScannerEndpoints scanners, Ports ports) throws IOException {
+        ConfFolder conf = ConfFolder.create(workDir, installation.jamesConf(), ports)
+            .setProperty("bulwark.properties", "clamd.endpoints", scanners.clamd())
+            .setProperty("bulwark.properties", "spamd.endpoints", scanners.spamd())
             .setProperty("webadmin.properties", "port", Integer.toString(ports.webAdmin()))
             .setProperty("webadmin.properties", "host", "127.0.0.1");
         Path jars = Files.createDirectories(workDir.resolve("extensions-jars"));
-        Files.copy(ProjectPaths.distributionJar(), jars.resolve("bulwark.jar"));
+        Files.copy(installation.jar(), jars.resolve("bulwark.jar"));
         return conf;
     }
 
-    /** Starts James on a prepared {@code workDir}; throws what James's start-up threw. */
+    /** Prepares {@code workDir}, applies {@code edits} to its conf/ and starts James on it. */
+    public static BulwarkJames start(Path workDir, Installation installation, ScannerEndpoints scanners, Ports ports,
+                                     Consumer<ConfFolder> edits) throws Exception {
+        edits.accept(prepare(workDir, installation, scanners, ports));
+        return start(workDir);
+    }
+
+    /** Starts James on a prepared {@code workDir} (again, after a stop: its data is kept); throws what James's start-up threw. */
     public static BulwarkJames start(Path workDir) throws Exception {
         GuiceJamesServer server = MemoryJamesServerMain.createServer(MemoryJamesConfiguration.builder()
             .workingDirectory(workDir.toFile())
@@ -70,11 +77,6 @@ public final class BulwarkJames implements AutoCloseable {
         return james;
     }
 
-    public static BulwarkJames start(Path workDir, ScannerDaemons daemons, Ports ports, Consumer<ConfFolder> edits) throws Exception {
-        edits.accept(prepare(workDir, daemons, ports));
-        return start(workDir);
-    }
-
     public DataProbeImpl data() {
         return server.getProbe(DataProbeImpl.class);
     }
@@ -86,7 +88,7 @@ public final class BulwarkJames implements AutoCloseable {
         return address;
     }
 
-    /** Creates the postmaster's mailbox user (and its domain), so that admin notices can be read over IMAP. */
+    /** Creates the postmaster's user (and its domain), so that admin notices can be read over IMAP. */
     public String addPostmaster() throws Exception {
         String domain = POSTMASTER.substring(POSTMASTER.indexOf('@') + 1);
         if (!data().containsDomain(domain)) {
@@ -106,6 +108,11 @@ public final class BulwarkJames implements AutoCloseable {
 
     public int webAdminPort() {
         return server.getProbe(WebAdminGuiceProbe.class).getWebAdminPort().getValue();
+    }
+
+    /** Where webadmin listens ({@link #prepare} binds it to 127.0.0.1), without a trailing slash. */
+    public String webAdminUrl() {
+        return "http://127.0.0.1:" + webAdminPort();
     }
 
     public Path workDir() {
