@@ -19,7 +19,8 @@ import dev.bulwark.scanner.testing.ScannerDaemons;
 /**
  * A real James 3.8.1 memory server, in this JVM, installed the way an operator installs Bulwark:
  * the distribution jar in {@code extensions-jars/}, the configuration from {@code james-conf/}. Only the
- * scanner addresses and the listening ports are set for this run.
+ * scanner addresses and the listening ports are set for this run, and the public half of the run's
+ * webadmin key pair is put where the sample's JWT authentication reads it.
  */
 public final class BulwarkJames implements AutoCloseable {
     public static final String DOMAIN = "bulwark.test";
@@ -32,19 +33,26 @@ public final class BulwarkJames implements AutoCloseable {
 
     private final GuiceJamesServer server;
     private final Path workDir;
+    private final WebAdminJwt jwt;
 
-    private BulwarkJames(GuiceJamesServer server, Path workDir) {
+    private BulwarkJames(GuiceJamesServer server, Path workDir, WebAdminJwt jwt) {
         this.server = server;
         this.workDir = workDir;
+        this.jwt = jwt;
     }
 
     /** Prepares {@code workDir} for a run against {@code daemons}: conf/ and extensions-jars/. */
     public static ConfFolder prepare(Path workDir, ScannerDaemons daemons, Ports ports) throws IOException {
+        return prepare(workDir, daemons, ports, WebAdminJwt.forTests());
+    }
+
+    static ConfFolder prepare(Path workDir, ScannerDaemons daemons, Ports ports, WebAdminJwt jwt) throws IOException {
         ConfFolder conf = ConfFolder.create(workDir, ports)
             .setProperty("bulwark.properties", "clamd.endpoints", daemons.clamdAddress())
             .setProperty("bulwark.properties", "spamd.endpoints", daemons.spamdAddress())
             .setProperty("webadmin.properties", "port", Integer.toString(ports.webAdmin()))
             .setProperty("webadmin.properties", "host", "127.0.0.1");
+        jwt.installIn(conf);
         Path jars = Files.createDirectories(workDir.resolve("extensions-jars"));
         Files.copy(ProjectPaths.distributionJar(), jars.resolve("bulwark.jar"));
         return conf;
@@ -52,6 +60,10 @@ public final class BulwarkJames implements AutoCloseable {
 
     /** Starts James on a prepared {@code workDir}; throws what James's start-up threw. */
     public static BulwarkJames start(Path workDir) throws Exception {
+        return start(workDir, WebAdminJwt.forTests());
+    }
+
+    static BulwarkJames start(Path workDir, WebAdminJwt jwt) throws Exception {
         GuiceJamesServer server = MemoryJamesServerMain.createServer(MemoryJamesConfiguration.builder()
             .workingDirectory(workDir.toFile())
             .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
@@ -62,7 +74,7 @@ public final class BulwarkJames implements AutoCloseable {
             server.stop();
             throw e;
         }
-        BulwarkJames james = new BulwarkJames(server, workDir);
+        BulwarkJames james = new BulwarkJames(server, workDir, jwt);
         james.data().addDomain(DOMAIN);
         return james;
     }
@@ -81,6 +93,15 @@ public final class BulwarkJames implements AutoCloseable {
         String address = local + "@" + DOMAIN;
         data().addUser(address, PASSWORD);
         return address;
+    }
+
+    /** A token webadmin takes as an admin's (subject {@value WebAdminJwt#TEST_ADMIN}): the sample requires one. */
+    public String adminToken() {
+        return jwt.adminToken(WebAdminJwt.TEST_ADMIN);
+    }
+
+    WebAdminJwt jwt() {
+        return jwt;
     }
 
     public int smtpPort() {

@@ -35,7 +35,12 @@ public final class LocalBulwark {
             Integer.parseInt(env("BULWARK_IMAP_PORT", "1143")),
             Integer.parseInt(env("BULWARK_WEBADMIN_PORT", "8000")));
 
-        BulwarkJames james = BulwarkJames.start(workDir, daemons, ports, conf -> { });
+        // Webadmin's JWT key pair, made by scripts/webadmin-keys.sh: James checks tokens with the public half,
+        // this report signs its own calls with the private one, as scripts/admin-token.sh does for you.
+        Path jwtDir = Paths.get(env("BULWARK_JWT_DIR", ".run/webadmin-jwt")).toAbsolutePath();
+        WebAdminJwt jwt = WebAdminJwt.fromPem(jwtDir.resolve("jwt_private.pem"), jwtDir.resolve(WebAdminJwt.PUBLIC_KEY_FILE));
+        BulwarkJames.prepare(workDir, daemons, ports, jwt);
+        BulwarkJames james = BulwarkJames.start(workDir, jwt);
         Runtime.getRuntime().addShutdownHook(new Thread(james::close));
         MailClients clients = new MailClients(james);
         String alice = james.addUser("alice");
@@ -58,8 +63,13 @@ public final class LocalBulwark {
         report("virus", "Your invoice", carol, quarantined(clients, "Your invoice", carol));
         System.out.println();
         System.out.println("Users alice, bob, carol @" + BulwarkJames.DOMAIN + " (password '" + BulwarkJames.PASSWORD + "') can read their mail over IMAP.");
-        System.out.println("Quarantine: curl http://127.0.0.1:" + james.webAdminPort() + "/bulwark/quarantine"
-            + " ; health: curl http://127.0.0.1:" + james.webAdminPort() + "/healthcheck");
+        String webAdmin = "http://127.0.0.1:" + james.webAdminPort();
+        String token = jwtDir.equals(Paths.get(".run/webadmin-jwt").toAbsolutePath()) ? "scripts/admin-token.sh"
+            : "BULWARK_JWT_DIR=" + jwtDir + " scripts/admin-token.sh";
+        System.out.println("Webadmin requires an admin token (JWT): " + token + " prints one, valid 8 hours (docs/SECURITY.md).");
+        System.out.println("  Quarantine: curl -H \"Authorization: Bearer $(" + token + ")\" " + webAdmin + "/bulwark/quarantine");
+        System.out.println("  Health:     curl " + webAdmin + "/healthcheck");
+        System.out.println("  Console:    " + webAdmin + "/bulwark/console (paste a token from " + token + " when it asks)");
 
         if (exitAfterDemo) {
             james.close();

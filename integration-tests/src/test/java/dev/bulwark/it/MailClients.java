@@ -82,7 +82,13 @@ public final class MailClients {
         }
     }
 
+    /** Webadmin as an admin: with the token the sample's JWT authentication requires. */
     public RequestSpecification webAdmin() {
+        return anonymousWebAdmin().header("Authorization", "Bearer " + james.adminToken());
+    }
+
+    /** Webadmin without a token, as a stranger calls it. */
+    public RequestSpecification anonymousWebAdmin() {
         return given().baseUri("http://127.0.0.1").port(james.webAdminPort()).urlEncodingEnabled(false);
     }
 

@@ -22,6 +22,11 @@ final class ProjectPaths {
         return jamesConf().getParent().resolve("scripts/signatures");
     }
 
+    /** One of the project's scripts (scripts/). */
+    static Path script(String name) {
+        return existing("bulwark.scripts", "scripts").resolve(name);
+    }
+
     private static Path existing(String property, String fromRepositoryRoot) {
         String configured = System.getProperty(property);
         Path path = configured != null ? Paths.get(configured) : repositoryRoot().resolve(fromRepositoryRoot);

@@ -5,6 +5,7 @@ import javax.inject.Inject;
 import org.apache.james.webadmin.PublicRoutes;
 import org.eclipse.jetty.http.HttpStatus;
 
+import dev.bulwark.extension.webadmin.WebAdminGuard;
 import dev.bulwark.extension.webadmin.WebAdminRequests;
 
 import spark.Request;
@@ -27,10 +28,12 @@ public class ConsoleRoutes implements PublicRoutes {
         + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final ConsoleAssets assets;
+    private final WebAdminGuard guard;
 
     @Inject
-    public ConsoleRoutes() {
+    public ConsoleRoutes(WebAdminGuard guard) {
         this.assets = ConsoleAssets.load();
+        this.guard = guard;
     }
 
     @Override
@@ -40,6 +43,7 @@ public class ConsoleRoutes implements PublicRoutes {
 
     @Override
     public void define(Service service) {
+        guard.installOn(service);
         service.get(BASE, (request, response) -> serve(ConsoleAssets.INDEX, request, response));
         service.get(BASE + "/", (request, response) -> serve(ConsoleAssets.INDEX, request, response));
         service.get(BASE + "/:file", (request, response) -> serve(request.params("file"), request, response));
@@ -49,7 +53,9 @@ public class ConsoleRoutes implements PublicRoutes {
         ConsoleAssets.Asset asset = assets.asset(name)
             .orElseThrow(() -> WebAdminRequests.notFound("the console has no file " + name));
         response.header("X-Content-Type-Options", "nosniff");
-        response.header("Referrer-Policy", "no-referrer");
+        // Not no-referrer: under it a browser sends "Origin: null" with the page's own POST, PUT and DELETE
+        // requests, which WebAdminGuard refuses like any opaque origin.
+        response.header("Referrer-Policy", "same-origin");
         response.header("X-Frame-Options", "DENY");
         response.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         // Revalidate every time (cheap: 304 on an unchanged ETag), so an upgraded jar is seen at once.
