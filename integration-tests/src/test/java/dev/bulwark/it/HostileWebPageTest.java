@@ -96,7 +96,7 @@ class HostileWebPageTest {
     @Test
     void aHostHeaderNamingAnotherHostIsRefusedAgainstDnsRebinding() throws Exception {
         // A rebinding page at http://attacker.example:<port>/ whose name now points at 127.0.0.1 is same-origin
-        // with itself: the browser sends no Origin check worth the name, but its Host names the attacker.
+        // with webadmin as far as the browser knows: its Origin matches its Host, but its Host names the attacker.
         String rebound = "attacker.example:" + james.webAdminPort();
         for (String path : List.of("/bulwark/quarantine", "/bulwark/console", "/users", "/mailRepositories", "/tasks")) {
             refused(clients.webAdmin().header("Host", rebound).get(path), 403, "Host '" + rebound + "' does not name this webadmin");
