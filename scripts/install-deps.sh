@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Bulwark's build and local run need on Debian/Ubuntu: a JDK 17+, Maven, clamd, spamd,
-# PostgreSQL (for the cluster tests), docker-compose (to validate the compose files) and chromium with
-# chromium-driver (the web console's browser tests).
+# PostgreSQL (for the cluster tests), docker-compose (to validate the compose files), openssl and curl
+# (webadmin tokens; calls as the docs show them) and chromium with chromium-driver (the web console's browser tests).
 # As root it installs with apt-get; otherwise it prints the exact command and exits 2.
 set -euo pipefail
 
@@ -19,6 +19,10 @@ command -v spamd >/dev/null 2>&1 || missing+=(spamassassin spamd)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 # docker-compose: the tests validate docker-compose*.yml with it (no Docker daemon needed).
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+# openssl: webadmin's JWT key pair and admin tokens (scripts/webadmin-keys.sh, scripts/admin-token.sh).
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# curl: the tests call webadmin as the docs do, with curl's own defaults.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 # chromium and its driver: the web console's browser tests (ConsoleTest) run it headless.
 { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || missing+=(chromium chromium-driver)
 

@@ -5,6 +5,7 @@
 # spam and a virus mail over SMTP and prints what happened to each. James then keeps running (SMTP 2525,
 # IMAP 1143, webadmin 8000 on 127.0.0.1; BULWARK_SMTP_PORT, BULWARK_IMAP_PORT, BULWARK_WEBADMIN_PORT to
 # change them) until Ctrl-C; pass --exit to stop after the report.
+# Webadmin needs an admin token: scripts/admin-token.sh prints one (the report shows how to use it).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
@@ -19,6 +20,11 @@ if [ "$scanners_were_running" = false ]; then
 fi
 eval "$(bash scripts/scanners.sh env)"
 export BULWARK_TEST_CLAMD BULWARK_TEST_SPAMD
+
+# Webadmin's JWT authentication is on in james-conf/: the key pair is made on the first run (owner-only,
+# under .run/webadmin-jwt/), James gets its public half, scripts/admin-token.sh signs tokens with the other.
+BULWARK_JWT_DIR="$(bash scripts/webadmin-keys.sh)"
+export BULWARK_JWT_DIR
 
 echo "Building Bulwark (the first build downloads James 3.8.1 from Maven Central)..."
 # package, not install: the reactor builds the jar and the launcher in target/ folders; ~/.m2 only

@@ -6,6 +6,7 @@ import java.time.Clock;
 import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.metrics.api.MetricFactory;
@@ -19,6 +20,7 @@ import com.google.inject.Provides;
 import dev.bulwark.extension.alerts.AdminAlerts;
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.config.BulwarkConfigurationException;
+import dev.bulwark.extension.config.WebAdminSettings;
 import dev.bulwark.extension.scanners.Scanners;
 import dev.bulwark.extension.store.EventFanOut;
 import dev.bulwark.extension.store.SecurityStoreLifecycle;
@@ -48,6 +50,31 @@ public class BulwarkModule extends AbstractModule {
                 + ": not found in James's conf folder; copy it from Bulwark's james-conf/ and set clamd.endpoints and spamd.endpoints"));
         } catch (ConfigurationException e) {
             throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE + ": cannot be read: " + e.getMessage()));
+        } catch (BulwarkConfigurationException e) {
+            throw BulwarkConfigurationException.logged(e);
+        }
+    }
+
+    /**
+     * The webadmin settings Bulwark's routes rely on, checked when webadmin loads them: JWT on (or waived
+     * in bulwark.properties), {@code cors.origin} one origin, the public key readable.
+     */
+    @Provides
+    @Singleton
+    WebAdminSettings webAdminSettings(PropertiesProvider propertiesProvider, BulwarkConfiguration configuration, FileSystem fileSystem) {
+        try {
+            return WebAdminSettings.from(propertiesProvider.getConfiguration("webadmin"), configuration.webAdmin(), url -> {
+                try {
+                    return java.nio.file.Files.isReadable(fileSystem.getFile(url).toPath());
+                } catch (java.io.IOException | RuntimeException e) {
+                    return false;
+                }
+            });
+        } catch (FileNotFoundException e) {
+            // No webadmin.properties: James runs no webadmin, so none of Bulwark's routes is served.
+            return new WebAdminSettings(false, false, java.util.Set.of());
+        } catch (ConfigurationException e) {
+            throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(WebAdminSettings.FILE + ": cannot be read: " + e.getMessage()));
         } catch (BulwarkConfigurationException e) {
             throw BulwarkConfigurationException.logged(e);
         }

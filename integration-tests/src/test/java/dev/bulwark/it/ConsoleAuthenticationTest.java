@@ -6,28 +6,26 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 import dev.bulwark.launcher.BulwarkJames;
 
 /**
- * The console with webadmin's JWT authentication on: the page loads without a token, asks for one, says
- * clearly when webadmin refuses it, and once given a good one keeps it for the tab.
+ * The console with webadmin's JWT authentication on, as the sample ships: the page loads without a token,
+ * asks for one, says clearly when webadmin refuses it, and once given a good one keeps it for the tab.
  */
+@ExtendWith(BulwarkJamesExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleAuthenticationTest {
-    private static final WebAdminJwt JWT = WebAdminJwt.generate();
-
-    @RegisterExtension
-    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(JWT::enableIn);
-
     private ConsoleBrowser browser;
+    private BulwarkJames james;
 
     @BeforeAll
     void start(BulwarkJames james) throws Exception {
-        browser = ConsoleBrowser.open(james);
+        this.james = james;
+        browser = ConsoleBrowser.openWithoutToken("http://127.0.0.1:" + james.webAdminPort());
     }
 
     @AfterAll
@@ -49,7 +47,7 @@ class ConsoleAuthenticationTest {
         assertThat(browser.driver().findElement(By.id("token-problem")).getText()).contains("admin token");
         browser.screenshot("token-refused");
 
-        browser.type(By.id("token-input"), JWT.adminToken("console-admin"));
+        browser.type(By.id("token-input"), james.jwt().adminToken("console-admin"));
         browser.click(By.id("token-submit"));
         browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("token-dialog")));
         browser.awaitVisible(By.id("counts-table"));

@@ -44,7 +44,23 @@ final class ConsoleBrowser implements AutoCloseable {
         this.screenshots = screenshots;
     }
 
+    /** The console of this James, logged in with an admin token (the sample requires one). */
     static ConsoleBrowser open(BulwarkJames james) throws IOException {
+        ConsoleBrowser browser = openWithoutToken("http://127.0.0.1:" + james.webAdminPort());
+        try {
+            browser.logIn(james.adminToken());
+            return browser;
+        } catch (RuntimeException e) {
+            browser.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A browser for the console at {@code webAdminUrl} (scheme, host, port), not logged in; extra chromium
+     * arguments e.g. to accept a test's own certificate.
+     */
+    static ConsoleBrowser openWithoutToken(String webAdminUrl, String... chromiumArguments) throws IOException {
         for (String binary : List.of(CHROMIUM, CHROMEDRIVER)) {
             if (!Files.isExecutable(Path.of(binary))) {
                 throw new IllegalStateException(binary + " is missing: the console tests need Debian's chromium and chromium-driver "
@@ -56,7 +72,8 @@ final class ConsoleBrowser implements AutoCloseable {
             .setBinary(CHROMIUM)
             .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1280,1000", "--user-data-dir=" + profile);
+                "--no-first-run", "--window-size=1280,1000", "--user-data-dir=" + profile)
+            .addArguments(chromiumArguments);
         // Alerts are looked for explicitly (the XSS test); the driver must not dismiss them on its own.
         options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE);
         ChromeDriverService service = new ChromeDriverService.Builder()
@@ -65,12 +82,22 @@ final class ConsoleBrowser implements AutoCloseable {
             .build();
         try {
             ChromeDriver driver = new ChromeDriver(service, options);
-            return new ConsoleBrowser(driver, profile, WebAdmin.url(james, "/bulwark/console"),
+            return new ConsoleBrowser(driver, profile, webAdminUrl + "/bulwark/console",
                 Files.createDirectories(Path.of("target", "console-screenshots")));
         } catch (RuntimeException e) {
             WorkDirs.delete(profile);
             throw e;
         }
+    }
+
+    /** Logs in as an admin does: the console asks for a token at its first call, the token is pasted. */
+    void logIn(String token) {
+        driver.get(consoleUrl + "#dashboard");
+        awaitVisible(By.id("token-dialog"));
+        // Set, not typed: a JWT is some 600 characters, and typing them one by one only costs time.
+        script("document.getElementById('token-input').value = arguments[0]", token);
+        click(By.id("token-submit"));
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("token-dialog")));
     }
 
     /** Opens a view of the console as an admin would: the page, then #view. */

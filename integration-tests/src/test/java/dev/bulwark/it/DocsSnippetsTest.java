@@ -76,6 +76,65 @@ class DocsSnippetsTest {
         assertThat(missing).isEmpty();
     }
 
+    /**
+     * Security settings cannot be misnamed: every webadmin key the docs name (`jwt...`, `cors...`,
+     * `https...`) and every key of the sample webadmin.properties files is one James 3.8.1 reads, i.e. a
+     * string constant of its WebAdminServerModule (an older doc named `jwtPublicKeyPEMLocation`, which
+     * James never reads: authentication silently stayed off). Bulwark's own `webadmin.*` keys the docs
+     * name are keys of bulwark.properties, which rejects unknown keys at start-up.
+     */
+    @Test
+    void everyWebadminSettingNamedIsOneJamesReads() throws IOException {
+        Pattern webadminKey = Pattern.compile("`((?:jwt|cors|https)(?:\\.[a-z][A-Za-z.]*|[A-Z][A-Za-z]*))[`=]");
+        Pattern bulwarkKey = Pattern.compile("`(webadmin\\.(?!properties)[A-Za-z]+)[`=]");
+        String bulwarkProperties = Files.readString(ProjectPaths.jamesConf().resolve("bulwark.properties"));
+        List<String> unknown = new ArrayList<>();
+        int named = 0;
+        for (Path doc : docs()) {
+            String text = Files.readString(doc);
+            Matcher key = webadminKey.matcher(text);
+            while (key.find()) {
+                named++;
+                if (!jamesReadsWebadminKey(key.group(1))) {
+                    unknown.add(doc.getFileName() + ": " + key.group(1));
+                }
+            }
+            Matcher own = bulwarkKey.matcher(text);
+            while (own.find()) {
+                if (!Pattern.compile("(?m)^#?" + Pattern.quote(own.group(1)) + "=").matcher(bulwarkProperties).find()) {
+                    unknown.add(doc.getFileName() + ": " + own.group(1) + " (not in bulwark.properties)");
+                }
+            }
+        }
+        Path root = ProjectPaths.jamesConf().getParent();
+        try (Stream<Path> files = Stream.concat(Files.walk(root.resolve("james-conf")), Files.walk(root.resolve("docker")))) {
+            for (Path file : files.filter(f -> f.getFileName().toString().equals("webadmin.properties")).toList()) {
+                java.util.Properties properties = new java.util.Properties();
+                try (java.io.Reader in = Files.newBufferedReader(file)) {
+                    properties.load(in);
+                }
+                for (String key : properties.stringPropertyNames()) {
+                    named++;
+                    if (!jamesReadsWebadminKey(key)) {
+                        unknown.add(root.relativize(file) + ": " + key);
+                    }
+                }
+            }
+        }
+        assertThat(named).as("webadmin keys named").isGreaterThan(10);
+        assertThat(jamesReadsWebadminKey("jwtPublicKeyPEMLocation")).as("the key older docs named").isFalse();
+        assertThat(unknown).as("webadmin keys James 3.8.1 does not read").isEmpty();
+    }
+
+    /** Whether James's WebAdminServerModule holds this exact string constant (a class file UTF8 entry: length, then bytes). */
+    private static boolean jamesReadsWebadminKey(String key) throws IOException {
+        try (java.io.InputStream in = org.apache.james.modules.server.WebAdminServerModule.class
+                .getResourceAsStream("WebAdminServerModule.class")) {
+            String classFile = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            return classFile.contains("" + (char) (key.length() >> 8) + (char) (key.length() & 0xff) + key);
+        }
+    }
+
     private static List<Path> docs() throws IOException {
         Path root = ProjectPaths.jamesConf().getParent();
         try (Stream<Path> files = Files.list(root.resolve("docs"))) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.scanner.testing.TestSamples;
+
 import io.restassured.path.json.JsonPath;
 
 /** Security events, message trace and statistics after a known mix of mail, in the real James. */

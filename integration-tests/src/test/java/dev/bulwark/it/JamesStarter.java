@@ -14,6 +14,7 @@ import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.launcher.ConfFolder;
 import dev.bulwark.launcher.Installation;
 import dev.bulwark.launcher.ScannerEndpoints;
+import dev.bulwark.launcher.WebAdminJwt;
 import dev.bulwark.scanner.testing.ScannerDaemons;
 
 /**
@@ -23,6 +24,9 @@ import dev.bulwark.scanner.testing.ScannerDaemons;
  * Tests get one from {@link JamesStarterExtension}; {@link BulwarkJamesExtension} starts its James with one.
  */
 public final class JamesStarter implements ExtensionContext.Store.CloseableResource {
+    /** Webadmin's JWT key pair for every James of this test JVM (the sample turns authentication on). */
+    static final WebAdminJwt TEST_KEYS = WebAdminJwt.generate();
+
     private final ScannerDaemons daemons;
     private final List<Path> workDirs = new ArrayList<>();
     private final Deque<BulwarkJames> started = new ArrayDeque<>();
@@ -45,14 +49,23 @@ public final class JamesStarter implements ExtensionContext.Store.CloseableResou
 
     /** Prepares {@code workDir} (conf/ from james-conf/ with the edits, the jar in extensions-jars/) and starts James on it. */
     public BulwarkJames start(Path workDir, Consumer<ConfFolder> edits) throws Exception {
+        return start(workDir, TEST_KEYS, edits);
+    }
+
+    /** The same, with webadmin trusting {@code jwt} instead of the tests' shared key pair. */
+    public BulwarkJames start(Path workDir, WebAdminJwt jwt, Consumer<ConfFolder> edits) throws Exception {
         ScannerEndpoints scanners = new ScannerEndpoints(daemons.clamdAddress(), daemons.spamdAddress());
-        edits.accept(BulwarkJames.prepare(workDir, Installation.find(), scanners, BulwarkJames.Ports.ANY));
-        return restart(workDir);
+        edits.accept(BulwarkJames.prepare(workDir, Installation.find(), scanners, BulwarkJames.Ports.ANY, jwt));
+        return restart(workDir, jwt);
     }
 
     /** Starts James again on a work directory prepared before (a restart: the earlier James closed, its data kept). */
-    public synchronized BulwarkJames restart(Path workDir) throws Exception {
-        BulwarkJames james = BulwarkJames.start(workDir);
+    public BulwarkJames restart(Path workDir) throws Exception {
+        return restart(workDir, TEST_KEYS);
+    }
+
+    private synchronized BulwarkJames restart(Path workDir, WebAdminJwt jwt) throws Exception {
+        BulwarkJames james = BulwarkJames.start(workDir, jwt);
         started.push(james);
         return james;
     }

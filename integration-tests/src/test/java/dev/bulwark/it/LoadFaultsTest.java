@@ -23,14 +23,15 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
+import dev.bulwark.launcher.BulwarkJames;
+import dev.bulwark.scanner.testing.PrivateScanners.Daemon;
+import dev.bulwark.scanner.testing.PrivateScanners;
+import dev.bulwark.scanner.testing.TestSamples;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.bulwark.launcher.BulwarkJames;
-import dev.bulwark.scanner.testing.PrivateScanners;
-import dev.bulwark.scanner.testing.PrivateScanners.Daemon;
-import dev.bulwark.scanner.testing.TestSamples;
 
 /**
  * Faults injected while eight SMTP clients send a mixed corpus (clean, EICAR, GTUBE, 1-2 MB): clamd

@@ -13,6 +13,7 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 
 import dev.bulwark.launcher.BulwarkJames;
+
 import io.restassured.specification.RequestSpecification;
 
 /** Talks to a BulwarkJames only as clients do: SMTP in, IMAP out, webadmin over HTTP. */
@@ -81,8 +82,14 @@ public final class MailClients {
         }
     }
 
+    /** Webadmin as an admin: with the token the sample's JWT authentication requires. */
     public RequestSpecification webAdmin() {
         return WebAdmin.request(james);
+    }
+
+    /** Webadmin without a token, as a stranger calls it. */
+    public RequestSpecification anonymousWebAdmin() {
+        return WebAdmin.anonymous(james);
     }
 
     /** Keys of the mails in a James mail repository, through {@code GET /mailRepositories/{path}/mails}. */

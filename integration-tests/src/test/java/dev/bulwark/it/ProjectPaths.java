@@ -21,4 +21,11 @@ final class ProjectPaths {
     static Path signatures() {
         return jamesConf().getParent().resolve("scripts/signatures");
     }
+
+    /** One of the project's scripts (scripts/): beside james-conf/ unless -Dbulwark.scripts names the folder. */
+    static Path script(String name) {
+        String configured = System.getProperty("bulwark.scripts");
+        Path scripts = configured != null ? Path.of(configured) : jamesConf().getParent().resolve("scripts");
+        return scripts.toAbsolutePath().normalize().resolve(name);
+    }
 }

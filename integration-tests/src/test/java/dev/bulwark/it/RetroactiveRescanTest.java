@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.scanner.testing.PrivateScanners;
 import dev.bulwark.scanner.testing.TestSamples;
+
 import io.restassured.path.json.JsonPath;
 
 /**

@@ -58,6 +58,8 @@ class ScanFailureTest {
         String held = clients.repositoryMessage(SCAN_FAILED, clients.repositoryKeys(SCAN_FAILED).get(0));
         assertThat(held).contains("Subject: urgent");
         assertThat(clients.inboxCount(recipient)).isZero();
+        // Held mail is unscanned personal mail: owner-only on disk (PrivateFileMailRepository).
+        assertThat(PrivateFiles.assertOwnerOnlyFolder(james.workDir().resolve(SCAN_FAILED))).isNotEmpty();
     }
 
     @Test

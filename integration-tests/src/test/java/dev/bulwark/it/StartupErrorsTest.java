@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.launcher.ConfFolder;
+import dev.bulwark.launcher.WebAdminJwt;
 import dev.bulwark.scanner.testing.Ports;
 
 /**
@@ -72,6 +73,52 @@ class StartupErrorsTest {
             .endsWith("@[en/admin.mustache:3]");
     }
 
+    @Test
+    void webadminWithoutAuthenticationIsRefusedUnlessWaivedOnPurpose(JamesStarter jameses) throws Exception {
+        assertThat(startupError(jameses, conf -> conf.setProperty("webadmin.properties", "jwt.enabled", "false")))
+            .startsWith("webadmin.properties: jwt.enabled is not true, so anything that reaches webadmin could list, download and release"
+                + " quarantined mail")
+            .endsWith("or webadmin.allowUnauthenticated=true in bulwark.properties to run without authentication on purpose");
+
+        // The explicit opt-in: James starts, Bulwark's routes answer without a token, and web pages of other origins are still refused.
+        try (BulwarkJames james = jameses.start(conf -> conf
+            .setProperty("webadmin.properties", "jwt.enabled", "false")
+            .setProperty("bulwark.properties", "webadmin.allowUnauthenticated", "true"))) {
+            MailClients clients = new MailClients(james);
+            clients.anonymousWebAdmin().get("/bulwark/quarantine").then().statusCode(200);
+            clients.anonymousWebAdmin().header("Origin", "http://attacker.example").contentType("application/json").body("{\"all\": true}")
+                .post("/bulwark/quarantine/00000000-0000-0000-0000-000000000000/release").then().statusCode(403);
+            clients.anonymousWebAdmin().header("Host", "attacker.example").get("/bulwark/quarantine").then().statusCode(403);
+        }
+    }
+
+    @Test
+    void webadminAnsweringEveryOriginIsRefused(JamesStarter jameses) {
+        String expected = "so James answers every web page with Access-Control-Allow-Origin: *; expected the one origin the console"
+            + " is opened from, such as http://127.0.0.1:8000";
+        assertThat(startupError(jameses, conf -> conf.replace("webadmin.properties", "cors.origin=http://127.0.0.1:8000", "")))
+            .isEqualTo("webadmin.properties: cors.origin is not set, " + expected);
+        assertThat(startupError(jameses, conf -> conf.setProperty("webadmin.properties", "cors.origin", "*")))
+            .isEqualTo("webadmin.properties: cors.origin is '*', " + expected);
+        assertThat(startupError(jameses, conf -> conf.setProperty("webadmin.properties", "cors.origin", "http://127.0.0.1:8000/console")))
+            .startsWith("webadmin.properties: cors.origin is 'http://127.0.0.1:8000/console', expected one origin such as http://127.0.0.1:8000");
+        assertThat(startupError(jameses, conf -> conf.setProperty("bulwark.properties", "webadmin.allowedOrigins", "mail.example.com")))
+            .startsWith("bulwark.properties: webadmin.allowedOrigins is 'mail.example.com', expected origins such as https://mail.example.com:8000");
+    }
+
+    /** James 3.8.1 itself refuses to start without the key file, naming it (before Bulwark's own check would). */
+    @Test
+    void aMissingWebadminPublicKeyStopsJames(JamesStarter jameses) {
+        Throwable thrown = null;
+        try (BulwarkJames james = jameses.start(conf -> conf.delete(WebAdminJwt.PUBLIC_KEY_FILE))) {
+            // reaching here is the failure reported below
+        } catch (Throwable e) {
+            thrown = e;
+        }
+        assertThat(thrown).as("James should refuse to start").isNotNull();
+        assertThat(thrown).hasStackTraceContaining("FileNotFoundException").hasStackTraceContaining("conf/jwt_publickey");
+    }
+
     /** Starts James with the edited configuration and returns Bulwark's start-up error line. */
     private String startupError(JamesStarter jameses, Consumer<ConfFolder> edits) {
         Throwable thrown = null;
@@ -86,7 +133,8 @@ class StartupErrorsTest {
             messages.add(String.valueOf(cause.getMessage()));
         }
         String line = messages.stream()
-            .filter(message -> message.startsWith("bulwark.properties:") || message.startsWith("mailetcontainer.xml:"))
+            .filter(message -> message.startsWith("bulwark.properties:") || message.startsWith("mailetcontainer.xml:")
+                || message.startsWith("webadmin.properties:"))
             .findFirst()
             .orElseThrow(() -> new AssertionError("no Bulwark start-up line in " + messages));
         assertThat(line).doesNotContain("\n");

@@ -5,79 +5,111 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.util.Base64;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.bulwark.launcher.BulwarkJames;
+import dev.bulwark.launcher.WebAdminJwt;
 import dev.bulwark.scanner.testing.TestSamples;
-import io.jsonwebtoken.Jwts;
-import io.jsonwebtoken.SignatureAlgorithm;
+
 import io.restassured.specification.RequestSpecification;
 
 /**
- * With James's webadmin JWT authentication on, Bulwark's routes refuse anonymous requests, and a
- * release is recorded under the token's subject; only the console's static files are public.
+ * Webadmin's JWT authentication as the sample ships it, with the key pair made by
+ * scripts/webadmin-keys.sh and tokens from scripts/admin-token.sh, exactly as an operator uses them:
+ * Bulwark's routes and James's own refuse anonymous and non-admin callers, a release is recorded under
+ * the token's subject, and only the console's files and James's probes are public.
  */
 @ExtendWith(JamesStarterExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebAdminAuthenticationTest {
-    @Test
-    void bulwarkRoutesNeedAnAdminTokenAndReleasesNameItsSubject(JamesStarter jameses) throws Exception {
-        KeyPair keys = KeyPairGenerator.getInstance("RSA").generateKeyPair();
-        try (BulwarkJames james = jameses.start(conf -> {
-            try {
-                Files.writeString(conf.file("jwt_publickey"), "-----BEGIN PUBLIC KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(keys.getPublic().getEncoded())
-                    + "\n-----END PUBLIC KEY-----\n");
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            conf.setProperty("webadmin.properties", "jwt.enabled", "true")
-                .setProperty("webadmin.properties", "jwt.publickeypem.url", "file://conf/jwt_publickey");
-        })) {
-            MailClients clients = new MailClients(james);
-            String adminToken = Jwts.builder().setSubject("alice-admin").claim("admin", true)
-                .signWith(keys.getPrivate(), SignatureAlgorithm.RS256).compact();
-            String userToken = Jwts.builder().setSubject("mallory").claim("admin", false)
-                .signWith(keys.getPrivate(), SignatureAlgorithm.RS256).compact();
+    private Path keys;
+    private BulwarkJames james;
+    private MailClients clients;
 
-            // Every Bulwark API route, including those beside a routes class's base path (AuthenticatedPaths).
-            for (String path : List.of("/bulwark/quarantine", "/bulwark/quarantine/counts", "/bulwark/lists/allow", "/bulwark/groups",
-                "/bulwark/events", "/bulwark/trace?messageId=x", "/bulwark/stats", "/bulwark/outbreak", "/bulwark/scanners")) {
-                assertThat(clients.webAdmin().get(path).statusCode()).as("GET %s without a token", path).isEqualTo(401);
-                assertThat(clients.webAdmin().header("Authorization", "Bearer " + userToken).get(path).statusCode())
-                    .as("GET %s with a non-admin token", path).isEqualTo(401);
-                assertThat(admin(clients, adminToken).get(path).statusCode()).as("GET %s with an admin token", path).isEqualTo(200);
-            }
-            clients.webAdmin().put("/bulwark/lists/allow/partner.example").then().statusCode(401);
-            clients.webAdmin().put("/bulwark/groups/staff/a@b.test").then().statusCode(401);
-            // The console's files are public (a browser cannot send the token when opening a page) and hold no data.
-            for (String path : List.of("/bulwark/console", "/bulwark/console/console.js", "/bulwark/console/api.js")) {
-                clients.webAdmin().get(path).then().statusCode(200);
-            }
-            clients.webAdmin().get("/bulwark/console/secret.properties").then().statusCode(404);
-
-            String recipient = james.addUser("jwt-target");
-            clients.send("mallory@outside.test", recipient, TestSamples.messageWithAttachment("mallory@outside.test", recipient, "jwt release",
-                "x.com", TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII)));
-            String id = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
-                admin(clients, adminToken).get("/bulwark/quarantine").then().statusCode(200).extract().jsonPath()
-                    .<Map<String, Object>>getList("entries").stream().filter(e -> "jwt release".equals(e.get("subject")))
-                    .map(e -> (String) e.get("id")).findFirst(), java.util.Optional::isPresent).orElseThrow();
-
-            clients.webAdmin().post("/bulwark/quarantine/" + id + "/release").then().statusCode(401);
-            admin(clients, adminToken).post("/bulwark/quarantine/" + id + "/release")
-                .then().statusCode(200).body("releases[0].releasedBy", equalTo("alice-admin"));
-            assertThat(clients.awaitInboxMessage(recipient, 1)).contains("Subject: jwt release");
-        }
+    @BeforeAll
+    void start(JamesStarter jameses) throws Exception {
+        keys = jameses.workDir().resolve("jwt");
+        Scripts.Result made = Scripts.script(Map.of(), "webadmin-keys.sh", keys.toString());
+        assertThat(made.exitCode()).as(made.out()).isZero();
+        WebAdminJwt jwt = WebAdminJwt.fromPem(keys.resolve(WebAdminJwt.PRIVATE_KEY_FILE), keys.resolve(WebAdminJwt.PUBLIC_KEY_FILE));
+        james = jameses.start(jameses.workDir(), jwt, conf -> { });
+        clients = new MailClients(james);
     }
 
-    private static RequestSpecification admin(MailClients clients, String token) {
-        return clients.webAdmin().header("Authorization", "Bearer " + token);
+    @Test
+    void theKeyPairIsOwnerOnlyAndKeptOnTheNextRun() throws Exception {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.resolve("jwt_private.pem")))).isEqualTo("rw-------");
+        String publicKey = Files.readString(keys.resolve(WebAdminJwt.PUBLIC_KEY_FILE));
+
+        Scripts.Result again = Scripts.script(Map.of(), "webadmin-keys.sh", keys.toString());
+
+        assertThat(again.exitCode()).isZero();
+        assertThat(again.out()).doesNotContain("made a new key pair");
+        assertThat(Files.readString(keys.resolve(WebAdminJwt.PUBLIC_KEY_FILE))).isEqualTo(publicKey);
+    }
+
+    @Test
+    void everyDataRouteNeedsAnAdminToken() {
+        String userToken = james.jwt().token("mallory", false);
+        // Every Bulwark API route, including those beside a routes class's base path (AuthenticatedPaths),
+        // and James's own routes that read users, held mail and tasks.
+        for (String path : List.of("/bulwark/quarantine", "/bulwark/quarantine/counts", "/bulwark/lists/allow", "/bulwark/groups",
+            "/bulwark/events", "/bulwark/trace?messageId=x", "/bulwark/stats", "/bulwark/outbreak", "/bulwark/scanners",
+            "/users", "/domains", "/mailRepositories", "/tasks")) {
+            assertThat(clients.anonymousWebAdmin().get(path).statusCode()).as("GET %s without a token", path).isEqualTo(401);
+            assertThat(clients.anonymousWebAdmin().header("Authorization", "Bearer " + userToken).get(path).statusCode())
+                .as("GET %s with a non-admin token", path).isEqualTo(401);
+            assertThat(clients.anonymousWebAdmin().header("Authorization", "Bearer not.a.token").get(path).statusCode())
+                .as("GET %s with a forged token", path).isEqualTo(401);
+            assertThat(clients.webAdmin().get(path).statusCode()).as("GET %s with an admin token", path).isEqualTo(200);
+        }
+        clients.anonymousWebAdmin().put("/bulwark/lists/allow/partner.example").then().statusCode(401);
+        clients.anonymousWebAdmin().put("/bulwark/groups/staff/a@b.test").then().statusCode(401);
+        clients.anonymousWebAdmin().post("/bulwark/quarantine?action=purge").then().statusCode(401);
+        clients.webAdmin().get("/bulwark/lists/allow").then().body("pattern", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("@partner.example")));
+        // Public: the console's files (a browser cannot send the token when opening a page; they hold no
+        // data) and James's probes, /healthcheck and /metrics (counters, no mail).
+        for (String path : List.of("/bulwark/console", "/bulwark/console/console.js", "/bulwark/console/api.js", "/healthcheck", "/metrics")) {
+            assertThat(clients.anonymousWebAdmin().get(path).statusCode()).as("GET %s without a token", path).isIn(200, 503);
+        }
+        clients.anonymousWebAdmin().get("/bulwark/console/secret.properties").then().statusCode(404);
+    }
+
+    @Test
+    void aTokenFromTheScriptReleasesAndTheReleaseNamesItsSubject() throws Exception {
+        Scripts.Result token = Scripts.script(Map.of("BULWARK_JWT_DIR", keys.toString()), "admin-token.sh", "--subject", "alice-admin", "--valid", "10m");
+        assertThat(token.exitCode()).as(token.out()).isZero();
+        String recipient = james.addUser("jwt-target");
+        clients.send("mallory@outside.test", recipient, TestSamples.messageWithAttachment("mallory@outside.test", recipient, "jwt release",
+            "x.com", TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII)));
+        String id = (String) clients.awaitQuarantined("jwt release").get("id");
+
+        clients.anonymousWebAdmin().contentType("application/json").body("{\"all\": true}").post("/bulwark/quarantine/" + id + "/release")
+            .then().statusCode(401);
+        admin(token.line()).contentType("application/json").body("{\"all\": true}").post("/bulwark/quarantine/" + id + "/release")
+            .then().statusCode(200).body("releases[0].releasedBy", equalTo("alice-admin"));
+        assertThat(clients.awaitInboxMessage(recipient, 1)).contains("Subject: jwt release");
+    }
+
+    @Test
+    void theTokenScriptRefusesWhatItCannotSign() {
+        Scripts.Result noKey = Scripts.script(Map.of("BULWARK_JWT_DIR", keys.resolve("missing").toString()), "admin-token.sh");
+        assertThat(noKey.exitCode()).isEqualTo(1);
+        assertThat(noKey.out()).contains("run scripts/webadmin-keys.sh first");
+        Scripts.Result badSubject = Scripts.script(Map.of("BULWARK_JWT_DIR", keys.toString()), "admin-token.sh", "--subject", "a\",\"admin\":false");
+        assertThat(badSubject.exitCode()).isEqualTo(64);
+    }
+
+    private RequestSpecification admin(String token) {
+        return clients.anonymousWebAdmin().header("Authorization", "Bearer " + token);
     }
 }

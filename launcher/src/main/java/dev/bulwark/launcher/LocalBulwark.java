@@ -16,10 +16,13 @@ import org.apache.commons.io.file.PathUtils;
  * <p>Settings (environment): {@code BULWARK_TEST_CLAMD} and {@code BULWARK_TEST_SPAMD} (host:port, as
  * {@code scripts/scanners.sh env} prints them; default 127.0.0.1:3310 and 127.0.0.1:783),
  * {@code BULWARK_SMTP_PORT} (2525), {@code BULWARK_IMAP_PORT} (1143), {@code BULWARK_WEBADMIN_PORT} (8000),
- * {@code BULWARK_JAMES_DIR} (James's working directory, emptied first; default .run/james). System
+ * {@code BULWARK_JAMES_DIR} (James's working directory, emptied first; default .run/james),
+ * {@code BULWARK_JWT_DIR} (webadmin's key pair from scripts/webadmin-keys.sh; default .run/webadmin-jwt). System
  * properties {@code bulwark.jar} and {@code bulwark.james-conf} name what is installed ({@link Installation}).
  */
 public final class LocalBulwark {
+    private static final String DEFAULT_JWT_DIR = ".run/webadmin-jwt";
+
     private LocalBulwark() {
     }
 
@@ -35,7 +38,11 @@ public final class LocalBulwark {
             Integer.parseInt(env("BULWARK_IMAP_PORT", "1143")),
             Integer.parseInt(env("BULWARK_WEBADMIN_PORT", "8000")));
 
-        BulwarkJames james = BulwarkJames.start(workDir, Installation.find(), scanners, ports, conf -> { });
+        // Webadmin's JWT key pair, made by scripts/webadmin-keys.sh: James checks tokens with the public half,
+        // this report signs its own calls with the private one, as scripts/admin-token.sh does for you.
+        Path jwtDir = Paths.get(env("BULWARK_JWT_DIR", DEFAULT_JWT_DIR)).toAbsolutePath();
+        WebAdminJwt jwt = WebAdminJwt.fromPem(jwtDir.resolve(WebAdminJwt.PRIVATE_KEY_FILE), jwtDir.resolve(WebAdminJwt.PUBLIC_KEY_FILE));
+        BulwarkJames james = BulwarkJames.start(workDir, Installation.find(), scanners, ports, jwt, conf -> { });
         Runtime.getRuntime().addShutdownHook(new Thread(james::close));
 
         System.out.println();
@@ -44,8 +51,13 @@ public final class LocalBulwark {
         new SampleReport(james, System.out).run();
         System.out.println();
         System.out.println("Users alice, bob, carol @" + BulwarkJames.DOMAIN + " (password '" + BulwarkJames.PASSWORD + "') can read their mail over IMAP.");
-        System.out.println("Quarantine: curl " + james.webAdminUrl() + "/bulwark/quarantine"
-            + " ; health: curl " + james.webAdminUrl() + "/healthcheck");
+        String webAdmin = james.webAdminUrl();
+        String token = jwtDir.equals(Paths.get(DEFAULT_JWT_DIR).toAbsolutePath()) ? "scripts/admin-token.sh"
+            : "BULWARK_JWT_DIR=" + jwtDir + " scripts/admin-token.sh";
+        System.out.println("Webadmin requires an admin token (JWT): " + token + " prints one, valid 8 hours (docs/SECURITY.md).");
+        System.out.println("  Quarantine: curl -H \"Authorization: Bearer $(" + token + ")\" " + webAdmin + "/bulwark/quarantine");
+        System.out.println("  Health:     curl " + webAdmin + "/healthcheck");
+        System.out.println("  Console:    " + webAdmin + "/bulwark/console (paste a token from " + token + " when it asks)");
 
         if (exitAfterReport) {
             james.close();

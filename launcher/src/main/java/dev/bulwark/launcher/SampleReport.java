@@ -31,7 +31,7 @@ public final class SampleReport {
         this.out = out;
         this.smtp = new SmtpSender(james.smtpPort());
         this.mailboxes = new MailboxReader(james.imapPort());
-        this.webAdmin = new WebAdminClient(james.webAdminUrl());
+        this.webAdmin = new WebAdminClient(james.webAdminUrl(), james.adminToken());
     }
 
     /** Sends the three mails and prints one line for each, once its outcome is known. */

@@ -16,10 +16,13 @@ final class WebAdminClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String baseUrl;
+    private final String token;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    WebAdminClient(String baseUrl) {
+    /** @param token an admin token: the sample's webadmin requires one (JWT) */
+    WebAdminClient(String baseUrl, String token) {
         this.baseUrl = baseUrl;
+        this.token = token;
     }
 
     /** The quarantine's entries, newest first ({@code GET /bulwark/quarantine}). */
@@ -32,7 +35,8 @@ final class WebAdminClient {
 
     private String get(String path) throws IOException {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET().build(),
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                    .header("Authorization", "Bearer " + token).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());

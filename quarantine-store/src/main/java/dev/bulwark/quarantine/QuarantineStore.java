@@ -221,7 +221,8 @@ public final class QuarantineStore {
     }
 
     /**
-     * Releases the mail to the chosen recipients (all not yet released when empty): {@code reinject}
+     * Releases the mail to the chosen recipients (all not yet released when {@code chosen} is empty; an
+     * empty list is refused): {@code reinject}
      * receives a copy addressed to them, marked {@link #RELEASED}; only when it returns is the release
      * recorded. Refused when a chosen recipient was not a recipient of the mail or was already released.
      */
@@ -260,7 +261,12 @@ public final class QuarantineStore {
     }
 
     private static List<String> recipientsToRelease(QuarantineEntry entry, Optional<List<String>> chosen) {
-        if (chosen.isEmpty() || chosen.get().isEmpty()) {
+        if (chosen.isPresent() && chosen.get().isEmpty()) {
+            // An empty choice is a mistake, never "everyone": releasing to all is asked for with Optional.empty().
+            throw new QuarantineException(QuarantineException.Problem.INVALID,
+                "no recipient chosen for quarantine entry " + entry.id() + "; its recipients are " + entry.recipients());
+        }
+        if (chosen.isEmpty()) {
             List<String> remaining = entry.unreleasedRecipients();
             if (remaining.isEmpty()) {
                 throw new QuarantineException(QuarantineException.Problem.CONFLICT,

@@ -106,6 +106,11 @@ class QuarantineStoreTest {
             .hasMessageContaining("already released to b@example.com");
         assertThatThrownBy(() -> store.release(entry.id(), Optional.of(List.of("other@example.com")), "admin", reinjected::add))
             .isInstanceOfSatisfying(QuarantineException.class, e -> assertThat(e.problem()).isEqualTo(QuarantineException.Problem.INVALID));
+        // An empty choice is refused, never taken for "all".
+        assertThatThrownBy(() -> store.release(entry.id(), Optional.of(List.of()), "admin", reinjected::add))
+            .isInstanceOfSatisfying(QuarantineException.class, e -> assertThat(e.problem()).isEqualTo(QuarantineException.Problem.INVALID))
+            .hasMessageContaining("no recipient chosen");
+        assertThat(reinjected).hasSize(1);
 
         store.release(entry.id(), Optional.empty(), "admin", mail -> reinjected.add(copy(mail)));
         assertThat(reinjected.get(1).getRecipients()).extracting(Object::toString).containsExactly("c@example.com");

@@ -44,6 +44,9 @@ final class PipelineConf {
                 setProperty(conf.resolve("bulwark.properties"), "spamd.endpoints", daemons.spamdAddress());
                 setProperty(conf.resolve("webadmin.properties"), "port", "0");
                 setProperty(conf.resolve("webadmin.properties"), "host", "127.0.0.1");
+                // The sample's webadmin checks tokens with conf/jwt_publickey; the benchmark calls no route,
+                // so a throwaway key (nobody holds its private half) lets James start as configured.
+                Files.writeString(conf.resolve("jwt_publickey"), throwawayPublicKey());
                 Path jar = repo.resolve("distribution/target/bulwark.jar");
                 if (!Files.isRegularFile(jar)) {
                     throw new IOException(jar + " not found: build it first (mvn -DskipTests install)");
@@ -61,6 +64,18 @@ final class PipelineConf {
                 Files.writeString(conf.resolve("mailetcontainer.xml"), mailetContainer(jamesConf, "no-scan", daemons));
                 Files.copy(jamesConf.resolve("mailrepositorystore.xml"), conf.resolve("mailrepositorystore.xml"));
             }
+        }
+    }
+
+    private static String throwawayPublicKey() {
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return "-----BEGIN PUBLIC KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(generator.generateKeyPair().getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

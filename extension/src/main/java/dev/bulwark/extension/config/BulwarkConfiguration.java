@@ -31,7 +31,18 @@ import dev.bulwark.scanner.WeightedEndpoint;
  */
 public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup, Rescan rescan,
                                    Quarantine quarantine, Store store, Seeds seeds, Watch watch,
-                                   dev.bulwark.security.OutbreakSettings outbreak, Discovery discovery) {
+                                   dev.bulwark.security.OutbreakSettings outbreak, Discovery discovery, WebAdmin webAdmin) {
+
+    /**
+     * What Bulwark's webadmin routes accept besides webadmin.properties (docs/SECURITY.md).
+     *
+     * @param allowedOrigins       origins, besides webadmin's own and {@code cors.origin}, whose browser pages may call
+     *                             webadmin; their host names are accepted in the {@code Host} header
+     * @param allowUnauthenticated the explicit opt-in to serving Bulwark's routes with webadmin's JWT authentication off
+     */
+    public record WebAdmin(List<WebOrigin> allowedOrigins, boolean allowUnauthenticated) {
+        public static final WebAdmin DEFAULT = new WebAdmin(List.of(), false);
+    }
 
     /**
      * Endpoints given by host name (container services): how often the names are resolved again, so that
@@ -149,6 +160,8 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     public static final String OUTBREAK_QUIET_PERIOD = "outbreak.quietPeriod";
     public static final String LISTS_ALLOW = "lists.allow";
     public static final String LISTS_BLOCK = "lists.block";
+    public static final String WEBADMIN_ALLOWED_ORIGINS = "webadmin.allowedOrigins";
+    public static final String WEBADMIN_ALLOW_UNAUTHENTICATED = "webadmin.allowUnauthenticated";
     /** {@code groups.<name>=member,member}: one key per group. */
     public static final String GROUPS_PREFIX = "groups.";
 
@@ -160,7 +173,7 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
         RESCAN_DELIVERED_WINDOW, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
         QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_MAX_CONNECTIONS,
         STORE_CACHE_TTL, STORE_EVENT_RETENTION, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE, OUTBREAK_WINDOW, OUTBREAK_PER_VIRUS,
-        OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD);
+        OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD, WEBADMIN_ALLOWED_ORIGINS, WEBADMIN_ALLOW_UNAUTHENTICATED);
 
     private static final String DURATION = "a duration such as 30s or 500ms";
 
@@ -243,7 +256,13 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
                 source.optional(CLAMD_RESOLVE_INTERVAL, "a duration such as 30s, or 0 for never", BulwarkConfiguration::durationOrZero)
                     .orElse(Discovery.DEFAULT.clamd()),
                 source.optional(SPAMD_RESOLVE_INTERVAL, "a duration such as 30s, or 0 for never", BulwarkConfiguration::durationOrZero)
-                    .orElse(Discovery.DEFAULT.spamd())));
+                    .orElse(Discovery.DEFAULT.spamd())),
+            new WebAdmin(
+                source.optional(WEBADMIN_ALLOWED_ORIGINS, "origins such as https://mail.example.com:8000, comma separated",
+                    v -> Arrays.stream(v.split(",")).map(String::trim).filter(o -> !o.isEmpty()).map(WebOrigin::parse).distinct().toList())
+                    .orElse(WebAdmin.DEFAULT.allowedOrigins()),
+                source.optional(WEBADMIN_ALLOW_UNAUTHENTICATED, "true or false", BulwarkConfiguration::bool)
+                    .orElse(WebAdmin.DEFAULT.allowUnauthenticated())));
     }
 
     static String environmentName(String key) {

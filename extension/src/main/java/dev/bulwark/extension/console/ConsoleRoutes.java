@@ -5,6 +5,7 @@ import javax.inject.Inject;
 import org.apache.james.webadmin.PublicRoutes;
 import org.eclipse.jetty.http.HttpStatus;
 
+import dev.bulwark.extension.webadmin.WebAdminGuard;
 import dev.bulwark.extension.webadmin.WebAdminRequests;
 
 import spark.Request;
@@ -27,10 +28,12 @@ public class ConsoleRoutes implements PublicRoutes {
         + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final ConsoleAssets assets;
+    private final WebAdminGuard guard;
 
     @Inject
-    public ConsoleRoutes() {
+    public ConsoleRoutes(WebAdminGuard guard) {
         this.assets = ConsoleAssets.load();
+        this.guard = guard;
     }
 
     @Override
@@ -40,6 +43,7 @@ public class ConsoleRoutes implements PublicRoutes {
 
     @Override
     public void define(Service service) {
+        guard.installOn(service);
         service.get(BASE, (request, response) -> serve(ConsoleAssets.INDEX, request, response));
         service.get(BASE + "/", (request, response) -> serve(ConsoleAssets.INDEX, request, response));
         service.get(BASE + "/:file", (request, response) -> serve(request.params("file"), request, response));

@@ -1,7 +1,6 @@
 package dev.bulwark.extension.store;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -16,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.config.BulwarkConfigurationException;
+import dev.bulwark.extension.privacy.OwnerOnly;
 import dev.bulwark.security.AddressPattern;
 import dev.bulwark.security.AsyncEventWriter;
 import dev.bulwark.security.SecurityStore;
@@ -80,14 +80,19 @@ public class SecurityStoreLifecycle {
         }
     }
 
-    /** A relative SQLite file is under James's working directory; its folder is created. */
+    /**
+     * A relative SQLite file is under James's working directory. A missing folder is created owner-only
+     * and the file is owner-only (SQLite gives its journal files the database file's permissions): the
+     * events name senders, recipients and subjects.
+     */
     static String resolve(String url, Path jamesRoot) {
         if (!url.startsWith(SQLITE) || url.startsWith(SQLITE + ":memory:")) {
             return url;
         }
         Path file = jamesRoot.resolve(url.substring(SQLITE.length())).normalize();
         try {
-            Files.createDirectories(file.getParent());
+            OwnerOnly.newFolder(file.getParent());
+            OwnerOnly.file(file);
         } catch (IOException e) {
             throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE + ": "
                 + BulwarkConfiguration.STORE_URL + ": cannot create " + file.getParent() + ": " + e.getMessage()));

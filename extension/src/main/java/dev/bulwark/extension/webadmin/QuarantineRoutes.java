@@ -5,6 +5,7 @@ import static dev.bulwark.extension.webadmin.WebAdminRequests.error;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.instant;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.intParameter;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.parameter;
+import static dev.bulwark.extension.webadmin.WebAdminRequests.rejectBody;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.rejectUnknownParameters;
 
 import java.io.ByteArrayOutputStream;
@@ -70,10 +71,12 @@ public class QuarantineRoutes implements Routes {
     private final TaskManager tasks;
     private final RetroactiveRescan rescan;
     private final ObjectMapper strictReader;
+    private final WebAdminGuard guard;
 
     @Inject
     public QuarantineRoutes(QuarantineStore store, QuarantineRelease release, SecurityStore security, TaskManager tasks,
-                            RetroactiveRescan rescan) {
+                            RetroactiveRescan rescan, WebAdminGuard guard) {
+        this.guard = guard;
         this.rescan = rescan;
         this.store = store;
         this.release = release;
@@ -89,6 +92,7 @@ public class QuarantineRoutes implements Routes {
 
     @Override
     public void define(Service service) {
+        guard.installOn(service);
         service.get(BASE, guarded(this::list));
         service.delete(BASE, guarded(this::deleteByFilter));
         service.post(BASE, guarded(this::action));
@@ -137,15 +141,19 @@ public class QuarantineRoutes implements Routes {
         }).orElseThrow(() -> notFound(id)));
     }
 
-    /** Body: nothing (all recipients not yet released) or {@code {"recipients": ["a@example.com"]}}. */
+    /**
+     * Body: {@code {"recipients": ["a@example.com"]}} or {@code {"all": true}} (every recipient not yet
+     * released). Releasing to everyone is asked for, never what a missing or unreadable body means.
+     */
     private Object release(Request request, Response response) {
         QuarantineId id = id(request);
-        Optional<List<String>> recipients = releaseRequest(request.body()).flatMap(ReleaseRequest::recipients);
+        Optional<List<String>> recipients = releaseRecipients(request.body());
         return json(response, release.release(id, recipients, requester(request)));
     }
 
     private Object delete(Request request, Response response) {
         QuarantineId id = id(request);
+        rejectBody(request);
         QuarantineEntry entry = store.entry(id).orElseThrow(() -> notFound(id));
         if (!store.delete(id)) {
             throw notFound(id);
@@ -157,6 +165,7 @@ public class QuarantineRoutes implements Routes {
 
     private Object deleteByFilter(Request request, Response response) {
         rejectUnknownParameters(request, FILTERS);
+        rejectBody(request);
         QuarantineFilter filter = filter(request);
         if (filter.isEmpty()) {
             throw badRequest("give at least one filter (" + new TreeSet<>(FILTERS) + ") to delete by filter; "
@@ -167,6 +176,7 @@ public class QuarantineRoutes implements Routes {
 
     private Object action(Request request, Response response) {
         rejectUnknownParameters(request, Set.of("action"));
+        rejectBody(request);
         String action = Optional.ofNullable(request.queryParams("action")).orElse("");
         return switch (action) {
             case "purge" -> task(response, tasks.submit(QuarantineDeletionTask.purge(store, security, requester(request), Clock.systemUTC())));
@@ -180,18 +190,34 @@ public class QuarantineRoutes implements Routes {
         return store.entry(id).orElseThrow(() -> notFound(id));
     }
 
-    private record ReleaseRequest(Optional<List<String>> recipients) {
+    private record ReleaseRequest(List<String> recipients, Boolean all) {
     }
 
-    private Optional<ReleaseRequest> releaseRequest(String body) {
+    /** The chosen recipients, or empty for all of them (only when the body says {@code "all": true}). */
+    private Optional<List<String>> releaseRecipients(String body) {
+        String expected = "{\"recipients\": [\"user@domain\", ...]} or {\"all\": true}";
         if (body == null || body.isBlank()) {
+            throw badRequest("say whom to release to: the body must be " + expected);
+        }
+        ReleaseRequest request;
+        try {
+            request = strictReader.readValue(body, ReleaseRequest.class);
+        } catch (JsonProcessingException e) {
+            throw badRequest("the body must be " + expected + ": " + e.getOriginalMessage());
+        }
+        if (request == null || (request.recipients() == null) == (request.all() == null)) {
+            throw badRequest("the body must be " + expected + ", one of the two");
+        }
+        if (request.all() != null) {
+            if (!request.all()) {
+                throw badRequest("\"all\" can only be true; to release to some recipients, name them: {\"recipients\": [...]}");
+            }
             return Optional.empty();
         }
-        try {
-            return Optional.of(strictReader.readValue(body, ReleaseRequest.class));
-        } catch (JsonProcessingException e) {
-            throw badRequest("the body must be empty or {\"recipients\": [\"user@domain\", ...]}: " + e.getOriginalMessage());
+        if (request.recipients().isEmpty() || request.recipients().stream().anyMatch(r -> r == null || r.isBlank())) {
+            throw badRequest("recipients must name at least one address, and no empty one; to release to all, send {\"all\": true}");
         }
+        return Optional.of(request.recipients());
     }
 
     /** The webadmin login when JWT authentication is on, the client's address otherwise. */

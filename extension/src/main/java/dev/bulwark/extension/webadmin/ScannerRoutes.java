@@ -36,9 +36,12 @@ public class ScannerRoutes implements Routes {
     private final ObjectMapper mapper = new ObjectMapper().registerModule(new Jdk8Module()).registerModule(new JavaTimeModule())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
+    private final WebAdminGuard guard;
+
     @Inject
     public ScannerRoutes(IntegrityWatch watch, Scanners scanners, dev.bulwark.security.OutbreakDetector outbreaks,
-                         AuthenticationFilter authentication) {
+                         AuthenticationFilter authentication, WebAdminGuard guard) {
+        this.guard = guard;
         this.watch = watch;
         this.authentication = authentication;
         this.scanners = scanners;
@@ -60,6 +63,7 @@ public class ScannerRoutes implements Routes {
 
     @Override
     public void define(Service service) {
+        guard.installOn(service);
         // James guards only the base path (/bulwark/scanners); the outbreak route lies beside it.
         AuthenticatedPaths.require(service, authentication, OUTBREAK);
         // {"active": false} or {"active": true, "since", "cause", "detections"}, and the thresholds.

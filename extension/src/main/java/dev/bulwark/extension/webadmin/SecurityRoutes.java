@@ -6,6 +6,7 @@ import static dev.bulwark.extension.webadmin.WebAdminRequests.instant;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.intParameter;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.notFound;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.parameter;
+import static dev.bulwark.extension.webadmin.WebAdminRequests.rejectBody;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.rejectUnknownParameters;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.valid;
 
@@ -72,9 +73,12 @@ public class SecurityRoutes implements Routes {
         .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    private final WebAdminGuard guard;
+
     @Inject
     public SecurityRoutes(SecurityStore store, org.apache.james.task.TaskManager tasks, BulwarkConfiguration configuration,
-                          AuthenticationFilter authentication) {
+                          AuthenticationFilter authentication, WebAdminGuard guard) {
+        this.guard = guard;
         this.store = store;
         this.authentication = authentication;
         this.tasks = tasks;
@@ -90,6 +94,7 @@ public class SecurityRoutes implements Routes {
 
     @Override
     public void define(Service service) {
+        guard.installOn(service);
         AuthenticatedPaths.require(service, authentication, GROUPS, EVENTS, TRACE, STATS);
         service.get(LISTS + "/:list", guarded(this::listEntries));
         service.put(LISTS + "/:list/:pattern", guarded(this::addToList));
@@ -131,6 +136,7 @@ public class SecurityRoutes implements Routes {
     }
 
     private Object removeFromList(Request request, Response response) {
+        rejectBody(request);
         SenderList list = list(request);
         AddressPattern pattern = pattern(request, "pattern");
         if (!store.lists().remove(list, pattern)) {
@@ -158,6 +164,7 @@ public class SecurityRoutes implements Routes {
     }
 
     private Object addToGroup(Request request, Response response) {
+        rejectBody(request);
         String name = valid(request.params("group"), Groups::checkName);
         store.groups().add(name, pattern(request, "member"));
         response.status(HttpStatus.NO_CONTENT_204);
@@ -165,6 +172,7 @@ public class SecurityRoutes implements Routes {
     }
 
     private Object removeFromGroup(Request request, Response response) {
+        rejectBody(request);
         String name = valid(request.params("group"), Groups::checkName);
         AddressPattern member = pattern(request, "member");
         if (!store.groups().remove(name, member)) {
@@ -192,6 +200,7 @@ public class SecurityRoutes implements Routes {
     /** {@code POST /bulwark/events?action=purge}: deletes events older than store.eventRetention, as a James task. */
     private Object purgeEvents(Request request, Response response) {
         rejectUnknownParameters(request, Set.of("action"));
+        rejectBody(request);
         String action = Optional.ofNullable(request.queryParams("action")).orElse("");
         if (!action.equals("purge")) {
             throw badRequest("action '" + action + "' is not supported, expected purge");

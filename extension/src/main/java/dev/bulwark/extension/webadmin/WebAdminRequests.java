@@ -53,6 +53,14 @@ public final class WebAdminRequests {
         }
     }
 
+    /** For routes that take no body: one sent anyway is a mistake (a misplaced argument), not ignored. */
+    public static void rejectBody(Request request) {
+        String body = request.body();
+        if (body != null && !body.isBlank()) {
+            throw badRequest(request.requestMethod() + " " + request.pathInfo() + " takes no body");
+        }
+    }
+
     /** Parses a value taken from the request, turning the parser's IllegalArgumentException into a 400. */
     public static <T> T valid(String value, Function<String, T> parser) {
         try {
