@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Bulwark's build and local run need on Debian/Ubuntu: a JDK 17+, Maven, clamd, spamd,
-# PostgreSQL (for the cluster tests), docker-compose (to validate the compose files) and chromium with
-# chromium-driver (the web console's browser tests).
+# PostgreSQL (for the cluster tests), docker-compose (to validate the compose files), chromium with
+# chromium-driver (the web console's browser tests), 7-Zip (test archives) and Node.js (console unit test).
 # As root it installs with apt-get; otherwise it prints the exact command and exits 2.
 set -euo pipefail
 
@@ -21,6 +21,10 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 # chromium and its driver: the web console's browser tests (ConsoleTest) run it headless.
 { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || missing+=(chromium chromium-driver)
+# 7-Zip (7zz): the tests make encrypted zip and 7z archives with it (ContainersTest, EncryptedArchivesTest).
+command -v 7zz >/dev/null 2>&1 || missing+=(7zip)
+# Node.js: ConsoleTextTest runs the console's text rendering (dom.js) in it.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,50 +1,50 @@
-package dev.bulwark.matchers;
+package dev.bulwark.matchers.attachments;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
+import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipInputStream;
 
 import javax.mail.BodyPart;
 import javax.mail.MessagingException;
 import javax.mail.Multipart;
 import javax.mail.Part;
 import javax.mail.Session;
-import javax.mail.internet.ContentDisposition;
-import javax.mail.internet.ContentType;
 import javax.mail.internet.MimeMessage;
-import javax.mail.internet.MimeUtility;
 import javax.mail.util.SharedByteArrayInputStream;
 
+import org.apache.james.mime4j.MimeException;
 import org.apache.tika.Tika;
 import org.apache.tika.mime.MediaType;
 import org.apache.tika.mime.MediaTypeRegistry;
 import org.apache.tika.mime.MimeTypes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+
+import dev.bulwark.matchers.attachments.Findings.Kind;
 
 /**
  * Finds banned attachments in a MIME tree: by name (extension, double extension, names dressed up with
- * trailing dots, spaces or bidirectional controls such as the right-to-left override; the
- * Content-Disposition file name and the Content-Type name both count), by the type detected from the
- * bytes (Apache Tika's magic numbers: an executable named photo.jpg), inside zip archives (entries,
- * nested zips) and encrypted archives.
+ * trailing dots, spaces or bidirectional controls such as the right-to-left override; every name a
+ * reader may give the part counts), by the type detected from the bytes (Apache Tika's magic numbers: an
+ * executable named photo.jpg), inside zip archives (entries, nested zips), in the file lists of RAR
+ * archives, inside Outlook's winmail.dat (TNEF) and files uuencoded in text bodies; and encrypted archives.
  *
- * <p>Bounded: MIME depth and parts, archive nesting, entries, and the bytes inflated per mail; skipping
- * an archive entry never inflates it. A part that cannot be decoded is skipped (debug log), never a
- * failure. What could not be inspected (an archive that cannot be read, is over a limit, or is in a
- * format other than zip) is reported apart, and banned only when the policy says {@code unreadable:true}.
+ * <p>Nothing is skipped silently. A part the check cannot inspect is <em>uninspectable</em>: MIME that
+ * javax.mail cannot parse, headers that parsers read differently (two Content-Type headers, an
+ * unterminated quote, a boundary given twice), a structure James's own parser (mime4j) reads otherwise,
+ * a body that cannot be decoded, message fragments, a limit hit. An archive that cannot be read is
+ * <em>damaged</em>; an archive format whose content is not opened here is <em>unopened</em>. What each
+ * kind leads to is the {@link AttachmentPolicy}'s to say.
  *
- * <p>Thread-safe; also usable for one attachment on its own: {@code inspector.inspect(bodyPart)}.
+ * <p>Bounded: MIME depth and parts, archive nesting, entries, and the bytes inflated or held per mail;
+ * skipping an archive entry never inflates it. Thread-safe; also usable for one attachment on its own.
  */
 public final class AttachmentInspector {
     static final int MAX_DEPTH = 32;
@@ -58,31 +58,38 @@ public final class AttachmentInspector {
     static final int MAX_ARCHIVE_BYTES = 50 * 1024 * 1024;
     /** Ordinary files compress at most a few tens to one; zeros (a bomb's payload) about a thousand to one. */
     static final long BOMB_RATIO = 100;
-    private static final Logger LOGGER = LoggerFactory.getLogger(AttachmentInspector.class);
     private static final Tika TIKA = new Tika();
     private static final MediaTypeRegistry TYPES = MimeTypes.getDefaultMimeTypes().getMediaTypeRegistry();
-    /** Archive formats Tika recognises that are not opened here (zip is): their content is not inspected. */
-    private static final Set<String> OTHER_ARCHIVES = Set.of("application/x-rar-compressed", "application/x-7z-compressed",
-        "application/gzip", "application/x-bzip", "application/x-bzip2", "application/x-xz", "application/x-tar",
-        "application/vnd.ms-cab-compressed", "application/x-iso9660-image", "application/x-apple-diskimage",
-        "application/x-ace-compressed", "application/x-arj", "application/x-lha", "application/x-lharc", "application/x-lzip",
-        "application/x-lzma", "application/zstd", "application/x-compress", "application/x-cpio", "application/x-vhd");
+    /** Archive formats Tika recognises whose content is not opened here (zip is; RAR and 7z are listed). */
+    private static final Set<String> OTHER_ARCHIVES = Set.of("application/gzip", "application/x-bzip", "application/x-bzip2",
+        "application/x-xz", "application/x-tar", "application/vnd.ms-cab-compressed", "application/x-iso9660-image",
+        "application/x-apple-diskimage", "application/x-ace-compressed", "application/x-arj", "application/x-lha", "application/x-lharc",
+        "application/x-lzip", "application/x-lzma", "application/zstd", "application/x-compress", "application/x-cpio", "application/x-vhd");
+    /** Types whose content is elsewhere or encoded in a way not decoded here. */
+    private static final Set<String> NOT_HERE = Set.of("message/partial", "message/external-body", "application/mac-binhex40",
+        "application/binhex", "application/x-binhex40");
     private static final String CONTROLS = "[\\p{Cf}\\p{Cntrl}]";
 
     /**
-     * What an inspection found.
+     * What an inspection found, by what the policy does with it.
      *
-     * @param banned      why the parts are banned, one reason per finding; empty when nothing is
-     * @param uninspected what could not be inspected and was not banned for it (policy {@code unreadable:false})
+     * @param banned      why the mail is banned, one reason per finding; empty when it is not
+     * @param suspicious  why the mail is suspicious (by default: damaged archives)
+     * @param uninspected what could not be inspected and lets the mail go on (recorded only)
      */
-    public record Report(List<String> banned, List<String> uninspected) {
+    public record Report(List<String> banned, List<String> suspicious, List<String> uninspected) {
         public Report {
             banned = List.copyOf(banned);
+            suspicious = List.copyOf(suspicious);
             uninspected = List.copyOf(uninspected);
         }
 
         public boolean isBanned() {
             return !banned.isEmpty();
+        }
+
+        public boolean isSuspicious() {
+            return !suspicious.isEmpty();
         }
     }
 
@@ -102,11 +109,11 @@ public final class AttachmentInspector {
         return report(part).banned();
     }
 
-    /** What is banned in the part tree, and what could not be inspected. */
+    /** What is banned in the part tree, what is suspicious, and what could not be inspected. */
     public Report report(Part part) {
-        Inspection inspection = new Inspection();
-        inspection.walk(part, 0);
-        return new Report(inspection.banned, inspection.uninspected);
+        Inspection inspection = new Inspection(new Findings(policy));
+        inspection.message(part, 0, part instanceof MimeMessage message ? Optional.of(() -> raw(message)) : Optional.empty());
+        return inspection.findings.report();
     }
 
     /**
@@ -144,265 +151,389 @@ public final class AttachmentInspector {
         return name.replaceAll(CONTROLS, "").toLowerCase(Locale.ROOT).replaceAll("[.\\s]+$", "").strip();
     }
 
-    private static String printable(String name) {
+    static String printable(String name) {
         String shown = name.replaceAll(CONTROLS, "?");
         return shown.length() > 120 ? shown.substring(0, 120) + "..." : shown;
     }
 
-    /** The state of one inspection: findings and what is left of the limits. */
+    /** A message's bytes as James delivers them: its header lines, then its body as received. */
+    private static InputStream raw(MimeMessage message) throws MessagingException, IOException {
+        try {
+            InputStream body = message.getRawInputStream();
+            StringBuilder headers = new StringBuilder();
+            for (String line : Collections.list(message.getAllHeaderLines())) {
+                headers.append(line).append("\r\n");
+            }
+            headers.append("\r\n");
+            return new SequenceInputStream(new ByteArrayInputStream(headers.toString().getBytes(StandardCharsets.UTF_8)), body);
+        } catch (MessagingException e) {
+            // built in memory, never written: its bytes are what writeTo gives
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            message.writeTo(out);
+            return new ByteArrayInputStream(out.toByteArray());
+        }
+    }
+
+    /** Opens a stream of a message's bytes. */
+    private interface RawMessage {
+        InputStream open() throws MessagingException, IOException;
+    }
+
+    /** The leaves of one MIME tree as the check walked it, to compare with James's reading. */
+    private static final class Structure {
+        private int leaves;
+        private boolean incomplete;
+    }
+
+    /** The state of one inspection. */
     private final class Inspection {
-        private final List<String> banned = new ArrayList<>();
-        private final List<String> uninspected = new ArrayList<>();
-        private final Set<String> limitsHit = new LinkedHashSet<>();
-        private int parts;
-        private int entries;
-        private long inflated;
-        private int attachedMessages;
+        private final Findings findings;
+
+        Inspection(Findings findings) {
+            this.findings = findings;
+        }
 
         private void ban(String reason) {
-            if (!banned.contains(reason)) {
-                banned.add(reason);
+            findings.add(Kind.BANNED, reason);
+        }
+
+        /** A whole message (the mail, or one attached to it): walked, then compared with James's reading of it. */
+        private void message(Part message, int depth, Optional<RawMessage> raw) {
+            Structure structure = new Structure();
+            walk(message, depth, "", structure, false);
+            if (raw.isPresent() && !structure.incomplete) {
+                crossCheck(raw.get(), structure);
             }
         }
 
-        private void notInspected(String what) {
-            if (policy.unreadable()) {
-                ban(what);
-            } else if (!uninspected.contains(what)) {
-                uninspected.add(what);
+        /**
+         * What mime4j, James's own parser, makes of the same bytes: every name it gives a part is checked,
+         * and a different count of parts means the structure is ambiguous (a mail client may show parts
+         * the check never saw).
+         */
+        private void crossCheck(RawMessage raw, Structure structure) {
+            try (InputStream in = raw.open()) {
+                List<Mime4jView.Leaf> leaves = Mime4jView.leaves(in);
+                leaves.forEach(leaf -> leaf.names().forEach(name -> bannedName(name).ifPresent(this::ban)));
+                if (leaves.size() != structure.leaves) {
+                    findings.add(Kind.UNINSPECTABLE, "James's MIME parser reads " + leaves.size() + " parts where the check reads "
+                        + structure.leaves + " (the MIME structure is ambiguous)");
+                }
+            } catch (MessagingException | IOException | MimeException | RuntimeException e) {
+                findings.add(Kind.UNINSPECTABLE, "James's MIME parser cannot read the message (" + e.getMessage() + ")");
             }
         }
 
-        private void limit(String what) {
-            if (limitsHit.add(what)) {
-                notInspected(what);
-            }
-        }
-
-        private void walk(Part part, int depth) {
+        private void walk(Part part, int depth, String section, Structure structure, boolean inDigest) {
             if (depth > MAX_DEPTH) {
-                limit("MIME parts nested deeper than " + MAX_DEPTH + " not inspected");
+                structure.incomplete = true;
+                findings.limit("MIME parts nested deeper than " + MAX_DEPTH);
                 return;
             }
-            if (++parts > MAX_PARTS) {
-                limit("MIME parts after the first " + MAX_PARTS + " not inspected");
+            if (!findings.nextPart(MAX_PARTS)) {
+                structure.incomplete = true;
+                findings.limit("MIME parts after the first " + MAX_PARTS);
                 return;
             }
+            String where = section.isEmpty() ? "the message" : "part " + section;
+            Optional<String> anomaly = Optional.empty();
             try {
-                Set<String> names = fileNames(part);
+                PartHeaders headers = PartHeaders.of(part);
+                Set<String> names = new LinkedHashSet<>(headers.names());
+                strictFileName(part).ifPresent(names::add);
                 names.forEach(name -> bannedName(name).ifPresent(this::ban));
-                if (part.isMimeType("multipart/*")) {
-                    if (part.getContent() instanceof Multipart multipart) {
-                        for (int i = 0; i < multipart.getCount(); i++) {
-                            BodyPart child = multipart.getBodyPart(i);
-                            walk(child, depth + 1);
-                        }
+                String type = headers.baseType(inDigest ? "message/rfc822" : "text/plain");
+                String described = where + " (" + printable(type) + (names.isEmpty() ? "" : ", " + printable(names.iterator().next())) + ")";
+                anomaly = headers.anomaly();
+                anomaly.ifPresent(found -> findings.add(Kind.UNINSPECTABLE, described + ": " + found));
+                if (type.startsWith("multipart/")) {
+                    if (!(part.getContent() instanceof Multipart multipart)) {
+                        findings.add(Kind.UNINSPECTABLE, described + ": not readable as multipart");
+                        return;
+                    }
+                    for (int i = 0; i < multipart.getCount(); i++) {
+                        BodyPart child = multipart.getBodyPart(i);
+                        walk(child, depth + 1, section.isEmpty() ? Integer.toString(i + 1) : section + "." + (i + 1), structure,
+                            type.equals("multipart/digest"));
                     }
                     return;
                 }
-                if (part.isMimeType("message/rfc822")) {
-                    if (part.getContent() instanceof Part nested) {
-                        walk(nested, depth + 1);
-                    }
+                if (type.equals("message/rfc822") || type.equals("message/global")) {
+                    walk(attachedMessage(part), depth + 1, section, structure, false);
                     return;
                 }
-                if (names.isEmpty() && part.getDisposition() == null && part.isMimeType("text/*")) {
+                structure.leaves++;
+                if (NOT_HERE.contains(type)) {
+                    findings.add(Kind.UNINSPECTABLE, described + ": " + type + " content is not inspected (a fragment, a reference or BinHex)");
+                    return;
+                }
+                if (names.isEmpty() && !headers.dispositionAttachment() && type.startsWith("text/")) {
+                    if (type.equals("text/plain")) {
+                        uuencoded(part, where, depth);
+                    }
                     return; // a message body
                 }
-                inspectContent(part, names.isEmpty() ? "unnamed attachment" : names.iterator().next(), names, depth);
+                TransferEncodings.anomaly(part, headers).ifPresent(found -> findings.add(Kind.UNINSPECTABLE, described + ": " + found));
+                content(part, names.isEmpty() ? described : printable(names.iterator().next()), names, type, depth);
             } catch (MessagingException | IOException | RuntimeException e) {
-                LOGGER.debug("Part skipped by the attachment check: {}", e.toString());
+                String why = String.valueOf(e.getMessage());
+                if (anomaly.filter(found -> found.contains(why)).isEmpty()) {
+                    findings.add(Kind.UNINSPECTABLE, where + ": cannot be read (" + printable(why) + ")");
+                }
             }
         }
 
-        private void inspectContent(Part part, String label, Set<String> names, int depth) throws MessagingException, IOException {
+        /** The message inside a message/rfc822 part; in a digest a part without Content-Type is one too. */
+        private Part attachedMessage(Part part) throws MessagingException, IOException {
+            Object content = part.getContent();
+            if (content instanceof Part nested) {
+                return nested;
+            }
+            try (InputStream in = part.getInputStream()) {
+                return new MimeMessage((Session) null, in);
+            }
+        }
+
+        private Optional<String> strictFileName(Part part) {
+            try {
+                return Optional.ofNullable(part.getFileName()).filter(name -> !name.isBlank());
+            } catch (MessagingException | RuntimeException e) {
+                return Optional.empty(); // the lenient reading in PartHeaders has the names
+            }
+        }
+
+        /** Files uuencoded in a text body: Outlook and Thunderbird show them as attachments. */
+        private void uuencoded(Part part, String where, int depth) throws MessagingException, IOException {
+            List<Uuencoded.Block> blocks;
+            try (InputStream in = part.getInputStream()) {
+                blocks = Uuencoded.find(in, (int) Math.min(MAX_ARCHIVE_BYTES, findings.budget()));
+            }
+            for (Uuencoded.Block block : blocks) {
+                String label = where + " > " + printable(block.name());
+                bannedName(block.name()).ifPresent(reason -> ban(where + " > " + reason));
+                findings.use(block.data().length);
+                if (block.truncated()) {
+                    findings.add(Kind.UNINSPECTABLE, label + ": uuencoded file over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit");
+                }
+                bytes(block.data(), label, Set.of(block.name()), depth + 1);
+            }
+        }
+
+        /** An attachment's content, read from its part: only the first bytes unless it is a container. */
+        private void content(Part part, String label, Set<String> names, String declared, int depth) throws MessagingException, IOException {
             byte[] head;
             try (InputStream in = part.getInputStream()) {
                 head = readUpTo(in, SNIFF_BYTES);
             }
-            MediaType detected = detect(head);
-            bannedType(detected).ifPresent(type -> ban(label + ": content is " + type));
-            boolean zip = isZip(head, detected);
-            if (!zip && (detected.getBaseType().toString().equals("message/rfc822")
-                    || names.stream().anyMatch(name -> normalise(name).endsWith(".eml")))) {
-                // a message attached as a file (forward.eml): mail clients open it and show its attachments
-                if (++attachedMessages > MAX_ATTACHED_MESSAGES) {
-                    limit("attached messages after the first " + MAX_ATTACHED_MESSAGES + " not inspected");
-                    return;
-                }
-                // its bytes count against the mail's inspection budget, as inflated archives do
-                long room = budget();
-                byte[] message;
-                try (InputStream in = part.getInputStream()) {
-                    message = readUpTo(in, (int) Math.min(room + 1, MAX_ARCHIVE_BYTES + 1L));
-                }
-                if (message.length > room) {
-                    notInspected(label + ": attached message over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit not inspected");
-                } else {
-                    inflated += message.length;
-                    // SharedByteArrayInputStream: the parsed parts share these bytes instead of copying them
-                    walk(new MimeMessage((Session) null, new SharedByteArrayInputStream(message)), depth + 1);
-                }
+            Container container = container(head, names, declared);
+            if (container == Container.NONE || !container.opened(policy)) {
+                dispatch(head, head, label, names, container, depth);
                 return;
             }
-            if (!policy.archives()) {
+            long room = container.held() ? findings.budget() : MAX_ARCHIVE_BYTES;
+            byte[] whole;
+            try (InputStream in = part.getInputStream()) {
+                whole = readUpTo(in, (int) Math.min(room + 1, MAX_ARCHIVE_BYTES + 1L));
+            }
+            if (whole.length > room) {
+                sniff(head, label);
+                findings.add(Kind.UNINSPECTABLE, label + ": " + container.description() + " over the " + megabytes(MAX_ARCHIVE_BYTES)
+                    + " inspection limit");
                 return;
             }
-            if (isZip(head, detected) || names.stream().anyMatch(name -> normalise(name).endsWith(".zip"))) {
-                byte[] archive;
-                try (InputStream in = part.getInputStream()) {
-                    archive = readUpTo(in, MAX_ARCHIVE_BYTES + 1);
+            dispatch(head, whole, label, names, container, depth);
+        }
+
+        /** Bytes already decoded (from a TNEF stream, a uuencoded block): inspected like an attachment's content. */
+        private void bytes(byte[] data, String label, Set<String> names, int depth) {
+            byte[] head = data.length > SNIFF_BYTES ? java.util.Arrays.copyOf(data, SNIFF_BYTES) : data;
+            dispatch(head, data, label, names, container(head, names, ""), depth);
+        }
+
+        private void dispatch(byte[] head, byte[] whole, String label, Set<String> names, Container container, int depth) {
+            sniff(head, label);
+            if (!container.opened(policy)) {
+                return;
+            }
+            switch (container) {
+                case ZIP -> archive(whole, label, 1);
+                case RAR -> rar(whole, label);
+                case SEVEN_ZIP -> sevenZip(whole, label);
+                case TNEF -> tnef(whole, label, depth);
+                case MESSAGE -> attachedMessage(whole, label, depth);
+                case OTHER -> otherArchive(detect(head)).ifPresent(format -> findings.add(Kind.UNOPENED, label + ": " + format
+                    + " archive not inspected"));
+                case NONE -> {
+                    // nothing inside to open
                 }
-                if (archive.length > MAX_ARCHIVE_BYTES) {
-                    notInspected(label + ": archive over " + megabytes(MAX_ARCHIVE_BYTES) + " not inspected");
-                } else {
-                    inspectZip(archive, label, 1);
-                }
-            } else {
-                otherArchive(detected).ifPresent(format -> notInspected(label + ": " + format + " archive not inspected"));
             }
         }
 
-        /** Names, content and nested archives of a zip; encrypted entries; what cannot be read. */
-        private void inspectZip(byte[] bytes, String label, int level) {
-            AttachmentZip zip;
+        private void sniff(byte[] head, String label) {
+            bannedType(detect(head)).ifPresent(type -> ban(label + ": content is " + type));
+        }
+
+        /** A message attached as a file (forward.eml): mail clients open it and show its attachments. */
+        private void attachedMessage(byte[] message, String label, int depth) {
+            if (!findings.nextAttachedMessage(MAX_ATTACHED_MESSAGES)) {
+                findings.limit("attached messages after the first " + MAX_ATTACHED_MESSAGES);
+                return;
+            }
+            findings.use(message.length);
             try {
-                zip = AttachmentZip.open(bytes, MAX_ENTRIES);
-            } catch (ZipException | RuntimeException e) {
-                inspectZipStream(bytes, label, level, e.getMessage());
+                // SharedByteArrayInputStream: the parsed parts share these bytes instead of copying them
+                message(new MimeMessage((Session) null, new SharedByteArrayInputStream(message)), depth + 1,
+                    Optional.of(() -> new ByteArrayInputStream(message)));
+            } catch (MessagingException | RuntimeException e) {
+                findings.add(Kind.UNINSPECTABLE, label + ": attached message cannot be read (" + printable(String.valueOf(e.getMessage())) + ")");
+            }
+        }
+
+        /** Outlook's winmail.dat: the attachments it holds, as Outlook shows them. */
+        private void tnef(byte[] stream, String label, int depth) {
+            List<Tnef.Attachment> attachments;
+            try {
+                attachments = Tnef.attachments(stream);
+            } catch (Tnef.TnefException | RuntimeException e) {
+                findings.add(Kind.UNINSPECTABLE, label + ": TNEF (winmail.dat) cannot be read (" + printable(String.valueOf(e.getMessage())) + ")");
                 return;
             }
-            boolean encrypted = false;
-            for (AttachmentZip.Entry entry : zip.entries()) {
-                if (++entries > MAX_ENTRIES_PER_MAIL) {
-                    limit("archive entries after the first " + MAX_ENTRIES_PER_MAIL + " of the mail not inspected");
+            for (Tnef.Attachment attachment : attachments) {
+                String name = attachment.names().isEmpty() ? "unnamed attachment" : attachment.names().iterator().next();
+                attachment.names().forEach(n -> bannedName(n).ifPresent(reason -> ban(label + " > " + reason)));
+                if (findings.budget() < attachment.data().length) {
+                    findings.limit(label + ": over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit, the rest not inspected");
                     return;
                 }
-                for (String name : entry.names()) {
-                    bannedName(name).ifPresent(reason -> ban(label + " > " + reason));
-                }
-                if (entry.directory()) {
-                    continue;
-                }
-                if (entry.encrypted()) {
-                    encrypted = true;
-                    continue;
-                }
-                if (entry.size() > MAX_ARCHIVE_BYTES && entry.size() > BOMB_RATIO * Math.max(entry.compressed(), 1)) {
-                    // clamd does not flag these (it skips what is over its MaxFileSize); an extractor would fill the disk
-                    ban(label + " > " + printable(entry.name()) + ": decompression bomb (" + megabytes(entry.size()) + " from "
-                        + Math.max(1, entry.compressed() / 1024) + " KB)");
-                    continue;
-                }
-                if (budget() == 0) {
-                    limit(label + ": over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit, the rest not inspected");
-                    break;
-                }
-                String inner = label + " > " + printable(entry.name());
-                try {
-                    byte[] head = zip.read(entry, (int) Math.min(SNIFF_BYTES, budget()));
-                    inflated += head.length;
-                    MediaType detected = detect(head);
-                    bannedType(detected).ifPresent(type -> ban(inner + ": content is " + type));
-                    if (isZip(head, detected) || normalise(entry.name()).endsWith(".zip")) {
-                        nestedZip(zip, entry, inner, level);
-                    } else {
-                        otherArchive(detected).ifPresent(format -> notInspected(inner + ": " + format + " archive not inspected"));
-                    }
-                } catch (ZipException | RuntimeException e) {
-                    notInspected(inner + ": cannot be read (" + e.getMessage() + ")");
-                }
-            }
-            if (zip.total() > MAX_ENTRIES) {
-                notInspected(label + ": entries after the first " + MAX_ENTRIES + " not inspected");
-            }
-            if (encrypted) {
-                encrypted(label);
+                findings.use(attachment.data().length);
+                bytes(attachment.data(), label + " > " + printable(name), attachment.names(), depth + 1);
             }
         }
 
-        private void nestedZip(AttachmentZip zip, AttachmentZip.Entry entry, String inner, int level) throws ZipException {
-            if (level >= MAX_ARCHIVE_DEPTH) {
-                notInspected(inner + ": archive nested deeper than " + MAX_ARCHIVE_DEPTH + " not inspected");
+        private void rar(byte[] bytes, String label) {
+            RarArchive.Listing listing;
+            try {
+                listing = RarArchive.read(bytes, MAX_ENTRIES);
+            } catch (DamagedArchiveException | RuntimeException e) {
+                findings.add(Kind.DAMAGED, label + ": RAR archive cannot be read (" + e.getMessage() + ")");
                 return;
             }
-            long room = budget();
-            byte[] nested = zip.read(entry, (int) Math.min(room + 1, Integer.MAX_VALUE - 8));
-            inflated += Math.min(nested.length, room);
-            if (nested.length > room) {
-                notInspected(inner + ": over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit, not inspected");
-                return;
+            for (RarArchive.Entry entry : listing.entries()) {
+                if (!findings.nextEntry(MAX_ENTRIES_PER_MAIL)) {
+                    findings.limit("archive entries after the first " + MAX_ENTRIES_PER_MAIL + " of the mail");
+                    return;
+                }
+                bannedName(entry.name()).ifPresent(reason -> ban(label + " > " + reason));
             }
-            inspectZip(nested, inner, level + 1);
+            if (listing.more()) {
+                findings.add(Kind.UNINSPECTABLE, label + ": entries after the first " + MAX_ENTRIES + " not inspected");
+            }
+            if (listing.headersEncrypted()) {
+                encrypted(label, "RAR archive with an encrypted file list");
+            } else if (listing.anyEncrypted()) {
+                encrypted(label, "encrypted RAR archive");
+            }
+            findings.add(Kind.UNOPENED, label + ": RAR archive content not inspected (its file names are)");
         }
 
-        /**
-         * An archive without a readable central directory (truncated, damaged): what a streaming reader
-         * still finds in its local headers, within the same limits.
-         */
-        private void inspectZipStream(byte[] bytes, String label, int level, String why) {
-            int seen = 0;
-            try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
-                ZipEntry entry;
-                byte[] skip = new byte[SNIFF_BYTES];
-                while ((entry = zip.getNextEntry()) != null) {
-                    if (++seen > MAX_ENTRIES || ++entries > MAX_ENTRIES_PER_MAIL) {
-                        limit(label + ": entries after the first " + (seen - 1) + " not inspected");
+        private void sevenZip(byte[] bytes, String label) {
+            try {
+                switch (SevenZipArchive.header(bytes)) {
+                    case ENCRYPTED -> encrypted(label, "encrypted 7z archive");
+                    case PLAIN, COMPRESSED -> findings.add(Kind.UNOPENED, label + ": 7z archive not inspected");
+                }
+            } catch (DamagedArchiveException | RuntimeException e) {
+                findings.add(Kind.DAMAGED, label + ": 7z archive cannot be read (" + e.getMessage() + ")");
+            }
+        }
+
+        private void encrypted(String label, String what) {
+            findings.add(Kind.ENCRYPTED, label + ": " + what + " (its content cannot be scanned)");
+        }
+
+        /** A zip's names, content and nested archives; encrypted entries; what cannot be read. */
+        private void archive(byte[] bytes, String label, int level) {
+            new ZipInspection(findings, AttachmentInspector.this::bannedName, this::entryContent).inspect(bytes, label, level);
+        }
+
+        /** An archive entry's first bytes and, for a nested archive, the whole of it (within the budget). */
+        private void entryContent(ZipInspection.EntryBytes entry) throws java.util.zip.ZipException {
+            sniff(entry.head(), entry.label());
+            Container container = container(entry.head(), Set.of(entry.name()), "");
+            switch (container) {
+                case ZIP, RAR, SEVEN_ZIP -> {
+                    if (entry.level() >= MAX_ARCHIVE_DEPTH) {
+                        findings.add(Kind.UNINSPECTABLE, entry.label() + ": archive nested deeper than " + MAX_ARCHIVE_DEPTH + " not inspected");
                         return;
                     }
-                    bannedName(entry.getName()).ifPresent(reason -> ban(label + " > " + reason));
-                    String inner = label + " > " + printable(entry.getName());
-                    byte[] head = readUpTo(zip, (int) Math.min(SNIFF_BYTES, budget()));
-                    inflated += head.length;
-                    MediaType detected = detect(head);
-                    bannedType(detected).ifPresent(type -> ban(inner + ": content is " + type));
-                    if (isZip(head, detected) && level < MAX_ARCHIVE_DEPTH) {
-                        byte[] rest = readUpTo(zip, (int) budget());
-                        inflated += rest.length;
-                        byte[] nested = new byte[head.length + rest.length];
-                        System.arraycopy(head, 0, nested, 0, head.length);
-                        System.arraycopy(rest, 0, nested, head.length, rest.length);
-                        inspectZip(nested, inner, level + 1);
-                    }
-                    // skipping the rest of an entry inflates it: counted, so that a bomb ends the inspection
-                    int n;
-                    while (budget() > 0 && (n = zip.read(skip, 0, (int) Math.min(skip.length, budget()))) > 0) {
-                        inflated += n;
-                    }
-                    if (budget() == 0) {
-                        limit(label + ": over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit, the rest not inspected");
+                    Optional<byte[]> whole = entry.whole();
+                    if (whole.isEmpty()) {
+                        findings.add(Kind.UNINSPECTABLE, entry.label() + ": over the " + megabytes(MAX_ARCHIVE_BYTES) + " inspection limit, not inspected");
                         return;
                     }
+                    switch (container) {
+                        case ZIP -> archive(whole.get(), entry.label(), entry.level() + 1);
+                        case RAR -> rar(whole.get(), entry.label());
+                        default -> sevenZip(whole.get(), entry.label());
+                    }
                 }
-                if (seen == 0) {
-                    notInspected(label + ": archive cannot be read (" + why + ")");
+                case OTHER -> otherArchive(detect(entry.head())).ifPresent(format -> findings.add(Kind.UNOPENED, entry.label() + ": " + format
+                    + " archive not inspected"));
+                default -> {
+                    // a file: its type was checked
                 }
-            } catch (ZipException e) {
-                // java.util.zip refuses encrypted entries outright ("encrypted ZIP entry not supported")
-                if (String.valueOf(e.getMessage()).contains("encrypted")) {
-                    encrypted(label);
-                } else {
-                    notInspected(label + ": archive cannot be read (" + why + "; " + e.getMessage() + ")");
-                }
-            } catch (IOException | RuntimeException e) {
-                notInspected(label + ": archive cannot be read (" + why + "; " + e.getMessage() + ")");
             }
-        }
-
-        private void encrypted(String label) {
-            if (policy.encrypted()) {
-                ban(label + ": encrypted archive (its content cannot be scanned)");
-            } else {
-                LOGGER.debug("Encrypted archive {} allowed by the policy", label);
-            }
-        }
-
-        private long budget() {
-            return Math.max(0, MAX_ARCHIVE_BYTES - inflated);
         }
     }
 
-    private static MediaType detect(byte[] head) {
+    /** What an attachment's bytes hold that is opened rather than only typed. */
+    private enum Container {
+        ZIP, RAR, SEVEN_ZIP, TNEF, MESSAGE, OTHER, NONE;
+
+        boolean opened(AttachmentPolicy policy) {
+            return switch (this) {
+                case TNEF, MESSAGE -> true;
+                case NONE -> false;
+                default -> policy.archives();
+            };
+        }
+
+        /** Held whole while inspected (their bytes count against the mail's budget, as inflated bytes do). */
+        boolean held() {
+            return this == TNEF || this == MESSAGE;
+        }
+
+        String description() {
+            return switch (this) {
+                case TNEF -> "TNEF (winmail.dat)";
+                case MESSAGE -> "attached message";
+                default -> "archive";
+            };
+        }
+    }
+
+    private static Container container(byte[] head, Set<String> names, String declared) {
+        MediaType detected = detect(head);
+        if (isZip(head, detected) || names.stream().anyMatch(name -> normalise(name).endsWith(".zip"))) {
+            return Container.ZIP;
+        }
+        if (RarArchive.isRar(head)) {
+            return Container.RAR;
+        }
+        if (SevenZipArchive.is7z(head)) {
+            return Container.SEVEN_ZIP;
+        }
+        if (Tnef.isTnef(head) || declared.equals("application/ms-tnef") || declared.equals("application/vnd.ms-tnef")
+            || names.stream().anyMatch(name -> normalise(name).equals("winmail.dat"))) {
+            return Container.TNEF;
+        }
+        if (detected.getBaseType().toString().equals("message/rfc822") || names.stream().anyMatch(name -> normalise(name).endsWith(".eml"))) {
+            return Container.MESSAGE;
+        }
+        return otherArchive(detected).isPresent() ? Container.OTHER : Container.NONE;
+    }
+
+    static MediaType detect(byte[] head) {
         if (head.length == 0) {
             return MediaType.OCTET_STREAM;
         }
@@ -434,8 +565,6 @@ public final class AttachmentInspector {
             return Optional.empty();
         }
         return Optional.of(switch (base) {
-            case "application/x-rar-compressed" -> "RAR";
-            case "application/x-7z-compressed" -> "7z";
             case "application/gzip" -> "gzip";
             case "application/x-tar" -> "tar";
             case "application/vnd.ms-cab-compressed" -> "cab";
@@ -444,43 +573,10 @@ public final class AttachmentInspector {
         });
     }
 
-    private static boolean isZip(byte[] head, MediaType detected) {
+    static boolean isZip(byte[] head, MediaType detected) {
         boolean magic = head.length >= 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 && head[3] == 4 || head[2] == 5 && head[3] == 6
             || head[2] == 7 && head[3] == 8);
         return magic || "application/zip".equals(detected.getBaseType().toString());
-    }
-
-    /** The names the part goes by: its Content-Disposition file name and its Content-Type name (clients use either). */
-    private static Set<String> fileNames(Part part) {
-        Set<String> names = new LinkedHashSet<>();
-        try {
-            Optional.ofNullable(part.getFileName()).ifPresent(names::add);
-        } catch (MessagingException | RuntimeException e) {
-            LOGGER.debug("Unreadable file name: {}", e.toString());
-        }
-        for (String[] header : new String[][] {{"Content-Disposition", "filename"}, {"Content-Type", "name"}}) {
-            try {
-                String[] values = part.getHeader(header[0]);
-                if (values != null && values.length > 0) {
-                    String value = header[0].equals("Content-Type")
-                        ? new ContentType(values[0]).getParameter(header[1])
-                        : new ContentDisposition(values[0]).getParameter(header[1]);
-                    Optional.ofNullable(value).ifPresent(names::add);
-                }
-            } catch (MessagingException | RuntimeException e) {
-                LOGGER.debug("Unreadable {}: {}", header[0], e.toString());
-            }
-        }
-        Set<String> decoded = new LinkedHashSet<>();
-        for (String name : names) {
-            try {
-                decoded.add(MimeUtility.decodeText(name));
-            } catch (IOException | RuntimeException e) {
-                decoded.add(name);
-            }
-        }
-        decoded.removeIf(String::isBlank);
-        return decoded;
     }
 
     /**
@@ -500,7 +596,7 @@ public final class AttachmentInspector {
         return out.toByteArray();
     }
 
-    private static String megabytes(long bytes) {
+    static String megabytes(long bytes) {
         return bytes / (1024 * 1024) + " MB";
     }
 }
