@@ -220,7 +220,7 @@ public final class AttachmentInspector {
                         + structure.leaves + " (the MIME structure is ambiguous)");
                 }
             } catch (MessagingException | IOException | MimeException | RuntimeException e) {
-                findings.add(Kind.UNINSPECTABLE, "James's MIME parser cannot read the message (" + e.getMessage() + ")");
+                findings.add(Kind.UNINSPECTABLE, "James's MIME parser cannot read the message (" + printable(String.valueOf(e.getMessage())) + ")");
             }
         }
 
