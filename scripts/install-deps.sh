@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Bulwark's build and local run need on Debian/Ubuntu: a JDK 17+, Maven, clamd, spamd,
 # PostgreSQL (for the cluster tests), docker-compose (to validate the compose files), openssl and curl
-# (webadmin tokens; calls as the docs show them) and chromium with chromium-driver (the web console's browser tests).
+# (webadmin tokens; calls as the docs show them), chromium with chromium-driver (the web console's browser
+# tests), 7-Zip (test archives) and Node.js (console unit test).
 # As root it installs with apt-get; otherwise it prints the exact command and exits 2.
 set -euo pipefail
 
@@ -25,6 +26,10 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 # chromium and its driver: the web console's browser tests (ConsoleTest) run it headless.
 { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || missing+=(chromium chromium-driver)
+# 7-Zip (7zz): the tests make encrypted zip and 7z archives with it (ContainersTest, EncryptedArchivesTest).
+command -v 7zz >/dev/null 2>&1 || missing+=(7zip)
+# Node.js: ConsoleTextTest runs the console's text rendering (dom.js) in it.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -258,6 +258,11 @@ write_clamd_conf() {
     # Archive and size limits hit while scanning are reported (Heuristics.Limits.Exceeded.*: SUSPICIOUS)
     # instead of the part passing as clean.
     echo "AlertExceedsMax yes"
+    # Encrypted archives (zip, 7z, RAR) and documents (PDF) hide their content from every scanner:
+    # reported as Heuristics.Encrypted.*, which Bulwark quarantines as banned. Broken executables (PE, ELF)
+    # as Heuristics.Broken.Executable: SUSPICIOUS.
+    echo "AlertEncrypted yes"
+    echo "AlertBrokenExecutables yes"
     echo "MaxThreads 8"
     echo "SelfCheck 3600"
   } > "$CLAMD_CONF"

@@ -1,7 +1,7 @@
 // The console's shell: navigation between views, the banners (error, notice, outbreak) and the
 // confirmation dialog every destructive action goes through.
 import {ApiError, api, forgetToken, token} from './api.js';
-import {el, show} from './dom.js';
+import {el, plain, show} from './dom.js';
 import * as dashboard from './dashboard.js';
 import * as quarantine from './quarantine.js';
 import * as events from './events.js';
@@ -14,7 +14,7 @@ const ui = {
   api,
   showError(error) {
     const text = error instanceof ApiError ? error.describe() : `Unexpected problem: ${error && error.message ? error.message : error}`;
-    document.getElementById('error-text').textContent = text;
+    document.getElementById('error-text').textContent = plain(text);
     document.getElementById('error').hidden = false;
     console.error(error);
   },
@@ -24,7 +24,7 @@ const ui = {
   },
   notice(text) {
     const notice = document.getElementById('notice');
-    notice.textContent = text;
+    notice.textContent = plain(text || '');
     notice.hidden = !text;
   },
   outbreak(state) {
@@ -42,7 +42,7 @@ const ui = {
     const dialog = document.getElementById('confirm-dialog');
     const form = document.getElementById('confirm-form');
     const no = document.getElementById('confirm-no');
-    document.getElementById('confirm-text').textContent = question;
+    document.getElementById('confirm-text').textContent = plain(question);
     document.getElementById('confirm-yes').textContent = action;
     return new Promise(resolve => {
       const finish = answer => {

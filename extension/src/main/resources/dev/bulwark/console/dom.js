@@ -1,5 +1,21 @@
 // DOM helpers. Everything that comes from mail or from the API goes in as text: no string is ever
-// parsed as HTML anywhere in the console, so a subject such as <img onerror=...> stays a string.
+// parsed as HTML anywhere in the console, so a subject such as <img onerror=...> stays a string; and
+// every string goes through plain(), so that it stays on one line and cannot reorder what is read.
+
+/** Characters of one string the console shows; longer strings end with an ellipsis. */
+export const MAX_TEXT = 1000;
+
+/**
+ * A string as the console shows it: line breaks and tabs as spaces, control characters, bidirectional
+ * overrides and other invisible format characters as U+FFFD, at most MAX_TEXT characters.
+ */
+export function plain(text, max = MAX_TEXT) {
+  const oneLine = String(text)
+    .replace(/[\r\n\t\v\f\u0085\u2028\u2029]+/gu, ' ')
+    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}]/gu, '\uFFFD');
+  const characters = Array.from(oneLine);
+  return characters.length > max ? characters.slice(0, max).join('') + '\u2026' : oneLine;
+}
 
 /** Builds an element: el('td', {class: 'subject'}, entry.subject). Strings become text nodes. */
 export function el(tag, props = {}, ...children) {
@@ -43,7 +59,7 @@ function append(node, children) {
     if (child === undefined || child === null || child === false) {
       continue;
     }
-    node.append(child instanceof Node ? child : String(child));
+    node.append(child instanceof Node ? child : plain(child));
   }
 }
 

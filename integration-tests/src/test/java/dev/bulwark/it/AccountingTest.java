@@ -133,10 +133,11 @@ class AccountingTest {
         }
 
         AWAIT.atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
-            assertThat(clients.inboxCount(recipient)).isEqualTo(corpus.size() - 7);
+            assertThat(clients.inboxCount(recipient)).isEqualTo(corpus.size() - 8);
+            // bad base64: decoders disagree on what it holds, so what a client shows was never inspected (uninspectable)
             assertThat(clients.quarantine("recipient=" + recipient)).extracting(entry -> entry.get("subject") + ": " + entry.get("reason"))
                 .containsExactlyInAnyOrder("eicar in hostile nesting: virus", "nested archives: suspicious", "deep nesting: suspicious",
-                    "hostile file name: banned", "zip bomb: banned", "many parts: suspicious");
+                    "hostile file name: banned", "zip bomb: banned", "many parts: suspicious", "bad base64: banned");
             assertThat(clients.repositoryKeys("var/mail/unscannable")).hasSize(1);
         });
         assertThat(clients.quarantine("recipient=" + recipient + "&reason=suspicious")).allSatisfy(entry ->

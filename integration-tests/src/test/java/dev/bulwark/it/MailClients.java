@@ -43,6 +43,14 @@ public final class MailClients {
         }
     }
 
+    /** Sends as a submitter authenticated with SMTP AUTH ({@code user} with {@link BulwarkJames#PASSWORD}). */
+    public void sendAuthenticated(String user, String from, String to, String message) throws Exception {
+        try (SMTPMessageSender smtp = SMTPMessageSender.authentication("127.0.0.1", james.smtpPort(), BulwarkJames.DOMAIN, user,
+            BulwarkJames.PASSWORD)) {
+            smtp.sendMessageWithHeaders(from, to, message);
+        }
+    }
+
     /** Quarantine entries, through {@code GET /bulwark/quarantine?query}, newest first. */
     public List<Map<String, Object>> quarantine(String query) {
         return webAdmin().get("/bulwark/quarantine" + (query.isEmpty() ? "" : "?" + query))

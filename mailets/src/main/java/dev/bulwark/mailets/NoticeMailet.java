@@ -32,8 +32,10 @@ import dev.bulwark.notifications.Notice;
 import dev.bulwark.notifications.NoticeKind;
 import dev.bulwark.notifications.NoticeRateLimiter;
 import dev.bulwark.notifications.NoticeTemplates;
+import dev.bulwark.notifications.NoticeText;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.security.SecurityEventSink;
+import dev.bulwark.security.LogText;
 
 /**
  * What NotifyAdmin, NotifyRecipients and NotifySender share: templates in the language of the
@@ -122,7 +124,7 @@ abstract class NoticeMailet extends GenericMailet {
     }
 
     void suppressed(Mail mail, String to, String reason) {
-        LOGGER.info("No {} notice for {} to {}: {}", kind().asString(), mail.getName(), to, reason);
+        LOGGER.info("No {} notice for {} to {}: {}", kind().asString(), mail.getName(), LogText.of(to), LogText.of(reason));
         events.record(MailEvents.of(mail, "notice.suppressed", Map.of("kind", kind().asString(), "to", to, "reason", reason)));
     }
 
@@ -136,7 +138,14 @@ abstract class NoticeMailet extends GenericMailet {
         return languageByDomain.getOrDefault(to.getDomain().asString().toLowerCase(Locale.ROOT), language);
     }
 
+    /** Everything from the mail on one line and capped ({@link NoticeText}), for the templates and the digest lines alike. */
     private static Map<String, Object> values(Mail mail) throws MessagingException {
+        Map<String, Object> values = new HashMap<>();
+        rawValues(mail).forEach((key, value) -> values.put(key, value instanceof String text ? NoticeText.oneLine(text) : value));
+        return values;
+    }
+
+    private static Map<String, Object> rawValues(Mail mail) throws MessagingException {
         Map<String, Object> values = new HashMap<>();
         values.put("reason", Quarantine.reasonFromVerdict(mail).asString());
         text(mail, BulwarkAttributes.VIRUS_NAMES).ifPresent(v -> values.put("virusNames", v));

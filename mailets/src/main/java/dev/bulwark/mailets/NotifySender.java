@@ -10,6 +10,7 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
+import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 
 import dev.bulwark.matchers.BulwarkAttributes;
@@ -19,12 +20,16 @@ import dev.bulwark.security.SecurityEventSink;
 
 /**
  * Tells the sender the message was not delivered, without echoing any of it, and only when the
- * sender cannot be forged ({@link BackscatterGuard}, on unless {@code backscatterGuard=false}): a local
- * user or an authenticated submitter, never a null sender, list or bulk mail, auto-submitted mail, or
- * a virus known to forge senders ({@code forgingVirusPatterns}, * wildcards). Each refusal is logged
- * and recorded as a {@code notice.suppressed} event with its reason.
+ * sender cannot be forged ({@link BackscatterGuard}, on unless {@code backscatterGuard=false}): the mail
+ * came in an SMTP AUTH session (James's {@code org.apache.james.SMTPAuthUser} attribute) or from an
+ * authorised network ({@code org.apache.james.SMTPIsAuthNetwork}, smtpserver.xml's authorizedAddresses),
+ * whatever domain the sender claims; never a null sender, list or bulk mail, auto-submitted mail, or a
+ * virus known to forge senders ({@code forgingVirusPatterns}, * wildcards). Each refusal is logged and
+ * recorded as a {@code notice.suppressed} event with its reason.
  */
 public class NotifySender extends NoticeMailet {
+    /** Set by James's SMTP server (true) when the client may relay: an authorised network, or after SMTP AUTH. */
+    static final AttributeName AUTHORISED_NETWORK = AttributeName.of("org.apache.james.SMTPIsAuthNetwork");
     private BackscatterGuard guard;
     private boolean guardOn;
 
@@ -71,8 +76,8 @@ public class NotifySender extends NoticeMailet {
         if (guardOn) {
             Optional<String> refusal = guard.refusal(new BackscatterGuard.Facts(
                 sender.map(MailAddress::asString),
-                getMailetContext().isLocalEmail(sender.get()),
                 mail.getAttribute(Mail.SMTP_AUTH_USER).isPresent(),
+                mail.getAttribute(AUTHORISED_NETWORK).map(a -> a.getValue().value()).filter(Boolean.TRUE::equals).isPresent(),
                 Optional.ofNullable(mail.getMessage().getHeader("Precedence", null)),
                 mail.getMessage().getHeader("List-Id") != null,
                 Optional.ofNullable(mail.getMessage().getHeader("Auto-Submitted", null)),

@@ -19,10 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.matchers.HasBannedAttachment;
 import dev.bulwark.quarantine.QuarantineEntry;
 import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.quarantine.QuarantineStorageException;
+import dev.bulwark.security.LogText;
 import dev.bulwark.security.SecurityEventSink;
 
 /**
@@ -30,8 +32,9 @@ import dev.bulwark.security.SecurityEventSink;
  * bulwark.properties) with its metadata, then ends its processing. Parameters:
  * <ul>
  *   <li>{@code reason}: virus, suspicious, banned, spam, scan-failed or policy; by default taken from
- *       Bulwark's verdict attributes (infected: virus, suspicious, no verdict: scan-failed, a banned
- *       attachment: banned, spam: spam, otherwise policy).</li>
+ *       Bulwark's verdict attributes (infected: virus, suspicious: suspicious, unless clamd only found
+ *       encrypted content: banned; no verdict: scan-failed, a banned attachment: banned, an attachment the
+ *       check calls suspicious (a damaged archive): suspicious, spam: spam, otherwise policy).</li>
  *   <li>{@code passThrough} (default false): keep processing the mail after storing a copy, with
  *       {@code bulwark.quarantine.id} set, e.g. to send notices that name the quarantine id.</li>
  * </ul>
@@ -88,7 +91,7 @@ public class Quarantine extends GenericMailet {
             copy.dispose();
         }
         LOGGER.info("Quarantined mail {} as {} ({}{})", mail.getName(), entry.id(), why.asString(),
-            entry.virusNames().isEmpty() ? "" : ": " + String.join(", ", entry.virusNames()));
+            entry.virusNames().isEmpty() ? "" : ": " + LogText.of(String.join(", ", entry.virusNames())));
         Map<String, String> details = new java.util.HashMap<>(Map.of("quarantineId", entry.id().asString(), "reason", why.asString()));
         if (!entry.virusNames().isEmpty()) {
             details.put("virusNames", String.join(",", entry.virusNames()));
@@ -102,13 +105,20 @@ public class Quarantine extends GenericMailet {
         }
     }
 
+    /**
+     * The reason the verdict attributes give. Content clamd found encrypted (Heuristics.Encrypted.*, with
+     * the AlertEncrypted options) is banned, as the attachment check bans encrypted archives: VirusScan
+     * records it in {@code bulwark.banned.reason}.
+     */
     static QuarantineReason reasonFromVerdict(Mail mail) {
         String virus = text(mail, BulwarkAttributes.VIRUS_STATUS).orElse("");
+        boolean banned = mail.getAttribute(HasBannedAttachment.REASON).isPresent();
         return switch (virus) {
             case "INFECTED" -> QuarantineReason.VIRUS;
-            case "SUSPICIOUS" -> QuarantineReason.SUSPICIOUS;
+            case "SUSPICIOUS" -> banned && VirusScan.onlyEncrypted(virusNames(mail)) ? QuarantineReason.BANNED : QuarantineReason.SUSPICIOUS;
             case "ERROR", "UNSCANNABLE" -> QuarantineReason.SCAN_FAILED;
-            default -> mail.getAttribute(dev.bulwark.matchers.HasBannedAttachment.REASON).isPresent() ? QuarantineReason.BANNED
+            default -> banned ? QuarantineReason.BANNED
+                : mail.getAttribute(HasBannedAttachment.SUSPICIOUS).isPresent() ? QuarantineReason.SUSPICIOUS
                 : text(mail, BulwarkAttributes.SPAM_STATUS).filter("SPAM"::equals).isPresent() ? QuarantineReason.SPAM
                 : QuarantineReason.POLICY;
         };

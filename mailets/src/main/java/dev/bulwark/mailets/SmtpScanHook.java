@@ -22,6 +22,7 @@ import dev.bulwark.scanner.SpamChecker;
 import dev.bulwark.scanner.SpamVerdict;
 import dev.bulwark.scanner.VirusScanner;
 import dev.bulwark.security.SecurityEventSink;
+import dev.bulwark.security.LogText;
 
 /**
  * Scans mail after DATA, before James accepts it, so that the real sending server is told: no
@@ -138,7 +139,8 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
     }
 
     private HookResult reject(Mail mail, String code, String description, boolean permanent) {
-        LOGGER.info("SMTP {} for mail from {} to {}: {}", code, mail.getMaybeSender().asString(), mail.getRecipients(), description);
+        LOGGER.info("SMTP {} for mail from {} to {}: {}", code, LogText.of(mail.getMaybeSender().asString()), LogText.of(mail.getRecipients()),
+            LogText.of(description));
         events.record(MailEvents.of(mail, "smtp.rejected", Map.of("code", code, "reason", description)));
         return HookResult.builder()
             .hookReturnCode(permanent ? HookReturnCode.deny() : HookReturnCode.denySoft())

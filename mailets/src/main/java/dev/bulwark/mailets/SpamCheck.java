@@ -29,6 +29,7 @@ import dev.bulwark.scanner.SpamVerdict;
 import dev.bulwark.security.SecurityEventSink;
 import dev.bulwark.security.SecurityStore;
 import dev.bulwark.security.SenderList;
+import dev.bulwark.security.LogText;
 
 /**
  * Checks each mail with spamd, records {@code bulwark.spam.*} attributes and writes the SpamAssassin
@@ -125,7 +126,7 @@ public class SpamCheck extends GenericMailet {
                 }
                 copy.setState(mail.getState());
                 spool().enQueue(copy);
-                LOGGER.info("Recipients of {} disagree on spam: {} split off as {}", mail.getName(), copy.getRecipients(), copy.getName());
+                LOGGER.info("Recipients of {} disagree on spam: {} split off as {}", mail.getName(), LogText.of(copy.getRecipients()), copy.getName());
             } catch (MailQueue.MailQueueException e) {
                 throw new MessagingException("SpamCheck: cannot split " + mail.getName() + ": " + e.getMessage(), e);
             } finally {
@@ -151,7 +152,7 @@ public class SpamCheck extends GenericMailet {
         message.removeHeader("X-Spam-Status");
         if (verdict.status() == SpamVerdict.Status.ERROR) {
             message.setHeader(STATUS_HEADER, HeaderText.of("not checked: " + verdict.reason().orElse("unknown reason")));
-            LOGGER.warn("Spam check of {} gave no verdict: {}", mail.getName(), verdict);
+            LOGGER.warn("Spam check of {} gave no verdict: {}", mail.getName(), LogText.of(verdict));
             scanFailedProcessor.ifPresent(mail::setState);
         } else if (verdict.status() == SpamVerdict.Status.SKIPPED) {
             message.setHeader(STATUS_HEADER, HeaderText.of("skipped: " + verdict.reason().orElse("")));
@@ -195,7 +196,7 @@ public class SpamCheck extends GenericMailet {
                 message.setSubject(tag + " " + subject, "UTF-8");
             }
         } catch (MessagingException e) {
-            LOGGER.warn("Could not tag the subject: {}", e.getMessage());
+            LOGGER.warn("Could not tag the subject: {}", LogText.of(e.getMessage()));
         }
     }
 

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import dev.bulwark.matchers.BulwarkAttributes;
 import dev.bulwark.scanner.ScanVerdict;
 import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.security.LogText;
 
 /**
  * The "disinfect" action: scans each attachment on its own, removes those that are infected or
@@ -88,7 +89,7 @@ public class StripInfectedParts extends GenericMailet {
         mail.setAttribute(new Attribute(BulwarkAttributes.REMOVED_PARTS, AttributeValue.of(removals.toString())));
 
         ScanVerdict rescan = scanner.scan(MailContent.of(mail));
-        LOGGER.info("Removed {} from {}; the rest scans {}", removals, mail.getName(), rescan);
+        LOGGER.info("Removed {} from {}; the rest scans {}", LogText.of(removals), mail.getName(), LogText.of(rescan));
         if (rescan.isClean()) {
             mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of(ScanVerdict.Status.CLEAN.name())));
             VirusScan.setHeader(mail, HeaderText.of("cleaned: removed " + removals

@@ -15,6 +15,8 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.bulwark.security.LogText;
+
 /**
  * The first mailet at ingress: removes (or renames) verdict headers that arrived with the mail, so
  * that nothing downstream (Sieve scripts, mail clients, other filters) trusts a verdict Bulwark did
@@ -74,13 +76,13 @@ public class StripVerdictHeaders extends GenericMailet {
             try {
                 message.addHeader(prefix + header.getName(), header.getValue());
             } catch (MessagingException e) {
-                LOGGER.debug("Could not keep {} renamed: {}", header.getName(), e.getMessage());
+                LOGGER.debug("Could not keep {} renamed: {}", LogText.of(header.getName()), LogText.of(e.getMessage()));
             }
         }));
         // Headers only: no saveChanges(), which parses a multipart body and keeps it with the mail; James saves
         // the header change itself when it writes the message.
         LOGGER.info("Mail {} arrived with verdict headers not set by this James, {}: {}", mail.getName(),
-            renameTo.map(prefix -> "renamed with " + prefix).orElse("removed"), found.stream().map(Header::getName).distinct().toList());
+            renameTo.map(prefix -> "renamed with " + prefix).orElse("removed"), LogText.of(found.stream().map(Header::getName).distinct().toList()));
     }
 
     private boolean matches(String name) {

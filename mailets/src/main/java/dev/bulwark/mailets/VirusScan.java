@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import dev.bulwark.matchers.BulwarkAttributes;
 import dev.bulwark.scanner.ScanVerdict;
 import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.security.LogText;
 import dev.bulwark.security.SecurityEventSink;
 
 /**
@@ -35,6 +36,8 @@ public class VirusScan extends GenericMailet {
     private static final String SCAN_FAILED_PROCESSOR = "scanFailedProcessor";
     private static final String UNSCANNABLE_PROCESSOR = "unscannableProcessor";
     private static final String FAIL_OPEN = "failOpen";
+    /** The names clamd gives encrypted archives and documents with AlertEncrypted (AlertEncryptedArchive, AlertEncryptedDoc). */
+    static final String ENCRYPTED_PREFIX = "Heuristics.Encrypted.";
 
     private final VirusScanner scanner;
     private final SecurityEventSink events;
@@ -71,7 +74,7 @@ public class VirusScan extends GenericMailet {
         setHeader(mail, headerValue(verdict));
         if (hasNoAnswer(verdict)) {
             String holdIn = verdict.status() == ScanVerdict.Status.UNSCANNABLE ? unscannableProcessor : scanFailedProcessor;
-            LOGGER.warn("Virus scan of {} gave no verdict: {}; {}", mail.getName(), verdict,
+            LOGGER.warn("Virus scan of {} gave no verdict: {}; {}", mail.getName(), LogText.of(verdict),
                 failOpen ? "delivering it unscanned (failOpen)" : "holding it in processor " + holdIn);
             if (!failOpen) {
                 mail.setState(holdIn);
@@ -125,6 +128,16 @@ public class VirusScan extends GenericMailet {
         verdict.reason().ifPresent(reason -> mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_REASON, AttributeValue.of(reason))));
         verdict.endpoint().ifPresent(endpoint -> mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_ENDPOINT, AttributeValue.of(endpoint.toString()))));
         verdict.engine().ifPresent(engine -> mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_ENGINE, AttributeValue.of(engine))));
+        if (verdict.status() == ScanVerdict.Status.SUSPICIOUS && onlyEncrypted(verdict.names())) {
+            // clamd's AlertEncrypted* found content no scanner can read: banned, as the attachment check bans it
+            mail.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.REASON,
+                AttributeValue.of("encrypted content (clamd: " + String.join(", ", verdict.names()) + ")")));
+        }
+    }
+
+    /** Every name is one of clamd's encryption alerts (Heuristics.Encrypted.Zip, .RAR, .7Zip, .PDF, .Doc...). */
+    static boolean onlyEncrypted(java.util.List<String> names) {
+        return !names.isEmpty() && names.stream().allMatch(name -> name.startsWith(ENCRYPTED_PREFIX));
     }
 
     static String headerValue(ScanVerdict verdict) {

@@ -15,6 +15,7 @@ import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.apache.mailet.MailetContext;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
@@ -82,7 +83,7 @@ class NotifyTest {
         assertThat(context.getSentMails()).isEmpty();
         assertThat(events.all()).singleElement().satisfies(e -> {
             assertThat(e.kind()).isEqualTo("notice.suppressed");
-            assertThat(e.details().get("reason")).contains("neither a local user nor an authenticated submitter");
+            assertThat(e.details().get("reason")).contains("neither authenticated nor in an authorised network");
         });
     }
 
@@ -97,6 +98,59 @@ class NotifyTest {
             assertThat(sent.getSubject()).contains("Your message was not delivered: Invoice");
             assertThat((String) sent.getMsg().getContent()).doesNotContain("payload");
         });
+    }
+
+    @Test
+    void aForgedLocalSenderGetsNothing() throws Exception {
+        // MAIL FROM:<alice@example.com> from anywhere, unauthenticated: alice is a local user, but nothing says she sent it
+        MailetContext localExample = local(context, "example.com");
+        NotifySender mailet = new NotifySender(events);
+        mailet.init(FakeMailetConfig.builder().mailetName("NotifySender").mailetContext(localExample).build());
+        mailet.service(infected("alice@example.com"));
+
+        assertThat(context.getSentMails()).isEmpty();
+        assertThat(events.all()).singleElement().satisfies(e -> assertThat(e.details().get("reason"))
+            .isEqualTo("sender alice@example.com neither authenticated nor in an authorised network (it may be forged)"));
+    }
+
+    @Test
+    void aSenderInAnAuthorisedNetworkIsTold() throws Exception {
+        Mail mail = infected("alice@example.com");
+        // what James's SMTP server sets for a client in smtpserver.xml's authorizedAddresses
+        mail.setAttribute(Attribute.convertToAttribute("org.apache.james.SMTPIsAuthNetwork", true));
+        init(new NotifySender(events)).service(mail);
+        assertThat(context.getSentMails()).singleElement().satisfies(sent -> assertThat(sent.getRecipients())
+            .containsExactly(address("alice@example.com")));
+    }
+
+    @Test
+    void textFromTheMailStaysOnOneLineInEveryNotice() throws Exception {
+        // an encoded word hides line breaks from the header parser: decoded, they would start new body lines
+        String injected = "Invoice\r\n\r\nYour mailbox is full. Log in at http://phish.example/ to keep it.\r\n\u202Efdp.exe";
+        Mail mail = FakeMail.builder().name("m1").sender("mallory@evil.test").recipients("bob@example.com")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().addHeader("Subject", javax.mail.internet.MimeUtility.encodeText(injected, "UTF-8", "B"))
+                .addHeader("Message-ID", "<m1@x>").setText("payload"))
+            .attribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("INFECTED")))
+            .attribute(new Attribute(BulwarkAttributes.VIRUS_NAMES, AttributeValue.of("Eicar-Test")))
+            .attribute(new Attribute(QuarantineStore.ID, AttributeValue.of("q-42"))).state("quarantine").build();
+        init(new NotifyAdmin(events)).service(mail);
+        init(new NotifyRecipients(events), "localOnly", "false").service(mail);
+
+        assertThat(context.getSentMails()).hasSize(2).allSatisfy(sent -> {
+            String body = (String) sent.getMsg().getContent();
+            assertThat(body.lines()).noneMatch(line -> line.startsWith("Your mailbox is full"));
+            assertThat(body).contains("Invoice Your mailbox is full. Log in at http://phish.example/ to keep it. \uFFFDfdp.exe")
+                .doesNotContain("\u202E");
+            assertThat(sent.getSubject()).get().asString().doesNotContain("\u202E").doesNotContain("\n");
+        });
+    }
+
+    /** The context, with one domain local. */
+    private static MailetContext local(FakeMailContext context, String domain) {
+        return (MailetContext) java.lang.reflect.Proxy.newProxyInstance(MailetContext.class.getClassLoader(), new Class<?>[] {MailetContext.class},
+            (proxy, method, arguments) -> method.getName().equals("isLocalEmail")
+                ? ((MailAddress) arguments[0]).getDomain().asString().equals(domain)
+                : method.invoke(context, arguments));
     }
 
     @Test

@@ -78,6 +78,8 @@ class QuarantineTest {
         assertThat(Quarantine.reasonFromVerdict(withStatus(BulwarkAttributes.SPAM_STATUS, "HAM"))).isEqualTo(QuarantineReason.POLICY);
         assertThat(Quarantine.reasonFromVerdict(withStatus(dev.bulwark.matchers.HasBannedAttachment.REASON, "x.exe: banned extension .exe")))
             .isEqualTo(QuarantineReason.BANNED);
+        assertThat(Quarantine.reasonFromVerdict(withStatus(dev.bulwark.matchers.HasBannedAttachment.SUSPICIOUS, "damaged: a.zip: archive cannot be read")))
+            .isEqualTo(QuarantineReason.SUSPICIOUS);
     }
 
     @Test

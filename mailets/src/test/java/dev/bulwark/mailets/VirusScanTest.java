@@ -49,6 +49,20 @@ class VirusScanTest {
     }
 
     @Test
+    void contentClamdFindsEncryptedIsBannedAsTheAttachmentCheckBansIt() throws Exception {
+        Mail encrypted = mail();
+        mailet(content -> ScanVerdict.suspicious(List.of("Heuristics.Encrypted.Zip"), CLAMD)).service(encrypted);
+        assertThat(attribute(encrypted, BulwarkAttributes.VIRUS_STATUS)).contains("SUSPICIOUS");
+        assertThat(attribute(encrypted, dev.bulwark.matchers.HasBannedAttachment.REASON)).contains("encrypted content (clamd: Heuristics.Encrypted.Zip)");
+        assertThat(Quarantine.reasonFromVerdict(encrypted)).isEqualTo(dev.bulwark.quarantine.QuarantineReason.BANNED);
+
+        Mail limits = mail();
+        mailet(content -> ScanVerdict.suspicious(List.of("Heuristics.Limits.Exceeded.MaxRecursion"), CLAMD)).service(limits);
+        assertThat(attribute(limits, dev.bulwark.matchers.HasBannedAttachment.REASON)).isEmpty();
+        assertThat(Quarantine.reasonFromVerdict(limits)).isEqualTo(dev.bulwark.quarantine.QuarantineReason.SUSPICIOUS);
+    }
+
+    @Test
     void infectedVerdictIsRecordedAndReplacesAForgedHeader() throws Exception {
         Mail mail = mail();
         mailet(content -> ScanVerdict.infected(List.of("Eicar-Test"), CLAMD).withEngine("ClamAV 1.4.6")).service(mail);

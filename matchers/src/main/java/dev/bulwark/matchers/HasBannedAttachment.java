@@ -14,16 +14,21 @@ import org.apache.mailet.base.GenericMatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.bulwark.matchers.attachments.AttachmentInspector;
+import dev.bulwark.matchers.attachments.AttachmentPolicy;
+import dev.bulwark.security.LogText;
+
 /**
- * Matches mail carrying a banned attachment (see {@link AttachmentInspector}), recording why in
- * {@code bulwark.banned.reason}, so that the Quarantine mailet files it as "banned". What could not be
- * inspected (and is not banned for it) is recorded in {@code bulwark.banned.uninspected}, matching or not.
- * Condition:
- * {@code HasBannedAttachment=extensions:exe,scr;types:application/x-msdownload;archives:true;encrypted:true;unreadable:false}
+ * Matches mail carrying a banned attachment (see {@link AttachmentInspector}), and mail the attachment
+ * check calls suspicious, recording why: {@code bulwark.banned.reason} (the Quarantine mailet files the
+ * mail as "banned") or {@code bulwark.banned.suspicious} (filed as "suspicious"). Findings the policy lets
+ * pass are recorded in {@code bulwark.banned.uninspected}, matching or not. Condition:
+ * {@code HasBannedAttachment=extensions:exe,scr;types:application/x-msdownload;archives:true;encrypted:ban;uninspectable:ban;damaged:suspicious;unopened:deliver}
  * (each key optional; no condition: the defaults of {@link AttachmentPolicy}).
  */
 public class HasBannedAttachment extends GenericMatcher {
     public static final AttributeName REASON = AttributeName.of("bulwark.banned.reason");
+    public static final AttributeName SUSPICIOUS = AttributeName.of("bulwark.banned.suspicious");
     public static final AttributeName UNINSPECTED = AttributeName.of("bulwark.banned.uninspected");
     private static final Logger LOGGER = LoggerFactory.getLogger(HasBannedAttachment.class);
 
@@ -35,8 +40,8 @@ public class HasBannedAttachment extends GenericMatcher {
             inspector = new AttachmentInspector(AttachmentPolicy.parse(getCondition()));
         } catch (IllegalArgumentException e) {
             throw new MessagingException("mailetcontainer.xml: matcher HasBannedAttachment=" + getCondition() + ": " + e.getMessage()
-                + "; expected key:value pairs separated by ';' with keys extensions, types, archives, encrypted, unreadable,"
-                + " e.g. HasBannedAttachment=extensions:exe,scr;types:application/x-msdownload;archives:true;encrypted:true");
+                + "; expected key:value pairs separated by ';' with keys extensions, types, archives, encrypted, uninspectable, damaged,"
+                + " unopened, e.g. HasBannedAttachment=extensions:exe,scr;types:application/x-msdownload;encrypted:ban;uninspectable:ban");
         }
     }
 
@@ -45,13 +50,15 @@ public class HasBannedAttachment extends GenericMatcher {
         AttachmentInspector.Report report = inspector.report(mail.getMessage());
         if (!report.uninspected().isEmpty()) {
             String uninspected = String.join("; ", report.uninspected());
-            LOGGER.info("Mail {}: attachments not inspected (not banned for it): {}", mail.getName(), uninspected);
+            LOGGER.info("Mail {}: attachments not inspected (delivered by the policy): {}", mail.getName(), LogText.of(uninspected));
             mail.setAttribute(new Attribute(UNINSPECTED, AttributeValue.of(uninspected)));
         }
-        if (!report.isBanned()) {
-            return List.of();
+        if (report.isSuspicious()) {
+            mail.setAttribute(new Attribute(SUSPICIOUS, AttributeValue.of(String.join("; ", report.suspicious()))));
         }
-        mail.setAttribute(new Attribute(REASON, AttributeValue.of(String.join("; ", report.banned()))));
-        return mail.getRecipients();
+        if (report.isBanned()) {
+            mail.setAttribute(new Attribute(REASON, AttributeValue.of(String.join("; ", report.banned()))));
+        }
+        return report.isBanned() || report.isSuspicious() ? mail.getRecipients() : List.of();
     }
 }

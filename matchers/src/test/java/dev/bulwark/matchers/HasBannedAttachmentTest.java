@@ -18,6 +18,8 @@ import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMatcherConfig;
 import org.junit.jupiter.api.Test;
 
+import dev.bulwark.matchers.attachments.AttachmentPolicy;
+
 class HasBannedAttachmentTest {
     private static final byte[] PE = pe();
 
@@ -91,24 +93,95 @@ class HasBannedAttachmentTest {
         FakeMail mail = mail("secret.zip", encrypted);
         assertThat(matcher(null).match(mail)).hasSize(2);
         assertThat(reason(mail)).contains("secret.zip: encrypted archive");
-        assertThat(matcher("encrypted:false").match(mail("secret.zip", encrypted))).isEmpty();
+        assertThat(matcher("encrypted:deliver").match(mail("secret.zip", encrypted))).isEmpty();
     }
 
     @Test
-    void cleanMailAndBrokenMimeAreNotBanned() throws Exception {
+    void cleanMailIsNotBannedAndAnUndecodableAttachmentIs() throws Exception {
         assertThat(matcher(null).match(mail("report.pdf", "%PDF-1.4 not really".getBytes(StandardCharsets.US_ASCII)))).isEmpty();
         assertThat(matcher(null).match(mail("notes.txt", "exe is just a word".getBytes(StandardCharsets.US_ASCII)))).isEmpty();
+        // javax.mail decodes this to nothing, other decoders to something else: what a client shows was never inspected
         MimeMessage broken = new MimeMessage(null, new java.io.ByteArrayInputStream(("Content-Type: multipart/mixed; boundary=x\r\n\r\n"
             + "--x\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n@@@!!!\r\n").getBytes(StandardCharsets.US_ASCII)));
-        assertThat(matcher(null).match(FakeMail.builder().name("m").recipients("a@example.com").mimeMessage(broken).build())).isEmpty();
+        FakeMail mail = FakeMail.builder().name("m").recipients("a@example.com").mimeMessage(broken).build();
+        assertThat(matcher(null).match(mail)).hasSize(1);
+        assertThat(reason(mail)).startsWith("uninspectable: part 1 (application/octet-stream): base64 with a character outside its alphabet");
+    }
+
+    @Test
+    void whatThePolicyLetsPassIsRecordedWithoutMatching() throws Exception {
+        byte[] gzip = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4};
+        FakeMail unopened = mail("files.gz", gzip);
+        assertThat(matcher(null).match(unopened)).isEmpty();
+        assertThat(attribute(unopened, HasBannedAttachment.UNINSPECTED)).isEqualTo("files.gz: gzip archive not inspected");
+        assertThat(unopened.getAttribute(HasBannedAttachment.REASON)).isEmpty();
+
+        FakeMail strict = mail("files.gz", gzip);
+        assertThat(matcher("unopened:ban").match(strict)).hasSize(2);
+        assertThat(attribute(strict, HasBannedAttachment.REASON)).isEqualTo("files.gz: gzip archive not inspected");
+        assertThat(strict.getAttribute(HasBannedAttachment.UNINSPECTED)).isEmpty();
+
+        FakeMail clean = mail("a.pdf", "%PDF-1.4".getBytes(StandardCharsets.US_ASCII));
+        assertThat(matcher(null).match(clean)).isEmpty();
+        assertThat(clean.attributeNames()).isEmpty();
+    }
+
+    @Test
+    void aDamagedArchiveIsSuspiciousNotBanned() throws Exception {
+        FakeMail damaged = mail("broken.zip", "PK\u0003\u0004 not really a zip".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(matcher(null).match(damaged)).hasSize(2);
+        assertThat(attribute(damaged, HasBannedAttachment.SUSPICIOUS)).startsWith("damaged: broken.zip: archive cannot be read (");
+        assertThat(damaged.getAttribute(HasBannedAttachment.REASON)).isEmpty();
+    }
+
+    @Test
+    void theMatcherJoinsAllReasons() throws Exception {
+        FakeMail mail = FakeMail.builder().name("m").recipients("a@example.com")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setMultipartWithBodyParts(
+                MimeMessageBuilder.bodyPartBuilder().data("hi"),
+                MimeMessageBuilder.bodyPartBuilder().filename("invoice.pdf.exe").data("x".getBytes(StandardCharsets.US_ASCII)).type("application/octet-stream"),
+                MimeMessageBuilder.bodyPartBuilder().filename("docs.zip").data(zip("tool.scr", new byte[] {1})).type("application/zip")))
+            .build();
+        assertThat(matcher(null).match(mail)).hasSize(1);
+        assertThat(reason(mail)).isEqualTo("invoice.pdf.exe: double extension .pdf.exe; docs.zip > tool.scr: banned extension .scr");
     }
 
     @Test
     void badConditionsAreStartupErrors() {
-        for (String condition : new String[] {"extensions", "colour:red", "archives:maybe", "extensions:e x e", "types:notatype"}) {
+        for (String condition : new String[] {"extensions", "colour:red", "archives:maybe", "extensions:e x e", "types:notatype", "encrypted:true",
+            "damaged:quarantine"}) {
             assertThatThrownBy(() -> matcher(condition)).as(condition).isInstanceOf(MessagingException.class)
                 .hasMessageStartingWith("mailetcontainer.xml: matcher HasBannedAttachment=" + condition);
         }
+        assertThatThrownBy(() -> matcher("extensions:exe;extensions:scr")).isInstanceOf(MessagingException.class)
+            .hasMessage("mailetcontainer.xml: matcher HasBannedAttachment=extensions:exe;extensions:scr: 'extensions' is given twice;"
+                + " expected key:value pairs separated by ';' with keys extensions, types, archives, encrypted, uninspectable, damaged,"
+                + " unopened, e.g. HasBannedAttachment=extensions:exe,scr;types:application/x-msdownload;encrypted:ban;uninspectable:ban");
+        assertThatThrownBy(() -> matcher("archives:false;encrypted:ban")).isInstanceOf(MessagingException.class)
+            .hasMessageContaining("encrypted needs archives:true");
+        assertThatThrownBy(() -> matcher("unreadable:true")).isInstanceOf(MessagingException.class)
+            .hasMessageContaining("'unreadable' is now 'uninspectable' (MIME parts and limits) and 'damaged' (archives)");
+        assertThatThrownBy(() -> matcher("uninspectable:yes")).isInstanceOf(MessagingException.class)
+            .hasMessageContaining("uninspectable is 'yes', expected ban, suspicious or deliver");
+    }
+
+    @Test
+    void conditionsAreReadLeniently() {
+        AttachmentPolicy policy = AttachmentPolicy.parse(" extensions: .EXE, scr ,; types: Application/X-MSDownload ; archives:FALSE ;");
+        assertThat(policy.extensions()).containsExactlyInAnyOrder("exe", "scr");
+        assertThat(policy.types()).containsExactly("application/x-msdownload");
+        assertThat(policy.archives()).isFalse();
+        assertThat(AttachmentPolicy.parse("")).isEqualTo(AttachmentPolicy.DEFAULT);
+        assertThat(AttachmentPolicy.DEFAULT.extensions()).contains("exe", "scr", "js", "iso", "img", "vhd");
+        assertThat(AttachmentPolicy.DEFAULT.encrypted()).isEqualTo(AttachmentPolicy.Action.BAN);
+        assertThat(AttachmentPolicy.DEFAULT.uninspectable()).isEqualTo(AttachmentPolicy.Action.BAN);
+        assertThat(AttachmentPolicy.DEFAULT.damaged()).isEqualTo(AttachmentPolicy.Action.SUSPICIOUS);
+        assertThat(AttachmentPolicy.DEFAULT.unopened()).isEqualTo(AttachmentPolicy.Action.DELIVER);
+        assertThat(AttachmentPolicy.parse("uninspectable:SUSPICIOUS;damaged:ban").uninspectable()).isEqualTo(AttachmentPolicy.Action.SUSPICIOUS);
+    }
+
+    private static String attribute(FakeMail mail, org.apache.mailet.AttributeName name) {
+        return mail.getAttribute(name).map(Attribute::getValue).map(AttributeValue::value).map(String::valueOf).orElseThrow();
     }
 
     private static byte[] zip(Object... namesAndContents) throws Exception {

@@ -7,17 +7,24 @@ import java.util.regex.Pattern;
 
 /**
  * Decides whether the sender of a mail may get a notice. Viruses and spam nearly always come with a
- * forged sender: a notice to it is backscatter, mail to an innocent third party. So a notice goes only
- * to senders that are local users or authenticated submitters, and never for a null sender, list or
- * bulk mail, auto-submitted mail, or viruses known to forge senders.
+ * forged sender: a notice to it is backscatter, mail to an innocent third party, and a notice to a
+ * forged local address ({@code MAIL FROM:<alice@our.domain>} from anywhere) tells a local user about mail
+ * she never sent. So a notice goes only to senders whose mail the server itself vouches for: an SMTP
+ * AUTH session, or a client in an authorised network (smtpserver.xml's authorizedAddresses); never for a
+ * null sender, list or bulk mail, auto-submitted mail, or viruses known to forge senders.
  */
 public final class BackscatterGuard {
     /** Viruses whose sender is forged by design (mass mailers); shell-style * wildcards, case-insensitive. */
     public static final List<String> DEFAULT_FORGING_VIRUSES = List.of("*Mydoom*", "*Netsky*", "*Bagle*", "*Sober*", "*Mytob*",
         "Worm.*", "*.Worm.*", "*Phishing*", "Heuristics.*");
 
-    /** What the guard knows about the mail. */
-    public record Facts(Optional<String> sender, boolean localSender, boolean authenticated, Optional<String> precedence,
+    /**
+     * What the guard knows about the mail.
+     *
+     * @param authenticated     the mail came in an SMTP AUTH session
+     * @param authorisedNetwork the client's address is in an authorised network
+     */
+    public record Facts(Optional<String> sender, boolean authenticated, boolean authorisedNetwork, Optional<String> precedence,
                         boolean hasListId, Optional<String> autoSubmitted, List<String> virusNames) {
     }
 
@@ -45,8 +52,8 @@ public final class BackscatterGuard {
         if (forger.isPresent()) {
             return Optional.of(forger.get() + " forges senders");
         }
-        if (!facts.localSender() && !facts.authenticated()) {
-            return Optional.of("sender " + facts.sender().get() + " is neither a local user nor an authenticated submitter (it may be forged)");
+        if (!facts.authenticated() && !facts.authorisedNetwork()) {
+            return Optional.of("sender " + facts.sender().get() + " neither authenticated nor in an authorised network (it may be forged)");
         }
         return Optional.empty();
     }

@@ -24,7 +24,8 @@ import com.github.mustachejava.MustacheException;
  * ({@code dev/bulwark/notifications/templates/<language>/<kind>.mustache}); a file with the same
  * relative name under the override folder replaces one. A template's first line is
  * {@code Subject: ...}, then a blank line, then the body. Values are inserted as plain text (the
- * notices are text/plain, nothing is HTML-escaped) and the subject is kept to one line.
+ * notices are text/plain, nothing is HTML-escaped), each on one line and capped ({@link NoticeText}), and
+ * the subject is kept to one line.
  */
 public final class NoticeTemplates {
     private static final String RESOURCES = "dev/bulwark/notifications/templates/";
@@ -49,8 +50,11 @@ public final class NoticeTemplates {
         if (template == null) {
             throw new IllegalArgumentException("no " + kind.asString() + " template for language " + language);
         }
+        // every value on one line and capped, whatever the template: a value never adds lines to a notice
+        Map<String, Object> safe = new HashMap<>();
+        values.forEach((key, value) -> safe.put(key, value instanceof String text ? NoticeText.oneLine(text) : value));
         StringWriter out = new StringWriter();
-        template.execute(out, values);
+        template.execute(out, safe);
         String text = out.toString().replace("\r\n", "\n");
         int end = text.indexOf('\n');
         String first = end < 0 ? text : text.substring(0, end);

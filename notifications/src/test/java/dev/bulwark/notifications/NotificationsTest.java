@@ -65,14 +65,15 @@ class NotificationsTest {
     @Test
     void theGuardRefusesEverySenderThatMayBeForged() {
         BackscatterGuard guard = new BackscatterGuard(BackscatterGuard.DEFAULT_FORGING_VIRUSES);
-        BackscatterGuard.Facts local = new BackscatterGuard.Facts(Optional.of("alice@example.com"), true, false, Optional.empty(), false,
+        BackscatterGuard.Facts authenticated = new BackscatterGuard.Facts(Optional.of("alice@example.com"), true, false, Optional.empty(), false,
             Optional.empty(), List.of("Eicar-Test"));
 
-        assertThat(guard.refusal(local)).isEmpty();
-        assertThat(guard.refusal(new BackscatterGuard.Facts(Optional.of("x@evil.test"), false, true, Optional.empty(), false, Optional.empty(), List.of())))
-            .as("authenticated submitter").isEmpty();
-        assertThat(guard.refusal(new BackscatterGuard.Facts(Optional.of("x@evil.test"), false, false, Optional.empty(), false, Optional.empty(), List.of())))
-            .get().asString().contains("may be forged");
+        assertThat(guard.refusal(authenticated)).isEmpty();
+        assertThat(guard.refusal(new BackscatterGuard.Facts(Optional.of("x@partner.test"), false, true, Optional.empty(), false, Optional.empty(), List.of())))
+            .as("from an authorised network").isEmpty();
+        // a local address proves nothing: MAIL FROM is the sender's to choose
+        assertThat(guard.refusal(new BackscatterGuard.Facts(Optional.of("alice@example.com"), false, false, Optional.empty(), false, Optional.empty(),
+            List.of()))).contains("sender alice@example.com neither authenticated nor in an authorised network (it may be forged)");
         assertThat(guard.refusal(new BackscatterGuard.Facts(Optional.empty(), true, false, Optional.empty(), false, Optional.empty(), List.of())))
             .contains("null sender");
         assertThat(guard.refusal(new BackscatterGuard.Facts(Optional.of("a@example.com"), true, false, Optional.of("Bulk"), false, Optional.empty(), List.of())))
@@ -85,6 +86,31 @@ class NotificationsTest {
             .isEmpty();
         assertThat(guard.refusal(new BackscatterGuard.Facts(Optional.of("a@example.com"), true, false, Optional.empty(), false, Optional.empty(),
             List.of("Win.Worm.Mydoom-12")))).get().asString().contains("forges senders");
+    }
+
+    @Test
+    void valuesFromTheMailStayOnOneLineWhateverTheTemplate() throws Exception {
+        Files.createDirectories(dir.resolve("en"));
+        Files.writeString(dir.resolve("en/sender.mustache"), "Subject: {{subject}}\n\nAbout: {{subject}}\nSender: {{sender}}\n");
+        NoticeTemplates templates = new NoticeTemplates(Set.of("en"), Optional.of(dir));
+        Map<String, Object> values = new java.util.HashMap<>(VALUES);
+        values.put("subject", "Hello\r\nLog in at http://phish.example/\u2028now \u202Egnp.exe \u001b[31mred" + "x".repeat(500));
+
+        Notice notice = templates.render("en", NoticeKind.SENDER, values);
+        assertThat(notice.body().split("\r\n")).hasSize(2);
+        assertThat(notice.body()).startsWith("About: Hello Log in at http://phish.example/ now \uFFFDgnp.exe \uFFFD[31mredxxx")
+            .doesNotContain("\u202E").doesNotContain("\u001b");
+        assertThat(notice.subject()).startsWith("Hello Log in at").endsWith("\u2026");
+        assertThat(notice.subject().codePointCount(0, notice.subject().length())).isEqualTo(NoticeText.MAX + 1);
+    }
+
+    @Test
+    void noticeTextNeutralisesEveryInvisibleCharacter() {
+        assertThat(NoticeText.oneLine("a\tb\u000bc\u0085d\u2029e")).isEqualTo("a b c d e");
+        assertThat(NoticeText.oneLine("x\u200By\u2066z\u0000\u009b")).isEqualTo("x\uFFFDy\uFFFDz\uFFFD\uFFFD");
+        assertThat(NoticeText.oneLine("  padded  ")).isEqualTo("padded");
+        assertThat(NoticeText.oneLine("\uD83D\uDE00 smile", 3)).isEqualTo("\uD83D\uDE00 s\u2026");
+        assertThat(NoticeText.oneLine(null)).isEmpty();
     }
 
     @Test

@@ -13,8 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands security events to the store on a background thread, so that recording an event never slows
  * or fails mail processing: {@link #record} only offers to a bounded queue. When the queue is full
- * (the database is slow or gone) the event is dropped, counted, and logged once per 1,000 drops; a
- * write that fails is logged and its batch dropped, and writing goes on with the next batch.
+ * (the database is slow or gone) the event is dropped, counted, and logged once per 1,000 drops. A batch
+ * the database refuses is written again one event at a time, so that only the events it refuses are
+ * lost (logged and counted); when the database is gone the batch is logged as lost, and writing goes on
+ * with the next batch.
  */
 public final class AsyncEventWriter implements SecurityEventSink, AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(AsyncEventWriter.class);
@@ -72,8 +74,13 @@ public final class AsyncEventWriter implements SecurityEventSink, AutoCloseable 
                 }
                 batch.add(first);
                 queue.drainTo(batch, BATCH - 1);
-                events.recordAll(batch);
-                written.addAndGet(batch.size());
+                List<String> refused = events.recordAll(batch);
+                written.addAndGet(batch.size() - refused.size());
+                if (!refused.isEmpty()) {
+                    failed.addAndGet(refused.size());
+                    LOGGER.error("{} of {} security events refused by the database, the others stored: {}", refused.size(), batch.size(),
+                        String.join("; ", refused));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -18,6 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -28,6 +30,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class SecurityEvents {
     private static final Logger EVENT_LOG = LoggerFactory.getLogger("bulwark.events");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The log line: everything beyond ASCII escaped, so that no value can forge a line or reorder one (bidi). */
+    private static final ObjectMapper LOG_JSON = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+    /** Column sizes of bulwark_event (Dialect): values are cut to them, never refused. */
+    static final int MESSAGE_ID_MAX = 998;
+    static final int SENDER_MAX = 320;
+    /** A detail value: a folded header or a long list of names is cut here. */
+    static final int DETAIL_MAX = 4000;
 
     private final DataSource dataSource;
     private final String node;
@@ -55,36 +64,94 @@ public final class SecurityEvents {
         }
     }
 
-    /** Stores several events in one transaction (the async writer's batches). */
-    public void recordAll(List<SecurityEvent> batch) {
-        String sql = "INSERT INTO bulwark_event (occurred_at, kind, message_id, sender, recipients, details, node) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    /**
+     * Stores several events (the async writer's batches): in one transaction, and when that fails, each
+     * on its own, so that one event the database refuses never takes the others with it.
+     *
+     * @return the events that could not be stored, each with why
+     */
+    public List<String> recordAll(List<SecurityEvent> batch) {
+        List<SecurityEvent> events = batch.stream().map(SecurityEvents::normalised).toList();
+        events.forEach(this::log);
         try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                for (SecurityEvent original : batch) {
-                    SecurityEvent event = normalised(original);
-                    log(event);
-                    bind(statement, event);
-                    statement.addBatch();
-                }
-                statement.executeBatch();
-                connection.commit();
+            try {
+                insertAll(connection, events);
+                return List.of();
             } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
+                if (events.size() == 1 || isDatabaseProblem(e)) {
+                    throw e;
+                }
             }
+            List<String> refused = new ArrayList<>();
+            for (SecurityEvent event : events) {
+                try {
+                    insertAll(connection, List.of(event));
+                } catch (SQLException e) {
+                    if (isDatabaseProblem(e)) {
+                        throw e;
+                    }
+                    refused.add(event.kind() + " " + event.messageId().map(LogText::of).orElse("(no Message-ID)") + ": " + LogText.of(e.getMessage()));
+                }
+            }
+            return refused;
         } catch (SQLException e) {
             throw new StoreException("cannot record " + batch.size() + " events", e);
         }
     }
 
+    /**
+     * The database, not one row, fails: the connection is gone (SQL state class 08), a transaction was
+     * rolled back (40), resources or the operator stopped it (53, 57, 58), or SQLite is locked.
+     */
+    private static boolean isDatabaseProblem(SQLException e) {
+        String state = String.valueOf(e.getSQLState());
+        String message = String.valueOf(e.getMessage());
+        return state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57") || state.startsWith("58")
+            || message.contains("SQLITE_BUSY") || message.contains("SQLITE_LOCKED");
+    }
+
+    private void insertAll(Connection connection, List<SecurityEvent> events) throws SQLException {
+        String sql = "INSERT INTO bulwark_event (occurred_at, kind, message_id, sender, recipients, details, node) VALUES (?, ?, ?, ?, ?, ?, ?)";
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (SecurityEvent event : events) {
+                bind(statement, event);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * Addresses in lower case, and every column within its size (a header can be any length): cut, never
+     * refused; NUL characters, which PostgreSQL refuses in text, replaced.
+     */
     private static SecurityEvent normalised(SecurityEvent original) {
-        return new SecurityEvent(0, original.time(), original.kind(), original.messageId(),
-            original.sender().map(s -> s.toLowerCase(Locale.ROOT)), original.recipients().stream().map(r -> r.toLowerCase(Locale.ROOT)).toList(),
-            original.details(), "");
+        return new SecurityEvent(0, original.time(), original.kind(), original.messageId().map(id -> column(id, MESSAGE_ID_MAX)),
+            original.sender().map(s -> column(s.toLowerCase(Locale.ROOT), SENDER_MAX)),
+            original.recipients().stream().map(r -> column(r.toLowerCase(Locale.ROOT), SENDER_MAX)).toList(),
+            original.details().entrySet().stream().collect(java.util.stream.Collectors.toMap(e -> column(e.getKey(), 64),
+                e -> column(e.getValue(), DETAIL_MAX), (a, b) -> a)), "");
+    }
+
+    /** At most {@code max} characters (never half a surrogate pair), without NUL. */
+    static String column(String value, int max) {
+        String clean = value.replace('\0', '\uFFFD');
+        if (clean.length() <= max) {
+            return clean;
+        }
+        int end = max - 3;
+        if (Character.isLowSurrogate(clean.charAt(end)) && Character.isHighSurrogate(clean.charAt(end - 1))) {
+            end--;
+        }
+        return clean.substring(0, end) + "...";
     }
 
     /** One JSON object per line, for log shippers. */
@@ -98,7 +165,11 @@ public final class SecurityEvents {
             line.put("recipients", event.recipients());
             line.put("details", event.details());
             line.put("node", node);
-            EVENT_LOG.info(json(line));
+            try {
+                EVENT_LOG.info(LOG_JSON.writeValueAsString(line));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 

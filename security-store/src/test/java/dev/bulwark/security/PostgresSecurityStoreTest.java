@@ -62,4 +62,22 @@ class PostgresSecurityStoreTest {
             node1.groups().remove("pg-finance", AddressPattern.parse("bob@example.com"));
         }
     }
+
+    @Test
+    void oneHostileMailNeverErasesTheAuditTrail() throws Exception {
+        try (SecurityStore store = SecurityStore.open(config(), Clock.systemUTC());
+             java.sql.Connection admin = java.sql.DriverManager.getConnection(postgres.jdbcUrl(), "bulwark", "bulwark")) {
+            try {
+                HostileEvents.oversizedValuesAreCutAndTheBatchIsStored(store);
+                HostileEvents.aRefusedRowTakesNoOtherWithIt(store, admin,
+                    "CREATE OR REPLACE FUNCTION bulwark_test_poison() RETURNS trigger AS $$ BEGIN"
+                        + " IF NEW.message_id = '<poison@x>' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;"
+                        + " CREATE TRIGGER bulwark_test_poison BEFORE INSERT ON bulwark_event FOR EACH ROW EXECUTE FUNCTION bulwark_test_poison()",
+                    "DROP TRIGGER bulwark_test_poison ON bulwark_event; DROP FUNCTION bulwark_test_poison()");
+            } finally {
+                // the other test counts the events it deletes: this one leaves none behind
+                store.events().deleteBefore(Instant.now().plusSeconds(60));
+            }
+        }
+    }
 }

@@ -61,6 +61,17 @@ class SecurityStoreTest {
     }
 
     @Test
+    void oneHostileMailNeverErasesTheAuditTrail() throws Exception {
+        HostileEvents.oversizedValuesAreCutAndTheBatchIsStored(store);
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("security.db"))) {
+            HostileEvents.aRefusedRowTakesNoOtherWithIt(store, admin,
+                "CREATE TRIGGER bulwark_test_poison BEFORE INSERT ON bulwark_event WHEN NEW.message_id = '<poison@x>'"
+                    + " BEGIN SELECT RAISE(ABORT, 'poisoned row'); END",
+                "DROP TRIGGER bulwark_test_poison");
+        }
+    }
+
+    @Test
     void statisticsCountPerKindAndBucketAndRankInfections() {
         Instant start = clock.instant();
         for (int i = 0; i < 3; i++) {

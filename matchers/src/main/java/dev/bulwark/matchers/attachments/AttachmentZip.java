@@ -1,4 +1,4 @@
-package dev.bulwark.matchers;
+package dev.bulwark.matchers.attachments;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;

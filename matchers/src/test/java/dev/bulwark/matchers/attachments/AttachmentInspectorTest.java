@@ -1,4 +1,4 @@
-package dev.bulwark.matchers;
+package dev.bulwark.matchers.attachments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,17 +16,11 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
-import javax.mail.MessagingException;
 import javax.mail.Multipart;
 import javax.mail.Part;
 import javax.mail.internet.MimeMessage;
 
 import org.apache.james.core.builder.MimeMessageBuilder;
-import org.apache.mailet.Attribute;
-import org.apache.mailet.AttributeName;
-import org.apache.mailet.AttributeValue;
-import org.apache.mailet.base.test.FakeMail;
-import org.apache.mailet.base.test.FakeMatcherConfig;
 import org.apache.tika.Tika;
 import org.junit.jupiter.api.Test;
 
@@ -137,11 +131,11 @@ class AttachmentInspectorTest {
         }
         byte[] inner = storedZip("big.bin", letters);
         byte[] outer = zip("inner.zip", inner);
-        AttachmentInspector.Report report = DEFAULT.report(message("outer.zip", outer));
+        assertThat(DEFAULT.inspect(message("outer.zip", outer)))
+            .containsExactly("uninspectable: outer.zip > inner.zip: over the 50 MB inspection limit, not inspected");
+        AttachmentInspector.Report report = inspector("uninspectable:deliver").report(message("outer.zip", outer));
         assertThat(report.banned()).isEmpty();
-        assertThat(report.uninspected()).containsExactly("outer.zip > inner.zip: over the 50 MB inspection limit, not inspected");
-        assertThat(inspector("unreadable:true").inspect(message("outer.zip", outer)))
-            .containsExactly("outer.zip > inner.zip: over the 50 MB inspection limit, not inspected");
+        assertThat(report.uninspected()).containsExactly("uninspectable: outer.zip > inner.zip: over the 50 MB inspection limit, not inspected");
     }
 
     @Test
@@ -151,8 +145,8 @@ class AttachmentInspectorTest {
             zip = zip("level" + i + ".zip", zip);
         }
         AttachmentInspector.Report report = DEFAULT.report(message("top.zip", zip));
-        assertThat(report.banned()).isEmpty();
-        assertThat(report.uninspected()).singleElement().asString().endsWith("level1.zip: archive nested deeper than 4 not inspected");
+        assertThat(report.banned()).singleElement().asString().startsWith("uninspectable: top.zip > ")
+            .endsWith("level1.zip: archive nested deeper than 4 not inspected");
         zip = zip("deep.exe", TEXT);
         for (int i = 0; i < 2; i++) {
             zip = zip("level" + i + ".zip", zip);
@@ -165,21 +159,24 @@ class AttachmentInspectorTest {
         byte[] encrypted = encrypt(zip("payload.exe", TEXT));
         assertThat(DEFAULT.inspect(message("secret.zip", encrypted)))
             .containsExactly("secret.zip > payload.exe: banned extension .exe", "secret.zip: encrypted archive (its content cannot be scanned)");
-        AttachmentInspector allowEncrypted = inspector("encrypted:false");
+        AttachmentInspector allowEncrypted = inspector("encrypted:deliver");
         assertThat(allowEncrypted.inspect(message("secret.zip", encrypted))).containsExactly("secret.zip > payload.exe: banned extension .exe");
         AttachmentInspector.Report report = allowEncrypted.report(message("secret.zip", encrypt(zip("minutes.txt", TEXT))));
         assertThat(report.banned()).isEmpty();
-        assertThat(report.uninspected()).isEmpty();
+        assertThat(report.uninspected()).containsExactly("secret.zip: encrypted archive (its content cannot be scanned)");
     }
 
     @Test
-    void aDamagedArchiveIsRecordedAndBannedOnlyWhenAskedTo() throws Exception {
+    void aDamagedArchiveIsSuspiciousByDefault() throws Exception {
         byte[] garbage = "PK\u0003\u0004 this is not really a zip".getBytes(StandardCharsets.ISO_8859_1);
         AttachmentInspector.Report report = DEFAULT.report(message("broken.zip", garbage));
         assertThat(report.banned()).isEmpty();
-        assertThat(report.uninspected()).singleElement().asString().startsWith("broken.zip: archive cannot be read (");
-        assertThat(inspector("unreadable:true").inspect(message("broken.zip", garbage)))
-            .singleElement().asString().startsWith("broken.zip: archive cannot be read (");
+        assertThat(report.suspicious()).singleElement().asString().startsWith("damaged: broken.zip: archive cannot be read (");
+        assertThat(inspector("damaged:ban").inspect(message("broken.zip", garbage)))
+            .singleElement().asString().startsWith("damaged: broken.zip: archive cannot be read (");
+        AttachmentInspector.Report delivered = inspector("damaged:deliver").report(message("broken.zip", garbage));
+        assertThat(delivered.suspicious()).isEmpty();
+        assertThat(delivered.uninspected()).singleElement().asString().startsWith("damaged: broken.zip");
     }
 
     @Test
@@ -193,13 +190,12 @@ class AttachmentInspectorTest {
 
     @Test
     void otherArchiveFormatsAreRecordedAsNotInspected() throws Exception {
-        byte[] rar = "Rar!\u001a\u0007\u0001\u0000 the rest of an archive".getBytes(StandardCharsets.ISO_8859_1);
-        AttachmentInspector.Report report = DEFAULT.report(message("files.rar", rar));
+        byte[] gzip = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4};
+        AttachmentInspector.Report report = DEFAULT.report(message("files.gz", gzip));
         assertThat(report.banned()).isEmpty();
-        assertThat(report.uninspected()).containsExactly("files.rar: RAR archive not inspected");
-        byte[] sevenZip = {'7', 'z', (byte) 0xbc, (byte) 0xaf, 0x27, 0x1c, 0, 4, 1, 2, 3, 4};
-        assertThat(inspector("unreadable:true").inspect(message("files.bin", sevenZip))).containsExactly("files.bin: 7z archive not inspected");
-        assertThat(inspector("archives:false").report(message("files.rar", rar)).uninspected()).isEmpty();
+        assertThat(report.uninspected()).containsExactly("files.gz: gzip archive not inspected");
+        assertThat(inspector("unopened:ban").inspect(message("files.bin", gzip))).containsExactly("files.bin: gzip archive not inspected");
+        assertThat(inspector("archives:false").report(message("files.gz", gzip)).uninspected()).isEmpty();
     }
 
     @Test
@@ -249,9 +245,7 @@ class AttachmentInspectorTest {
             body.append("--b\r\nContent-Type: text/plain\r\n\r\npart ").append(i).append("\r\n");
         }
         body.append("--b\r\nContent-Type: application/octet-stream; name=\"late.exe\"\r\n\r\nx\r\n--b--\r\n");
-        AttachmentInspector.Report report = DEFAULT.report(mime(body.toString()));
-        assertThat(report.banned()).isEmpty();
-        assertThat(report.uninspected()).containsExactly("MIME parts after the first 2000 not inspected");
+        assertThat(DEFAULT.inspect(mime(body.toString()))).containsExactly("uninspectable: MIME parts after the first 2000");
     }
 
     @Test
@@ -271,62 +265,6 @@ class AttachmentInspectorTest {
         assertThat(AttachmentInspector.bannedReasons(attachment, AttachmentPolicy.DEFAULT)).containsExactly("tools.zip > x.js: banned extension .js");
         Part body = ((Multipart) message.getContent()).getBodyPart(0);
         assertThat(AttachmentInspector.bannedReasons(body, AttachmentPolicy.DEFAULT)).isEmpty();
-    }
-
-    @Test
-    void theMatcherRecordsWhatItCouldNotInspectWithoutMatching() throws Exception {
-        HasBannedAttachment matcher = matcher(null);
-        FakeMail rar = FakeMail.builder().name("m").recipients("a@example.com")
-            .mimeMessage(message("files.rar", "Rar!\u001a\u0007\u0000 old".getBytes(StandardCharsets.ISO_8859_1))).build();
-        assertThat(matcher.match(rar)).isEmpty();
-        assertThat(attribute(rar, HasBannedAttachment.UNINSPECTED)).isEqualTo("files.rar: RAR archive not inspected");
-        assertThat(rar.getAttribute(HasBannedAttachment.REASON)).isEmpty();
-
-        FakeMail strict = FakeMail.builder().name("m").recipients("a@example.com", "b@example.com")
-            .mimeMessage(message("files.rar", "Rar!\u001a\u0007\u0000 old".getBytes(StandardCharsets.ISO_8859_1))).build();
-        assertThat(matcher("unreadable:true").match(strict)).hasSize(2);
-        assertThat(attribute(strict, HasBannedAttachment.REASON)).isEqualTo("files.rar: RAR archive not inspected");
-        assertThat(strict.getAttribute(HasBannedAttachment.UNINSPECTED)).isEmpty();
-
-        FakeMail clean = FakeMail.builder().name("m").recipients("a@example.com").mimeMessage(message("a.pdf", TEXT)).build();
-        assertThat(matcher(null).match(clean)).isEmpty();
-        assertThat(clean.attributeNames()).isEmpty();
-    }
-
-    @Test
-    void theMatcherJoinsAllReasons() throws Exception {
-        FakeMail mail = FakeMail.builder().name("m").recipients("a@example.com")
-            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setMultipartWithBodyParts(
-                MimeMessageBuilder.bodyPartBuilder().data("hi"),
-                MimeMessageBuilder.bodyPartBuilder().filename("invoice.pdf.exe").data(TEXT).type("application/octet-stream"),
-                MimeMessageBuilder.bodyPartBuilder().filename("docs.zip").data(zip("tool.scr", TEXT)).type("application/zip")))
-            .build();
-        assertThat(matcher(null).match(mail)).hasSize(1);
-        assertThat(attribute(mail, HasBannedAttachment.REASON))
-            .isEqualTo("invoice.pdf.exe: double extension .pdf.exe; docs.zip > tool.scr: banned extension .scr");
-    }
-
-    @Test
-    void conditionsAreCheckedAtStartUp() throws Exception {
-        assertThatThrownBy(() -> matcher("extensions:exe;extensions:scr")).isInstanceOf(MessagingException.class)
-            .hasMessage("mailetcontainer.xml: matcher HasBannedAttachment=extensions:exe;extensions:scr: 'extensions' is given twice;"
-                + " expected key:value pairs separated by ';' with keys extensions, types, archives, encrypted, unreadable,"
-                + " e.g. HasBannedAttachment=extensions:exe,scr;types:application/x-msdownload;archives:true;encrypted:true");
-        assertThatThrownBy(() -> matcher("archives:false;encrypted:true")).isInstanceOf(MessagingException.class)
-            .hasMessageContaining("encrypted:true needs archives:true");
-        assertThatThrownBy(() -> matcher("archives:false;unreadable:true")).isInstanceOf(MessagingException.class)
-            .hasMessageContaining("unreadable:true needs archives:true");
-        assertThatThrownBy(() -> matcher("Extensions:exe;unreadable:yes")).isInstanceOf(MessagingException.class)
-            .hasMessageContaining("unreadable is 'yes', expected true or false");
-
-        AttachmentPolicy policy = AttachmentPolicy.parse(" extensions: .EXE, scr ,; types: Application/X-MSDownload ; archives:FALSE ;");
-        assertThat(policy.extensions()).containsExactlyInAnyOrder("exe", "scr");
-        assertThat(policy.types()).containsExactly("application/x-msdownload");
-        assertThat(policy.archives()).isFalse();
-        assertThat(policy.encrypted()).isTrue();
-        assertThat(AttachmentPolicy.parse("")).isEqualTo(AttachmentPolicy.DEFAULT);
-        assertThat(AttachmentPolicy.DEFAULT.extensions()).contains("exe", "scr", "js", "iso", "img", "vhd");
-        assertThat(AttachmentPolicy.DEFAULT.unreadable()).isFalse();
     }
 
     @Test
@@ -366,16 +304,6 @@ class AttachmentInspectorTest {
 
     private static AttachmentInspector inspector(String condition) {
         return new AttachmentInspector(AttachmentPolicy.parse(condition));
-    }
-
-    private static HasBannedAttachment matcher(String condition) throws MessagingException {
-        HasBannedAttachment matcher = new HasBannedAttachment();
-        matcher.init(FakeMatcherConfig.builder().matcherName("HasBannedAttachment").condition(condition).build());
-        return matcher;
-    }
-
-    private static String attribute(FakeMail mail, AttributeName name) {
-        return mail.getAttribute(name).map(Attribute::getValue).map(AttributeValue::value).map(String::valueOf).orElseThrow();
     }
 
     /** A message with a text body and one base64 attachment, written out and parsed back as James receives it. */
