@@ -23,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.matchers.testing.HostileMime;
 import dev.bulwark.scanner.testing.TestSamples;
 

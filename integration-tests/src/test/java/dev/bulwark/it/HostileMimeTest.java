@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.matchers.testing.HostileMime;
 
 /**
