@@ -391,7 +391,8 @@ class ClamdFaultsTest {
         List<EndpointStats> stats = pool.stats();
         assertThat(stats.get(0).available()).isFalse();
         assertThat(stats.get(0).calls()).isEqualTo(1);
-        assertThat(stats.get(0).lastFailure()).get().asString().contains("clamd unreachable");
+        // The scan's own failure, or the background prober's (every 200 ms) when this test ran slower than that.
+        assertThat(stats.get(0).lastFailure()).get().asString().containsAnyOf("clamd unreachable", "no answer to PING");
         assertThat(stats.get(1).available()).isTrue();
         assertThat(stats.get(1).calls()).isEqualTo(5);
         assertThat(alive.commands(INSTREAM)).isEqualTo(5);
