@@ -24,6 +24,9 @@ import dev.bulwark.scanner.testing.ScannerDaemons;
 public final class BulwarkJames implements AutoCloseable {
     public static final String DOMAIN = "bulwark.test";
     public static final String PASSWORD = "secret";
+    /** The sample's postmaster: {@code postmaster} in James's default domain. */
+    public static final String POSTMASTER = "postmaster@localhost";
+    private static final String POSTMASTER_DOMAIN = "localhost";
 
     /** Ports to listen on; 0 lets the system choose. */
     public record Ports(int smtp, int imap, int webAdmin) {
@@ -81,6 +84,21 @@ public final class BulwarkJames implements AutoCloseable {
         String address = local + "@" + DOMAIN;
         data().addUser(address, PASSWORD);
         return address;
+    }
+
+    /**
+     * Gives James's postmaster ({@code postmaster@localhost}: the sample's {@code <postmaster>postmaster</postmaster>}
+     * in James's default domain) a mailbox, with {@link #PASSWORD}, so that admin notices and alerts land
+     * in an INBOX readable over IMAP instead of the address-error repository. Returns the address.
+     */
+    public String addPostmaster() throws Exception {
+        if (!data().containsDomain(POSTMASTER_DOMAIN)) {
+            data().addDomain(POSTMASTER_DOMAIN);
+        }
+        if (!java.util.Arrays.asList(data().listUsers()).contains(POSTMASTER)) {
+            data().addUser(POSTMASTER, PASSWORD);
+        }
+        return POSTMASTER;
     }
 
     public int smtpPort() {

@@ -168,7 +168,7 @@ class LoadFaultsTest {
                 assertThat(clients.quarantine("recipient=" + address + "&limit=1000")).as("quarantined for " + address).hasSize((int) quarantined);
             });
         }
-        AWAIT.untilAsserted(() -> assertThat(clients.repositoryKeys(MailClients.SCAN_FAILED)).as("held").isEmpty());
+        AWAIT.atMost(Duration.ofMinutes(1)).until(clients::nothingHeldForARescan);
         AWAIT.until(this::scannersHealth, "healthy"::equals);
         assertThat(clients.repositoryKeys("var/mail/error")).as("error repository").isEmpty();
         // Except James's leak detector, which reports at ERROR, from the garbage collector's thread, mail

@@ -41,6 +41,8 @@ public final class LocalBulwark {
         String alice = james.addUser("alice");
         String bob = james.addUser("bob");
         String carol = james.addUser("carol");
+        // Admin notices and alerts go to James's postmaster: a mailbox of its own, or they end in the address-error repository.
+        String postmaster = james.addPostmaster();
 
         System.out.println();
         System.out.println("James 3.8.1 with Bulwark is up: SMTP 127.0.0.1:" + james.smtpPort() + ", IMAP 127.0.0.1:" + james.imapPort()
@@ -56,8 +58,11 @@ public final class LocalBulwark {
         report("clean", "Lunch on Friday", alice, delivered(clients, alice));
         report("spam", "You have won", bob, delivered(clients, bob));
         report("virus", "Your invoice", carol, quarantined(clients, "Your invoice", carol));
+        report("notice", "[Bulwark] virus...", postmaster, adminNotice(clients));
         System.out.println();
         System.out.println("Users alice, bob, carol @" + BulwarkJames.DOMAIN + " (password '" + BulwarkJames.PASSWORD + "') can read their mail over IMAP.");
+        System.out.println("Admin notices and alerts: " + postmaster + " (password '" + BulwarkJames.PASSWORD + "'), INBOX over IMAP 127.0.0.1:"
+            + james.imapPort() + ".");
         System.out.println("Quarantine: curl http://127.0.0.1:" + james.webAdminPort() + "/bulwark/quarantine"
             + " ; health: curl http://127.0.0.1:" + james.webAdminPort() + "/healthcheck");
 
@@ -80,6 +85,11 @@ public final class LocalBulwark {
         Map<String, Object> entry = clients.awaitQuarantined(subject);
         return "quarantined as " + entry.get("id") + " (" + entry.get("reason") + ": " + entry.get("virusNames") + "); INBOX holds "
             + clients.inboxCount(user) + " message(s)";
+    }
+
+    private static String adminNotice(MailClients clients) {
+        String notice = clients.awaitPostmasterMail("[Bulwark] virus: mail from " + SENDER);
+        return "admin notice in the postmaster's INBOX" + header(notice, "Subject").map(subject -> ": " + subject).orElse("");
     }
 
     private static void report(String kind, String subject, String recipient, String outcome) {

@@ -21,7 +21,7 @@ import dev.bulwark.scanner.testing.TestSamples;
 // The burst uses up this minute's admin notices: it runs last.
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class NotificationsTest {
-    private static final String POSTMASTER = "postmaster@localhost";
+    private static final String POSTMASTER = BulwarkJames.POSTMASTER;
 
     /** The sample's opt-in recipient notices, switched on. */
     @org.junit.jupiter.api.extension.RegisterExtension
@@ -35,10 +35,7 @@ class NotificationsTest {
     void clients(BulwarkJames james) throws Exception {
         this.james = james;
         this.clients = new MailClients(james);
-        if (!james.data().containsDomain("localhost")) {
-            james.data().addDomain("localhost");
-        }
-        james.data().addUser(POSTMASTER, BulwarkJames.PASSWORD);
+        james.addPostmaster();
     }
 
     private static String infected(String from, String to, String subject) {

@@ -80,6 +80,22 @@ public record MessageScan(ScanVerdict verdict, Mode mode, int parts) {
         return byParts(scanner, raw, size);
     }
 
+    /** No verdict: ERROR (try again later) or UNSCANNABLE (a part too large). */
+    public boolean hasVerdict() {
+        return verdict.status() != ScanVerdict.Status.ERROR && verdict.status() != ScanVerdict.Status.UNSCANNABLE;
+    }
+
+    /**
+     * Records this scan on a mail that goes back to the pipeline (held mail rescanned), so that
+     * VirusScan takes it as the mail's verdict instead of scanning the same bytes again.
+     *
+     * @param stage who scanned it, for the {@code verdict.reused} event
+     */
+    public void recordForReuse(Mail mail, String stage) {
+        VirusScan.record(mail, this);
+        ReusableVerdicts.mark(mail, ReusableVerdicts.VIRUS, stage);
+    }
+
     /** How the scan was done, for the header: empty for a whole scan, which is what everyone expects. */
     Optional<String> description() {
         return mode == Mode.WHOLE ? Optional.empty() : Optional.of(parts + " part" + (parts == 1 ? "" : "s") + " scanned one by one");

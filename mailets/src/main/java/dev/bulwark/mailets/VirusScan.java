@@ -106,6 +106,11 @@ public class VirusScan extends GenericMailet {
         }
     }
 
+    /** Says in each recipient's copy that the mail was delivered without a verdict, and why (a held mail an admin released so). */
+    public static void noteUnscanned(Mail mail, String why) throws MessagingException {
+        setHeader(mail, HeaderText.of("not scanned: " + why));
+    }
+
     static java.util.Map<String, String> details(MessageScan scan) {
         ScanVerdict verdict = scan.verdict();
         java.util.Map<String, String> details = new java.util.HashMap<>();

@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.bulwark.extension.quarantine.QuarantineEvents;
 import dev.bulwark.extension.quarantine.QuarantineRelease;
+import dev.bulwark.extension.rescan.HeldMailRescan;
 import dev.bulwark.extension.rescan.RetroactiveRescan;
 import dev.bulwark.extension.tasks.QuarantineDeletionTask;
 import dev.bulwark.quarantine.MessageStructure;
@@ -60,6 +61,8 @@ public class QuarantineRoutes implements Routes {
     public static final String BASE = "/bulwark/quarantine";
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
+    /** An unscanned release's reason: one line, recorded in the entry and the event. */
+    static final int MAX_REASON = 500;
     private static final String JSON = "application/json";
     private static final Set<String> FILTERS = Set.of("reason", "sender", "recipient", "virus", "after", "before");
     private static final Set<String> PAGING = Set.of("offset", "limit");
@@ -69,12 +72,14 @@ public class QuarantineRoutes implements Routes {
     private final SecurityStore security;
     private final TaskManager tasks;
     private final RetroactiveRescan rescan;
+    private final HeldMailRescan heldMail;
     private final ObjectMapper strictReader;
 
     @Inject
     public QuarantineRoutes(QuarantineStore store, QuarantineRelease release, SecurityStore security, TaskManager tasks,
-                            RetroactiveRescan rescan) {
+                            RetroactiveRescan rescan, HeldMailRescan heldMail) {
         this.rescan = rescan;
+        this.heldMail = heldMail;
         this.store = store;
         this.release = release;
         this.security = security;
@@ -137,11 +142,36 @@ public class QuarantineRoutes implements Routes {
         }).orElseThrow(() -> notFound(id)));
     }
 
-    /** Body: nothing (all recipients not yet released) or {@code {"recipients": ["a@example.com"]}}. */
+    /**
+     * Body: nothing (all recipients not yet released) or {@code {"recipients": ["a@example.com"]}}. Held
+     * mail (scan-failed, unscannable) is scanned first and released through every check only with a
+     * verdict (409 otherwise), or released unscanned with {@code {"unscanned": true, "reason": "why"}},
+     * the reason recorded.
+     */
     private Object release(Request request, Response response) {
         QuarantineId id = id(request);
-        Optional<List<String>> recipients = releaseRequest(request.body()).flatMap(ReleaseRequest::recipients);
-        return json(response, release.release(id, recipients, requester(request)));
+        ReleaseRequest body = releaseRequest(request.body()).orElse(new ReleaseRequest(Optional.empty(), Optional.empty(), Optional.empty()));
+        boolean unscanned = body.unscanned().orElse(false);
+        if (body.reason().isPresent() && !unscanned) {
+            throw badRequest("\"reason\" goes with \"unscanned\": true, the release of held mail without a verdict");
+        }
+        QuarantineEntry entry = entry(request);
+        if (!entry.reason().isHeld()) {
+            if (unscanned) {
+                throw badRequest("quarantine entry " + id.asString() + " is not held mail (" + entry.reason().asString()
+                    + "): it was scanned; release it without \"unscanned\"");
+            }
+            return json(response, release.release(id, body.recipients(), requester(request)));
+        }
+        if (!unscanned) {
+            return json(response, heldMail.releaseAfterRescan(id, body.recipients(), requester(request)));
+        }
+        String reason = body.reason().map(String::strip).filter(text -> !text.isEmpty())
+            .orElseThrow(() -> badRequest("releasing held mail unscanned needs a \"reason\": why it may be delivered without a verdict"));
+        if (reason.length() > MAX_REASON || reason.chars().anyMatch(Character::isISOControl)) {
+            throw badRequest("\"reason\" is one line of at most " + MAX_REASON + " characters");
+        }
+        return json(response, release.releaseUnscanned(id, body.recipients(), requester(request), reason));
     }
 
     private Object delete(Request request, Response response) {
@@ -180,7 +210,7 @@ public class QuarantineRoutes implements Routes {
         return store.entry(id).orElseThrow(() -> notFound(id));
     }
 
-    private record ReleaseRequest(Optional<List<String>> recipients) {
+    private record ReleaseRequest(Optional<List<String>> recipients, Optional<Boolean> unscanned, Optional<String> reason) {
     }
 
     private Optional<ReleaseRequest> releaseRequest(String body) {
@@ -190,7 +220,8 @@ public class QuarantineRoutes implements Routes {
         try {
             return Optional.of(strictReader.readValue(body, ReleaseRequest.class));
         } catch (JsonProcessingException e) {
-            throw badRequest("the body must be empty or {\"recipients\": [\"user@domain\", ...]}: " + e.getOriginalMessage());
+            throw badRequest("the body must be empty or {\"recipients\": [\"user@domain\", ...]}, for held mail with "
+                + "\"unscanned\": true and \"reason\": \"...\": " + e.getOriginalMessage());
         }
     }
 
