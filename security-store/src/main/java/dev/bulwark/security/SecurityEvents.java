@@ -37,7 +37,7 @@ public final class SecurityEvents {
         this.node = node;
     }
 
-    /** Stores the event, addresses in lower case, and returns it as stored (with its id). */
+    /** Logs the event's line, stores the event (addresses in lower case), and returns it as stored (with its id). */
     public SecurityEvent record(SecurityEvent original) {
         SecurityEvent event = normalised(original);
         log(event);
@@ -55,7 +55,7 @@ public final class SecurityEvents {
         }
     }
 
-    /** Stores several events in one transaction (the async writer's batches). */
+    /** Stores several events in one transaction (the async writer's batches, which wrote their log lines when they were recorded). */
     public void recordAll(List<SecurityEvent> batch) {
         String sql = "INSERT INTO bulwark_event (occurred_at, kind, message_id, sender, recipients, details, node) VALUES (?, ?, ?, ?, ?, ?, ?)";
         try (Connection connection = dataSource.getConnection()) {
@@ -64,7 +64,6 @@ public final class SecurityEvents {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 for (SecurityEvent original : batch) {
                     SecurityEvent event = normalised(original);
-                    log(event);
                     bind(statement, event);
                     statement.addBatch();
                 }
@@ -87,9 +86,15 @@ public final class SecurityEvents {
             original.details(), "");
     }
 
-    /** One JSON object per line, for log shippers. */
-    private void log(SecurityEvent event) {
+    /**
+     * Writes the event's line to the event log (logger {@code bulwark.events}, INFO): one JSON object
+     * with {@code time}, {@code kind}, {@code messageId}, {@code sender}, {@code recipients} (addresses in
+     * lower case), {@code details} and {@code node}. The audit trail for log shippers
+     * (james-conf/logback-bulwark-events-*.xml).
+     */
+    public void log(SecurityEvent original) {
         if (EVENT_LOG.isInfoEnabled()) {
+            SecurityEvent event = normalised(original);
             Map<String, Object> line = new java.util.LinkedHashMap<>();
             line.put("time", event.time().toString());
             line.put("kind", event.kind());
