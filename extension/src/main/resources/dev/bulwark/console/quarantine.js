@@ -64,7 +64,7 @@ export async function render(container, ui) {
           on: {click: () => { state.offset += PAGE_SIZE; load().catch(ui.showError); }}}, 'Next')),
       page.entries.length
         ? table(['Quarantined', 'Reason', 'Sender', 'Recipients', 'Subject', 'Found', 'Released', ''], rows, {id: 'quarantine-table'})
-        : el('p', {class: 'empty'}, 'Nothing in quarantine or held matches.'));
+        : el('p', {class: 'empty'}, 'Nothing in quarantine matches.'));
   };
 
   const inspect = async id => {
