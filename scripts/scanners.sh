@@ -17,6 +17,9 @@
 #   BULWARK_SPAMD_MAX_CHILDREN  spamd --max-children (default: 2; each child checks one message at a time)
 #   BULWARK_SIGNATURE_DIR    clamd signature files to load (default: scripts/signatures; tests use
 #                            a folder without EICAR to get a clamd that answers but detects nothing)
+#   BULWARK_SPAMD_USER_PREFS_DIR  per-user SpamAssassin preferences, <dir>/<user>/user_prefs, <user> as
+#                            spamc's User: (Bulwark sends the recipient's address); copied into spamd's
+#                            helper home and given as --virtual-config-dir (default: none, every user alike)
 #
 # clamd loads only the project's own test signatures (scripts/signatures/*): EICAR and a Bulwark test
 # marker, so it needs no download. spamd runs with --local (no network tests).
@@ -37,6 +40,7 @@ SPAMD_PORT="${BULWARK_SPAMD_PORT:-783}"
 WAIT_SECONDS="${BULWARK_SCANNER_TIMEOUT:-90}"
 # spamd's children: each checks one message at a time, CPU-bound; more than the cores rarely helps.
 SPAMD_MAX_CHILDREN="${BULWARK_SPAMD_MAX_CHILDREN:-2}"
+SPAMD_USER_PREFS_DIR="${BULWARK_SPAMD_USER_PREFS_DIR:-}"
 IO_TIMEOUT=5   # seconds to wait for one reply
 
 APT_PACKAGES=(clamav-daemon clamdscan spamassassin spamd)
@@ -358,6 +362,14 @@ start_spamd() {
               # Bayes data (TELL) in the helper home; otherwise it goes to the user's home, which for
               # nobody is /nonexistent, and TELL silently learns nothing.
               --cf="bayes_path ${home}/.spamassassin/bayes")
+  if [ -n "$SPAMD_USER_PREFS_DIR" ]; then
+    # Per-user preferences (virtual users: -x keeps real home directories out); in the helper home, which
+    # user nobody can read.
+    rm -rf "${home}/user-prefs"
+    cp -r "$SPAMD_USER_PREFS_DIR" "${home}/user-prefs"
+    if is_root; then chown -R nobody "${home}/user-prefs"; fi
+    args+=(--virtual-config-dir="${home}/user-prefs/%u")
+  fi
   if is_root; then args+=(-u nobody); fi
   start=$(now)
   log "starting spamd on ${HOST}:${SPAMD_PORT} (log ${SPAMD_LOG})"

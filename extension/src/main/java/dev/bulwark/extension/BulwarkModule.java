@@ -93,8 +93,8 @@ public class BulwarkModule extends AbstractModule {
     }
 
     /**
-     * The quarantine, on the mail repository named by {@code quarantine.repository}. The repository is
-     * looked up on use: James initialises its repository store after the extension is wired.
+     * The quarantine, and held mail beside it, on the mail repository named by {@code quarantine.repository}.
+     * The repository is looked up on use: James initialises its repository store after the extension is wired.
      */
     @Provides
     @Singleton
@@ -106,7 +106,7 @@ public class BulwarkModule extends AbstractModule {
             } catch (MailRepositoryStore.MailRepositoryStoreException | RuntimeException e) {
                 throw new QuarantineStorageException("cannot open the quarantine repository " + url.asString(), e);
             }
-        }, configuration.quarantine().retention(), Clock.systemUTC());
+        }, configuration.quarantine().retention(), configuration.quarantine().heldRetention(), Clock.systemUTC());
     }
 
     @Provides

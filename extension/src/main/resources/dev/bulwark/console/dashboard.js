@@ -1,5 +1,5 @@
 // Dashboard: what Bulwark counted over 1h, 24h and 7d (from the security events), a chart of the
-// chosen window, top viruses, quarantine contents, and the scanners' health.
+// chosen window, top viruses, quarantine and held mail contents, and the scanners' health.
 import {el, show, svg, table, time} from './dom.js';
 
 const WINDOWS = ['1h', '24h', '7d'];
@@ -9,6 +9,7 @@ const MEASURES = [
   {key: 'infected', label: 'Infected', count: totals => totals['verdict.infected'] || 0},
   {key: 'spam', label: 'Spam', count: totals => totals['spam.spam'] || 0},
   {key: 'quarantined', label: 'Quarantined', count: totals => totals['quarantine.stored'] || 0},
+  {key: 'held', label: 'Held unscanned', count: totals => totals['held.stored'] || 0},
 ];
 const BUCKET_SECONDS = {'1h': 60, '24h': 3600, '7d': 3600};
 
@@ -35,7 +36,7 @@ export async function render(container, ui) {
   };
 
   const scannersArea = el('section', {id: 'scanner-health'}, el('h2', {}, 'Scanner health'), el('p', {class: 'loading'}, 'Loading…'));
-  const quarantineArea = el('section', {id: 'quarantine-counts'}, el('h2', {}, 'In quarantine'), el('p', {class: 'loading'}, 'Loading…'));
+  const quarantineArea = el('section', {id: 'quarantine-counts'}, el('h2', {}, 'In quarantine and held'), el('p', {class: 'loading'}, 'Loading…'));
 
   show(container,
     el('section', {id: 'counts'},
@@ -52,7 +53,7 @@ export async function render(container, ui) {
   showWindow('24h');
 
   // Independent panels: one failing (e.g. /healthcheck) must not hide the others.
-  ui.api('/bulwark/quarantine/counts').then(counts => show(quarantineArea, el('h2', {}, 'In quarantine'),
+  ui.api('/bulwark/quarantine/counts').then(counts => show(quarantineArea, el('h2', {}, 'In quarantine and held'),
     table(['Reason', 'Entries'], Object.entries(counts).map(([reason, count]) => [reason, String(count)]), {id: 'quarantine-counts-table'})),
   ui.showError);
   Promise.all([ui.api('/bulwark/scanners'), ui.api('/healthcheck', {accept: [503]})])

@@ -4,7 +4,7 @@ import {el, field, formValues, query, show, table, time} from './dom.js';
 const PAGE_SIZE = 50;
 const KINDS = ['verdict.clean', 'verdict.infected', 'verdict.suspicious', 'verdict.unscannable', 'verdict.error',
   'spam.ham', 'spam.spam', 'spam.skipped', 'spam.error', 'quarantine.stored', 'quarantine.released', 'quarantine.deleted',
-  'quarantine.expired', 'scanner.down', 'scanner.broken', 'scanner.degraded', 'scanner.recovered', 'outbreak.started',
+  'quarantine.expired', 'held.stored', 'held.returned', 'scanner.down', 'scanner.broken', 'scanner.degraded', 'scanner.recovered', 'outbreak.started',
   'outbreak.ended', 'notice.sent', 'notice.suppressed', 'config.size-limit'];
 
 export async function render(container, ui) {

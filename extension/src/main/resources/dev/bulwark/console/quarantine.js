@@ -1,10 +1,18 @@
-// Quarantine: filter and page the entries, inspect one (metadata, headers, MIME tree), download it,
-// release it to chosen recipients, delete it. Release and delete ask for confirmation first.
+// Quarantine and held mail: filter and page the entries, inspect one (metadata, headers, MIME tree),
+// download it, release it to chosen recipients, delete it. Release and delete ask for confirmation first.
+// Held mail (scan-failed, unscannable: no scanner judged it) is released after a rescan, or unscanned
+// with a reason the admin must give.
 import {segment} from './api.js';
 import {el, field, formValues, query, show, table, time} from './dom.js';
 
 const PAGE_SIZE = 25;
-const REASONS = ['virus', 'suspicious', 'banned', 'spam', 'scan-failed', 'policy'];
+const REASONS = ['virus', 'suspicious', 'banned', 'spam', 'policy', 'scan-failed', 'unscannable'];
+/** Mail no scanner judged: released after a rescan, or unscanned with a reason. */
+const HELD = ['scan-failed', 'unscannable'];
+
+export function isHeld(entry) {
+  return HELD.includes(entry.reason);
+}
 
 export async function render(container, ui) {
   const state = {filter: {}, offset: 0};
@@ -12,7 +20,8 @@ export async function render(container, ui) {
   const detailArea = el('section', {id: 'quarantine-detail', hidden: true});
   const form = el('form', {id: 'quarantine-filter', class: 'filters'},
     el('label', {}, el('span', {}, 'Reason'),
-      el('select', {name: 'reason'}, el('option', {value: ''}, 'any'), REASONS.map(reason => el('option', {value: reason}, reason)))),
+      el('select', {name: 'reason'}, el('option', {value: ''}, 'any'),
+        REASONS.map(reason => el('option', {value: reason}, HELD.includes(reason) ? `${reason} (held)` : reason)))),
     field('Sender', 'sender', {placeholder: 'a@example.com or @example.com'}),
     field('Recipient', 'recipient', {placeholder: 'b@example.com or @example.com'}),
     field('Virus name contains', 'virus'),
@@ -38,7 +47,7 @@ export async function render(container, ui) {
   const showPage = page => {
     const rows = page.entries.map(entry => el('tr', {class: 'entry', 'data-id': entry.id},
       el('td', {}, time(entry.quarantinedAt)),
-      el('td', {}, entry.reason),
+      el('td', {class: isHeld(entry) ? 'reason held' : 'reason'}, isHeld(entry) ? `${entry.reason} (held)` : entry.reason),
       el('td', {class: 'sender'}, entry.sender || '<>'),
       el('td', {class: 'recipients'}, entry.recipients.join(', ')),
       el('td', {class: 'subject'}, entry.subject || ''),
@@ -71,12 +80,24 @@ export async function render(container, ui) {
     const choices = entry.recipients.map(recipient => el('label', {class: 'recipient-choice'},
       el('input', {type: 'checkbox', name: 'recipient', value: recipient, checked: !released.has(recipient), disabled: released.has(recipient)}),
       ` ${recipient}`, released.has(recipient) ? ' (released)' : ''));
-    const releaseForm = el('form', {id: 'release-form'}, el('h3', {}, 'Release'), choices,
-      el('button', {type: 'submit', id: 'release-button', disabled: released.size === entry.recipients.length}, 'Release to selected recipients'));
+    const chosen = () => choices.map(choice => choice.querySelector('input')).filter(box => box.checked && !box.disabled).map(box => box.value);
+    const allReleased = released.size === entry.recipients.length;
+    const reasonField = el('input', {type: 'text', name: 'unscanned-reason', id: 'unscanned-reason', maxlength: 500,
+      placeholder: 'why it may be delivered without a verdict'});
+    const releaseForm = isHeld(entry)
+      ? el('form', {id: 'release-form'}, el('h3', {}, 'Release held mail'),
+        el('p', {class: 'held-note'}, 'No virus scanner has judged this mail. "Rescan and release" scans it now and lets it through '
+          + 'every check of the pipeline only if the scan gives a verdict; "Release unscanned" delivers it without one, with your reason recorded.'),
+        choices,
+        el('button', {type: 'submit', id: 'release-button', disabled: allReleased}, 'Rescan and release'),
+        el('label', {class: 'unscanned-reason'}, el('span', {}, 'Reason'), reasonField),
+        el('button', {type: 'button', id: 'release-unscanned-button', class: 'danger', disabled: allReleased,
+          on: {click: () => releaseUnscanned(entry, chosen(), reasonField.value).catch(ui.showError)}}, 'Release unscanned'))
+      : el('form', {id: 'release-form'}, el('h3', {}, 'Release'), choices,
+        el('button', {type: 'submit', id: 'release-button', disabled: allReleased}, 'Release to selected recipients'));
     releaseForm.addEventListener('submit', event => {
       event.preventDefault();
-      const recipients = choices.map(choice => choice.querySelector('input')).filter(box => box.checked && !box.disabled).map(box => box.value);
-      release(entry, recipients).catch(ui.showError);
+      (isHeld(entry) ? rescanAndRelease(entry, chosen()) : release(entry, chosen())).catch(ui.showError);
     });
     show(detailArea,
       el('h2', {}, 'Entry ', el('code', {id: 'detail-id'}, entry.id)),
@@ -112,6 +133,42 @@ export async function render(container, ui) {
     await load();
   };
 
+  const rescanAndRelease = async (entry, recipients) => {
+    if (recipients.length === 0) {
+      ui.notice('Choose at least one recipient to release to.');
+      return;
+    }
+    if (!await ui.confirm(`Rescan "${entry.subject || '(no subject)'}" and, if the scan gives a verdict, release it to ${recipients.join(', ')}? `
+      + 'It goes through every check again: infected mail is quarantined, not delivered.', 'Rescan and release')) {
+      return;
+    }
+    await afterRelease(entry, recipients, await ui.api(`/bulwark/quarantine/${segment(entry.id)}/release`, {method: 'POST', body: {recipients}}));
+  };
+
+  const releaseUnscanned = async (entry, recipients, reason) => {
+    if (recipients.length === 0) {
+      ui.notice('Choose at least one recipient to release to.');
+      return;
+    }
+    if (!reason.trim()) {
+      ui.notice('Give the reason why this mail may be delivered without a virus scan; it is recorded.');
+      return;
+    }
+    if (!await ui.confirm(`Deliver "${entry.subject || '(no subject)'}" to ${recipients.join(', ')} WITHOUT a virus scan? `
+      + `Reason recorded: ${reason.trim()}`, 'Release unscanned')) {
+      return;
+    }
+    await afterRelease(entry, recipients, await ui.api(`/bulwark/quarantine/${segment(entry.id)}/release`,
+      {method: 'POST', body: {recipients, unscanned: true, reason: reason.trim()}}));
+  };
+
+  const afterRelease = async (entry, recipients, updated) => {
+    ui.notice(`Released to ${recipients.join(', ')}.`);
+    const structure = await ui.api(`/bulwark/quarantine/${segment(entry.id)}/structure`);
+    showDetail(updated, structure);
+    await load();
+  };
+
   const remove = async entry => {
     if (!await ui.confirm(`Delete "${entry.subject || '(no subject)'}" from the quarantine for good?`, 'Delete')) {
       return;
@@ -122,13 +179,13 @@ export async function render(container, ui) {
     await load();
   };
 
-  show(container, el('h2', {}, 'Quarantine'), form, listArea, detailArea);
+  show(container, el('h2', {}, 'Quarantine and held mail'), form, listArea, detailArea);
   await load();
 }
 
 function metadata(entry) {
   const rows = [
-    ['Reason', entry.reason],
+    ['Reason', isHeld(entry) ? `${entry.reason} (held: no scanner has judged it)` : entry.reason],
     ['Subject', entry.subject || ''],
     ['Message-ID', entry.messageId || ''],
     ['Sender', entry.sender || '<>'],
@@ -140,7 +197,9 @@ function metadata(entry) {
     ['Viruses', entry.virusNames.join(', ')],
     ['Spam score', entry.spamScore != null ? String(entry.spamScore) : ''],
     ...Object.entries(entry.verdict || {}).map(([name, value]) => [name, value]),
-    ...entry.releases.map(release => ['Released', `to ${release.recipients.join(', ')} by ${release.releasedBy} at ${time(release.releasedAt)}`]),
+    ['Latest rescan', entry.rescan ? `${entry.rescan.verdict}${entry.rescan.virusNames.length ? ` (${entry.rescan.virusNames.join(', ')})` : ''} at ${time(entry.rescan.rescannedAt)}` : ''],
+    ...entry.releases.map(release => ['Released', `to ${release.recipients.join(', ')} by ${release.releasedBy} at ${time(release.releasedAt)}`
+      + (release.unscannedReason ? `, unscanned: ${release.unscannedReason}` : '')]),
   ];
   return el('dl', {id: 'entry-metadata'}, rows.filter(([, value]) => value !== '').map(([name, value]) => [el('dt', {}, name), el('dd', {}, value)]));
 }

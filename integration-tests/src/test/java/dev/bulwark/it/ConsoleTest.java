@@ -118,6 +118,49 @@ class ConsoleTest {
         assertThat(recipientBox(frank).isEnabled()).isTrue();
     }
 
+    /**
+     * Held mail (a part over clamd's stream limit) in the browser: marked held, a "rescan and release"
+     * refused while it still cannot be scanned, and released unscanned only with a typed reason, which the
+     * confirmation repeats and the delivered copy carries.
+     */
+    @Test
+    void heldMailIsReleasedUnscannedWithAReasonFromTheBrowser() throws Exception {
+        String hana = james.addUser("console-hana");
+        BigMessages.Reply reply = BigMessages.send(james.smtpPort(), SENDER, hana, "console held", out -> {
+            BigMessages.part(out, "text/plain", "export.csv", "7bit");
+            BigMessages.text(out, 26L * 1024 * 1024);
+        });
+        assertThat(reply.code()).isEqualTo(250);
+        AWAIT.atMost(Duration.ofMinutes(2)).until(() -> clients.held("unscannable").stream().anyMatch(entry -> "console held".equals(entry.get("subject"))));
+
+        WebElement row = showQuarantinedFor(hana, "console held");
+        assertThat(row.findElement(By.cssSelector("td.reason")).getText()).isEqualTo("unscannable (held)");
+        row.findElement(By.cssSelector("button.inspect")).click();
+        assertThat(browser.awaitVisible(By.id("entry-metadata")).getText()).contains("held: no scanner has judged it")
+            .contains("is over clamd's stream limit");
+
+        browser.click(By.id("release-button"));
+        browser.awaitVisible(By.id("confirm-dialog"));
+        browser.click(By.id("confirm-yes"));
+        browser.awaitText(By.id("error-text"), "still cannot be scanned");
+        assertThat(clients.inboxCount(hana)).isZero();
+
+        browser.click(By.id("release-unscanned-button"));
+        browser.awaitText(By.id("notice"), "Give the reason");
+        browser.type(By.id("unscanned-reason"), "the monthly export, expected from this sender");
+        browser.click(By.id("release-unscanned-button"));
+        browser.awaitVisible(By.id("confirm-dialog"));
+        assertThat(browser.driver().findElement(By.id("confirm-text")).getText()).contains("WITHOUT a virus scan")
+            .contains("the monthly export, expected from this sender");
+        browser.click(By.id("confirm-yes"));
+        browser.awaitText(By.id("notice"), "Released to " + hana);
+        browser.awaitText(By.id("entry-metadata"), "unscanned: the monthly export, expected from this sender");
+
+        assertThat(AWAIT.atMost(Duration.ofMinutes(2)).until(() -> clients.inboxCount(hana) == 1 ? clients.awaitInboxHeaders(hana, 1) : null,
+            java.util.Objects::nonNull)).contains("X-Bulwark-Virus: not scanned: released unscanned by")
+            .contains("the monthly export, expected from this sender");
+    }
+
     @Test
     void deletingAsksFirstAndCancellingKeepsTheEntry() throws Exception {
         String gina = james.addUser("console-gina");

@@ -89,7 +89,7 @@ class FaultsTest {
             assertThat(clients.inboxCount(recipient)).isEqualTo(32);
             assertThat(clients.quarantine("recipient=" + recipient)).hasSize(8);
         });
-        assertThat(clients.repositoryKeys(MailClients.SCAN_FAILED)).isEmpty();
+        assertThat(clients.nothingHeldForARescan()).isTrue();
         clients.webAdmin().get("/bulwark/scanners").then()
             .body("pools.clamd.find { it.endpoint == '127.0.0.1:" + DEAD_CLAMD + "' }.inService", org.hamcrest.Matchers.equalTo(false));
     }
@@ -119,7 +119,7 @@ class FaultsTest {
             Files.move(moved, folder);
         }
         assertThat(clients.awaitQuarantined("unwritable").get("reason")).isEqualTo("virus");
-        AWAIT.until(() -> clients.repositoryKeys(MailClients.SCAN_FAILED).isEmpty());
+        AWAIT.until(clients::nothingHeldForARescan);
         assertThat(clients.inboxCount(recipient)).isZero();
     }
 }

@@ -16,8 +16,8 @@ import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import dev.bulwark.scanner.testing.TestSamples;
 
 /**
- * Mail held because no clamd answered survives a James restart (the sample's scan-failed hold is
- * file://) and is delivered once a clamd answers after the restart.
+ * Mail held because no clamd answered survives a James restart (held mail is in the sample's file://
+ * quarantine store) and is delivered once a clamd answers after the restart.
  */
 @ExtendWith({ScannerDaemonsExtension.class, JamesStarterExtension.class})
 class HeldMailRestartTest {
@@ -31,7 +31,7 @@ class HeldMailRestartTest {
             MailClients clients = new MailClients(james);
             recipient = james.addUser("held-across-restart");
             clients.send("sender@example.com", recipient, TestSamples.plainMessage("sender@example.com", recipient, "held across restart", "hi"));
-            AWAIT.until(() -> clients.repositoryKeys(MailClients.SCAN_FAILED).size() == 1);
+            AWAIT.until(() -> clients.held("scan-failed").size() == 1);
         }
 
         new ConfFolder(workDir.resolve("conf"))
@@ -42,7 +42,7 @@ class HeldMailRestartTest {
             MailClients clients = new MailClients(james);
 
             assertThat(clients.awaitInboxMessage(recipient, 1)).contains("Subject: held across restart").contains("X-Bulwark-Virus: clean");
-            AWAIT.until(() -> clients.repositoryKeys(MailClients.SCAN_FAILED).isEmpty());
+            AWAIT.until(clients::nothingHeldForARescan);
         }
     }
 }

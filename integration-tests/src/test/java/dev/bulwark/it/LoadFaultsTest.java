@@ -39,14 +39,18 @@ import ch.qos.logback.core.read.ListAppender;
  * class's own, so that the faults touch no other test. After each: every message accepted is in its
  * recipient's mailbox or in the quarantine (mail held while clamd was away is rescanned and delivered),
  * nothing is left held or in the error repository, nothing in James logged an error, the health check
- * reported the fault while it lasted, and the heap is bounded.
+ * reported the fault while it lasted, and the heap grew by no more than the delivered mail the memory
+ * app keeps (2.5 times its size) and a fixed 80 MB.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LoadFaultsTest {
     private static final String SENDER = "load@outside.test";
     private static final int MESSAGES = 48;
     private static final int CLIENTS = 8;
-    private static final long HEAP_GROWTH_LIMIT = 512L * 1024 * 1024;
+    /** Heap growth allowed besides the delivered mail the memory app holds. */
+    private static final long HEAP_ALLOWANCE = 80L * 1024 * 1024;
+    /** Heap per byte of delivered mail: the memory mailboxes keep each message (measured about 2). */
+    private static final double HEAP_PER_DELIVERED_BYTE = 2.5;
 
     /** This James's clamd and spamd: killed, stalled and restarted by the tests. */
     @RegisterExtension
@@ -68,6 +72,7 @@ class LoadFaultsTest {
     private MailClients clients;
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private long heapAtStart;
+    private long deliveredBytes;
 
     @BeforeAll
     void start(BulwarkJames james) {
@@ -116,6 +121,9 @@ class LoadFaultsTest {
         List<String> messages = new ArrayList<>();
         for (int i = 0; i < MESSAGES; i++) {
             messages.add(message(name, i, recipients.get(i % 4), random));
+            if (!isVirus(i)) {
+                deliveredBytes += messages.get(i).length();
+            }
         }
         AtomicInteger accepted = new AtomicInteger();
         CountDownLatch faultDue = new CountDownLatch(MESSAGES / 3);
@@ -158,7 +166,7 @@ class LoadFaultsTest {
                 assertThat(clients.quarantine("recipient=" + address + "&limit=1000")).as("quarantined for " + address).hasSize((int) quarantined);
             });
         }
-        AWAIT.untilAsserted(() -> assertThat(clients.repositoryKeys(MailClients.SCAN_FAILED)).as("held").isEmpty());
+        AWAIT.atMost(Duration.ofMinutes(1)).until(clients::nothingHeldForARescan);
         AWAIT.until(this::scannersHealth, "healthy"::equals);
         assertThat(clients.repositoryKeys("var/mail/error")).as("error repository").isEmpty();
         // Except James's leak detector, which reports at ERROR, from the garbage collector's thread, mail
@@ -169,7 +177,11 @@ class LoadFaultsTest {
             .filteredOn(event -> !event.getLoggerName().endsWith("LeakAwareFinalizer"))
             .filteredOn(event -> !event.getLoggerName().endsWith("HealthCheckRoutes"))
             .extracting(event -> event.getLoggerName() + ": " + event.getFormattedMessage()).as("errors logged").isEmpty();
-        assertThat(usedHeap() - heapAtStart).as("heap growth").isLessThan(HEAP_GROWTH_LIMIT);
+        // The memory app keeps delivered mail on the heap: about twice its size (raw and parsed). Beyond that,
+        // a fixed allowance for what the first load warms up. Measured: 85, 109, 136 MB for 15, 27, 40 MB delivered.
+        long growth = usedHeap() - heapAtStart;
+        assertThat(growth).as("heap growth with %d bytes delivered to in-memory mailboxes so far", deliveredBytes)
+            .isLessThan(HEAP_ALLOWANCE + (long) (HEAP_PER_DELIVERED_BYTE * deliveredBytes));
     }
 
     private String scannersHealth() {

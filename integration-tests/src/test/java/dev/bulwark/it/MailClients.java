@@ -23,7 +23,8 @@ public final class MailClients {
         .pollInterval(Duration.ofMillis(100));
     /** Repository paths as webadmin names them: the repository URL without its protocol. */
     public static final String QUARANTINE = "var/mail/quarantine";
-    public static final String SCAN_FAILED = "var/mail/scan-failed";
+    /** The plain repository held mail falls back to when Bulwark's store cannot be written (rescan.repository). */
+    public static final String HELD_FALLBACK = "var/mail/scan-failed";
 
     private final BulwarkJames james;
 
@@ -58,6 +59,18 @@ public final class MailClients {
             .extract().jsonPath().getList("entries");
     }
 
+    /** Held mail (reason scan-failed or unscannable) not yet released, through {@code GET /bulwark/quarantine?reason=...}. */
+    public List<Map<String, Object>> held(String reason) {
+        return quarantine("reason=" + reason + "&limit=1000").stream()
+            .filter(entry -> ((List<?>) entry.get("releases")).isEmpty())
+            .toList();
+    }
+
+    /** Nothing held as scan-failed (in Bulwark's store or its fallback repository) and nothing in James's error repository. */
+    public boolean nothingHeldForARescan() {
+        return held("scan-failed").isEmpty() && repositoryKeys(HELD_FALLBACK).isEmpty();
+    }
+
     /** Waits for the quarantine entry of the mail with this subject and returns it. */
     public Map<String, Object> awaitQuarantined(String subject) {
         return AWAIT.until(() -> quarantine("").stream().filter(entry -> subject.equals(entry.get("subject"))).findFirst(),
@@ -80,6 +93,41 @@ public final class MailClients {
                 .awaitMessageCount(AWAIT, count);
             return imap.readFirstMessage();
         }
+    }
+
+    /** Waits for {@code user}'s INBOX to hold {@code count} messages and returns the first one's header, raw (big mail). */
+    public String awaitInboxHeaders(String user, int count) throws IOException {
+        try (TestIMAPClient imap = new TestIMAPClient()) {
+            imap.connect("127.0.0.1", james.imapPort())
+                .login(user, BulwarkJames.PASSWORD)
+                .select(TestIMAPClient.INBOX)
+                .awaitMessageCount(AWAIT, count);
+            return imap.readFirstMessageHeaders();
+        }
+    }
+
+    /** The admin notices and alerts in the postmaster's INBOX (see {@link BulwarkJames#addPostmaster()}), each raw. */
+    public List<String> postmasterMail() throws IOException {
+        try (TestIMAPClient imap = new TestIMAPClient()) {
+            imap.connect("127.0.0.1", james.imapPort()).login(BulwarkJames.POSTMASTER, BulwarkJames.PASSWORD).select(TestIMAPClient.INBOX);
+            long count = imap.getMessageCount(TestIMAPClient.INBOX);
+            List<String> messages = new java.util.ArrayList<>();
+            for (long i = 1; i <= count; i++) {
+                messages.add(imap.sendCommand("FETCH " + i + " (BODY.PEEK[])"));
+            }
+            return messages;
+        }
+    }
+
+    /** Waits for an admin notice or alert whose subject contains {@code text} in the postmaster's INBOX, and returns it. */
+    public String awaitPostmasterMail(String text) {
+        return AWAIT.until(() -> postmasterMail().stream().filter(message -> message.contains("Subject: ") && subjectOf(message).contains(text))
+            .findFirst(), java.util.Optional::isPresent).orElseThrow();
+    }
+
+    private static String subjectOf(String message) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(?m)^Subject: (.*(?:\r?\n[ \t].*)*)").matcher(message);
+        return matcher.find() ? matcher.group(1).replaceAll("\r?\n[ \t]", " ") : "";
     }
 
     public long inboxCount(String user) throws IOException {

@@ -1,8 +1,11 @@
 package dev.bulwark.it;
 
 import static dev.bulwark.it.MailClients.AWAIT;
-import static dev.bulwark.it.MailClients.SCAN_FAILED;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -17,12 +20,16 @@ import dev.bulwark.scanner.testing.PrivateScanners;
 import dev.bulwark.scanner.testing.TestSamples;
 
 /**
- * Fail-closed, then recovery: James starts while its clamd is not there yet. Accepted mail is held in
- * the scan-failed repository, never delivered unscanned, and /healthcheck says why. When a real clamd
- * starts on that address, the pool puts it back in service and the held mail is rescanned and delivered.
+ * Fail-closed, then recovery: James starts while its clamd is not there yet. Accepted mail is held
+ * (reason scan-failed in Bulwark's store: listed, inspected over webadmin, counted, the postmaster told),
+ * never delivered unscanned, and /healthcheck says why; an admin's release rescans it first and is
+ * refused while nothing can scan, unless the admin releases it unscanned with a reason, which is
+ * recorded. When a real clamd starts on that address, the pool puts it back in service and the held
+ * mail is rescanned and delivered.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@SuppressWarnings("unchecked")
 class ScanFailureTest {
     /** The clamd James is given, started only by the last test. */
     @RegisterExtension
@@ -47,6 +54,7 @@ class ScanFailureTest {
         this.james = james;
         clients = new MailClients(james);
         recipient = james.addUser("held");
+        james.addPostmaster();
     }
 
     @Test
@@ -54,16 +62,51 @@ class ScanFailureTest {
     void mailIsHeldNotDeliveredWhileNoClamdAnswers() throws Exception {
         clients.send("sender@example.com", recipient, TestSamples.plainMessage("sender@example.com", recipient, "urgent", "hello"));
 
-        AWAIT.until(() -> !clients.repositoryKeys(SCAN_FAILED).isEmpty());
-        String held = clients.repositoryMessage(SCAN_FAILED, clients.repositoryKeys(SCAN_FAILED).get(0));
-        assertThat(held).contains("Subject: urgent");
+        Map<String, Object> held = AWAIT.until(() -> clients.held("scan-failed"), entries -> !entries.isEmpty()).get(0);
+        assertThat(held).containsEntry("subject", "urgent").containsEntry("reason", "scan-failed");
+        assertThat((Map<String, String>) held.get("verdict")).containsEntry("bulwark.virus.status", "ERROR")
+            .hasEntrySatisfying("bulwark.virus.reason", reason -> assertThat(reason).contains("no clamd in service"));
+        String eml = clients.webAdmin().get("/bulwark/quarantine/" + held.get("id") + "/eml").then().statusCode(200).extract().asString();
+        assertThat(eml).contains("Subject: urgent");
         assertThat(clients.inboxCount(recipient)).isZero();
-        // Held mail is unscanned personal mail: owner-only on disk (PrivateFileMailRepository).
-        assertThat(PrivateFiles.assertOwnerOnlyFolder(james.workDir().resolve(SCAN_FAILED))).isNotEmpty();
+        // Held mail is unscanned personal mail: kept in the quarantine's store, owner-only on disk (PrivateFileMailRepository).
+        assertThat(PrivateFiles.assertOwnerOnlyFolder(james.workDir().resolve("var/mail/quarantine"))).isNotEmpty();
+        assertThat(clients.awaitPostmasterMail("[Bulwark] scan-failed: mail from sender@example.com held"))
+            .contains("no virus scanner could judge").contains((String) held.get("id"));
+        clients.webAdmin().get("/bulwark/quarantine/counts").then().body("'scan-failed'", equalTo(1));
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/stats?window=1h").then().statusCode(200)
+            .body("totals.'held.stored'", equalTo(1)));
+        // Its parts and headers, as for quarantined mail.
+        clients.webAdmin().get("/bulwark/quarantine/" + held.get("id") + "/structure").then().statusCode(200);
     }
 
     @Test
     @Order(2)
+    void heldMailIsReleasedOnlyAfterARescanOrUnscannedWithARecordedReason() throws Exception {
+        String urgent = james.addUser("held-urgent");
+        clients.send("boss@example.com", urgent, TestSamples.plainMessage("boss@example.com", urgent, "needed now", "the contract"));
+        String id = (String) AWAIT.until(() -> clients.held("scan-failed").stream().filter(entry -> "needed now".equals(entry.get("subject")))
+            .findFirst(), java.util.Optional::isPresent).orElseThrow().get("id");
+
+        clients.webAdmin().post("/bulwark/quarantine/" + id + "/release").then().statusCode(409)
+            .body("message", containsString("still cannot be scanned")).body("message", containsString("no clamd in service"));
+        clients.webAdmin().body("{\"unscanned\": true, \"reason\": \"\"}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(400);
+        clients.webAdmin().body("{\"unscanned\": \"yes\"}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(400);
+        assertThat(clients.inboxCount(urgent)).isZero();
+
+        clients.webAdmin().body("{\"unscanned\": true, \"reason\": \"the boss's contract, checked by phone\"}")
+            .post("/bulwark/quarantine/" + id + "/release").then().statusCode(200)
+            .body("releases[0].unscannedReason", equalTo("the boss's contract, checked by phone"));
+
+        assertThat(clients.awaitInboxMessage(urgent, 1)).contains("Subject: needed now")
+            .contains("X-Bulwark-Virus: not scanned: released unscanned by webadmin client 127.0.0.1: the boss's contract, checked by phone");
+        clients.webAdmin().get("/bulwark/quarantine/" + id).then().statusCode(200)
+            .body("releases[0].releasedBy", equalTo("webadmin client 127.0.0.1"));
+        assertThat(clients.held("scan-failed")).extracting(entry -> entry.get("subject")).containsExactly("urgent");
+    }
+
+    @Test
+    @Order(3)
     void healthCheckIsUnhealthyAndSaysWhy() {
         var check = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().extract().jsonPath();
         assertThat(check.getString("status")).isEqualTo("unhealthy");
@@ -71,14 +114,16 @@ class ScanFailureTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void whenClamdAppearsHeldMailIsRescannedAndDelivered() throws Exception {
         try (AutoCloseable clamd = LATECOMER.start()) {
             String delivered = clients.awaitInboxMessage(recipient, 1);
             assertThat(delivered).contains("Subject: urgent")
                 .containsPattern("X-Bulwark-Virus: clean \\(ClamAV [^)]* at 127\\.0\\.0\\.1:" + latecomerClamdPort + "\\)")
                 .doesNotContain("not scanned");
-            assertThat(clients.repositoryKeys(SCAN_FAILED)).isEmpty();
+            AWAIT.until(clients::nothingHeldForARescan);
+            clients.webAdmin().get("/bulwark/events?kind=held.returned&recipient=" + recipient).then().statusCode(200)
+                .body("[0].details.status", equalTo("CLEAN")).body("[0].details.processor", equalTo("root"));
             String health = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().extract().jsonPath().getString("status");
             assertThat(health).isEqualTo("healthy");
         }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -77,18 +78,51 @@ class SmtpRejectionTest {
             .body("[0].details.code", org.hamcrest.Matchers.equalTo("554"));
     }
 
+    /**
+     * The sample accepts 35 MB: a 20 MB attachment (28 MB encoded) is scanned part by part during the
+     * transaction and accepted, and the pipeline does not scan it again; a part over clamd's 25M is refused
+     * (552 5.3.4) before James accepts the mail; over 35 MB James itself refuses it (552).
+     */
     @Test
     @Order(2)
-    void mailTooBigToScanIsRefusedBeforeItIsAccepted() throws Exception {
-        String recipient = james.addUser("smtp-oversize");
-        byte[] big = new byte[26 * 1024 * 1024];
-        new java.util.Random(26).nextBytes(big);
-        Reply reply = send(recipient, TestSamples.messageWithAttachment(SENDER, recipient, "smtp oversize", "big.bin", big));
+    void bigMailIsScannedByPartsAndOnlyWhatCannotBeScannedIsRefused() throws Exception {
+        String recipient = james.addUser("smtp-big");
+        BigMessages.Reply accepted = BigMessages.send(james.smtpPort(), SENDER, recipient, "smtp big", out -> {
+            BigMessages.part(out, "text/plain", null, "7bit");
+            out.write("attached\r\n");
+            BigMessages.part(out, "application/octet-stream", "figures.bin", "base64");
+            BigMessages.base64(out, new java.util.Random(28), 20L * 1024 * 1024);
+        });
+        assertThat(accepted.code()).as(accepted.text()).isEqualTo(250);
+        assertThat(accepted.size()).isGreaterThan(25L * 1024 * 1024);
+        assertThat(AWAIT.atMost(java.time.Duration.ofMinutes(2)).until(() -> clients.inboxCount(recipient) == 1
+            ? clients.awaitInboxHeaders(recipient, 1) : null, java.util.Objects::nonNull))
+            .containsPattern("X-Bulwark-Virus: clean \\(ClamAV [^)]*, 3 parts scanned one by one\\)");
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?recipient=" + recipient).then().statusCode(200)
+            .body("kind", org.hamcrest.Matchers.hasItems("verdict.clean", "verdict.reused"))
+            .body("find { it.kind == 'verdict.clean' }.details.stage", org.hamcrest.Matchers.equalTo("smtp"))
+            .body("find { it.kind == 'verdict.clean' }.details.scanMode", org.hamcrest.Matchers.equalTo("parts")));
 
-        // The sample's maxmessagesize matches clamd.maxStreamSize: James itself refuses what could not be scanned.
-        assertThat(reply.code()).isEqualTo(552);
-        assertThat(clients.inboxCount(recipient)).isZero();
-        assertThat(clients.quarantine("recipient=" + recipient)).isEmpty();
+        String tooLarge = james.addUser("smtp-part-too-large");
+        BigMessages.Reply refused = BigMessages.send(james.smtpPort(), SENDER, tooLarge, "smtp part too large", out -> {
+            BigMessages.part(out, "text/plain", "log.txt", "7bit");
+            BigMessages.text(out, 26L * 1024 * 1024);
+        });
+        assertThat(refused.code()).isEqualTo(552);
+        assertThat(refused.text()).contains("5.3.4").contains("too large to be scanned");
+
+        String oversize = james.addUser("smtp-oversize");
+        BigMessages.Reply overLimit = BigMessages.send(james.smtpPort(), SENDER, oversize, "smtp oversize", out -> {
+            BigMessages.part(out, "application/octet-stream", "big.bin", "base64");
+            BigMessages.base64(out, new java.util.Random(36), 27L * 1024 * 1024);
+        });
+        // The sample's maxmessagesize (35 MB): James refuses it, Bulwark never sees it.
+        assertThat(overLimit.code()).as(overLimit.text()).isEqualTo(552);
+        assertThat(overLimit.text()).doesNotContain("5.3.4");
+        for (String user : List.of(tooLarge, oversize)) {
+            assertThat(clients.inboxCount(user)).isZero();
+            assertThat(clients.quarantine("recipient=" + user)).isEmpty();
+        }
     }
 
     @Test

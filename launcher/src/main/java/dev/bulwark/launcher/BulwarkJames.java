@@ -107,7 +107,9 @@ public final class BulwarkJames implements AutoCloseable {
         if (!data().containsDomain(domain)) {
             data().addDomain(domain);
         }
-        data().addUser(POSTMASTER, PASSWORD);
+        if (!java.util.Arrays.asList(data().listUsers()).contains(POSTMASTER)) {
+            data().addUser(POSTMASTER, PASSWORD);
+        }
         return POSTMASTER;
     }
 

@@ -51,6 +51,8 @@ public final class LocalBulwark {
         new SampleReport(james, System.out).run();
         System.out.println();
         System.out.println("Users alice, bob, carol @" + BulwarkJames.DOMAIN + " (password '" + BulwarkJames.PASSWORD + "') can read their mail over IMAP.");
+        System.out.println("Admin notices and alerts: " + BulwarkJames.POSTMASTER + " (password '" + BulwarkJames.PASSWORD
+            + "'), INBOX over IMAP 127.0.0.1:" + james.imapPort() + ".");
         String webAdmin = james.webAdminUrl();
         String token = jwtDir.equals(Paths.get(DEFAULT_JWT_DIR).toAbsolutePath()) ? "scripts/admin-token.sh"
             : "BULWARK_JWT_DIR=" + jwtDir + " scripts/admin-token.sh";

@@ -12,8 +12,9 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 
 /**
- * The main job's report: creates alice, bob and carol, sends each a sample mail over SMTP (clean, spam,
- * virus) and prints what became of it, read back as users and admins see it (IMAP, webadmin).
+ * The main job's report: creates alice, bob, carol and the postmaster's mailbox, sends each user a sample
+ * mail over SMTP (clean, spam, virus) and prints what became of it, read back as users and admins see it
+ * (IMAP, webadmin), and the admin notice the virus produced.
  */
 public final class SampleReport {
     private static final ConditionFactory AWAIT = Awaitility.await()
@@ -39,6 +40,8 @@ public final class SampleReport {
         String alice = james.addUser("alice");
         String bob = james.addUser("bob");
         String carol = james.addUser("carol");
+        // Admin notices and alerts go to James's postmaster: a mailbox of its own, or they end in the address-error repository.
+        String postmaster = james.addPostmaster();
 
         out.println("Sending three sample mails over SMTP...");
         smtp.send(SampleMails.SENDER, alice, SampleMails.clean(alice));
@@ -50,6 +53,7 @@ public final class SampleReport {
         line("clean", "Lunch on Friday", alice, delivered(alice));
         line("spam", "You have won", bob, delivered(bob));
         line("virus", "Your invoice", carol, quarantined("Your invoice", carol));
+        line("notice", "[Bulwark] virus...", postmaster, adminNotice());
     }
 
     private void line(String kind, String subject, String recipient, String outcome) {
@@ -69,6 +73,13 @@ public final class SampleReport {
             .filter(candidate -> subject.equals(candidate.get("subject"))).findFirst(), Optional::isPresent).orElseThrow();
         return "quarantined as " + entry.get("id") + " (" + entry.get("reason") + ": " + entry.get("virusNames") + "); INBOX holds "
             + mailboxes.inboxCount(user) + " message(s)";
+    }
+
+    /** The postmaster's notice about the virus mail, from its INBOX. */
+    private String adminNotice() throws IOException {
+        AWAIT.until(() -> mailboxes.inboxCount(BulwarkJames.POSTMASTER) >= 1);
+        String notice = mailboxes.firstInboxMessage(BulwarkJames.POSTMASTER);
+        return "admin notice in the postmaster's INBOX" + header(notice, "Subject").map(subject -> ": " + subject).orElse("");
     }
 
     private static Optional<String> header(String message, String name) {

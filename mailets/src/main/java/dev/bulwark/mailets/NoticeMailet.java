@@ -147,7 +147,14 @@ abstract class NoticeMailet extends GenericMailet {
 
     private static Map<String, Object> rawValues(Mail mail) throws MessagingException {
         Map<String, Object> values = new HashMap<>();
-        values.put("reason", Quarantine.reasonFromVerdict(mail).asString());
+        // The reason the Quarantine mailet stored it under (a held processor names its own), else the verdict's.
+        dev.bulwark.quarantine.QuarantineReason reason = text(mail, Quarantine.REASON_ATTRIBUTE)
+            .flatMap(dev.bulwark.quarantine.QuarantineReason::parse).orElseGet(() -> Quarantine.reasonFromVerdict(mail));
+        values.put("reason", reason.asString());
+        if (reason.isHeld()) {
+            values.put("held", true);
+            text(mail, BulwarkAttributes.VIRUS_REASON).ifPresent(v -> values.put("heldReason", v));
+        }
         text(mail, BulwarkAttributes.VIRUS_NAMES).ifPresent(v -> values.put("virusNames", v));
         mail.getAttribute(BulwarkAttributes.SPAM_SCORE).map(a -> a.getValue().value()).ifPresent(v -> values.put("spamScore", v));
         values.put("sender", mail.getMaybeSender().asOptional().map(MailAddress::asString).orElse("<>"));

@@ -12,6 +12,7 @@ import javax.mail.MessagingException;
 
 import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
@@ -31,10 +32,14 @@ import dev.bulwark.security.SecurityEventSink;
  * Puts the mail in Bulwark's quarantine (the repository named by {@code quarantine.repository} in
  * bulwark.properties) with its metadata, then ends its processing. Parameters:
  * <ul>
- *   <li>{@code reason}: virus, suspicious, banned, spam, scan-failed or policy; by default taken from
- *       Bulwark's verdict attributes (infected: virus, suspicious: suspicious, unless clamd only found
- *       encrypted content: banned; no verdict: scan-failed, a banned attachment: banned, an attachment the
- *       check calls suspicious (a damaged archive): suspicious, spam: spam, otherwise policy).</li>
+ *   <li>{@code reason}: virus, suspicious, banned, spam, scan-failed, policy or unscannable; by default
+ *       taken from Bulwark's verdict attributes (infected: virus, suspicious: suspicious, unless clamd only
+ *       found encrypted content: banned; no verdict: scan-failed, a part over clamd's stream limit:
+ *       unscannable, a banned attachment: banned, an attachment the check calls suspicious (a damaged
+ *       archive): suspicious, spam: spam, otherwise policy). scan-failed and unscannable are held mail
+ *       (event {@code held.stored}, not {@code quarantine.stored}): the held-mail rescan gives it back to the
+ *       pipeline once it can be scanned, and an admin releases it only after a rescan or, unscanned, with a
+ *       reason.</li>
  *   <li>{@code passThrough} (default false): keep processing the mail after storing a copy, with
  *       {@code bulwark.quarantine.id} set, e.g. to send notices that name the quarantine id.</li>
  * </ul>
@@ -47,6 +52,8 @@ public class Quarantine extends GenericMailet {
     private static final String REASON = "reason";
     private static final String PASS_THROUGH = "passThrough";
     private static final List<String> OWN_HEADERS = List.of(VirusScan.HEADER, SpamCheck.STATUS_HEADER);
+    /** Set with {@code bulwark.quarantine.id} when processing goes on (passThrough): the entry's reason, for notices. */
+    public static final AttributeName REASON_ATTRIBUTE = AttributeName.of("bulwark.quarantine.reason");
 
     private final QuarantineStore store;
     private final SecurityEventSink events;
@@ -90,16 +97,18 @@ public class Quarantine extends GenericMailet {
         } finally {
             copy.dispose();
         }
-        LOGGER.info("Quarantined mail {} as {} ({}{})", mail.getName(), entry.id(), why.asString(),
+        LOGGER.info("{} mail {} as {} ({}{})", why.isHeld() ? "Held" : "Quarantined", mail.getName(), entry.id(), why.asString(),
             entry.virusNames().isEmpty() ? "" : ": " + LogText.of(String.join(", ", entry.virusNames())));
         Map<String, String> details = new java.util.HashMap<>(Map.of("quarantineId", entry.id().asString(), "reason", why.asString()));
         if (!entry.virusNames().isEmpty()) {
             details.put("virusNames", String.join(",", entry.virusNames()));
         }
         entry.spamScore().ifPresent(score -> details.put("spamScore", score.toString()));
-        events.record(MailEvents.of(mail, "quarantine.stored", details));
+        text(mail, BulwarkAttributes.VIRUS_REASON).filter(reason -> why.isHeld()).ifPresent(reason -> details.put("virusReason", reason));
+        events.record(MailEvents.of(mail, why.isHeld() ? "held.stored" : "quarantine.stored", details));
         if (passThrough) {
             mail.setAttribute(new Attribute(QuarantineStore.ID, AttributeValue.of(entry.id().asString())));
+            mail.setAttribute(new Attribute(REASON_ATTRIBUTE, AttributeValue.of(why.asString())));
         } else {
             mail.setState(Mail.GHOST);
         }
@@ -116,7 +125,8 @@ public class Quarantine extends GenericMailet {
         return switch (virus) {
             case "INFECTED" -> QuarantineReason.VIRUS;
             case "SUSPICIOUS" -> banned && VirusScan.onlyEncrypted(virusNames(mail)) ? QuarantineReason.BANNED : QuarantineReason.SUSPICIOUS;
-            case "ERROR", "UNSCANNABLE" -> QuarantineReason.SCAN_FAILED;
+            case "ERROR" -> QuarantineReason.SCAN_FAILED;
+            case "UNSCANNABLE" -> QuarantineReason.UNSCANNABLE;
             default -> banned ? QuarantineReason.BANNED
                 : mail.getAttribute(HasBannedAttachment.SUSPICIOUS).isPresent() ? QuarantineReason.SUSPICIOUS
                 : text(mail, BulwarkAttributes.SPAM_STATUS).filter("SPAM"::equals).isPresent() ? QuarantineReason.SPAM

@@ -38,6 +38,14 @@ final class ReusableVerdicts {
         return mail.removeAttribute(marker).map(a -> String.valueOf(a.getValue().value()));
     }
 
+    /** The virus scan recorded in the mail's attributes (verdict, and how it was scanned); empty for an ERROR. */
+    static Optional<MessageScan> virusScan(Mail mail) {
+        MessageScan.Mode mode = text(mail, BulwarkAttributes.VIRUS_SCAN_MODE).flatMap(MessageScan.Mode::parse).orElse(MessageScan.Mode.WHOLE);
+        int parts = mail.getAttribute(BulwarkAttributes.VIRUS_SCANNED_PARTS).map(a -> a.getValue().value())
+            .filter(Integer.class::isInstance).map(Integer.class::cast).orElse(1);
+        return virusVerdict(mail).map(verdict -> new MessageScan(verdict, mode, parts));
+    }
+
     /** The virus verdict recorded in the mail's attributes; empty for an ERROR, which is never reused. */
     static Optional<ScanVerdict> virusVerdict(Mail mail) {
         Optional<String> status = text(mail, BulwarkAttributes.VIRUS_STATUS);

@@ -33,7 +33,9 @@ import dev.bulwark.security.LogText;
  * </handler>}</pre>
  * Infected (and suspicious) mail gets {@code 554 5.7.1} with the virus name; mail at or above
  * {@code spamRejectScore} (0: never) gets {@code 550 5.7.1}; when clamd gives no verdict and
- * {@code failClosed} is true the client gets {@code 451 4.7.1} and retries later. Otherwise the mail is
+ * {@code failClosed} is true the client gets {@code 451 4.7.1} and retries later; mail that cannot be
+ * scanned even part by part (a part over clamd's stream limit) gets {@code 552 5.3.4} unless
+ * {@code rejectUnscannable} is false (the pipeline then holds it). Otherwise the mail is
  * accepted with the verdicts as attributes, and VirusScan / SpamCheck reuse them instead of scanning
  * the same bytes again. Authenticated submissions are left to the pipeline unless
  * {@code scanAuthenticated} is true.
@@ -48,6 +50,7 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
     private boolean rejectSuspicious = true;
     private double spamRejectScore;
     private boolean failClosed = true;
+    private boolean rejectUnscannable = true;
     private boolean scanAuthenticated;
 
     @Inject
@@ -59,7 +62,8 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
 
     @Override
     public void init(Configuration config) throws ConfigurationException {
-        java.util.Set<String> known = java.util.Set.of("rejectInfected", "rejectSuspicious", "spamRejectScore", "failClosed", "scanAuthenticated");
+        java.util.Set<String> known = java.util.Set.of("rejectInfected", "rejectSuspicious", "spamRejectScore", "failClosed",
+            "rejectUnscannable", "scanAuthenticated");
         java.util.List<String> unknown = new java.util.ArrayList<>();
         config.getKeys().forEachRemaining(key -> {
             if (!known.contains(key) && !key.startsWith("[@")) {
@@ -75,6 +79,7 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
             rejectSuspicious = config.getBoolean("rejectSuspicious", true);
             spamRejectScore = config.getDouble("spamRejectScore", 0.0);
             failClosed = config.getBoolean("failClosed", true);
+            rejectUnscannable = config.getBoolean("rejectUnscannable", true);
             scanAuthenticated = config.getBoolean("scanAuthenticated", false);
         } catch (RuntimeException e) {
             throw new ConfigurationException("smtpserver.xml: handler SmtpScanHook: " + e.getMessage(), e);
@@ -90,9 +95,10 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
         if (session.getUsername() != null && !scanAuthenticated) {
             return HookResult.DECLINED;
         }
-        ScanVerdict verdict = scanner.scan(MailContent.of(mail), size(mail));
-        VirusScan.record(mail, verdict);
-        events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(Locale.ROOT), stage(VirusScan.details(verdict))));
+        MessageScan scan = MessageScan.of(scanner, mail);
+        ScanVerdict verdict = scan.verdict();
+        VirusScan.record(mail, scan);
+        events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(Locale.ROOT), stage(VirusScan.details(scan))));
         switch (verdict.status()) {
             case INFECTED -> {
                 if (rejectInfected) {
@@ -109,6 +115,12 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
                     return reject(mail, "451", "4.7.1 Virus scanner unavailable, please try again later", false);
                 }
                 return HookResult.DECLINED; // the pipeline scans (and holds) it
+            }
+            case UNSCANNABLE -> {
+                if (rejectUnscannable) {
+                    // Permanent: the same mail is as large tomorrow. Its sender learns it now, not through a bounce.
+                    return reject(mail, "552", "5.3.4 Rejected: a part of this message is too large to be scanned for viruses", true);
+                }
             }
             default -> {
             }
@@ -127,15 +139,6 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
             }
         }
         return HookResult.DECLINED;
-    }
-
-    /** The size when James knows it, so oversize mail is UNSCANNABLE without being streamed; -1 otherwise. */
-    private static long size(Mail mail) {
-        try {
-            return mail.getMessageSize();
-        } catch (javax.mail.MessagingException e) {
-            return -1;
-        }
     }
 
     private HookResult reject(Mail mail, String code, String description, boolean permanent) {

@@ -29,6 +29,10 @@ import dev.bulwark.security.SecurityEventSink;
  * {@code scanFailedProcessor} (default {@code scan-failed}), so nothing passes unscanned; mail over
  * clamd's size limit (UNSCANNABLE) goes to {@code unscannableProcessor} (default: the same), since a
  * rescan would not help it. With {@code failOpen=true} both go on, the header saying they were not scanned.
+ *
+ * <p>Mail over clamd's stream limit ({@code clamd.maxStreamSize}) is scanned part by part
+ * ({@link MessageScan}): only a part that is itself over the limit makes it UNSCANNABLE. How it was
+ * scanned is recorded ({@code bulwark.virus.scanMode}, {@code bulwark.virus.scannedParts}, and in the header).
  */
 public class VirusScan extends GenericMailet {
     public static final String HEADER = "X-Bulwark-Virus";
@@ -62,16 +66,17 @@ public class VirusScan extends GenericMailet {
     @Override
     public void service(Mail mail) throws MessagingException {
         java.util.Optional<String> stage = ReusableVerdicts.take(mail, ReusableVerdicts.VIRUS);
-        java.util.Optional<ScanVerdict> reused = stage.flatMap(s -> ReusableVerdicts.virusVerdict(mail));
-        ScanVerdict verdict = reused.isPresent() ? reused.get() : scanner.scan(MailContent.of(mail), mail.getMessageSize());
+        java.util.Optional<MessageScan> reused = stage.flatMap(s -> ReusableVerdicts.virusScan(mail));
+        MessageScan scan = reused.isPresent() ? reused.get() : MessageScan.of(scanner, mail);
+        ScanVerdict verdict = scan.verdict();
         if (reused.isPresent()) {
             // Already scanned (SMTP time, or before a split): the same bytes are not scanned twice.
             events.record(MailEvents.of(mail, "verdict.reused", java.util.Map.of("status", verdict.status().name(), "stage", stage.get())));
         } else {
-            record(mail, verdict);
-            events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
+            record(mail, scan);
+            events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(scan)));
         }
-        setHeader(mail, headerValue(verdict));
+        setHeader(mail, headerValue(scan));
         if (hasNoAnswer(verdict)) {
             String holdIn = verdict.status() == ScanVerdict.Status.UNSCANNABLE ? unscannableProcessor : scanFailedProcessor;
             LOGGER.warn("Virus scan of {} gave no verdict: {}; {}", mail.getName(), LogText.of(verdict),
@@ -104,8 +109,16 @@ public class VirusScan extends GenericMailet {
         }
     }
 
-    static java.util.Map<String, String> details(ScanVerdict verdict) {
+    /** Says in each recipient's copy that the mail was delivered without a verdict, and why (a held mail an admin released so). */
+    public static void noteUnscanned(Mail mail, String why) throws MessagingException {
+        setHeader(mail, HeaderText.of("not scanned: " + why));
+    }
+
+    static java.util.Map<String, String> details(MessageScan scan) {
+        ScanVerdict verdict = scan.verdict();
         java.util.Map<String, String> details = new java.util.HashMap<>();
+        details.put("scanMode", scan.mode().asString());
+        details.put("scannedParts", Integer.toString(scan.parts()));
         if (!verdict.names().isEmpty()) {
             details.put("virusNames", String.join(",", verdict.names()));
         }
@@ -119,8 +132,11 @@ public class VirusScan extends GenericMailet {
         return verdict.status() == ScanVerdict.Status.ERROR || verdict.status() == ScanVerdict.Status.UNSCANNABLE;
     }
 
-    static void record(Mail mail, ScanVerdict verdict) {
+    static void record(Mail mail, MessageScan scan) {
+        ScanVerdict verdict = scan.verdict();
         mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of(verdict.status().name())));
+        mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_SCAN_MODE, AttributeValue.of(scan.mode().asString())));
+        mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_SCANNED_PARTS, AttributeValue.of(scan.parts())));
         mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_SCAN_TIME, AttributeValue.of(Instant.now().toString())));
         if (!verdict.names().isEmpty()) {
             mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_NAMES, AttributeValue.of(String.join(",", verdict.names()))));
@@ -128,6 +144,12 @@ public class VirusScan extends GenericMailet {
         verdict.reason().ifPresent(reason -> mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_REASON, AttributeValue.of(reason))));
         verdict.endpoint().ifPresent(endpoint -> mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_ENDPOINT, AttributeValue.of(endpoint.toString()))));
         verdict.engine().ifPresent(engine -> mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_ENGINE, AttributeValue.of(engine))));
+        if (verdict.names().isEmpty()) {
+            mail.removeAttribute(BulwarkAttributes.VIRUS_NAMES); // a rescan's verdict replaces the earlier one whole
+        }
+        if (verdict.reason().isEmpty()) {
+            mail.removeAttribute(BulwarkAttributes.VIRUS_REASON);
+        }
         if (verdict.status() == ScanVerdict.Status.SUSPICIOUS && onlyEncrypted(verdict.names())) {
             // clamd's AlertEncrypted* found content no scanner can read: banned, as the attachment check bans it
             mail.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.REASON,
@@ -140,8 +162,10 @@ public class VirusScan extends GenericMailet {
         return !names.isEmpty() && names.stream().allMatch(name -> name.startsWith(ENCRYPTED_PREFIX));
     }
 
-    static String headerValue(ScanVerdict verdict) {
-        String scannedBy = " (" + verdict.engine().orElse("clamd") + verdict.endpoint().map(e -> " at " + e).orElse("") + ")";
+    static String headerValue(MessageScan scan) {
+        ScanVerdict verdict = scan.verdict();
+        String scannedBy = " (" + verdict.engine().orElse("clamd") + verdict.endpoint().map(e -> " at " + e).orElse("")
+            + scan.description().map(how -> ", " + how).orElse("") + ")";
         String value = switch (verdict.status()) {
             case CLEAN -> "clean" + scannedBy;
             case INFECTED -> "infected: " + String.join(", ", verdict.names()) + scannedBy;

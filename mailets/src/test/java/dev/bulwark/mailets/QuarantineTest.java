@@ -74,6 +74,7 @@ class QuarantineTest {
     void reasonComesFromTheVerdict() throws Exception {
         assertThat(Quarantine.reasonFromVerdict(withStatus(BulwarkAttributes.VIRUS_STATUS, "SUSPICIOUS"))).isEqualTo(QuarantineReason.SUSPICIOUS);
         assertThat(Quarantine.reasonFromVerdict(withStatus(BulwarkAttributes.VIRUS_STATUS, "ERROR"))).isEqualTo(QuarantineReason.SCAN_FAILED);
+        assertThat(Quarantine.reasonFromVerdict(withStatus(BulwarkAttributes.VIRUS_STATUS, "UNSCANNABLE"))).isEqualTo(QuarantineReason.UNSCANNABLE);
         assertThat(Quarantine.reasonFromVerdict(withStatus(BulwarkAttributes.SPAM_STATUS, "SPAM"))).isEqualTo(QuarantineReason.SPAM);
         assertThat(Quarantine.reasonFromVerdict(withStatus(BulwarkAttributes.SPAM_STATUS, "HAM"))).isEqualTo(QuarantineReason.POLICY);
         assertThat(Quarantine.reasonFromVerdict(withStatus(dev.bulwark.matchers.HasBannedAttachment.REASON, "x.exe: banned extension .exe")))
@@ -83,10 +84,28 @@ class QuarantineTest {
     }
 
     @Test
+    void heldMailIsAHeldEventAndNamesItsReasonForTheNotice() throws Exception {
+        FakeMail mail = FakeMail.builder().name("m3").sender("sender@example.com").recipient("a@example.com")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("big").setText("x"))
+            .attribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("UNSCANNABLE")))
+            .attribute(new Attribute(BulwarkAttributes.VIRUS_REASON, AttributeValue.of("part 2 is over clamd's stream limit")))
+            .build();
+
+        mailet(FakeMailetConfig.builder().mailetName("Quarantine").setProperty("passThrough", "true").build()).service(mail);
+
+        assertThat(mail.getAttribute(Quarantine.REASON_ATTRIBUTE)).map(a -> (Object) a.getValue().value()).contains("unscannable");
+        assertThat(events.all()).singleElement().satisfies(event -> {
+            assertThat(event.kind()).isEqualTo("held.stored");
+            assertThat(event.details()).containsEntry("reason", "unscannable").containsEntry("virusReason", "part 2 is over clamd's stream limit");
+        });
+        assertThat(store.counts()).containsEntry(QuarantineReason.UNSCANNABLE, 1L);
+    }
+
+    @Test
     void anUnknownReasonIsAStartupError() {
         assertThatThrownBy(() -> mailet(FakeMailetConfig.builder().mailetName("Quarantine").setProperty("reason", "virsu").build()))
             .isInstanceOf(MessagingException.class)
-            .hasMessageContaining("'reason' is 'virsu', expected one of [virus, suspicious, banned, spam, scan-failed, policy]");
+            .hasMessageContaining("'reason' is 'virsu', expected one of [virus, suspicious, banned, spam, scan-failed, policy, unscannable]");
     }
 
     @Test

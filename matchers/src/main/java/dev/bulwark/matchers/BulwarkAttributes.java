@@ -17,6 +17,13 @@ public final class BulwarkAttributes {
     public static final AttributeName VIRUS_ENDPOINT = AttributeName.of("bulwark.virus.endpoint");
     /** The engine and signature version that gave the verdict. */
     public static final AttributeName VIRUS_ENGINE = AttributeName.of("bulwark.virus.engine");
+    /**
+     * How the message was scanned: {@code whole} (one clamd stream) or {@code parts} (over
+     * clamd.maxStreamSize: each part its own stream).
+     */
+    public static final AttributeName VIRUS_SCAN_MODE = AttributeName.of("bulwark.virus.scanMode");
+    /** The clamd streams the verdict rests on (Integer): 1 for a whole scan, the parts scanned otherwise. */
+    public static final AttributeName VIRUS_SCANNED_PARTS = AttributeName.of("bulwark.virus.scannedParts");
     /** When the scan finished, ISO-8601. */
     public static final AttributeName VIRUS_SCAN_TIME = AttributeName.of("bulwark.virus.scanTime");
 

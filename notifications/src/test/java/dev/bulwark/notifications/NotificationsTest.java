@@ -42,6 +42,25 @@ class NotificationsTest {
     }
 
     @Test
+    void heldMailNoticesSayHeldAndHowToReleaseItUnscanned() {
+        NoticeTemplates templates = new NoticeTemplates(Set.of("en", "de"), Optional.empty());
+        Map<String, Object> held = new java.util.HashMap<>(VALUES);
+        held.remove("virusNames");
+        held.put("reason", "unscannable");
+        held.put("held", true);
+        held.put("heldReason", "part 2 (application/octet-stream \"disk.iso\", 27262976 bytes) is over clamd's stream limit");
+
+        Notice admin = templates.render("en", NoticeKind.ADMIN, held);
+        assertThat(admin.subject()).isEqualTo("[Bulwark] unscannable: mail from mallory@evil.test held");
+        assertThat(admin.body()).startsWith("Bulwark is holding a message that no virus scanner could judge (part 2 (application/octet-stream")
+            .contains("Release it unscanned:     POST /bulwark/quarantine/q-1/release with {\"unscanned\": true, \"reason\": \"why\"}")
+            .doesNotContain("kept a message out").doesNotContain("&quot;").doesNotContain("\r\n\r\n\r\n");
+        assertThat(templates.render("de", NoticeKind.ADMIN, held).subject()).isEqualTo("[Bulwark] unscannable: Nachricht von mallory@evil.test zurückgehalten");
+        assertThat(templates.render("en", NoticeKind.ADMIN, VALUES).body()).startsWith("Bulwark kept a message out of the mailboxes.")
+            .doesNotContain("unscanned");
+    }
+
+    @Test
     void anOverrideReplacesOneTemplate() throws Exception {
         Files.createDirectories(dir.resolve("en"));
         Files.writeString(dir.resolve("en/admin.mustache"), "Subject: Our own {{reason}}\n\nCustom body for {{quarantineId}}\n");

@@ -7,9 +7,19 @@ import java.util.Optional;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** Why a mail is in the quarantine. The lower-case names are the ones used in config, JSON and filters. */
+/**
+ * Why a mail is in the quarantine. The lower-case names are the ones used in config, JSON and filters.
+ * SCAN_FAILED and UNSCANNABLE are held mail: no scanner judged it (no verdict; a part over clamd's
+ * stream limit). Held mail goes back through the pipeline once it can be scanned, or is released
+ * unscanned only by an admin who gives a reason.
+ */
 public enum QuarantineReason {
-    VIRUS, SUSPICIOUS, BANNED, SPAM, SCAN_FAILED, POLICY;
+    VIRUS, SUSPICIOUS, BANNED, SPAM, SCAN_FAILED, POLICY, UNSCANNABLE;
+
+    /** Mail no scanner has judged, held rather than quarantined for something found. */
+    public boolean isHeld() {
+        return this == SCAN_FAILED || this == UNSCANNABLE;
+    }
 
     @JsonValue
     public String asString() {

@@ -51,13 +51,10 @@ public final class QuarantineStore {
 
     private final Supplier<MailRepository> repository;
     private final Duration retention;
+    private final Duration heldRetention;
     private final Clock clock;
     private final QuarantineEntryCodec codec = new QuarantineEntryCodec();
 
-    /**
-     * @param repository the mail repository, looked up on use (James initialises its repository store after Guice wiring)
-     * @param retention  how long an entry is kept before {@link #deleteMatching} with {@link QuarantineFilter#EXPIRED} purges it
-     */
     /**
      * Reads exclude writes. James's file repository reads an entry that is being written as corrupt and
      * then deletes it ("so we're deleting it"): a listing during a quarantine or a release could lose
@@ -65,14 +62,28 @@ public final class QuarantineStore {
      */
     private final ReadWriteLock access = new ReentrantReadWriteLock();
 
+    /**
+     * @param repository the mail repository, looked up on use (James initialises its repository store after Guice wiring)
+     * @param retention  how long an entry is kept before {@link #deleteMatching} with {@link QuarantineFilter#EXPIRED} purges it
+     */
     public QuarantineStore(Supplier<MailRepository> repository, Duration retention, Clock clock) {
+        this(repository, retention, retention, clock);
+    }
+
+    /** @param heldRetention the same for held mail ({@link QuarantineReason#isHeld()}) */
+    public QuarantineStore(Supplier<MailRepository> repository, Duration retention, Duration heldRetention, Clock clock) {
         this.repository = repository;
         this.retention = retention;
+        this.heldRetention = heldRetention;
         this.clock = clock;
     }
 
     public Duration retention() {
         return retention;
+    }
+
+    public Duration heldRetention() {
+        return heldRetention;
     }
 
     public QuarantineEntryCodec codec() {
@@ -94,7 +105,7 @@ public final class QuarantineStore {
                 header(message, "Subject"),
                 header(message, "Message-ID"),
                 mail.getMessageSize(),
-                now, now.plus(retention), virusNames, spamScore, verdict, List.of(), Optional.empty());
+                now, now.plus(reason.isHeld() ? heldRetention : retention), virusNames, spamScore, verdict, List.of(), Optional.empty());
             MailImpl copy = MailImpl.duplicate(mail);
             try {
                 copy.setName(id.asString());
@@ -226,8 +237,16 @@ public final class QuarantineStore {
      * receives a copy addressed to them, marked {@link #RELEASED}; only when it returns is the release
      * recorded. Refused when a chosen recipient was not a recipient of the mail or was already released.
      */
+    public QuarantineEntry release(QuarantineId id, Optional<List<String>> chosen, String releasedBy, Consumer<Mail> reinject) {
+        return release(id, chosen, releasedBy, Optional.empty(), reinject);
+    }
+
+    /**
+     * The same, for held mail an admin releases without a verdict: {@code unscannedReason} (why) is
+     * recorded with the release. Refused for mail that is not held: quarantined mail was scanned.
+     */
     public synchronized QuarantineEntry release(QuarantineId id, Optional<List<String>> chosen, String releasedBy,
-                                                Consumer<Mail> reinject) {
+                                                Optional<String> unscannedReason, Consumer<Mail> reinject) {
         MailKey key = new MailKey(id.asString());
         Mail mail = retrieve(key);
         if (mail == null) {
@@ -236,6 +255,10 @@ public final class QuarantineStore {
         try {
             QuarantineEntry entry = entryOf(mail).orElseThrow(() -> new QuarantineException(QuarantineException.Problem.NOT_FOUND,
                 "no quarantine entry " + id));
+            if (unscannedReason.isPresent() && !entry.reason().isHeld()) {
+                throw new QuarantineException(QuarantineException.Problem.INVALID, "quarantine entry " + id + " is not held mail ("
+                    + entry.reason().asString() + "): it was scanned, and is released without an unscanned reason");
+            }
             List<String> recipients = recipientsToRelease(entry, chosen);
             MailImpl released = MailImpl.duplicate(mail);
             try {
@@ -248,13 +271,50 @@ public final class QuarantineStore {
             } finally {
                 released.dispose();
             }
-            QuarantineEntry updated = entry.withRelease(new Release(recipients, releasedBy, clock.instant()));
+            QuarantineEntry updated = entry.withRelease(new Release(recipients, releasedBy, clock.instant(), unscannedReason));
             mail.setAttribute(new Attribute(ENTRY, AttributeValue.of(codec.write(updated))));
             write(() -> repository.get().store(mail));
-            LOGGER.info("Quarantine entry {} released to {} by {}", id, recipients, releasedBy);
+            LOGGER.info("Quarantine entry {} released to {} by {}{}", id, recipients, releasedBy,
+                unscannedReason.map(reason -> ", unscanned: " + reason).orElse(""));
             return updated;
         } catch (MessagingException e) {
             throw new QuarantineStorageException("cannot release quarantine entry " + id, e);
+        } finally {
+            dispose(mail);
+        }
+    }
+
+    /**
+     * Gives held mail back to the pipeline and ends its entry: {@code reinject} receives a copy addressed
+     * to the recipients not yet released (without the entry); only when it returns is the entry deleted.
+     * A crash in between leaves the entry in place: the mail may come back twice, it is never lost.
+     *
+     * @return the entry as it was; empty when there is no such entry, or nobody is left to release to
+     */
+    public synchronized Optional<QuarantineEntry> take(QuarantineId id, Consumer<Mail> reinject) {
+        MailKey key = new MailKey(id.asString());
+        Mail mail = retrieve(key);
+        if (mail == null) {
+            return Optional.empty();
+        }
+        try {
+            Optional<QuarantineEntry> entry = entryOf(mail);
+            if (entry.isEmpty() || entry.get().unreleasedRecipients().isEmpty()) {
+                return Optional.empty();
+            }
+            MailImpl back = MailImpl.duplicate(mail);
+            try {
+                back.setName(id.asString() + "-back");
+                back.setRecipients(entry.get().unreleasedRecipients().stream().map(QuarantineStore::address).toList());
+                back.removeAttribute(ENTRY);
+                reinject.accept(back);
+            } finally {
+                back.dispose();
+            }
+            write(() -> repository.get().remove(key));
+            return entry;
+        } catch (MessagingException e) {
+            throw new QuarantineStorageException("cannot take back quarantine entry " + id, e);
         } finally {
             dispose(mail);
         }

@@ -81,6 +81,74 @@ class QuarantineOnFileRepositoryTest {
         assertThat(store.list(QuarantineFilter.ALL, 0, 1000).entries()).allSatisfy(entry -> assertThat(entry.rescan()).isPresent());
     }
 
+    /**
+     * Held mail as the held-mail rescan and webadmin use it: held while it is listed, read whole (the
+     * rescan streams it to clamd, webadmin serves its .eml) and taken back to the pipeline, all at once.
+     * Every mail held is either taken back exactly once or still held; none is lost.
+     */
+    @Test
+    void heldMailReadWhileWrittenAndTakenBackIsNeverLost() throws Exception {
+        FileMailRepository repository = fileRepository();
+        QuarantineStore store = new QuarantineStore(() -> repository, Duration.ofDays(30), Clock.systemUTC());
+        Queue<String> failures = new ConcurrentLinkedQueue<>();
+        Queue<String> takenBack = new ConcurrentLinkedQueue<>();
+        CountDownLatch written = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            Future<?> writer = threads.submit(() -> {
+                try {
+                    for (int i = 0; i < ENTRIES; i++) {
+                        store.store(QuarantineStoreTest.mail("a@example.com", "b@example.com"),
+                            i % 2 == 0 ? QuarantineReason.SCAN_FAILED : QuarantineReason.UNSCANNABLE, List.of(), Optional.empty(), Map.of());
+                    }
+                } catch (Exception e) {
+                    failures.add("writer: " + e);
+                } finally {
+                    written.countDown();
+                }
+                return null;
+            });
+            threads.submit(() -> {
+                while (written.getCount() > 0) {
+                    try {
+                        for (QuarantineEntry entry : store.list(QuarantineFilter.ALL, 0, 1000).entries()) {
+                            store.writeMessage(entry.id(), java.io.OutputStream.nullOutputStream());
+                        }
+                    } catch (RuntimeException e) {
+                        failures.add("reader: " + e);
+                    }
+                }
+                return null;
+            });
+            threads.submit(() -> {
+                QuarantineFilter scanFailed = new QuarantineFilter(Optional.of(QuarantineReason.SCAN_FAILED), Optional.empty(),
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false);
+                while (written.getCount() > 0) {
+                    try {
+                        for (QuarantineEntry entry : store.list(scanFailed, 0, 1000).entries()) {
+                            store.take(entry.id(), mail -> takenBack.add(entry.id().asString()));
+                        }
+                    } catch (RuntimeException e) {
+                        failures.add("rescan: " + e);
+                    }
+                }
+                return null;
+            });
+            writer.get(2, TimeUnit.MINUTES);
+        } finally {
+            threads.shutdown();
+            assertThat(threads.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+        }
+
+        assertThat(failures).isEmpty();
+        assertThat(takenBack).doesNotHaveDuplicates();
+        assertThat(store.list(QuarantineFilter.ALL, 0, 1000).entries()).extracting(entry -> entry.id().asString())
+            .doesNotContainAnyElementsOf(takenBack);
+        assertThat(takenBack.size() + store.list(QuarantineFilter.ALL, 0, 1000).total()).as("held mail taken back or still held")
+            .isEqualTo(ENTRIES);
+        assertThat(store.counts().get(QuarantineReason.UNSCANNABLE)).isEqualTo(ENTRIES / 2);
+    }
+
     private FileMailRepository fileRepository() throws Exception {
         FileMailRepository repository = new FileMailRepository();
         repository.setFileSystem(new FileSystem() {

@@ -206,6 +206,65 @@ class QuarantineStoreTest {
         return store.list(filter, 0, 10).entries().stream().map(QuarantineEntry::id).toList();
     }
 
+    @Test
+    void heldMailHasItsOwnRetentionAndCounts() throws Exception {
+        QuarantineStore withHeld = new QuarantineStore(() -> repository, Duration.ofDays(30), Duration.ofDays(7), clock);
+        QuarantineEntry held = withHeld.store(mail("a@example.com", "b@example.com"), QuarantineReason.UNSCANNABLE, List.of(), Optional.empty(),
+            Map.of("bulwark.virus.reason", "part 2 is over clamd's stream limit"));
+        QuarantineEntry virus = withHeld.store(mail("a@example.com", "b@example.com"), QuarantineReason.VIRUS, List.of("Eicar"), Optional.empty(), Map.of());
+
+        assertThat(held.expiresAt()).isEqualTo(Instant.parse("2026-01-08T00:00:00Z"));
+        assertThat(virus.expiresAt()).isEqualTo(Instant.parse("2026-01-31T00:00:00Z"));
+        assertThat(withHeld.counts()).containsEntry(QuarantineReason.UNSCANNABLE, 1L).containsEntry(QuarantineReason.SCAN_FAILED, 0L);
+        assertThat(QuarantineReason.of("unscannable").isHeld()).isTrue();
+        assertThat(QuarantineReason.SCAN_FAILED.isHeld()).isTrue();
+        assertThat(QuarantineReason.SUSPICIOUS.isHeld()).isFalse();
+    }
+
+    @Test
+    void heldMailIsReleasedUnscannedOnlyWithAReasonThatIsRecorded() throws Exception {
+        QuarantineEntry held = store.store(mail("a@example.com", "b@example.com", "c@example.com"), QuarantineReason.UNSCANNABLE, List.of(),
+            Optional.empty(), Map.of());
+        QuarantineEntry virus = store.store(mail("a@example.com", "b@example.com"), QuarantineReason.VIRUS, List.of("Eicar"), Optional.empty(), Map.of());
+        List<Mail> reinjected = new ArrayList<>();
+
+        QuarantineEntry released = store.release(held.id(), Optional.of(List.of("b@example.com")), "admin",
+            Optional.of("a known vendor's disk image"), reinjected::add);
+
+        assertThat(released.releases()).singleElement().satisfies(release -> {
+            assertThat(release.unscannedReason()).contains("a known vendor's disk image");
+            assertThat(release.recipients()).containsExactly("b@example.com");
+        });
+        assertThat(store.entry(held.id()).orElseThrow().releases().get(0).unscannedReason()).contains("a known vendor's disk image");
+        assertThat(reinjected).hasSize(1);
+        assertThatThrownBy(() -> store.release(virus.id(), Optional.empty(), "admin", Optional.of("trust me"), reinjected::add))
+            .isInstanceOf(QuarantineException.class).hasMessageContaining("is not held mail (virus)");
+        assertThat(reinjected).hasSize(1);
+    }
+
+    @Test
+    void heldMailTakenBackGoesToItsUnreleasedRecipientsAndLeavesTheStore() throws Exception {
+        QuarantineEntry held = store.store(mail("a@example.com", "b@example.com", "c@example.com"), QuarantineReason.SCAN_FAILED, List.of(),
+            Optional.empty(), Map.of());
+        store.release(held.id(), Optional.of(List.of("b@example.com")), "admin", Optional.of("urgent"), mail -> { });
+        List<Mail> back = new ArrayList<>();
+
+        assertThat(store.take(held.id(), mail -> back.add(copy(mail)))).hasValueSatisfying(entry -> assertThat(entry.id()).isEqualTo(held.id()));
+
+        assertThat(back).singleElement().satisfies(mail -> {
+            assertThat(mail.getRecipients()).extracting(Object::toString).containsExactly("c@example.com");
+            assertThat(mail.getAttribute(QuarantineStore.ENTRY)).isEmpty();
+        });
+        assertThat(store.entry(held.id())).isEmpty();
+        assertThat(store.take(held.id(), back::add)).isEmpty();
+
+        QuarantineEntry failing = store.store(mail("a@example.com", "b@example.com"), QuarantineReason.SCAN_FAILED, List.of(), Optional.empty(), Map.of());
+        assertThatThrownBy(() -> store.take(failing.id(), mail -> {
+            throw new IllegalStateException("spool full");
+        })).hasMessage("spool full");
+        assertThat(store.entry(failing.id())).as("kept when the pipeline did not take it").isPresent();
+    }
+
     private static QuarantineFilter filter(java.util.function.UnaryOperator<QuarantineFilter> change) {
         return change.apply(QuarantineFilter.ALL);
     }

@@ -136,6 +136,11 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
         return scanOnAnEndpoint(content);
     }
 
+    @Override
+    public long maxStreamSize() {
+        return config.maxStreamSize();
+    }
+
     private ScanVerdict scanOnAnEndpoint(MessageContent content) {
         Set<Member> tried = new HashSet<>();
         Optional<Member> first = choose(tried);

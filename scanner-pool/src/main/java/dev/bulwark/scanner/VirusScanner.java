@@ -8,4 +8,12 @@ public interface VirusScanner {
     default ScanVerdict scan(MessageContent content, long size) {
         return scan(content);
     }
+
+    /**
+     * The largest message this scanner takes as one stream (clamd's StreamMaxLength); a caller may scan
+     * larger mail part by part. Unlimited unless the scanner says otherwise.
+     */
+    default long maxStreamSize() {
+        return Long.MAX_VALUE;
+    }
 }

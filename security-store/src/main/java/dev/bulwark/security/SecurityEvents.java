@@ -46,7 +46,7 @@ public final class SecurityEvents {
         this.node = node;
     }
 
-    /** Stores the event, addresses in lower case, and returns it as stored (with its id). */
+    /** Logs the event's line, stores the event (addresses in lower case), and returns it as stored (with its id). */
     public SecurityEvent record(SecurityEvent original) {
         SecurityEvent event = normalised(original);
         log(event);
@@ -65,14 +65,14 @@ public final class SecurityEvents {
     }
 
     /**
-     * Stores several events (the async writer's batches): in one transaction, and when that fails, each
-     * on its own, so that one event the database refuses never takes the others with it.
+     * Stores several events (the async writer's batches, which wrote their log lines when they were
+     * recorded): in one transaction, and when that fails, each on its own, so that one event the database
+     * refuses never takes the others with it. A database that fails as a whole throws.
      *
      * @return the events that could not be stored, each with why
      */
     public List<String> recordAll(List<SecurityEvent> batch) {
         List<SecurityEvent> events = batch.stream().map(SecurityEvents::normalised).toList();
-        events.forEach(this::log);
         try (Connection connection = dataSource.getConnection()) {
             try {
                 insertAll(connection, events);
@@ -154,9 +154,15 @@ public final class SecurityEvents {
         return clean.substring(0, end) + "...";
     }
 
-    /** One JSON object per line, for log shippers. */
-    private void log(SecurityEvent event) {
+    /**
+     * Writes the event's line to the event log (logger {@code bulwark.events}, INFO): one JSON object
+     * with {@code time}, {@code kind}, {@code messageId}, {@code sender}, {@code recipients} (addresses in
+     * lower case), {@code details} and {@code node}. The audit trail for log shippers
+     * (james-conf/logback-bulwark-events-*.xml).
+     */
+    public void log(SecurityEvent original) {
         if (EVENT_LOG.isInfoEnabled()) {
+            SecurityEvent event = normalised(original);
             Map<String, Object> line = new java.util.LinkedHashMap<>();
             line.put("time", event.time().toString());
             line.put("kind", event.kind());

@@ -109,9 +109,15 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
      * @param retention        how long an entry is kept before the purge deletes it
      * @param releaseProcessor where released mail re-enters the pipeline
      * @param purgeInterval    how often the purge of expired entries runs (as a James task)
+     * @param heldRetention    how long held mail (scan-failed, unscannable) is kept before the purge deletes it
      */
-    public record Quarantine(String repository, Duration retention, String releaseProcessor, Duration purgeInterval) {
+    public record Quarantine(String repository, Duration retention, String releaseProcessor, Duration purgeInterval, Duration heldRetention) {
         public static final Quarantine DEFAULT = new Quarantine("file://var/mail/quarantine/", Duration.ofDays(30), "root", Duration.ofDays(1));
+
+        /** Held mail kept as long as quarantined mail. */
+        public Quarantine(String repository, Duration retention, String releaseProcessor, Duration purgeInterval) {
+            this(repository, retention, releaseProcessor, purgeInterval, retention);
+        }
     }
 
     public static final String FILE = "bulwark.properties";
@@ -146,6 +152,7 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     public static final String QUARANTINE_RETENTION = "quarantine.retention";
     public static final String QUARANTINE_RELEASE_PROCESSOR = "quarantine.releaseProcessor";
     public static final String QUARANTINE_PURGE_INTERVAL = "quarantine.purgeInterval";
+    public static final String QUARANTINE_HELD_RETENTION = "quarantine.heldRetention";
     public static final String STORE_URL = "store.url";
     public static final String STORE_USER = "store.user";
     public static final String STORE_PASSWORD = "store.password";
@@ -171,7 +178,7 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
         SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS,
         RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, RESCAN_ON_SIGNATURE_UPDATE, RESCAN_MIN_INTERVAL, RESCAN_RELEASE_CLEAN,
         RESCAN_DELIVERED_WINDOW, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
-        QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_MAX_CONNECTIONS,
+        QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL, QUARANTINE_HELD_RETENTION, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_MAX_CONNECTIONS,
         STORE_CACHE_TTL, STORE_EVENT_RETENTION, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE, OUTBREAK_WINDOW, OUTBREAK_PER_VIRUS,
         OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD, WEBADMIN_ALLOWED_ORIGINS, WEBADMIN_ALLOW_UNAUTHENTICATED);
 
@@ -214,12 +221,15 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             source.optional(RESCAN_RELEASE_CLEAN, "true or false", BulwarkConfiguration::bool).orElse(Rescan.DEFAULT.releaseClean()),
             source.optional(RESCAN_DELIVERED_WINDOW, "a duration such as 1d, or 0 for none", BulwarkConfiguration::durationOrZero)
                 .orElse(Rescan.DEFAULT.deliveredWindow()));
+        Duration quarantineRetention = source.optional(QUARANTINE_RETENTION, "a duration such as 30d", BulwarkConfiguration::duration)
+            .orElse(Quarantine.DEFAULT.retention());
         Quarantine quarantine = new Quarantine(
             source.optional(QUARANTINE_REPOSITORY, "a mail repository URL such as file://var/mail/quarantine/", BulwarkConfiguration::repositoryUrl)
                 .orElse(Quarantine.DEFAULT.repository()),
-            source.optional(QUARANTINE_RETENTION, "a duration such as 30d", BulwarkConfiguration::duration).orElse(Quarantine.DEFAULT.retention()),
+            quarantineRetention,
             source.optional(QUARANTINE_RELEASE_PROCESSOR, "a processor name", String::trim).orElse(Quarantine.DEFAULT.releaseProcessor()),
-            source.optional(QUARANTINE_PURGE_INTERVAL, "a duration such as 1d", BulwarkConfiguration::duration).orElse(Quarantine.DEFAULT.purgeInterval()));
+            source.optional(QUARANTINE_PURGE_INTERVAL, "a duration such as 1d", BulwarkConfiguration::duration).orElse(Quarantine.DEFAULT.purgeInterval()),
+            source.optional(QUARANTINE_HELD_RETENTION, "a duration such as 30d", BulwarkConfiguration::duration).orElse(quarantineRetention));
         Store store = new Store(
             source.optional(STORE_URL, "jdbc:sqlite:<file> or jdbc:postgresql://host[:port]/database", BulwarkConfiguration::jdbcUrl)
                 .orElse(Store.DEFAULT.url()),

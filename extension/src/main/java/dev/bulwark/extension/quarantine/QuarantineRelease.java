@@ -50,18 +50,43 @@ public class QuarantineRelease {
         return release(id, Optional.empty(), releasedBy, false);
     }
 
+    /**
+     * Releases held mail without a verdict, as an admin decided: past the scanners (marked released), with
+     * {@code X-Bulwark-Virus: not scanned: released unscanned by <who>: <reason>} in each copy, and the
+     * reason recorded in the entry's release and in the event.
+     */
+    public QuarantineEntry releaseUnscanned(QuarantineId id, Optional<List<String>> recipients, String releasedBy, String reason) {
+        MailQueue spool = queues.createQueue(MailQueueFactory.SPOOL);
+        QuarantineEntry released = store.release(id, recipients, releasedBy, Optional.of(reason), mail -> {
+            try {
+                dev.bulwark.mailets.VirusScan.noteUnscanned(mail, "released unscanned by " + releasedBy + ": " + reason);
+            } catch (javax.mail.MessagingException e) {
+                throw new IllegalStateException("cannot mark the released mail: " + e.getMessage(), e);
+            }
+            enqueue(spool, mail);
+        });
+        Release release = released.releases().get(released.releases().size() - 1);
+        QuarantineEvents.record(security, QuarantineEvents.RELEASED, released, release.recipients(),
+            Map.of("releasedBy", release.releasedBy(), "processor", processor, "unscanned", "true", "unscannedReason", reason));
+        return released;
+    }
+
+    private void enqueue(MailQueue spool, org.apache.mailet.Mail mail) {
+        mail.setState(processor);
+        try {
+            spool.enQueue(mail);
+        } catch (MailQueue.MailQueueException e) {
+            throw new IllegalStateException("the spool queue refused the released mail: " + e.getMessage(), e);
+        }
+    }
+
     private QuarantineEntry release(QuarantineId id, Optional<List<String>> recipients, String releasedBy, boolean skipFailedScanners) {
         MailQueue spool = queues.createQueue(MailQueueFactory.SPOOL);
         QuarantineEntry released = store.release(id, recipients, releasedBy, mail -> {
             if (!skipFailedScanners) {
                 mail.removeAttribute(QuarantineStore.RELEASED);
             }
-            mail.setState(processor);
-            try {
-                spool.enQueue(mail);
-            } catch (MailQueue.MailQueueException e) {
-                throw new IllegalStateException("the spool queue refused the released mail: " + e.getMessage(), e);
-            }
+            enqueue(spool, mail);
         });
         Release release = released.releases().get(released.releases().size() - 1);
         QuarantineEvents.record(security, QuarantineEvents.RELEASED, released, release.recipients(),

@@ -1,6 +1,5 @@
 package dev.bulwark.extension.rescan;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.quarantine.QuarantineRelease;
+import dev.bulwark.mailets.MessageScan;
 import dev.bulwark.quarantine.QuarantineEntry;
 import dev.bulwark.quarantine.QuarantineFilter;
 import dev.bulwark.quarantine.QuarantineReason;
@@ -32,8 +32,9 @@ import dev.bulwark.security.StoreException;
 
 /**
  * The retroactive rescan after a signature update, as a James task (listed and cancellable in
- * webadmin's {@code /tasks}): the scan-failed hold goes back through the pipeline (what is now clean is
- * delivered); quarantined mail that was only suspicious or could not be scanned is scanned again and
+ * webadmin's {@code /tasks}): held mail (scan-failed and unscannable) is scanned and what gets a verdict
+ * goes back through the pipeline (what is now clean is delivered); quarantined mail that was only
+ * suspicious is scanned again and
  * marked with the new verdict (released when now clean, if the operator enabled that); mail delivered
  * within {@code rescan.deliveredWindow} is scanned and what is now detected is reported. Every changed
  * verdict is a security event.
@@ -44,7 +45,8 @@ public class RetroactiveRescanTask implements Task {
     static final String DELIVERED_DETECTED = "rescan.delivered";
     static final String COMPLETED = "rescan.completed";
     static final String RELEASED_BY = "retroactive rescan";
-    private static final List<QuarantineReason> RESCANNED_REASONS = List.of(QuarantineReason.SUSPICIOUS, QuarantineReason.SCAN_FAILED);
+    /** Held mail (scan-failed, unscannable) is the held-mail rescan's: scanned, and given back to the pipeline with a verdict. */
+    private static final List<QuarantineReason> RESCANNED_REASONS = List.of(QuarantineReason.SUSPICIOUS);
     private static final Logger LOGGER = LoggerFactory.getLogger(RetroactiveRescanTask.class);
 
     /** Progress shown by the task manager. */
@@ -79,7 +81,7 @@ public class RetroactiveRescanTask implements Task {
     @Override
     public Result run() throws InterruptedException {
         LOGGER.info("Retroactive rescan started: {}", trigger);
-        if (!services.heldMail().rescanNow()) {
+        if (!services.heldMail().rescanNow(true)) {
             errors.incrementAndGet();
         }
         for (QuarantineReason reason : RESCANNED_REASONS) {
@@ -124,11 +126,12 @@ public class RetroactiveRescanTask implements Task {
 
     private void rescan(QuarantineEntry entry) {
         try {
-            ScanVerdict verdict = services.scanner().scan(out -> {
-                if (!services.quarantine().writeMessage(entry.id(), out)) {
-                    throw new IOException("quarantine entry " + entry.id() + " vanished");
-                }
-            }, entry.size());
+            // By parts when it is big, as VirusScan scans.
+            Optional<ScanVerdict> scanned = services.quarantine().withMail(entry.id(), mail -> MessageScan.of(services.scanner(), mail).verdict());
+            if (scanned.isEmpty()) {
+                return; // released or deleted meanwhile
+            }
+            ScanVerdict verdict = scanned.get();
             if (verdict.status() == ScanVerdict.Status.ERROR || verdict.status() == ScanVerdict.Status.UNSCANNABLE) {
                 errors.incrementAndGet();
                 LOGGER.info("Quarantine entry {} not rescanned: {}", entry.id(), verdict);

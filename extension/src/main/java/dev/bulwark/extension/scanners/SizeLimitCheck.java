@@ -16,9 +16,11 @@ import dev.bulwark.security.SecurityEvent;
 
 /**
  * Compares the size James's SMTP servers accept ({@code maxmessagesize} in smtpserver.xml, in KB,
- * 0 for unlimited) with the size clamd can scan ({@code clamd.maxStreamSize}, clamd's StreamMaxLength).
- * When SMTP accepts more, some accepted mail can never be scanned: it gets the UNSCANNABLE verdict and
- * the operator's policy, never "clean". One warning per SMTP server, with both figures.
+ * 0 for unlimited) with the size clamd scans in one stream ({@code clamd.maxStreamSize}, clamd's
+ * StreamMaxLength). Larger mail is scanned part by part; a part that is itself over the limit is
+ * UNSCANNABLE (held, or refused at SMTP time), never "clean". A server that accepts mail of any size
+ * is warned about (a security event, one per server): nothing bounds its parts. A finite limit above
+ * clamd's is said once at INFO, with both figures.
  */
 final class SizeLimitCheck {
     private static final Logger LOGGER = LoggerFactory.getLogger(SizeLimitCheck.class);
@@ -35,15 +37,17 @@ final class SizeLimitCheck {
             }
             String name = Optional.ofNullable(server.getString("jmxName", null)).orElse(server.getString("bind", "smtpserver"));
             long smtpLimit = smtpLimit(server.getString("maxmessagesize", "0"));
-            if (smtpLimit == 0 || smtpLimit > scanLimit) {
-                String message = "smtpserver.xml: " + name + " accepts mail "
-                    + (smtpLimit == 0 ? "of any size (maxmessagesize 0)" : "up to " + smtpLimit + " bytes")
-                    + " but clamd scans at most " + scanLimit + " bytes (clamd.maxStreamSize in bulwark.properties): "
-                    + "larger mail is UNSCANNABLE and goes to VirusScan's unscannableProcessor; set maxmessagesize to "
-                    + (scanLimit / 1024) + " (KB) or less to refuse it at SMTP time";
+            if (smtpLimit == 0) {
+                String message = "smtpserver.xml: " + name + " accepts mail of any size (maxmessagesize 0) but clamd scans at most "
+                    + scanLimit + " bytes in one stream (clamd.maxStreamSize in bulwark.properties): larger mail is scanned part by part, "
+                    + "and a part over that size is UNSCANNABLE and goes to VirusScan's unscannableProcessor; set maxmessagesize "
+                    + "(KB), e.g. " + (scanLimit * 7 / 5 / 1024) + ", to refuse huge mail at SMTP time";
                 LOGGER.warn(message);
                 warnings.add(SecurityEvent.of(Instant.now(), "config.size-limit", Optional.empty(), Optional.empty(), List.of(),
                     Map.of("smtpServer", name, "smtpLimit", Long.toString(smtpLimit), "scanLimit", Long.toString(scanLimit), "message", message)));
+            } else if (smtpLimit > scanLimit) {
+                LOGGER.info("smtpserver.xml: {} accepts mail up to {} bytes, clamd scans {} bytes in one stream: larger mail is scanned "
+                    + "part by part, and a part over {} bytes is UNSCANNABLE", name, smtpLimit, scanLimit, scanLimit);
             }
         }
         return warnings;

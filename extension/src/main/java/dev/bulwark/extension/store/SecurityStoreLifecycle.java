@@ -10,6 +10,9 @@ import javax.inject.Inject;
 import javax.inject.Singleton;
 
 import org.apache.james.filesystem.api.JamesDirectoriesProvider;
+import org.apache.james.metrics.api.GaugeRegistry;
+import org.apache.james.metrics.api.Metric;
+import org.apache.james.metrics.api.MetricFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +28,10 @@ import dev.bulwark.security.StoreException;
 
 /**
  * Opens the security store once (a relative SQLite file lives under James's working directory),
- * adds the seeds of bulwark.properties that are missing, and closes it when James stops.
+ * adds the seeds of bulwark.properties that are missing, and closes it when James stops. Its event
+ * writer counts what it cannot store in James's metrics ({@code bulwark_events_unstored},
+ * {@code bulwark_events_write_failures}, the gauge {@code bulwark_events_backlog}); the health check
+ * {@link EventStoreHealthCheck} reports its backlog.
  */
 @Singleton
 public class SecurityStoreLifecycle {
@@ -38,8 +44,16 @@ public class SecurityStoreLifecycle {
     private final SecurityStore store;
     private final AsyncEventWriter eventWriter;
 
+    /** Events that will never be in the store (queue full, or left at shutdown); each is in the event log. */
+    static final String UNSTORED_METRIC = "bulwark_events_unstored";
+    /** Events in batch writes the store refused (each try counts); they are kept and written again. */
+    static final String WRITE_FAILURES_METRIC = "bulwark_events_write_failures";
+    /** Events waiting to be written. */
+    static final String BACKLOG_GAUGE = "bulwark_events_backlog";
+
     @Inject
-    public SecurityStoreLifecycle(BulwarkConfiguration configuration, JamesDirectoriesProvider directories) {
+    public SecurityStoreLifecycle(BulwarkConfiguration configuration, JamesDirectoriesProvider directories, MetricFactory metrics,
+                                  GaugeRegistry gauges) {
         BulwarkConfiguration.Store settings = configuration.store();
         String url = resolve(settings.url(), Path.of(directories.getRootDirectory()));
         try {
@@ -50,7 +64,20 @@ public class SecurityStoreLifecycle {
                 + BulwarkConfiguration.STORE_URL + ": " + e.getMessage()));
         }
         seed(configuration.seeds());
-        this.eventWriter = new AsyncEventWriter(store.events(), EVENT_QUEUE);
+        Metric unstored = metrics.generate(UNSTORED_METRIC);
+        Metric writeFailures = metrics.generate(WRITE_FAILURES_METRIC);
+        this.eventWriter = new AsyncEventWriter(store.events(), EVENT_QUEUE, new AsyncEventWriter.Listener() {
+            @Override
+            public void unstored(int count) {
+                unstored.add(count);
+            }
+
+            @Override
+            public void writeFailed(int batchSize) {
+                writeFailures.add(batchSize);
+            }
+        }, Clock.systemUTC());
+        gauges.register(BACKLOG_GAUGE, eventWriter::pending);
         LOGGER.info("Bulwark security store at {}", url.replaceAll("password=[^&]*", "password=***"));
     }
 

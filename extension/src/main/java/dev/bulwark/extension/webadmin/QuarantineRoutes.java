@@ -33,6 +33,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.bulwark.extension.quarantine.QuarantineEvents;
 import dev.bulwark.extension.quarantine.QuarantineRelease;
+import dev.bulwark.extension.rescan.HeldMailRescan;
 import dev.bulwark.extension.rescan.RetroactiveRescan;
 import dev.bulwark.extension.tasks.QuarantineDeletionTask;
 import dev.bulwark.quarantine.MessageStructure;
@@ -61,6 +62,8 @@ public class QuarantineRoutes implements Routes {
     public static final String BASE = "/bulwark/quarantine";
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
+    /** An unscanned release's reason: one line, recorded in the entry and the event. */
+    static final int MAX_REASON = 500;
     private static final String JSON = "application/json";
     private static final Set<String> FILTERS = Set.of("reason", "sender", "recipient", "virus", "after", "before");
     private static final Set<String> PAGING = Set.of("offset", "limit");
@@ -70,14 +73,16 @@ public class QuarantineRoutes implements Routes {
     private final SecurityStore security;
     private final TaskManager tasks;
     private final RetroactiveRescan rescan;
+    private final HeldMailRescan heldMail;
     private final ObjectMapper strictReader;
     private final WebAdminGuard guard;
 
     @Inject
     public QuarantineRoutes(QuarantineStore store, QuarantineRelease release, SecurityStore security, TaskManager tasks,
-                            RetroactiveRescan rescan, WebAdminGuard guard) {
+                            RetroactiveRescan rescan, HeldMailRescan heldMail, WebAdminGuard guard) {
         this.guard = guard;
         this.rescan = rescan;
+        this.heldMail = heldMail;
         this.store = store;
         this.release = release;
         this.security = security;
@@ -143,12 +148,36 @@ public class QuarantineRoutes implements Routes {
 
     /**
      * Body: {@code {"recipients": ["a@example.com"]}} or {@code {"all": true}} (every recipient not yet
-     * released). Releasing to everyone is asked for, never what a missing or unreadable body means.
+     * released). Releasing to everyone is asked for, never what a missing or unreadable body means. Held
+     * mail (scan-failed, unscannable) is scanned first and released through every check only with a
+     * verdict (409 otherwise), or released unscanned with {@code "unscanned": true, "reason": "why"} added,
+     * the reason recorded.
      */
     private Object release(Request request, Response response) {
         QuarantineId id = id(request);
-        Optional<List<String>> recipients = releaseRecipients(request.body());
-        return json(response, release.release(id, recipients, requester(request)));
+        ReleaseRequest body = releaseRequest(request.body());
+        Optional<List<String>> recipients = recipients(body);
+        boolean unscanned = Boolean.TRUE.equals(body.unscanned());
+        if (body.reason() != null && !unscanned) {
+            throw badRequest("\"reason\" goes with \"unscanned\": true, the release of held mail without a verdict");
+        }
+        QuarantineEntry entry = entry(request);
+        if (!entry.reason().isHeld()) {
+            if (unscanned) {
+                throw badRequest("quarantine entry " + id.asString() + " is not held mail (" + entry.reason().asString()
+                    + "): it was scanned; release it without \"unscanned\"");
+            }
+            return json(response, release.release(id, recipients, requester(request)));
+        }
+        if (!unscanned) {
+            return json(response, heldMail.releaseAfterRescan(id, recipients, requester(request)));
+        }
+        String reason = Optional.ofNullable(body.reason()).map(String::strip).filter(text -> !text.isEmpty())
+            .orElseThrow(() -> badRequest("releasing held mail unscanned needs a \"reason\": why it may be delivered without a verdict"));
+        if (reason.length() > MAX_REASON || reason.chars().anyMatch(Character::isISOControl)) {
+            throw badRequest("\"reason\" is one line of at most " + MAX_REASON + " characters");
+        }
+        return json(response, release.releaseUnscanned(id, recipients, requester(request), reason));
     }
 
     private Object delete(Request request, Response response) {
@@ -190,23 +219,31 @@ public class QuarantineRoutes implements Routes {
         return store.entry(id).orElseThrow(() -> notFound(id));
     }
 
-    private record ReleaseRequest(List<String> recipients, Boolean all) {
+    private record ReleaseRequest(List<String> recipients, Boolean all, Boolean unscanned, String reason) {
+    }
+
+    private static final String RELEASE_BODY = "{\"recipients\": [\"user@domain\", ...]} or {\"all\": true}"
+        + " (held mail also {\"unscanned\": true, \"reason\": \"...\"})";
+
+    private ReleaseRequest releaseRequest(String body) {
+        if (body == null || body.isBlank()) {
+            throw badRequest("say whom to release to: the body must be " + RELEASE_BODY);
+        }
+        try {
+            ReleaseRequest request = strictReader.readValue(body, ReleaseRequest.class);
+            if (request == null) {
+                throw badRequest("the body must be " + RELEASE_BODY);
+            }
+            return request;
+        } catch (JsonProcessingException e) {
+            throw badRequest("the body must be " + RELEASE_BODY + ": " + e.getOriginalMessage());
+        }
     }
 
     /** The chosen recipients, or empty for all of them (only when the body says {@code "all": true}). */
-    private Optional<List<String>> releaseRecipients(String body) {
-        String expected = "{\"recipients\": [\"user@domain\", ...]} or {\"all\": true}";
-        if (body == null || body.isBlank()) {
-            throw badRequest("say whom to release to: the body must be " + expected);
-        }
-        ReleaseRequest request;
-        try {
-            request = strictReader.readValue(body, ReleaseRequest.class);
-        } catch (JsonProcessingException e) {
-            throw badRequest("the body must be " + expected + ": " + e.getOriginalMessage());
-        }
-        if (request == null || (request.recipients() == null) == (request.all() == null)) {
-            throw badRequest("the body must be " + expected + ", one of the two");
+    private static Optional<List<String>> recipients(ReleaseRequest request) {
+        if ((request.recipients() == null) == (request.all() == null)) {
+            throw badRequest("the body must name \"recipients\" or say \"all\": true, one of the two");
         }
         if (request.all() != null) {
             if (!request.all()) {

@@ -56,7 +56,7 @@ class BulwarkConfigurationTest {
             "rescan.interval", "30s", "rescan.repository", "/var/mail/held/", "rescan.processor", "rescan",
             "rescan.onSignatureUpdate", "false", "rescan.minInterval", "10m", "rescan.releaseClean", "true", "rescan.deliveredWindow", "0",
             "quarantine.repository", "memory://var/mail/q/", "quarantine.retention", "7d", "quarantine.releaseProcessor", "released",
-            "quarantine.purgeInterval", "6h"), Map.of());
+            "quarantine.purgeInterval", "6h", "quarantine.heldRetention", "3d"), Map.of());
         ClamdPoolConfig clamd = configuration.clamd();
         assertThat(clamd.timeouts().connect()).isEqualTo(Duration.ofSeconds(1));
         assertThat(clamd.timeouts().read()).isEqualTo(Duration.ofSeconds(5));
@@ -77,7 +77,7 @@ class BulwarkConfigurationTest {
         assertThat(configuration.rescan()).isEqualTo(new BulwarkConfiguration.Rescan(Duration.ofSeconds(30), "var/mail/held", "rescan",
             false, Duration.ofMinutes(10), true, Duration.ZERO));
         assertThat(configuration.quarantine()).isEqualTo(new BulwarkConfiguration.Quarantine("memory://var/mail/q/",
-            Duration.ofDays(7), "released", Duration.ofHours(6)));
+            Duration.ofDays(7), "released", Duration.ofHours(6), Duration.ofDays(3)));
     }
 
     @Test

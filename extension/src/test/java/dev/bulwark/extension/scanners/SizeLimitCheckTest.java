@@ -18,18 +18,21 @@ class SizeLimitCheckTest {
     }
 
     @Test
-    void warnsForEverySmtpServerThatAcceptsMoreThanClamdScans() throws Exception {
+    void warnsForEverySmtpServerThatAcceptsMailOfAnySize() throws Exception {
         var warnings = SizeLimitCheck.check(smtp(
             "<smtpserver enabled=\"true\"><jmxName>smtp-in</jmxName><maxmessagesize>0</maxmessagesize></smtpserver>"
                 + "<smtpserver enabled=\"true\"><jmxName>submission</jmxName><maxmessagesize>51200</maxmessagesize></smtpserver>"
                 + "<smtpserver enabled=\"true\"><jmxName>small</jmxName><maxmessagesize>10240</maxmessagesize></smtpserver>"
-                + "<smtpserver enabled=\"false\"><jmxName>off</jmxName><maxmessagesize>0</maxmessagesize></smtpserver>"),
+                + "<smtpserver enabled=\"false\"><jmxName>off</jmxName><maxmessagesize>0</maxmessagesize></smtpserver>"
+                + "<smtpserver enabled=\"true\"><jmxName>no-limit-given</jmxName></smtpserver>"),
             25L * 1024 * 1024);
 
-        assertThat(warnings).extracting(event -> event.details().get("smtpServer")).containsExactly("smtp-in", "submission");
+        // Above clamd's limit but finite (submission): scanned by parts, nothing to warn about.
+        assertThat(warnings).extracting(event -> event.details().get("smtpServer")).containsExactly("smtp-in", "no-limit-given");
         assertThat(warnings).extracting(SecurityEvent::kind).containsOnly("config.size-limit");
-        assertThat(warnings.get(0).details().get("message")).contains("of any size").contains("26214400 bytes").contains("25600 (KB)");
-        assertThat(warnings.get(1).details()).containsEntry("smtpLimit", Long.toString(50L * 1024 * 1024));
+        assertThat(warnings.get(0).details().get("message")).contains("of any size").contains("26214400 bytes").contains("part by part")
+            .contains("e.g. 35840");
+        assertThat(warnings.get(0).details()).containsEntry("smtpLimit", "0");
     }
 
     @Test

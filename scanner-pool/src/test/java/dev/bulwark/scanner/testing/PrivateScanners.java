@@ -43,41 +43,52 @@ public final class PrivateScanners implements BeforeAllCallback, AutoCloseable {
     private final int clamdPort;
     private final int spamdPort;
     private final Optional<Signatures> signatures;
+    private final Optional<Signatures> spamdUserPrefs;
     private final boolean startedBeforeAll;
     private final Set<Daemon> paused = EnumSet.noneOf(Daemon.class);
     private Path folder;
 
-    private PrivateScanners(String host, int clamdPort, int spamdPort, Optional<Signatures> signatures, boolean startedBeforeAll) {
+    private PrivateScanners(String host, int clamdPort, int spamdPort, Optional<Signatures> signatures, Optional<Signatures> spamdUserPrefs,
+                            boolean startedBeforeAll) {
         this.host = host;
         this.clamdPort = clamdPort;
         this.spamdPort = spamdPort;
         this.signatures = signatures;
+        this.spamdUserPrefs = spamdUserPrefs;
         this.startedBeforeAll = startedBeforeAll;
     }
 
     /** On 127.0.0.1, ports nothing listens on yet, the project's signatures, started before the class's tests. */
     public static PrivateScanners onFreePorts() {
-        return new PrivateScanners("127.0.0.1", Ports.unused(), Ports.unused(), Optional.empty(), true);
+        return new PrivateScanners("127.0.0.1", Ports.unused(), Ports.unused(), Optional.empty(), Optional.empty(), true);
     }
 
     /** On another loopback address ({@code 127.0.0.2}...). */
     public PrivateScanners onHost(String otherHost) {
-        return new PrivateScanners(otherHost, clamdPort, spamdPort, signatures, startedBeforeAll);
+        return new PrivateScanners(otherHost, clamdPort, spamdPort, signatures, spamdUserPrefs, startedBeforeAll);
     }
 
     /** clamd on this port (e.g. the port of another private clamd, on another host). */
     public PrivateScanners withClamdPort(int port) {
-        return new PrivateScanners(host, port, spamdPort, signatures, startedBeforeAll);
+        return new PrivateScanners(host, port, spamdPort, signatures, spamdUserPrefs, startedBeforeAll);
     }
 
     /** clamd loading what {@code writer} puts into an empty folder, instead of scripts/signatures. */
     public PrivateScanners withSignatures(Signatures writer) {
-        return new PrivateScanners(host, clamdPort, spamdPort, Optional.of(writer), startedBeforeAll);
+        return new PrivateScanners(host, clamdPort, spamdPort, Optional.of(writer), spamdUserPrefs, startedBeforeAll);
+    }
+
+    /**
+     * spamd reading per-user preferences from what {@code writer} puts into an empty folder:
+     * {@code <user>/user_prefs}, {@code <user>} as Bulwark sends it in spamc's {@code User:} (the recipient).
+     */
+    public PrivateScanners withSpamdUserPrefs(Signatures writer) {
+        return new PrivateScanners(host, clamdPort, spamdPort, signatures, Optional.of(writer), startedBeforeAll);
     }
 
     /** Not started before the class: a test calls {@link #start()} when the daemons are to appear. */
     public PrivateScanners startedByTest() {
-        return new PrivateScanners(host, clamdPort, spamdPort, signatures, false);
+        return new PrivateScanners(host, clamdPort, spamdPort, signatures, spamdUserPrefs, false);
     }
 
     @Override
@@ -102,7 +113,15 @@ public final class PrivateScanners implements BeforeAllCallback, AutoCloseable {
             }
             signatureFolder = Optional.of(written);
         }
-        ScannerDaemonsExtension.startPrivateDaemons(runFolder(), host, clamdPort, spamdPort, signatureFolder);
+        Optional<Path> prefsFolder = Optional.empty();
+        if (spamdUserPrefs.isPresent()) {
+            Path written = folder.resolve("spamd-user-prefs");
+            if (!Files.isDirectory(written)) {
+                spamdUserPrefs.get().writeInto(Files.createDirectories(written));
+            }
+            prefsFolder = Optional.of(written);
+        }
+        ScannerDaemonsExtension.startPrivateDaemons(runFolder(), host, clamdPort, spamdPort, signatureFolder, prefsFolder);
         return this;
     }
 

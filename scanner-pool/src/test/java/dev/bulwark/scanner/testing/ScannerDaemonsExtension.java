@@ -56,7 +56,7 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
                 Path runDir = Files.createTempDirectory("bulwark-scanners");
                 int clamdPort = Ports.unused();
                 int spamdPort = Ports.unused();
-                runScript("start", runDir, "127.0.0.1", clamdPort, spamdPort, java.util.Optional.empty());
+                runScript("start", runDir, "127.0.0.1", clamdPort, spamdPort, java.util.Optional.empty(), java.util.Optional.empty());
                 return new StartedDaemons(new ScannerDaemons("127.0.0.1", clamdPort, "127.0.0.1", spamdPort), Optional.of(runDir));
             } catch (IOException e) {
                 throw new IllegalStateException("could not start clamd and spamd for the tests", e);
@@ -66,7 +66,7 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
         @Override
         public void close() throws IOException {
             if (runDir.isPresent()) {
-                runScript("stop", runDir.get(), "127.0.0.1", daemons.clamdPort(), daemons.spamdPort(), java.util.Optional.empty());
+                runScript("stop", runDir.get(), "127.0.0.1", daemons.clamdPort(), daemons.spamdPort(), java.util.Optional.empty(), java.util.Optional.empty());
             }
         }
     }
@@ -98,17 +98,26 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
     /** As above, the daemons listening on another loopback address ({@code 127.0.0.2}...). */
     public static AutoCloseable startPrivateDaemons(Path runDir, String host, int clamdPort, int spamdPort,
                                                     java.util.Optional<Path> signatureDir) throws IOException {
-        runScript("start", runDir, host, clamdPort, spamdPort, signatureDir);
-        return () -> runScript("stop", runDir, host, clamdPort, spamdPort, signatureDir);
+        return startPrivateDaemons(runDir, host, clamdPort, spamdPort, signatureDir, java.util.Optional.empty());
+    }
+
+    /**
+     * As above, spamd reading per-user preferences from {@code spamdUserPrefs}: {@code <user>/user_prefs},
+     * {@code <user>} as Bulwark sends it in spamc's {@code User:}, the recipient's address.
+     */
+    public static AutoCloseable startPrivateDaemons(Path runDir, String host, int clamdPort, int spamdPort,
+                                                    java.util.Optional<Path> signatureDir, java.util.Optional<Path> spamdUserPrefs) throws IOException {
+        runScript("start", runDir, host, clamdPort, spamdPort, signatureDir, spamdUserPrefs);
+        return () -> runScript("stop", runDir, host, clamdPort, spamdPort, signatureDir, spamdUserPrefs);
     }
 
     /** Stops what {@link #startPrivateDaemons(Path, String, int, int, java.util.Optional)} started in {@code runDir}. */
     public static void stopPrivateDaemons(Path runDir, String host, int clamdPort, int spamdPort) throws IOException {
-        runScript("stop", runDir, host, clamdPort, spamdPort, java.util.Optional.empty());
+        runScript("stop", runDir, host, clamdPort, spamdPort, java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     private static void runScript(String action, Path runDir, String host, int clamdPort, int spamdPort,
-                                  java.util.Optional<Path> signatureDir) throws IOException {
+                                  java.util.Optional<Path> signatureDir, java.util.Optional<Path> spamdUserPrefs) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(List.of("bash", scannersScript().toString(), action))
             .redirectErrorStream(true);
         builder.environment().putAll(Map.of(
@@ -117,6 +126,7 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
             "BULWARK_CLAMD_PORT", Integer.toString(clamdPort),
             "BULWARK_SPAMD_PORT", Integer.toString(spamdPort)));
         signatureDir.ifPresent(dir -> builder.environment().put("BULWARK_SIGNATURE_DIR", dir.toString()));
+        spamdUserPrefs.ifPresent(dir -> builder.environment().put("BULWARK_SPAMD_USER_PREFS_DIR", dir.toString()));
         Process process = builder.start();
         try {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
