@@ -43,6 +43,8 @@ public final class BulwarkJames implements AutoCloseable {
         ConfFolder conf = ConfFolder.create(workDir, ports)
             .setProperty("bulwark.properties", "clamd.endpoints", daemons.clamdAddress())
             .setProperty("bulwark.properties", "spamd.endpoints", daemons.spamdAddress())
+            // The pipeline canary's background mail would make the counts other tests assert racy: CanaryTest turns it on.
+            .setProperty("bulwark.properties", "canary.interval", "0")
             .setProperty("webadmin.properties", "port", Integer.toString(ports.webAdmin()))
             .setProperty("webadmin.properties", "host", "127.0.0.1");
         Path jars = Files.createDirectories(workDir.resolve("extensions-jars"));
@@ -85,6 +87,11 @@ public final class BulwarkJames implements AutoCloseable {
 
     public int smtpPort() {
         return server.getProbe(SmtpGuiceProbe.class).getSmtpPort().getValue();
+    }
+
+    /** LMTP's port, when the test's conf has an lmtpserver.xml. */
+    public int lmtpPort() {
+        return server.getProbe(org.apache.james.modules.protocols.LmtpGuiceProbe.class).getLmtpPort();
     }
 
     public int imapPort() {

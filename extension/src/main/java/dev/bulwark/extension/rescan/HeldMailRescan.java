@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
+import dev.bulwark.extension.mailbox.PendingMailboxScans;
 import dev.bulwark.extension.scanners.Scanners;
 import dev.bulwark.scanner.EndpointStats;
 
@@ -26,7 +27,8 @@ import dev.bulwark.scanner.EndpointStats;
  * Gives held mail another scan: every {@code rescan.interval}, while some clamd is in service, the mail
  * in the scan-failed repository goes back to {@code rescan.processor} (root by default), through James's
  * own ReprocessingService, as webadmin's "reprocess" action does. Mail that still cannot be scanned is
- * held again; none is dropped or delivered unscanned.
+ * held again; none is dropped or delivered unscanned. Messages in mailboxes that no scanner could judge
+ * ({@link PendingMailboxScans}) are scanned again in the same rounds.
  */
 @Singleton
 public class HeldMailRescan implements UserDefinedStartable {
@@ -35,6 +37,7 @@ public class HeldMailRescan implements UserDefinedStartable {
     private final BulwarkConfiguration configuration;
     private final Scanners scanners;
     private final ReprocessingService reprocessing;
+    private final PendingMailboxScans pendingMailboxScans;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "bulwark-held-mail-rescan");
         thread.setDaemon(true);
@@ -42,10 +45,12 @@ public class HeldMailRescan implements UserDefinedStartable {
     });
 
     @Inject
-    public HeldMailRescan(BulwarkConfiguration configuration, Scanners scanners, ReprocessingService reprocessing) {
+    public HeldMailRescan(BulwarkConfiguration configuration, Scanners scanners, ReprocessingService reprocessing,
+                          PendingMailboxScans pendingMailboxScans) {
         this.configuration = configuration;
         this.scanners = scanners;
         this.reprocessing = reprocessing;
+        this.pendingMailboxScans = pendingMailboxScans;
     }
 
     @Override
@@ -67,6 +72,11 @@ public class HeldMailRescan implements UserDefinedStartable {
      * @return whether all of it went back; what did not stays held
      */
     public synchronized boolean rescanNow() {
+        try {
+            pendingMailboxScans.rescanNow();
+        } catch (RuntimeException e) {
+            LOGGER.warn("Pending mailbox scans not taken up: {}", e.getMessage());
+        }
         try {
             MailRepositoryPath path = MailRepositoryPath.from(configuration.rescan().repository());
             Task.Result result = reprocessing.reprocessAll(path,
