@@ -122,6 +122,63 @@ class RetroactiveRescanTest {
         }
     }
 
+    @Test
+    void withTheQuarantineActionDeliveredMailNowDetectedIsTakenOutAndAnOnDemandScanSaysWhatItFoundWhere(ScannerDaemons daemons) throws Exception {
+        workDir = WorkDirs.create();
+        Path signatures = signaturesWithAFalsePositive(workDir);
+        Path clamdRun = workDir.resolve("clamd");
+        int clamdPort = Ports.unused();
+        try (AutoCloseable clamd = ScannerDaemonsExtension.startPrivateDaemons(clamdRun, clamdPort, Ports.unused(), Optional.of(signatures));
+             BulwarkJames james = BulwarkJames.start(workDir.resolve("james"), daemons, BulwarkJames.Ports.ANY, conf -> conf
+                 .setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + clamdPort)
+                 .setProperty("bulwark.properties", "watch.interval", "1s")
+                 // started by hand below, after the on-demand scan
+                 .setProperty("bulwark.properties", "rescan.onSignatureUpdate", "false")
+                 .setProperty("bulwark.properties", "rescan.deliveredAction", "quarantine"))) {
+            MailClients clients = new MailClients(james);
+            String bob = james.addUser("bob");
+            String dave = james.addUser("dave");
+            clients.send(SENDER, bob, TestSamples.plainMessage(SENDER, bob, "harmless until today", "payload " + NEWLY_DETECTED));
+            clients.send(SENDER, dave, TestSamples.plainMessage(SENDER, dave, "also harmless until today", "payload " + NEWLY_DETECTED));
+            assertThat(clients.awaitInboxMessage(bob, 1)).contains(NEWLY_DETECTED);
+            assertThat(clients.awaitInboxMessage(dave, 1)).contains(NEWLY_DETECTED);
+            awaitEngine(clients, "ClamAV 1.4.6");
+
+            updateSignatures(workDir, clamdRun.resolve("db"), clamdPort);
+            AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/scanners").then().statusCode(200)
+                .body("integrity.find { it.daemon == 'clamd' }.engine", org.hamcrest.Matchers.endsWith("/" + DATABASE_VERSION)));
+
+            // An on-demand scan of one user: a James task whose result says what it found and where.
+            String scanId = clients.webAdmin().post("/bulwark/mailboxes?action=scan&user=" + dave).then().statusCode(201)
+                .extract().jsonPath().getString("taskId");
+            assertThat(clients.awaitTask(scanId)).isEqualTo("completed");
+            JsonPath scan = clients.webAdmin().get("/tasks/" + scanId).then().statusCode(200).extract().jsonPath();
+            assertThat(scan.getInt("additionalInformation.found")).isEqualTo(1);
+            assertThat(scan.getString("additionalInformation.findings[0].owner")).isEqualTo(dave);
+            assertThat(scan.getString("additionalInformation.findings[0].mailbox")).isEqualTo("INBOX");
+            assertThat(scan.getString("additionalInformation.findings[0].subject")).isEqualTo("also harmless until today");
+            assertThat(scan.getString("additionalInformation.findings[0].verdict")).isEqualTo("virus");
+            assertThat(scan.getList("additionalInformation.findings[0].names", String.class)).singleElement().asString()
+                .startsWith("Bulwark-Test.NewSignature");
+            assertThat(scan.getString("additionalInformation.findings[0].quarantineId")).isNotBlank();
+            AWAIT.untilAsserted(() -> assertThat(clients.inboxCount(dave)).isZero());
+
+            // The retroactive rescan, with rescan.deliveredAction=quarantine: bob's message is taken out, not only reported.
+            String rescanId = clients.webAdmin().post("/bulwark/quarantine?action=rescan").then().statusCode(201)
+                .extract().jsonPath().getString("taskId");
+            assertThat(clients.awaitTask(rescanId)).isEqualTo("completed");
+            clients.webAdmin().get("/tasks/" + rescanId).then().statusCode(200)
+                .body("additionalInformation.deliveredDetected", equalTo(1))
+                .body("additionalInformation.deliveredQuarantined", equalTo(1));
+            assertThat(clients.inboxCount(bob)).isZero();
+            Map<String, Object> taken = clients.awaitQuarantined("harmless until today");
+            assertThat(taken).containsEntry("reason", "virus").containsEntry("origin", Map.of("owner", bob, "mailbox", "INBOX"));
+            JsonPath delivered = events(clients, "rescan.delivered");
+            assertThat(delivered.getString("[0].details.action")).isEqualTo("quarantined");
+            assertThat(delivered.getString("[0].details.quarantineId")).isEqualTo(taken.get("id"));
+        }
+    }
+
     /** The project's signatures plus a heuristic-named one that matches FALSE_POSITIVE (SUSPICIOUS). */
     static Path signaturesWithAFalsePositive(Path workDir) throws java.io.IOException {
         Path signatures = Files.createDirectories(workDir.resolve("signatures"));

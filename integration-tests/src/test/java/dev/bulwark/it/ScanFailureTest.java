@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,8 +24,10 @@ import dev.bulwark.scanner.testing.TestSamples;
 
 /**
  * Fail-closed, then recovery: James starts while its clamd is not there yet. Accepted mail is held in
- * the scan-failed repository, never delivered unscanned, and /healthcheck says why. When a real clamd
- * starts on that address, the pool puts it back in service and the held mail is rescanned and delivered.
+ * the scan-failed repository, never delivered unscanned, and /healthcheck says why. A message appended to a
+ * mailbox meanwhile stays where it is, flagged for a later pass. When a real clamd starts on that address,
+ * the pool puts it back in service: the held mail is rescanned and delivered, and the appended message is
+ * scanned and, being EICAR, taken out into the quarantine.
  */
 @ExtendWith(ScannerDaemonsExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -34,6 +37,7 @@ class ScanFailureTest {
     private BulwarkJames james;
     private MailClients clients;
     private String recipient;
+    private String appender;
 
     @BeforeAll
     void startWithClamdDown(ScannerDaemons daemons) throws Exception {
@@ -44,6 +48,7 @@ class ScanFailureTest {
             .setProperty("bulwark.properties", "startup.requireScanners", "false"));
         clients = new MailClients(james);
         recipient = james.addUser("held");
+        appender = james.addUser("pending");
     }
 
     @AfterAll
@@ -65,6 +70,21 @@ class ScanFailureTest {
 
     @Test
     @Order(2)
+    void aMessageAppendedWhileNoClamdAnswersStaysFlaggedForALaterPass() throws Exception {
+        clients.append(appender, "INBOX", TestSamples.messageWithAttachment("mallory@outside.test", appender, "appended while blind",
+            "x.txt", TestSamples.EICAR.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=mailbox.scan-failed&recipient=" + appender).then()
+            .body("[0].details.mailbox", org.hamcrest.Matchers.equalTo("INBOX")));
+        try (org.apache.james.utils.TestIMAPClient imap = new org.apache.james.utils.TestIMAPClient()) {
+            imap.connect("127.0.0.1", james.imapPort()).login(appender, BulwarkJames.PASSWORD).select("INBOX");
+            AWAIT.until(() -> imap.hasAMessageWithFlags("$BulwarkUnscanned"));
+        }
+        assertThat(clients.quarantine("recipient=" + appender)).isEmpty();
+    }
+
+    @Test
+    @Order(3)
     void healthCheckIsUnhealthyAndSaysWhy() {
         var check = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().extract().jsonPath();
         assertThat(check.getString("status")).isEqualTo("unhealthy");
@@ -72,7 +92,7 @@ class ScanFailureTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void whenClamdAppearsHeldMailIsRescannedAndDelivered() throws Exception {
         Path runDir = Files.createTempDirectory("bulwark-latecomer");
         try (AutoCloseable clamd = ScannerDaemonsExtension.startPrivateDaemons(runDir, latecomerClamdPort, Ports.unused())) {
@@ -81,6 +101,10 @@ class ScanFailureTest {
                 .containsPattern("X-Bulwark-Virus: clean \\(ClamAV [^)]* at 127\\.0\\.0\\.1:" + latecomerClamdPort + "\\)")
                 .doesNotContain("not scanned");
             assertThat(clients.repositoryKeys(SCAN_FAILED)).isEmpty();
+            // The later pass: the appended message is judged now, and taken out.
+            Map<String, Object> taken = clients.awaitQuarantined("appended while blind");
+            assertThat(taken).containsEntry("origin", Map.of("owner", appender, "mailbox", "INBOX"));
+            AWAIT.untilAsserted(() -> assertThat(clients.inboxCount(appender)).isZero());
             String health = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().extract().jsonPath().getString("status");
             assertThat(health).isEqualTo("healthy");
         } finally {
