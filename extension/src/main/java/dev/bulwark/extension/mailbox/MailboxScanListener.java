@@ -6,6 +6,7 @@ import org.apache.james.events.Event;
 import org.apache.james.events.EventBus;
 import org.apache.james.events.EventListener;
 import org.apache.james.events.Group;
+import org.apache.james.mailbox.events.GenericGroup;
 import org.apache.james.mailbox.events.MailboxEvents;
 
 /**
@@ -20,11 +21,12 @@ import org.apache.james.mailbox.events.MailboxEvents;
  * without waiting for clamd; a full queue makes the event thread scan itself (slower, never dropped).
  */
 public class MailboxScanListener implements EventListener.GroupEventListener {
-    /** The listener's group: its name in the distributed event bus and in James's event dead letters. */
-    public static class MailboxScanGroup extends Group {
-    }
-
-    public static final Group GROUP = new MailboxScanGroup();
+    /**
+     * The listener's group: its name in the distributed event bus and in James's event dead letters. A named
+     * group, not a Group subclass: James reads group names back with its own class loader, which does not see
+     * extension jars.
+     */
+    public static final Group GROUP = new GenericGroup("bulwark-mailbox-scan");
     /** The in-VM bus's name (InVMEventBus.IN_VN_EVENTBUS_NAME, not on Bulwark's compile path). */
     private static final String IN_VM_BUS = "InVMEventBus";
 

@@ -1,6 +1,7 @@
 /**
- * Mail judged again: held mail sent back to the pipeline while clamd answers, and the retroactive rescan
- * after a signature update (quarantined and delivered mail), as a James task. Depends on config, scanners,
- * quarantine and the stores.
+ * Mail judged again: held mail sent back to the pipeline while clamd answers (and mailbox messages no
+ * scanner could judge), and the retroactive rescan after a signature update (quarantined and delivered
+ * mail, which it may take out of its mailbox), as a James task. Depends on config, scanners, quarantine,
+ * mailbox and the stores.
  */
 package dev.bulwark.extension.rescan;
