@@ -35,7 +35,9 @@ public final class LocalBulwark {
             Integer.parseInt(env("BULWARK_IMAP_PORT", "1143")),
             Integer.parseInt(env("BULWARK_WEBADMIN_PORT", "8000")));
 
-        BulwarkJames james = BulwarkJames.start(workDir, daemons, ports, conf -> { });
+        // As shipped: the tests' harness turns the pipeline canary off, a local run keeps it.
+        BulwarkJames james = BulwarkJames.start(workDir, daemons, ports,
+            conf -> conf.setProperty("bulwark.properties", "canary.interval", "5m"));
         Runtime.getRuntime().addShutdownHook(new Thread(james::close));
         MailClients clients = new MailClients(james);
         String alice = james.addUser("alice");

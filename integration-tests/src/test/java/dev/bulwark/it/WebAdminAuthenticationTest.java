@@ -69,6 +69,7 @@ class WebAdminAuthenticationTest {
             }
             clients.webAdmin().put("/bulwark/lists/allow/partner.example").then().statusCode(401);
             clients.webAdmin().put("/bulwark/groups/staff/a@b.test").then().statusCode(401);
+            clients.webAdmin().post("/bulwark/mailboxes?action=scan").then().statusCode(401);
             // The console's files are public (a browser cannot send the token when opening a page) and hold no data.
             for (String path : List.of("/bulwark/console", "/bulwark/console/console.js", "/bulwark/console/api.js")) {
                 clients.webAdmin().get(path).then().statusCode(200);
