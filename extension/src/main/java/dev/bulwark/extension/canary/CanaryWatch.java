@@ -69,6 +69,8 @@ public class CanaryWatch implements UserDefinedStartable {
     private final Clock clock = Clock.systemUTC();
     private final Set<String> leftovers = ConcurrentHashMap.newKeySet();
     private final CanaryState state = new CanaryState();
+    /** Only the first passing round (and a recovery) is logged at INFO: a round every few minutes would flood the log. */
+    private volatile boolean firstPass = true;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "bulwark-canary");
         thread.setDaemon(true);
@@ -252,12 +254,17 @@ public class CanaryWatch implements UserDefinedStartable {
                         + "\nDetails: GET /healthcheck/checks/Bulwark%20canary and GET /bulwark/events?kind=canary.missed");
             }
         } else {
-            LOGGER.info("Pipeline canary {}: {}", outcome.round(), outcome.summary());
             if (change == CanaryState.Change.RECOVERED) {
+                LOGGER.info("Pipeline canary {} passes again: {}", outcome.round(), outcome.summary());
                 record("canary.recovered", outcome);
                 alerts.alert("[Bulwark] Pipeline canary passes again", "The pipeline canary was judged as expected again.\n\n"
                     + outcome.summary().replace("; ", "\n"));
+            } else if (firstPass) {
+                LOGGER.info("Pipeline canary {} passes: {}", outcome.round(), outcome.summary());
+            } else {
+                LOGGER.debug("Pipeline canary {}: {}", outcome.round(), outcome.summary());
             }
+            firstPass = false;
         }
     }
 
