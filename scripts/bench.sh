@@ -6,6 +6,9 @@
 #   scripts/bench.sh --pipelines [--write-docs] [options]  whole mail pipelines in an in-process James 3.8.1:
 #                                                          Bulwark vs stock mailets vs no scanning vs the raw
 #                                                          daemons (dev.bulwark.bench.pipeline.PipelineBenchmark)
+#   scripts/bench.sh --append [--write-docs] [options]     IMAP APPEND latency without, with (async) and with a
+#                                                          synchronous store-level scanning listener
+#                                                          (dev.bulwark.bench.pipeline.AppendLatencyBenchmark)
 #   --help after either lists its options.
 #
 # BULWARK_TEST_CLAMD  clamd to measure (loopback only); for --pipelines also BULWARK_TEST_SPAMD. Unset: the
@@ -37,9 +40,13 @@ main_class="${BENCH_MAIN:-dev.bulwark.bench.ScannerPoolBenchmark}"
 classpath_file="$repo/bench/target/bench.classpath"
 exclusions=()
 java_opts="${JAVA_OPTS:-}"
-if [ "${1:-}" = "--pipelines" ]; then
+if [ "${1:-}" = "--pipelines" ] || [ "${1:-}" = "--append" ]; then
+  if [ "$1" = "--append" ]; then
+    main_class=dev.bulwark.bench.pipeline.AppendLatencyBenchmark
+  else
+    main_class=dev.bulwark.bench.pipeline.PipelineBenchmark
+  fi
   shift
-  main_class=dev.bulwark.bench.pipeline.PipelineBenchmark
   classpath_file="$repo/bench/target/bench-pipelines.classpath"
   # Bulwark must come only from James's extensions-jars/ (bulwark.jar), as operators install it: no
   # dev.bulwark artifact on the JVM's classpath (the harness refuses to run otherwise).

@@ -18,12 +18,14 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 
 import dev.bulwark.extension.alerts.AdminAlerts;
+import dev.bulwark.extension.canary.CanaryObservations;
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.config.BulwarkConfigurationException;
 import dev.bulwark.extension.config.WebAdminSettings;
 import dev.bulwark.extension.scanners.Scanners;
 import dev.bulwark.extension.store.EventFanOut;
 import dev.bulwark.extension.store.SecurityStoreLifecycle;
+import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.quarantine.QuarantineStorageException;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.scanner.SpamChecker;
@@ -121,8 +123,20 @@ public class BulwarkModule extends AbstractModule {
      */
     @Provides
     @Singleton
-    SecurityEventSink securityEventSink(SecurityStoreLifecycle lifecycle, OutbreakDetector outbreaks, MetricFactory metrics) {
-        return new EventFanOut(lifecycle.eventWriter(), outbreaks, metrics);
+    SecurityEventSink securityEventSink(SecurityStoreLifecycle lifecycle, OutbreakDetector outbreaks, MetricFactory metrics,
+                                        CanaryObservations canary) {
+        return new EventFanOut(lifecycle.eventWriter(), outbreaks, metrics, canary::observe);
+    }
+
+    /**
+     * The pipeline's scan stamp, under {@code mailbox.stampKey} when set, otherwise under a key made once and
+     * shared by every node through the security store: what one node stamps, the others accept.
+     */
+    @Provides
+    @Singleton
+    ScanStamp scanStamp(BulwarkConfiguration configuration, SecurityStore store) {
+        return new ScanStamp(configuration.mailbox().stampKey().map(key -> java.util.Base64.getDecoder().decode(key))
+            .orElseGet(() -> store.secrets().getOrCreate("scan-stamp", 32)));
     }
 
     @Provides

@@ -112,14 +112,14 @@ class BigMailTest {
             .body("unscannable", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
 
         // A rescan still cannot judge it: no release without the admin saying why.
-        clients.webAdmin().post("/bulwark/quarantine/" + id + "/release").then().statusCode(409)
+        clients.webAdminJson("{\"all\": true}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(409)
             .body("message", containsString("still cannot be scanned")).body("message", containsString("\"unscanned\": true"));
-        clients.webAdmin().body("{\"unscanned\": true}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(400)
+        clients.webAdminJson("{\"all\": true, \"unscanned\": true}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(400)
             .body("message", containsString("needs a \"reason\""));
-        clients.webAdmin().body("{\"reason\": \"expected\"}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(400);
+        clients.webAdminJson("{\"all\": true, \"reason\": \"expected\"}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(400);
         assertThat(clients.inboxCount(recipient)).isZero();
 
-        clients.webAdmin().body("{\"unscanned\": true, \"reason\": \"the nightly log export, expected\"}")
+        clients.webAdminJson("{\"all\": true, \"unscanned\": true, \"reason\": \"the nightly log export, expected\"}")
             .post("/bulwark/quarantine/" + id + "/release").then().statusCode(200)
             .body("releases[0].unscannedReason", equalTo("the nightly log export, expected"))
             .body("releases[0].recipients", org.hamcrest.Matchers.contains(recipient));

@@ -52,6 +52,58 @@ public final class MailClients {
         }
     }
 
+    /** Delivers a message over LMTP (James's direct delivery to the mailbox, past the mailet pipeline). */
+    public void lmtp(String from, String to, String message) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", james.lmtpPort())) {
+            socket.setSoTimeout(30_000);
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.OutputStream out = socket.getOutputStream();
+            expect(in, "220");
+            lmtpCommand(out, in, "LHLO client.test", "250");
+            lmtpCommand(out, in, "MAIL FROM:<" + from + ">", "250");
+            lmtpCommand(out, in, "RCPT TO:<" + to + ">", "250");
+            lmtpCommand(out, in, "DATA", "354");
+            String dotStuffed = message.replace("\r\n.", "\r\n..");
+            lmtpCommand(out, in, dotStuffed + (dotStuffed.endsWith("\r\n") ? "" : "\r\n") + ".", "250");
+            lmtpCommand(out, in, "QUIT", "221");
+        }
+    }
+
+    private static void lmtpCommand(java.io.OutputStream out, java.io.BufferedReader in, String command, String expected) throws IOException {
+        out.write((command + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.flush();
+        expect(in, expected);
+    }
+
+    /** Reads a (possibly multi-line) reply and checks its code. */
+    private static void expect(java.io.BufferedReader in, String code) throws IOException {
+        String line;
+        do {
+            line = in.readLine();
+            if (line == null || !line.startsWith(code)) {
+                throw new IOException("LMTP: expected " + code + ", got " + line);
+            }
+        } while (line.length() > 3 && line.charAt(3) == '-');
+    }
+
+    /** Appends a message to one of the user's mailboxes over IMAP, creating the mailbox when it is not INBOX. */
+    public void append(String user, String mailbox, String message) throws IOException {
+        try (TestIMAPClient imap = new TestIMAPClient()) {
+            imap.connect("127.0.0.1", james.imapPort()).login(user, BulwarkJames.PASSWORD);
+            if (!mailbox.equals(TestIMAPClient.INBOX)) {
+                imap.sendCommand("CREATE " + mailbox); // NO when it exists already: fine
+            }
+            imap.append(mailbox, message);
+        }
+    }
+
+    public long messageCount(String user, String mailbox) throws IOException {
+        try (TestIMAPClient imap = new TestIMAPClient()) {
+            return imap.connect("127.0.0.1", james.imapPort()).login(user, BulwarkJames.PASSWORD).getMessageCount(mailbox);
+        }
+    }
+
     /** Quarantine entries, through {@code GET /bulwark/quarantine?query}, newest first. */
     public List<Map<String, Object>> quarantine(String query) {
         return webAdmin().get("/bulwark/quarantine" + (query.isEmpty() ? "" : "?" + query))
@@ -141,6 +193,11 @@ public final class MailClients {
     /** Webadmin as an admin: with the token the sample's JWT authentication requires. */
     public RequestSpecification webAdmin() {
         return WebAdmin.request(james);
+    }
+
+    /** Webadmin as an admin, sending {@code body} as JSON (Bulwark's routes take no other body). */
+    public RequestSpecification webAdminJson(String body) {
+        return webAdmin().contentType("application/json").body(body);
     }
 
     /** Webadmin without a token, as a stranger calls it. */

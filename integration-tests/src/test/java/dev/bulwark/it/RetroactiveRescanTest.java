@@ -44,6 +44,11 @@ class RetroactiveRescanTest {
     @RegisterExtension
     static final PrivateScanners CLAMD = PrivateScanners.onFreePorts().withSignatures(RetroactiveRescanTest::signaturesWithAFalsePositive);
 
+    /** A second clamd: each test updates its clamd's signatures, and neither may see the other's update. */
+    @RegisterExtension
+    static final PrivateScanners CLAMD_FOR_QUARANTINE = PrivateScanners.onFreePorts()
+        .withSignatures(RetroactiveRescanTest::signaturesWithAFalsePositive);
+
     @Test
     void aSignatureUpdateRevisitsSuspiciousQuarantineAndReportsDeliveredMailNowDetected(JamesStarter jameses) throws Exception {
         Path workDir = jameses.workDir();
@@ -109,6 +114,60 @@ class RetroactiveRescanTest {
             // A verdict that did not change again is no new event.
             AWAIT.untilAsserted(() -> assertThat(events(clients, "rescan.completed").getList("$")).hasSize(2));
             assertThat(events(clients, "rescan.changed").getList("$")).hasSize(1);
+        }
+    }
+
+    @Test
+    void withTheQuarantineActionDeliveredMailNowDetectedIsTakenOutAndAnOnDemandScanSaysWhatItFoundWhere(JamesStarter jameses) throws Exception {
+        Path workDir = jameses.workDir();
+        int clamdPort = CLAMD_FOR_QUARANTINE.clamdPort();
+        try (BulwarkJames james = jameses.start(conf -> conf
+                 .setProperty("bulwark.properties", "clamd.endpoints", "127.0.0.1:" + clamdPort)
+                 .setProperty("bulwark.properties", "watch.interval", "1s")
+                 // started by hand below, after the on-demand scan
+                 .setProperty("bulwark.properties", "rescan.onSignatureUpdate", "false")
+                 .setProperty("bulwark.properties", "rescan.deliveredAction", "quarantine"))) {
+            MailClients clients = new MailClients(james);
+            String bob = james.addUser("bob");
+            String dave = james.addUser("dave");
+            clients.send(SENDER, bob, TestSamples.plainMessage(SENDER, bob, "harmless until today", "payload " + NEWLY_DETECTED));
+            clients.send(SENDER, dave, TestSamples.plainMessage(SENDER, dave, "also harmless until today", "payload " + NEWLY_DETECTED));
+            assertThat(clients.awaitInboxMessage(bob, 1)).contains(NEWLY_DETECTED);
+            assertThat(clients.awaitInboxMessage(dave, 1)).contains(NEWLY_DETECTED);
+            awaitEngine(clients, "ClamAV 1.4.6");
+
+            updateSignatures(workDir, CLAMD_FOR_QUARANTINE.databaseFolder(), clamdPort);
+            AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/scanners").then().statusCode(200)
+                .body("integrity.find { it.daemon == 'clamd' }.engine", org.hamcrest.Matchers.endsWith("/" + DATABASE_VERSION)));
+
+            // An on-demand scan of one user: a James task whose result says what it found and where.
+            String scanId = clients.webAdmin().post("/bulwark/mailboxes?action=scan&user=" + dave).then().statusCode(201)
+                .extract().jsonPath().getString("taskId");
+            assertThat(clients.awaitTask(scanId)).isEqualTo("completed");
+            JsonPath scan = clients.webAdmin().get("/tasks/" + scanId).then().statusCode(200).extract().jsonPath();
+            assertThat(scan.getInt("additionalInformation.found")).isEqualTo(1);
+            assertThat(scan.getString("additionalInformation.findings[0].owner")).isEqualTo(dave);
+            assertThat(scan.getString("additionalInformation.findings[0].mailbox")).isEqualTo("INBOX");
+            assertThat(scan.getString("additionalInformation.findings[0].subject")).isEqualTo("also harmless until today");
+            assertThat(scan.getString("additionalInformation.findings[0].verdict")).isEqualTo("virus");
+            assertThat(scan.getList("additionalInformation.findings[0].names", String.class)).singleElement().asString()
+                .startsWith("Bulwark-Test.NewSignature");
+            assertThat(scan.getString("additionalInformation.findings[0].quarantineId")).isNotBlank();
+            AWAIT.untilAsserted(() -> assertThat(clients.inboxCount(dave)).isZero());
+
+            // The retroactive rescan, with rescan.deliveredAction=quarantine: bob's message is taken out, not only reported.
+            String rescanId = clients.webAdmin().post("/bulwark/quarantine?action=rescan").then().statusCode(201)
+                .extract().jsonPath().getString("taskId");
+            assertThat(clients.awaitTask(rescanId)).isEqualTo("completed");
+            clients.webAdmin().get("/tasks/" + rescanId).then().statusCode(200)
+                .body("additionalInformation.deliveredDetected", equalTo(1))
+                .body("additionalInformation.deliveredQuarantined", equalTo(1));
+            assertThat(clients.inboxCount(bob)).isZero();
+            Map<String, Object> taken = clients.awaitQuarantined("harmless until today");
+            assertThat(taken).containsEntry("reason", "virus").containsEntry("origin", Map.of("owner", bob, "mailbox", "INBOX"));
+            JsonPath delivered = events(clients, "rescan.delivered");
+            assertThat(delivered.getString("[0].details.action")).isEqualTo("quarantined");
+            assertThat(delivered.getString("[0].details.quarantineId")).isEqualTo(taken.get("id"));
         }
     }
 

@@ -26,6 +26,8 @@ import dev.bulwark.scanner.testing.TestSamples;
  * refused while nothing can scan, unless the admin releases it unscanned with a reason, which is
  * recorded. When a real clamd starts on that address, the pool puts it back in service and the held
  * mail is rescanned and delivered.
+ * A message appended to a mailbox meanwhile stays where it is, flagged for a later pass, and once clamd
+ * answers it is scanned and, being EICAR, taken out into the quarantine.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -48,6 +50,7 @@ class ScanFailureTest {
     private BulwarkJames james;
     private MailClients clients;
     private String recipient;
+    private String appender;
 
     @BeforeAll
     void startWithClamdDown(BulwarkJames james) throws Exception {
@@ -55,6 +58,7 @@ class ScanFailureTest {
         clients = new MailClients(james);
         recipient = james.addUser("held");
         james.addPostmaster();
+        appender = james.addUser("pending");
     }
 
     @Test
@@ -88,13 +92,13 @@ class ScanFailureTest {
         String id = (String) AWAIT.until(() -> clients.held("scan-failed").stream().filter(entry -> "needed now".equals(entry.get("subject")))
             .findFirst(), java.util.Optional::isPresent).orElseThrow().get("id");
 
-        clients.webAdmin().post("/bulwark/quarantine/" + id + "/release").then().statusCode(409)
+        clients.webAdminJson("{\"all\": true}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(409)
             .body("message", containsString("still cannot be scanned")).body("message", containsString("no clamd in service"));
-        clients.webAdmin().body("{\"unscanned\": true, \"reason\": \"\"}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(400);
-        clients.webAdmin().body("{\"unscanned\": \"yes\"}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(400);
+        clients.webAdminJson("{\"all\": true, \"unscanned\": true, \"reason\": \"\"}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(400);
+        clients.webAdminJson("{\"all\": true, \"unscanned\": \"yes\"}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(400);
         assertThat(clients.inboxCount(urgent)).isZero();
 
-        clients.webAdmin().body("{\"unscanned\": true, \"reason\": \"the boss's contract, checked by phone\"}")
+        clients.webAdminJson("{\"all\": true, \"unscanned\": true, \"reason\": \"the boss's contract, checked by phone\"}")
             .post("/bulwark/quarantine/" + id + "/release").then().statusCode(200)
             .body("releases[0].unscannedReason", equalTo("the boss's contract, checked by phone"));
 
@@ -107,6 +111,21 @@ class ScanFailureTest {
 
     @Test
     @Order(3)
+    void aMessageAppendedWhileNoClamdAnswersStaysFlaggedForALaterPass() throws Exception {
+        clients.append(appender, "INBOX", TestSamples.messageWithAttachment("mallory@outside.test", appender, "appended while blind",
+            "x.txt", TestSamples.EICAR.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=mailbox.scan-failed&recipient=" + appender).then()
+            .body("[0].details.mailbox", org.hamcrest.Matchers.equalTo("INBOX")));
+        try (org.apache.james.utils.TestIMAPClient imap = new org.apache.james.utils.TestIMAPClient()) {
+            imap.connect("127.0.0.1", james.imapPort()).login(appender, BulwarkJames.PASSWORD).select("INBOX");
+            AWAIT.until(() -> imap.hasAMessageWithFlags("$BulwarkUnscanned"));
+        }
+        assertThat(clients.quarantine("recipient=" + appender)).isEmpty();
+    }
+
+    @Test
+    @Order(4)
     void healthCheckIsUnhealthyAndSaysWhy() {
         var check = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().extract().jsonPath();
         assertThat(check.getString("status")).isEqualTo("unhealthy");
@@ -114,7 +133,7 @@ class ScanFailureTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void whenClamdAppearsHeldMailIsRescannedAndDelivered() throws Exception {
         try (AutoCloseable clamd = LATECOMER.start()) {
             String delivered = clients.awaitInboxMessage(recipient, 1);
@@ -124,6 +143,10 @@ class ScanFailureTest {
             AWAIT.until(clients::nothingHeldForARescan);
             clients.webAdmin().get("/bulwark/events?kind=held.returned&recipient=" + recipient).then().statusCode(200)
                 .body("[0].details.status", equalTo("CLEAN")).body("[0].details.processor", equalTo("root"));
+            // The later pass: the appended message is judged now, and taken out.
+            Map<String, Object> taken = clients.awaitQuarantined("appended while blind");
+            assertThat(taken).containsEntry("origin", Map.of("owner", appender, "mailbox", "INBOX"));
+            AWAIT.untilAsserted(() -> assertThat(clients.inboxCount(appender)).isZero());
             String health = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().extract().jsonPath().getString("status");
             assertThat(health).isEqualTo("healthy");
         }

@@ -75,6 +75,7 @@ class WebAdminAuthenticationTest {
         clients.anonymousWebAdmin().put("/bulwark/lists/allow/partner.example").then().statusCode(401);
         clients.anonymousWebAdmin().put("/bulwark/groups/staff/a@b.test").then().statusCode(401);
         clients.anonymousWebAdmin().post("/bulwark/quarantine?action=purge").then().statusCode(401);
+        clients.anonymousWebAdmin().post("/bulwark/mailboxes?action=scan").then().statusCode(401);
         clients.webAdmin().get("/bulwark/lists/allow").then().body("pattern", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("@partner.example")));
         // Public: the console's files (a browser cannot send the token when opening a page; they hold no
         // data) and James's probes, /healthcheck and /metrics (counters, no mail).

@@ -127,6 +127,11 @@ public final class BulwarkJames implements AutoCloseable {
         return server.getProbe(SmtpGuiceProbe.class).getSmtpPort().getValue();
     }
 
+    /** LMTP's port, when the conf has an lmtpserver.xml. */
+    public int lmtpPort() {
+        return server.getProbe(org.apache.james.modules.protocols.LmtpGuiceProbe.class).getLmtpPort();
+    }
+
     public int imapPort() {
         return server.getProbe(ImapGuiceProbe.class).getImapPort();
     }

@@ -46,6 +46,11 @@ import dev.bulwark.security.SecurityEventSink;
  * The stored message is the mail as it arrived, without Bulwark's own {@code X-Bulwark-*} headers (the
  * verdict is in the entry). When the repository cannot be written the mailet fails, so James's
  * {@code onMailetException} handling keeps the mail (error processor by default): it is never lost.
+ *
+ * <p>Two kinds of mail are not stored: the pipeline canary's carriers (the canary watch learns from the
+ * {@code quarantine.stored} event that they were caught; they end here, whatever {@code passThrough} says,
+ * so that no notice is ever sent about them), and mail already kept ({@code bulwark.quarantine.stored}: a
+ * message store-level scanning took out of a mailbox, passing through for its notices).
  */
 public class Quarantine extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(Quarantine.class);
@@ -81,6 +86,20 @@ public class Quarantine extends GenericMailet {
     @Override
     public void service(Mail mail) throws MessagingException {
         QuarantineReason why = reason.orElseGet(() -> reasonFromVerdict(mail));
+        if (mail.getAttribute(dev.bulwark.matchers.BulwarkAttributes.CANARY).isPresent()) {
+            events.record(MailEvents.of(mail, "quarantine.stored", Map.of("reason", why.asString())));
+            mail.setState(Mail.GHOST);
+            return;
+        }
+        java.util.Optional<Attribute> alreadyKept = mail.getAttribute(QuarantineStore.STORED);
+        if (alreadyKept.isPresent()) {
+            if (passThrough) {
+                mail.setAttribute(new Attribute(QuarantineStore.ID, alreadyKept.get().getValue()));
+            } else {
+                mail.setState(Mail.GHOST);
+            }
+            return;
+        }
         // A copy-on-write copy whatever the Mail implementation, so the original keeps its headers.
         MailImpl copy = MailImpl.duplicate(mail);
         QuarantineEntry entry;

@@ -15,7 +15,9 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.matchers.CanaryCarrier;
 import dev.bulwark.scanner.ScanVerdict;
 import dev.bulwark.scanner.VirusScanner;
 import dev.bulwark.security.LogText;
@@ -33,6 +35,11 @@ import dev.bulwark.security.SecurityEventSink;
  * <p>Mail over clamd's stream limit ({@code clamd.maxStreamSize}) is scanned part by part
  * ({@link MessageScan}): only a part that is itself over the limit makes it UNSCANNABLE. How it was
  * scanned is recorded ({@code bulwark.virus.scanMode}, {@code bulwark.virus.scannedParts}, and in the header).
+ *
+ * <p>Clean mail gets a {@link ScanStamp} per recipient ({@code X-Bulwark-Stamp}, written by LocalDelivery into
+ * each delivered copy), so that store-level scanning does not scan it again. The pipeline canary's scan
+ * failure drill gets an ERROR without being scanned: where it goes shows whether this mailet holds what it
+ * cannot judge.
  */
 public class VirusScan extends GenericMailet {
     public static final String HEADER = "X-Bulwark-Virus";
@@ -45,14 +52,16 @@ public class VirusScan extends GenericMailet {
 
     private final VirusScanner scanner;
     private final SecurityEventSink events;
+    private final ScanStamp stamp;
     private String scanFailedProcessor;
     private String unscannableProcessor;
     private boolean failOpen;
 
     @Inject
-    public VirusScan(VirusScanner scanner, SecurityEventSink events) {
+    public VirusScan(VirusScanner scanner, SecurityEventSink events, ScanStamp stamp) {
         this.scanner = scanner;
         this.events = events;
+        this.stamp = stamp;
     }
 
     @Override
@@ -66,8 +75,10 @@ public class VirusScan extends GenericMailet {
     @Override
     public void service(Mail mail) throws MessagingException {
         java.util.Optional<String> stage = ReusableVerdicts.take(mail, ReusableVerdicts.VIRUS);
-        java.util.Optional<MessageScan> reused = stage.flatMap(s -> ReusableVerdicts.virusScan(mail));
-        MessageScan scan = reused.isPresent() ? reused.get() : MessageScan.of(scanner, mail);
+        boolean drill = CanaryCarrier.of(mail).filter(carrier -> carrier == CanaryCarrier.SCAN_FAILURE).isPresent();
+        java.util.Optional<MessageScan> reused = stage.filter(s -> !drill).flatMap(s -> ReusableVerdicts.virusScan(mail));
+        MessageScan scan = drill ? new MessageScan(ScanVerdict.error("pipeline canary: scan failure drill", null), MessageScan.Mode.WHOLE, 0)
+            : reused.isPresent() ? reused.get() : MessageScan.of(scanner, mail);
         ScanVerdict verdict = scan.verdict();
         if (reused.isPresent()) {
             // Already scanned (SMTP time, or before a split): the same bytes are not scanned twice.
@@ -77,10 +88,13 @@ public class VirusScan extends GenericMailet {
             events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(scan)));
         }
         setHeader(mail, headerValue(scan));
+        stamp(mail, verdict);
         if (hasNoAnswer(verdict)) {
             String holdIn = verdict.status() == ScanVerdict.Status.UNSCANNABLE ? unscannableProcessor : scanFailedProcessor;
-            LOGGER.warn("Virus scan of {} gave no verdict: {}; {}", mail.getName(), LogText.of(verdict),
-                failOpen ? "delivering it unscanned (failOpen)" : "holding it in processor " + holdIn);
+            if (!drill) {
+                LOGGER.warn("Virus scan of {} gave no verdict: {}; {}", mail.getName(), LogText.of(verdict),
+                    failOpen ? "delivering it unscanned (failOpen)" : "holding it in processor " + holdIn);
+            }
             if (!failOpen) {
                 mail.setState(holdIn);
             }
@@ -112,6 +126,35 @@ public class VirusScan extends GenericMailet {
     /** Says in each recipient's copy that the mail was delivered without a verdict, and why (a held mail an admin released so). */
     public static void noteUnscanned(Mail mail, String why) throws MessagingException {
         setHeader(mail, HeaderText.of("not scanned: " + why));
+    }
+
+    /**
+     * A stamp per recipient for clean mail, replacing any earlier one (a rescan); none otherwise. A stamp in
+     * the message itself came from outside: removed (it would not verify anyway: the key is this server's).
+     */
+    private void stamp(Mail mail, ScanVerdict verdict) throws MessagingException {
+        if (mail.getMessage().getHeader(ScanStamp.HEADER) != null) {
+            mail.getMessage().removeHeader(ScanStamp.HEADER);
+        }
+        for (MailAddress recipient : mail.getRecipients()) {
+            mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(recipient)
+                .removeIf(existing -> existing.getName().equalsIgnoreCase(ScanStamp.HEADER));
+        }
+        if (!verdict.isClean()) {
+            return;
+        }
+        ScanStamp.Digest digest;
+        try {
+            digest = ScanStamp.digest(MailContent.of(mail));
+        } catch (java.io.IOException e) {
+            // Unstamped, the message is scanned again once in a mailbox: more work, nothing unscanned.
+            LOGGER.debug("No scan stamp for {}: {}", mail.getName(), e.getMessage());
+            return;
+        }
+        for (MailAddress recipient : mail.getRecipients()) {
+            stamp.issue(recipient.asString(), digest).ifPresent(value -> mail.addSpecificHeaderForRecipient(
+                PerRecipientHeaders.Header.builder().name(ScanStamp.HEADER).value(value).build(), recipient));
+        }
     }
 
     static java.util.Map<String, String> details(MessageScan scan) {

@@ -269,7 +269,7 @@ class MessageScanTest {
     void virusScanRecordsHowTheMailWasScanned() throws Exception {
         Mail mail = mail(multipart(text("hello"), attachment("big.bin", bytes(3000, 'a'))));
         RecordedEvents events = new RecordedEvents();
-        VirusScan mailet = new VirusScan(new RecordingScanner(1), events);
+        VirusScan mailet = new VirusScan(new RecordingScanner(1), events, new dev.bulwark.mailets.stamp.ScanStamp(new byte[32]));
         mailet.init(org.apache.mailet.base.test.FakeMailetConfig.builder().mailetName("VirusScan").build());
 
         mailet.service(mail);

@@ -71,6 +71,39 @@ class QuarantineTest {
     }
 
     @Test
+    void aCanaryCarrierIsNeverKeptNorPassedOnButItsCatchIsReported() throws Exception {
+        Quarantine mailet = mailet(FakeMailetConfig.builder().mailetName("Quarantine").setProperty("passThrough", "true").build());
+        FakeMail mail = infected();
+        mail.setAttribute(new Attribute(BulwarkAttributes.CANARY, AttributeValue.of("virus/r1")));
+        mail.setState("quarantine");
+
+        mailet.service(mail);
+
+        assertThat(mail.getState()).as("no notice mailet after it sees it").isEqualTo(Mail.GHOST);
+        assertThat(store.list(QuarantineFilter.ALL, 0, 10).total()).isZero();
+        assertThat(events.all()).singleElement().satisfies(event -> {
+            assertThat(event.kind()).isEqualTo("quarantine.stored");
+            assertThat(event.details()).containsEntry("canary", "virus/r1").containsEntry("reason", "virus");
+        });
+    }
+
+    @Test
+    void mailAlreadyKeptPassesThroughForItsNoticesWithoutASecondEntry() throws Exception {
+        Quarantine mailet = mailet(FakeMailetConfig.builder().mailetName("Quarantine").setProperty("passThrough", "true").build());
+        FakeMail mail = infected();
+        mail.setAttribute(new Attribute(QuarantineStore.STORED, AttributeValue.of("0f1e2d3c-0000-0000-0000-000000000001")));
+        mail.setState("quarantine");
+
+        mailet.service(mail);
+
+        assertThat(mail.getState()).isEqualTo("quarantine");
+        assertThat(mail.getAttribute(QuarantineStore.ID)).contains(new Attribute(QuarantineStore.ID,
+            AttributeValue.of("0f1e2d3c-0000-0000-0000-000000000001")));
+        assertThat(store.list(QuarantineFilter.ALL, 0, 10).total()).isZero();
+        assertThat(events.all()).isEmpty();
+    }
+
+    @Test
     void reasonComesFromTheVerdict() throws Exception {
         assertThat(Quarantine.reasonFromVerdict(withStatus(BulwarkAttributes.VIRUS_STATUS, "SUSPICIOUS"))).isEqualTo(QuarantineReason.SUSPICIOUS);
         assertThat(Quarantine.reasonFromVerdict(withStatus(BulwarkAttributes.VIRUS_STATUS, "ERROR"))).isEqualTo(QuarantineReason.SCAN_FAILED);

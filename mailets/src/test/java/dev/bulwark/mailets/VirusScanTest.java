@@ -15,6 +15,7 @@ import org.apache.mailet.base.test.FakeMailetConfig;
 import org.apache.james.core.builder.MimeMessageBuilder;
 import org.junit.jupiter.api.Test;
 
+import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.matchers.BulwarkAttributes;
 import dev.bulwark.scanner.Endpoint;
 import dev.bulwark.scanner.ScanVerdict;
@@ -25,13 +26,14 @@ class VirusScanTest {
     private final RecordedEvents events = new RecordedEvents();
 
     private static final Endpoint CLAMD = new Endpoint("127.0.0.1", 3310);
+    private static final ScanStamp STAMP = new ScanStamp(new byte[32]);
 
     private VirusScan mailet(VirusScanner scanner, String... parameters) throws MessagingException {
         FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("VirusScan");
         for (int i = 0; i < parameters.length; i += 2) {
             config.setProperty(parameters[i], parameters[i + 1]);
         }
-        VirusScan mailet = new VirusScan(scanner, events);
+        VirusScan mailet = new VirusScan(scanner, events, STAMP);
         mailet.init(config.build());
         return mailet;
     }
@@ -129,10 +131,77 @@ class VirusScanTest {
 
         for (org.apache.james.core.MailAddress recipient : mail.getRecipients()) {
             assertThat(mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(recipient))
+                .filteredOn(header -> header.getName().equals(VirusScan.HEADER))
                 .extracting(org.apache.mailet.PerRecipientHeaders.Header::getValue)
                 .singleElement().asString().startsWith("clean");
         }
         assertThat(mail.getMessage().getHeader("X-Bulwark-Virus")).isNull();
+    }
+
+    @Test
+    void cleanMailIsStampedForEachRecipientAndAForgedStampInTheMessageIsRemoved() throws Exception {
+        Mail mail = FakeMail.builder().name("m3").state(Mail.DEFAULT)
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().addHeader(ScanStamp.HEADER, "v1 forged").setSubject("hello").setText("body"))
+            .recipients("bob@example.com", "carol@example.com").build();
+        mailet(content -> ScanVerdict.clean(CLAMD)).service(mail);
+
+        assertThat(mail.getMessage().getHeader(ScanStamp.HEADER)).isNull();
+        for (org.apache.james.core.MailAddress recipient : mail.getRecipients()) {
+            String delivered = deliveredCopy(mail, recipient);
+            assertThat(STAMP.verifies(recipient.asString(), ScanStamp.digest(stream(delivered)))).as(recipient.asString()).isTrue();
+            assertThat(STAMP.verifies("mallory@example.com", ScanStamp.digest(stream(delivered)))).isFalse();
+        }
+    }
+
+    @Test
+    void mailThatIsNotCleanCarriesNoStampAndARescanTakesAnEarlierOneAway() throws Exception {
+        Mail mail = mail();
+        mailet(content -> ScanVerdict.clean(CLAMD)).service(mail);
+        assertThat(stamps(mail)).hasSize(1);
+
+        mailet(content -> ScanVerdict.infected(List.of("Eicar-Test"), CLAMD)).service(mail);
+        assertThat(stamps(mail)).isEmpty();
+        Mail failed = mail();
+        mailet(content -> ScanVerdict.error("clamd unreachable", CLAMD), "failOpen", "true").service(failed);
+        assertThat(stamps(failed)).isEmpty();
+    }
+
+    @Test
+    void theCanaryScanFailureDrillIsNeverScannedAndIsHeldUnlessFailOpen() throws Exception {
+        Mail drill = mail();
+        drill.setAttribute(new org.apache.mailet.Attribute(BulwarkAttributes.CANARY, org.apache.mailet.AttributeValue.of("scan-failure/r1")));
+        mailet(content -> {
+            throw new AssertionError("the drill must not reach the scanner");
+        }).service(drill);
+        assertThat(drill.getState()).isEqualTo("scan-failed");
+        assertThat(attribute(drill, BulwarkAttributes.VIRUS_STATUS)).contains("ERROR");
+        assertThat(events.all()).singleElement().satisfies(event -> assertThat(event.details()).containsEntry("canary", "scan-failure/r1"));
+
+        Mail open = mail();
+        open.setAttribute(new org.apache.mailet.Attribute(BulwarkAttributes.CANARY, org.apache.mailet.AttributeValue.of("scan-failure/r2")));
+        mailet(content -> ScanVerdict.clean(CLAMD), "failOpen", "true").service(open);
+        assertThat(open.getState()).as("a fail-open VirusScan lets it through: the canary watch sees it arrive").isEqualTo(Mail.DEFAULT);
+    }
+
+    private static List<String> stamps(Mail mail) {
+        return mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(mail.getRecipients().iterator().next()).stream()
+            .filter(h -> h.getName().equals(ScanStamp.HEADER)).map(org.apache.mailet.PerRecipientHeaders.Header::getValue).toList();
+    }
+
+    /** The message as LocalDelivery writes it for one recipient: its per-recipient headers added. */
+    private static String deliveredCopy(Mail mail, org.apache.james.core.MailAddress recipient) throws Exception {
+        javax.mail.internet.MimeMessage copy = new javax.mail.internet.MimeMessage(mail.getMessage());
+        for (org.apache.mailet.PerRecipientHeaders.Header header : mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(recipient)) {
+            copy.addHeader(header.getName(), header.getValue());
+        }
+        copy.addHeader("Delivered-To", recipient.asString());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        copy.writeTo(out);
+        return out.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static java.io.InputStream stream(String message) {
+        return new java.io.ByteArrayInputStream(message.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
     /** The X-Bulwark-Virus values LocalDelivery will write into the first recipient's copy. */

@@ -41,6 +41,13 @@ public final class BulwarkAttributes {
     /** Why the spam check gave no answer (ERROR only). */
     public static final AttributeName SPAM_REASON = AttributeName.of("bulwark.spam.reason");
 
+    /**
+     * On the pipeline canary's carriers only ({@code <carrier>/<round>}, e.g. {@code virus/3f2a...}): set by
+     * Bulwark when it sends them, never from the network. Their events go to the canary watch, not to the
+     * statistics; they are never kept in the quarantine, never notified about, never delivered.
+     */
+    public static final AttributeName CANARY = AttributeName.of("bulwark.canary");
+
     private BulwarkAttributes() {
     }
 }

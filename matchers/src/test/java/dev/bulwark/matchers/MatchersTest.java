@@ -31,6 +31,17 @@ class MatchersTest {
     }
 
     @Test
+    void isCanaryMatchesOnlyMailCarryingTheCanaryAttributeNotAHeader() throws MessagingException {
+        IsCanary matcher = init(new IsCanary(), null);
+        assertThat(matcher.match(mail(new Attribute(BulwarkAttributes.CANARY, AttributeValue.of("virus/r1"))))).hasSize(2);
+        FakeMail withHeader = FakeMail.builder().name("h").recipient("a@example.com")
+            .mimeMessage(org.apache.james.core.builder.MimeMessageBuilder.mimeMessageBuilder().addHeader("X-Bulwark-Canary", "virus/r1")
+                .setText("hello")).build();
+        assertThat(matcher.match(withHeader)).isEmpty();
+        assertThat(matcher.match(mail())).isEmpty();
+    }
+
+    @Test
     void eachVirusStatusMatcherMatchesItsStatusOnly() throws MessagingException {
         java.util.Map<String, org.apache.mailet.base.GenericMatcher> matchers = java.util.Map.of(
             "INFECTED", init(new IsInfected(), null),

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  * @param verdict       Bulwark's verdict attributes (bulwark.*) as text, as they were on the mail
  * @param releases      every release so far; a recipient is released at most once
  * @param rescan        the latest rescan after a signature update, if any
+ * @param origin        the mailbox it was taken out of (store-level scanning); empty for mail stopped in the pipeline
  */
 public record QuarantineEntry(
     QuarantineId id,
@@ -36,11 +37,13 @@ public record QuarantineEntry(
     Optional<Double> spamScore,
     Map<String, String> verdict,
     List<Release> releases,
-    Optional<Rescan> rescan) {
+    Optional<Rescan> rescan,
+    Optional<MailboxOrigin> origin) {
 
     public QuarantineEntry {
-        // Entries written before rescans existed have no such field.
+        // Entries written before rescans (or mailbox scanning) existed have no such field.
         rescan = rescan == null ? Optional.empty() : rescan;
+        origin = origin == null ? Optional.empty() : origin;
         recipients = List.copyOf(recipients);
         virusNames = List.copyOf(virusNames);
         verdict = Map.copyOf(new TreeMap<>(verdict));
@@ -63,11 +66,11 @@ public record QuarantineEntry(
     public QuarantineEntry withRelease(Release release) {
         return new QuarantineEntry(id, reason, sender, recipients, remoteAddress, remoteHost, subject, messageId, size,
             quarantinedAt, expiresAt, virusNames, spamScore, verdict,
-            Stream.concat(releases.stream(), Stream.of(release)).toList(), rescan);
+            Stream.concat(releases.stream(), Stream.of(release)).toList(), rescan, origin);
     }
 
     public QuarantineEntry withRescan(Rescan latest) {
         return new QuarantineEntry(id, reason, sender, recipients, remoteAddress, remoteHost, subject, messageId, size,
-            quarantinedAt, expiresAt, virusNames, spamScore, verdict, releases, Optional.of(latest));
+            quarantinedAt, expiresAt, virusNames, spamScore, verdict, releases, Optional.of(latest), origin);
     }
 }

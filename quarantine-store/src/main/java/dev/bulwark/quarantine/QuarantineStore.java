@@ -46,6 +46,11 @@ public final class QuarantineStore {
     public static final AttributeName ID = AttributeName.of("bulwark.quarantine.id");
     /** Set only on mail re-injected by a release: the quarantine id it was released from. */
     public static final AttributeName RELEASED = AttributeName.of("bulwark.quarantine.released");
+    /**
+     * Set on mail that is already kept in the quarantine and passes through the quarantine processor only
+     * for its notices (a message store-level scanning took out of a mailbox): the quarantine id.
+     */
+    public static final AttributeName STORED = AttributeName.of("bulwark.quarantine.stored");
 
     private static final Logger LOGGER = LoggerFactory.getLogger(QuarantineStore.class);
 
@@ -93,6 +98,12 @@ public final class QuarantineStore {
     /** Stores a copy of the mail, with its entry, under a new quarantine id. The given mail is left unchanged. */
     public QuarantineEntry store(Mail mail, QuarantineReason reason, List<String> virusNames, Optional<Double> spamScore,
                                  Map<String, String> verdict) {
+        return store(mail, reason, virusNames, spamScore, verdict, Optional.empty());
+    }
+
+    /** As {@link #store(Mail, QuarantineReason, List, Optional, Map)}, for a message taken out of a mailbox ({@code origin}). */
+    public QuarantineEntry store(Mail mail, QuarantineReason reason, List<String> virusNames, Optional<Double> spamScore,
+                                 Map<String, String> verdict, Optional<MailboxOrigin> origin) {
         Instant now = clock.instant();
         QuarantineId id = QuarantineId.random();
         try {
@@ -105,7 +116,7 @@ public final class QuarantineStore {
                 header(message, "Subject"),
                 header(message, "Message-ID"),
                 mail.getMessageSize(),
-                now, now.plus(reason.isHeld() ? heldRetention : retention), virusNames, spamScore, verdict, List.of(), Optional.empty());
+                now, now.plus(reason.isHeld() ? heldRetention : retention), virusNames, spamScore, verdict, List.of(), Optional.empty(), origin);
             MailImpl copy = MailImpl.duplicate(mail);
             try {
                 copy.setName(id.asString());

@@ -143,6 +143,23 @@ class QuarantineStoreTest {
     }
 
     @Test
+    void keepsTheMailboxAMessageWasTakenFromAndReadsEntriesWrittenBeforeOrigins() throws Exception {
+        MailboxOrigin origin = new MailboxOrigin("b@example.com", "Archive.2026");
+        QuarantineEntry taken = store.store(mail("a@example.com", "b@example.com"), QuarantineReason.VIRUS, List.of("Eicar-Signature"),
+            Optional.empty(), Map.of(), Optional.of(origin));
+        assertThat(store.entry(taken.id()).orElseThrow().origin()).contains(origin);
+        QuarantineEntry released = store.release(taken.id(), Optional.empty(), "admin", mail -> { });
+        assertThat(released.origin()).contains(origin);
+        assertThat(store.codec().write(taken)).contains("\"origin\":{\"owner\":\"b@example.com\",\"mailbox\":\"Archive.2026\"}");
+
+        QuarantineEntry pipeline = store.store(mail("a@example.com", "b@example.com"), QuarantineReason.VIRUS, List.of(), Optional.empty(), Map.of());
+        assertThat(pipeline.origin()).isEmpty();
+        String older = store.codec().write(pipeline).replaceAll(",\"origin\":null", "");
+        assertThat(older).doesNotContain("origin");
+        assertThat(store.codec().read(older)).isEqualTo(pipeline);
+    }
+
+    @Test
     void aFailedReinjectionIsNotRecorded() throws Exception {
         QuarantineEntry entry = store.store(mail("a@example.com", "b@example.com"), QuarantineReason.VIRUS, List.of(), Optional.empty(), Map.of());
 

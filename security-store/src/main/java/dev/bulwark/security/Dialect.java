@@ -58,6 +58,9 @@ public enum Dialect {
                 + "group_name VARCHAR(64) NOT NULL, "
                 + "member VARCHAR(320) NOT NULL, "
                 + "created_at BIGINT NOT NULL, "
-                + "PRIMARY KEY (group_name, member))");
+                + "PRIMARY KEY (group_name, member))",
+            "CREATE TABLE IF NOT EXISTS bulwark_secret ("
+                + "name VARCHAR(64) PRIMARY KEY, "
+                + "secret VARCHAR(512) NOT NULL)");
     }
 }

@@ -11,7 +11,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 /**
- * Bulwark's database: security events, sender lists and groups. SQLite (a file beside James) for one
+ * Bulwark's database: security events, sender lists and groups, and the secrets all nodes share. SQLite (a file beside James) for one
  * node; PostgreSQL when several James nodes must share lists, groups and events. The schema is created
  * on open when missing. Close it to release the connection pool.
  */
@@ -20,12 +20,14 @@ public final class SecurityStore implements AutoCloseable {
     private final SecurityEvents events;
     private final SenderLists lists;
     private final Groups groups;
+    private final Secrets secrets;
 
     private SecurityStore(HikariDataSource dataSource, SecurityStoreConfig config, Clock clock) {
         this.dataSource = dataSource;
         this.events = new SecurityEvents(dataSource, nodeName());
         this.lists = new SenderLists(dataSource, config.cacheTtl(), clock);
         this.groups = new Groups(dataSource, config.cacheTtl(), clock);
+        this.secrets = new Secrets(dataSource);
     }
 
     public static SecurityStore open(SecurityStoreConfig config, Clock clock) {
@@ -73,6 +75,10 @@ public final class SecurityStore implements AutoCloseable {
 
     public Groups groups() {
         return groups;
+    }
+
+    public Secrets secrets() {
+        return secrets;
     }
 
     @Override

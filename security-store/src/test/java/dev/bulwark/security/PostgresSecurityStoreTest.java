@@ -58,6 +58,9 @@ class PostgresSecurityStoreTest {
             assertThat(stats.topViruses()).extracting(EventStatistics.Ranked::name).containsExactly("Eicar");
             assertThat(node2.events().deleteBefore(now.plusSeconds(1))).isEqualTo(2);
 
+            // the scan stamp's key: made by one node, read by the other
+            assertThat(node2.secrets().getOrCreate("pg-test-secret", 32)).isEqualTo(node1.secrets().getOrCreate("pg-test-secret", 32));
+
             node1.lists().remove(SenderList.BLOCK, AddressPattern.parse("pg-evil.test"));
             node1.groups().remove("pg-finance", AddressPattern.parse("bob@example.com"));
         }

@@ -152,6 +152,16 @@ class SecurityStoreTest {
     }
 
     @Test
+    void aSecretIsMadeOnceAndSharedByEveryNode() {
+        byte[] first = store.secrets().getOrCreate("scan-stamp", 32);
+        assertThat(first).hasSize(32);
+        try (SecurityStore otherNode = SecurityStore.open(SecurityStoreConfig.sqlite(dir.resolve("security.db").toString()), clock)) {
+            assertThat(otherNode.secrets().getOrCreate("scan-stamp", 32)).isEqualTo(first);
+        }
+        assertThat(store.secrets().getOrCreate("other", 32)).isNotEqualTo(first);
+    }
+
+    @Test
     void groupsHoldUsersAndDomains() {
         store.groups().add("finance", AddressPattern.parse("bob@example.com"));
         store.groups().add("finance", AddressPattern.parse("@accounting.example.com"));

@@ -40,9 +40,15 @@ final class JamesInstance implements AutoCloseable {
     }
 
     static JamesInstance start(Pipeline pipeline, Path repo, Daemons daemons) throws Exception {
+        return start(pipeline, repo, daemons, conf -> { });
+    }
+
+    /** @param confEdits changes to the written conf/ folder before James starts */
+    static JamesInstance start(Pipeline pipeline, Path repo, Daemons daemons, java.util.function.Consumer<Path> confEdits) throws Exception {
         Path workDir = Files.createTempDirectory("bulwark-bench-james-" + pipeline.code() + ".");
         try {
             PipelineConf.write(pipeline, workDir, repo, daemons);
+            confEdits.accept(workDir.resolve("conf"));
             GuiceJamesServer server = MemoryJamesServerMain.createServer(MemoryJamesConfiguration.builder()
                 .workingDirectory(workDir.toFile())
                 .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
@@ -66,6 +72,10 @@ final class JamesInstance implements AutoCloseable {
 
     int smtpPort() {
         return server.getProbe(SmtpGuiceProbe.class).getSmtpPort().getValue();
+    }
+
+    int webAdminPort() {
+        return server.getProbe(org.apache.james.utils.WebAdminGuiceProbe.class).getWebAdminPort().getValue();
     }
 
     int imapPort() {

@@ -31,7 +31,8 @@ import dev.bulwark.scanner.WeightedEndpoint;
  */
 public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup, Rescan rescan,
                                    Quarantine quarantine, Store store, Seeds seeds, Watch watch,
-                                   dev.bulwark.security.OutbreakSettings outbreak, Discovery discovery, WebAdmin webAdmin) {
+                                   dev.bulwark.security.OutbreakSettings outbreak, Discovery discovery, WebAdmin webAdmin, Mailbox mailbox,
+                                   Canary canary) {
 
     /**
      * What Bulwark's webadmin routes accept besides webadmin.properties (docs/SECURITY.md).
@@ -42,6 +43,49 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
      */
     public record WebAdmin(List<WebOrigin> allowedOrigins, boolean allowUnauthenticated) {
         public static final WebAdmin DEFAULT = new WebAdmin(List.of(), false);
+    }
+
+    /**
+     * Store-level scanning (the mailbox listener of listeners.xml, and the on-demand mailbox scan).
+     *
+     * @param attachmentPolicy which attachments are banned in mailboxes, in HasBannedAttachment's condition syntax;
+     *                         empty: its defaults; {@code none}: no attachment check
+     * @param noticeProcessor  the processor a message taken out of a mailbox goes through for its notices (the
+     *                         pipeline's quarantine processor); {@code none}: no notices
+     * @param stampKey         the scan stamp's key (base64, at least 32 bytes); empty: one made once and shared by every
+     *                         node through the security store
+     * @param scanRate         messages per second an on-demand mailbox scan reads at most
+     */
+    public record Mailbox(Optional<String> attachmentPolicy, String noticeProcessor, Optional<String> stampKey, int scanRate) {
+        public static final String NONE = "none";
+        public static final Mailbox DEFAULT = new Mailbox(Optional.empty(), "quarantine", Optional.empty(), 50);
+
+        public boolean notices() {
+            return !noticeProcessor.equals(NONE);
+        }
+    }
+
+    /**
+     * The pipeline canary.
+     *
+     * @param interval  how often carriers are sent through the spool; zero: never
+     * @param deadline  how long a round waits for each carrier's fate before calling it missed
+     * @param recipient where carriers are addressed (a local address that is no user); empty: bulwark-canary@ James's default domain
+     */
+    public record Canary(Duration interval, Duration deadline, Optional<String> recipient) {
+        public static final Canary DEFAULT = new Canary(Duration.ofMinutes(5), Duration.ofMinutes(1), Optional.empty());
+
+        public boolean enabled() {
+            return !interval.isZero();
+        }
+    }
+
+    /** What the retroactive rescan does with delivered mail that is now detected. */
+    public enum DeliveredAction {
+        /** A {@code rescan.delivered} event; the message stays where it is. */
+        REPORT,
+        /** Moved out of its mailbox into the quarantine, as store-level scanning does. */
+        QUARANTINE
     }
 
     /**
@@ -90,15 +134,17 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
      * @param onSignatureUpdate whether a new clamd signature version (seen by the integrity watch) starts a retroactive rescan
      * @param minInterval       at least this long between two retroactive rescans; an update seen sooner waits for it
      * @param releaseClean      whether quarantined suspicious mail that is now clean is released, or only marked for review
-     * @param deliveredWindow   mail delivered to mailboxes this recently is rescanned and reported; zero: not at all
+     * @param deliveredWindow   mail delivered to mailboxes this recently is rescanned; zero: not at all
+     * @param deliveredAction   what happens to delivered mail that is now detected
      */
     public record Rescan(Duration interval, String repository, String processor, boolean onSignatureUpdate, Duration minInterval,
-                         boolean releaseClean, Duration deliveredWindow) {
+                         boolean releaseClean, Duration deliveredWindow, DeliveredAction deliveredAction) {
         public static final Rescan DEFAULT = new Rescan(Duration.ofMinutes(1), "var/mail/scan-failed", "root", true, Duration.ofHours(1),
-            false, Duration.ofDays(1));
+            false, Duration.ofDays(1), DeliveredAction.REPORT);
 
         public Rescan(Duration interval, String repository, String processor) {
-            this(interval, repository, processor, DEFAULT.onSignatureUpdate, DEFAULT.minInterval, DEFAULT.releaseClean, DEFAULT.deliveredWindow);
+            this(interval, repository, processor, DEFAULT.onSignatureUpdate, DEFAULT.minInterval, DEFAULT.releaseClean, DEFAULT.deliveredWindow,
+                DEFAULT.deliveredAction);
         }
     }
 
@@ -148,6 +194,14 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     public static final String RESCAN_MIN_INTERVAL = "rescan.minInterval";
     public static final String RESCAN_RELEASE_CLEAN = "rescan.releaseClean";
     public static final String RESCAN_DELIVERED_WINDOW = "rescan.deliveredWindow";
+    public static final String RESCAN_DELIVERED_ACTION = "rescan.deliveredAction";
+    public static final String MAILBOX_ATTACHMENT_POLICY = "mailbox.attachmentPolicy";
+    public static final String MAILBOX_NOTICE_PROCESSOR = "mailbox.noticeProcessor";
+    public static final String MAILBOX_STAMP_KEY = "mailbox.stampKey";
+    public static final String MAILBOX_SCAN_RATE = "mailbox.scanRate";
+    public static final String CANARY_INTERVAL = "canary.interval";
+    public static final String CANARY_DEADLINE = "canary.deadline";
+    public static final String CANARY_RECIPIENT = "canary.recipient";
     public static final String QUARANTINE_REPOSITORY = "quarantine.repository";
     public static final String QUARANTINE_RETENTION = "quarantine.retention";
     public static final String QUARANTINE_RELEASE_PROCESSOR = "quarantine.releaseProcessor";
@@ -177,7 +231,8 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
         CLAMD_MAX_STREAM_SIZE, CLAMD_RESOLVE_INTERVAL, SPAMD_RESOLVE_INTERVAL, SPAMD_ENDPOINTS, SPAMD_CONNECT_TIMEOUT, SPAMD_TIMEOUT, SPAMD_MAX_CONNECTIONS,
         SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS,
         RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, RESCAN_ON_SIGNATURE_UPDATE, RESCAN_MIN_INTERVAL, RESCAN_RELEASE_CLEAN,
-        RESCAN_DELIVERED_WINDOW, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
+        RESCAN_DELIVERED_WINDOW, RESCAN_DELIVERED_ACTION, MAILBOX_ATTACHMENT_POLICY, MAILBOX_NOTICE_PROCESSOR, MAILBOX_STAMP_KEY,
+        MAILBOX_SCAN_RATE, CANARY_INTERVAL, CANARY_DEADLINE, CANARY_RECIPIENT, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
         QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL, QUARANTINE_HELD_RETENTION, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_MAX_CONNECTIONS,
         STORE_CACHE_TTL, STORE_EVENT_RETENTION, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE, OUTBREAK_WINDOW, OUTBREAK_PER_VIRUS,
         OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD, WEBADMIN_ALLOWED_ORIGINS, WEBADMIN_ALLOW_UNAUTHENTICATED);
@@ -220,7 +275,21 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             source.optional(RESCAN_MIN_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Rescan.DEFAULT.minInterval()),
             source.optional(RESCAN_RELEASE_CLEAN, "true or false", BulwarkConfiguration::bool).orElse(Rescan.DEFAULT.releaseClean()),
             source.optional(RESCAN_DELIVERED_WINDOW, "a duration such as 1d, or 0 for none", BulwarkConfiguration::durationOrZero)
-                .orElse(Rescan.DEFAULT.deliveredWindow()));
+                .orElse(Rescan.DEFAULT.deliveredWindow()),
+            source.optional(RESCAN_DELIVERED_ACTION, "report or quarantine", v -> DeliveredAction.valueOf(v.trim().toUpperCase(Locale.ROOT)))
+                .orElse(Rescan.DEFAULT.deliveredAction()));
+        Mailbox mailbox = new Mailbox(
+            source.optional(MAILBOX_ATTACHMENT_POLICY, "none, or HasBannedAttachment's condition such as extensions:exe,scr;archives:true",
+                BulwarkConfiguration::attachmentPolicy),
+            source.optional(MAILBOX_NOTICE_PROCESSOR, "a processor name, or none", String::trim).orElse(Mailbox.DEFAULT.noticeProcessor()),
+            source.optional(MAILBOX_STAMP_KEY, "at least 32 bytes in base64, e.g. from: openssl rand -base64 32", BulwarkConfiguration::stampKey),
+            source.optional(MAILBOX_SCAN_RATE, "a number of messages per second from 1 to 100000", v -> count(v, 1, 100_000))
+                .orElse(Mailbox.DEFAULT.scanRate()));
+        Canary canary = new Canary(
+            source.optional(CANARY_INTERVAL, "a duration such as 5m, or 0 for no canary", BulwarkConfiguration::durationOrZero)
+                .orElse(Canary.DEFAULT.interval()),
+            source.optional(CANARY_DEADLINE, "a duration such as 1m", BulwarkConfiguration::duration).orElse(Canary.DEFAULT.deadline()),
+            source.optional(CANARY_RECIPIENT, "a local address that is no user, such as bulwark-canary@example.com", BulwarkConfiguration::address));
         Duration quarantineRetention = source.optional(QUARANTINE_RETENTION, "a duration such as 30d", BulwarkConfiguration::duration)
             .orElse(Quarantine.DEFAULT.retention());
         Quarantine quarantine = new Quarantine(
@@ -272,7 +341,31 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
                     v -> Arrays.stream(v.split(",")).map(String::trim).filter(o -> !o.isEmpty()).map(WebOrigin::parse).distinct().toList())
                     .orElse(WebAdmin.DEFAULT.allowedOrigins()),
                 source.optional(WEBADMIN_ALLOW_UNAUTHENTICATED, "true or false", BulwarkConfiguration::bool)
-                    .orElse(WebAdmin.DEFAULT.allowUnauthenticated())));
+                    .orElse(WebAdmin.DEFAULT.allowUnauthenticated())),
+            mailbox, canary);
+    }
+
+    private static String attachmentPolicy(String value) {
+        if (!value.trim().equalsIgnoreCase(Mailbox.NONE)) {
+            dev.bulwark.matchers.attachments.AttachmentPolicy.parse(value.trim());
+        }
+        return value.trim();
+    }
+
+    private static String stampKey(String value) {
+        byte[] key = java.util.Base64.getDecoder().decode(value.trim());
+        if (key.length < 32) {
+            throw new IllegalArgumentException(key.length + " bytes");
+        }
+        return value.trim();
+    }
+
+    private static String address(String value) {
+        try {
+            return new org.apache.james.core.MailAddress(value.trim()).asString();
+        } catch (javax.mail.internet.AddressException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     static String environmentName(String key) {

@@ -1,26 +1,46 @@
 package dev.bulwark.extension.quarantine;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import javax.inject.Inject;
 import javax.inject.Singleton;
+import javax.mail.MessagingException;
 
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.mailet.Mail;
+import org.apache.mailet.PerRecipientHeaders;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
+import dev.bulwark.mailets.stamp.ScanStamp;
+import dev.bulwark.quarantine.MailboxOrigin;
 import dev.bulwark.quarantine.QuarantineEntry;
 import dev.bulwark.quarantine.QuarantineId;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.quarantine.Release;
 import dev.bulwark.security.SecurityStore;
 
+import reactor.core.publisher.Mono;
+
 /**
- * Releases quarantined mail: a copy addressed to the chosen recipients goes to James's spool queue,
- * entering {@code quarantine.releaseProcessor} marked so that {@code IsReleasedFromQuarantine} lets it
- * skip the scanners it already failed. The release is recorded (who, to whom, when) in the entry.
+ * Releases quarantined mail. Mail stopped in the pipeline: a copy addressed to the chosen recipients goes
+ * to James's spool queue, entering {@code quarantine.releaseProcessor} marked so that
+ * {@code IsReleasedFromQuarantine} lets it skip the scanners it already failed. A message store-level scanning
+ * took out of a mailbox goes back into that same mailbox (made again if it was deleted meanwhile). Either way
+ * it carries the scan stamp of an admin's decision, so that store-level scanning does not take it out again.
+ * The release is recorded (who, to whom, when) in the entry.
  */
 @Singleton
 public class QuarantineRelease {
@@ -28,13 +48,18 @@ public class QuarantineRelease {
     private final MailQueueFactory<? extends MailQueue> queues;
     private final String processor;
     private final SecurityStore security;
+    private final MailboxManager mailboxes;
+    private final ScanStamp stamp;
 
     @Inject
-    public QuarantineRelease(QuarantineStore store, MailQueueFactory<?> queues, BulwarkConfiguration configuration, SecurityStore security) {
+    public QuarantineRelease(QuarantineStore store, MailQueueFactory<?> queues, BulwarkConfiguration configuration, SecurityStore security,
+                             MailboxManager mailboxes, ScanStamp stamp) {
         this.store = store;
         this.queues = queues;
         this.processor = configuration.quarantine().releaseProcessor();
         this.security = security;
+        this.mailboxes = mailboxes;
+        this.stamp = stamp;
     }
 
     public QuarantineEntry release(QuarantineId id, Optional<List<String>> recipients, String releasedBy) {
@@ -44,7 +69,7 @@ public class QuarantineRelease {
     /**
      * Releases to all remaining recipients without the released mark: the mail goes through every check
      * of {@code quarantine.releaseProcessor} again, as new mail does (the retroactive rescan's release of
-     * mail now found clean, which no person looked at).
+     * mail now found clean, which no person looked at). A message taken out of a mailbox goes back there.
      */
     public QuarantineEntry releaseForAllChecks(QuarantineId id, String releasedBy) {
         return release(id, Optional.empty(), releasedBy, false);
@@ -81,16 +106,69 @@ public class QuarantineRelease {
     }
 
     private QuarantineEntry release(QuarantineId id, Optional<List<String>> recipients, String releasedBy, boolean skipFailedScanners) {
+        Optional<MailboxOrigin> origin = store.entry(id).flatMap(QuarantineEntry::origin);
+        QuarantineEntry released = origin.isPresent()
+            ? store.release(id, recipients, releasedBy, mail -> backToMailbox(mail, origin.get()))
+            : store.release(id, recipients, releasedBy, mail -> toSpool(mail, skipFailedScanners));
+        Release release = released.releases().get(released.releases().size() - 1);
+        QuarantineEvents.record(security, QuarantineEvents.RELEASED, released, release.recipients(), origin
+            .map(o -> Map.of("releasedBy", release.releasedBy(), "origin", "mailbox", "owner", o.owner(), "mailbox", o.mailbox()))
+            .orElseGet(() -> Map.of("releasedBy", release.releasedBy(), "processor", processor)));
+        return released;
+    }
+
+    private void toSpool(Mail mail, boolean skipFailedScanners) {
         MailQueue spool = queues.createQueue(MailQueueFactory.SPOOL);
-        QuarantineEntry released = store.release(id, recipients, releasedBy, mail -> {
+        try {
             if (!skipFailedScanners) {
                 mail.removeAttribute(QuarantineStore.RELEASED);
+            } else {
+                // Past the scanners: stamped for each recipient, or store-level scanning would take it out of their mailbox again.
+                ScanStamp.Digest digest = ScanStamp.digest(out -> writeTo(mail, out));
+                for (MailAddress recipient : mail.getRecipients()) {
+                    stamp.issue(recipient.asString(), digest).ifPresent(value -> mail.addSpecificHeaderForRecipient(
+                        PerRecipientHeaders.Header.builder().name(ScanStamp.HEADER).value(value).build(), recipient));
+                }
             }
-            enqueue(spool, mail);
-        });
-        Release release = released.releases().get(released.releases().size() - 1);
-        QuarantineEvents.record(security, QuarantineEvents.RELEASED, released, release.recipients(),
-            Map.of("releasedBy", release.releasedBy(), "processor", processor));
-        return released;
+            mail.setState(processor);
+            spool.enQueue(mail);
+        } catch (MailQueue.MailQueueException e) {
+            throw new IllegalStateException("the spool queue refused the released mail: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the released mail: " + e.getMessage(), e);
+        }
+    }
+
+    private void backToMailbox(Mail mail, MailboxOrigin origin) {
+        Username owner = Username.of(origin.owner());
+        MailboxSession session = mailboxes.createSystemSession(owner);
+        try {
+            ByteArrayOutputStream message = new ByteArrayOutputStream();
+            writeTo(mail, message);
+            ScanStamp.Digest digest = ScanStamp.digest(out -> out.write(message.toByteArray()));
+            String stamped = stamp.issue(owner.asString(), digest).map(value -> ScanStamp.HEADER + ": " + value + "\r\n").orElse("");
+            ByteArrayOutputStream restored = new ByteArrayOutputStream(message.size() + stamped.length());
+            restored.write(stamped.getBytes(StandardCharsets.US_ASCII));
+            message.writeTo(restored);
+            MailboxPath path = MailboxPath.forUser(owner, origin.mailbox());
+            if (!Boolean.TRUE.equals(Mono.from(mailboxes.mailboxExists(path, session)).block())) {
+                mailboxes.createMailbox(path, session);
+            }
+            MessageManager mailbox = mailboxes.getMailbox(path, session);
+            mailbox.appendMessage(MessageManager.AppendCommand.builder().recent().build(restored.toByteArray()), session);
+        } catch (MailboxException | IOException e) {
+            throw new IllegalStateException("cannot put the message back into " + origin.owner() + "'s " + origin.mailbox() + ": "
+                + e.getMessage(), e);
+        } finally {
+            mailboxes.endProcessingRequest(session);
+        }
+    }
+
+    private static void writeTo(Mail mail, java.io.OutputStream out) throws IOException {
+        try {
+            mail.getMessage().writeTo(out);
+        } catch (MessagingException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 }

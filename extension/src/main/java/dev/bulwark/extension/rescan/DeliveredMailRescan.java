@@ -30,6 +30,9 @@ import org.apache.james.mailbox.model.search.MailboxQuery;
 import org.apache.james.user.api.UsersRepository;
 import org.apache.james.user.api.UsersRepositoryException;
 
+import dev.bulwark.extension.config.BulwarkConfiguration;
+import dev.bulwark.extension.mailbox.MailboxQuarantine;
+import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.scanner.ScanVerdict;
 import dev.bulwark.scanner.VirusScanner;
 
@@ -37,11 +40,14 @@ import reactor.core.publisher.Flux;
 
 /**
  * Rescans mail already delivered to mailboxes since a given time, read through James's own mailbox API
- * (any mailbox backend), and reports what is now detected. It reads only: mailboxes are never changed.
+ * (any mailbox backend), and reports what is now detected; with {@code rescan.deliveredAction=quarantine}
+ * it also takes it out of its mailbox into the quarantine, as store-level scanning does. Otherwise it reads
+ * only.
  */
 public class DeliveredMailRescan {
-    /** A delivered message that the new signatures detect. */
-    public record Detection(String recipient, String mailbox, Optional<String> messageId, Optional<String> subject, ScanVerdict verdict) {
+    /** A delivered message that the new signatures detect; the quarantine entry when it was taken out. */
+    public record Detection(String recipient, String mailbox, Optional<String> messageId, Optional<String> subject, ScanVerdict verdict,
+                            Optional<String> quarantineId) {
     }
 
     /** How many delivered messages were scanned, detected, and could not be scanned. */
@@ -50,16 +56,21 @@ public class DeliveredMailRescan {
 
     private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(DeliveredMailRescan.class);
 
+    static final String TRIGGER = "retroactive rescan";
+
     private final UsersRepository users;
     private final MailboxManager mailboxes;
+    private final MailboxQuarantine quarantine;
 
     @Inject
-    public DeliveredMailRescan(UsersRepository users, MailboxManager mailboxes) {
+    public DeliveredMailRescan(UsersRepository users, MailboxManager mailboxes, MailboxQuarantine quarantine) {
         this.users = users;
         this.mailboxes = mailboxes;
+        this.quarantine = quarantine;
     }
 
-    public Outcome rescanSince(Instant since, VirusScanner scanner, Consumer<Detection> detected) throws InterruptedException {
+    public Outcome rescanSince(Instant since, VirusScanner scanner, BulwarkConfiguration.DeliveredAction action, Consumer<Detection> detected)
+            throws InterruptedException {
         long scanned = 0;
         long found = 0;
         long errors = 0;
@@ -83,7 +94,7 @@ public class DeliveredMailRescan {
                         if (Thread.interrupted()) {
                             throw new InterruptedException("rescan of delivered mail cancelled");
                         }
-                        Optional<ScanVerdict> verdict = scan(mailbox, uid, session, scanner, user, path, detected);
+                        Optional<ScanVerdict> verdict = scan(mailbox, uid, session, scanner, action, path, detected);
                         scanned++;
                         if (verdict.isEmpty()) {
                             errors++;
@@ -106,9 +117,10 @@ public class DeliveredMailRescan {
         return verdict.status() == ScanVerdict.Status.INFECTED || verdict.status() == ScanVerdict.Status.SUSPICIOUS;
     }
 
-    /** The verdict, or empty when the message could not be read or scanned. */
-    private static Optional<ScanVerdict> scan(MessageManager mailbox, MessageUid uid, MailboxSession session, VirusScanner scanner,
-                                              Username user, MailboxPath path, Consumer<Detection> detected) throws MailboxException {
+    /** The verdict, or empty when the message could not be read or scanned (or, when detected, taken out). */
+    private Optional<ScanVerdict> scan(MessageManager mailbox, MessageUid uid, MailboxSession session, VirusScanner scanner,
+                                       BulwarkConfiguration.DeliveredAction action, MailboxPath path, Consumer<Detection> detected)
+            throws MailboxException {
         MessageResultIterator results = mailbox.getMessages(MessageRange.one(uid), FetchGroup.FULL_CONTENT, session);
         if (!results.hasNext()) {
             return Optional.empty();
@@ -125,7 +137,24 @@ public class DeliveredMailRescan {
             return Optional.empty();
         }
         if (isDetection(verdict)) {
-            detected.accept(new Detection(user.asString(), path.getName(), header(message, "Message-ID"), header(message, "Subject"), verdict));
+            Optional<String> quarantineId = Optional.empty();
+            boolean failed = false;
+            if (action == BulwarkConfiguration.DeliveredAction.QUARANTINE) {
+                try {
+                    QuarantineReason reason = verdict.status() == ScanVerdict.Status.INFECTED ? QuarantineReason.VIRUS : QuarantineReason.SUSPICIOUS;
+                    quarantineId = quarantine.takeOut(mailbox, message, session, reason, verdict, Optional.empty(), TRIGGER).quarantineId();
+                } catch (IOException | MailboxException | RuntimeException e) {
+                    // Reported, and left where it is: the next rescan or an on-demand scan tries again.
+                    LOGGER.warn("Delivered message {} in {}'s {} now detected but not taken out: {}", uid.asLong(),
+                        session.getUser().asString(), path.getName(), e.toString());
+                    failed = true;
+                }
+            }
+            detected.accept(new Detection(session.getUser().asString(), path.getName(), header(message, "Message-ID"), header(message, "Subject"),
+                verdict, quarantineId));
+            if (failed) {
+                return Optional.empty();
+            }
         }
         return Optional.of(verdict);
     }

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.quarantine.QuarantineEvents;
+import dev.bulwark.extension.mailbox.PendingMailboxScans;
 import dev.bulwark.extension.scanners.Scanners;
 import dev.bulwark.mailets.MessageScan;
 import dev.bulwark.quarantine.QuarantineEntry;
@@ -50,6 +51,8 @@ import dev.bulwark.security.SecurityStore;
  *
  * <p>An admin's release of held mail ({@link #releaseAfterRescan}) scans it first and lets it go
  * through the whole pipeline only with a verdict.
+ * Messages in mailboxes that no scanner could judge ({@link PendingMailboxScans}) are scanned again in the
+ * same rounds.
  */
 @Singleton
 public class HeldMailRescan implements UserDefinedStartable {
@@ -64,6 +67,7 @@ public class HeldMailRescan implements UserDefinedStartable {
     private final MailQueueFactory<? extends MailQueue> queues;
     private final SecurityStore security;
     private final Clock clock = Clock.systemUTC();
+    private final PendingMailboxScans pendingMailboxScans;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "bulwark-held-mail-rescan");
         thread.setDaemon(true);
@@ -72,13 +76,14 @@ public class HeldMailRescan implements UserDefinedStartable {
 
     @Inject
     public HeldMailRescan(BulwarkConfiguration configuration, Scanners scanners, ReprocessingService reprocessing, QuarantineStore store,
-                          MailQueueFactory<?> queues, SecurityStore security) {
+                          MailQueueFactory<?> queues, SecurityStore security, PendingMailboxScans pendingMailboxScans) {
         this.configuration = configuration;
         this.scanners = scanners;
         this.reprocessing = reprocessing;
         this.store = store;
         this.queues = queues;
         this.security = security;
+        this.pendingMailboxScans = pendingMailboxScans;
     }
 
     @Override
@@ -105,6 +110,11 @@ public class HeldMailRescan implements UserDefinedStartable {
      * @return whether every held mail could be read and the mail with a verdict went back; what did not stays held
      */
     public synchronized boolean rescanNow(boolean unscannableToo) {
+        try {
+            pendingMailboxScans.rescanNow();
+        } catch (RuntimeException e) {
+            LOGGER.warn("Pending mailbox scans not taken up: {}", e.getMessage());
+        }
         boolean complete = reprocessFallback();
         List<QuarantineReason> reasons = unscannableToo ? List.of(QuarantineReason.SCAN_FAILED, QuarantineReason.UNSCANNABLE)
             : List.of(QuarantineReason.SCAN_FAILED);

@@ -36,7 +36,8 @@ import dev.bulwark.security.StoreException;
  * goes back through the pipeline (what is now clean is delivered); quarantined mail that was only
  * suspicious is scanned again and
  * marked with the new verdict (released when now clean, if the operator enabled that); mail delivered
- * within {@code rescan.deliveredWindow} is scanned and what is now detected is reported. Every changed
+ * within {@code rescan.deliveredWindow} is scanned and what is now detected is reported, and with
+ * {@code rescan.deliveredAction=quarantine} taken out of its mailbox into the quarantine. Every changed
  * verdict is a security event.
  */
 public class RetroactiveRescanTask implements Task {
@@ -51,7 +52,7 @@ public class RetroactiveRescanTask implements Task {
 
     /** Progress shown by the task manager. */
     public record Details(String trigger, long quarantineRescanned, long nowClean, long released, long nowInfected,
-                          long deliveredScanned, long deliveredDetected, long errors, Instant timestamp)
+                          long deliveredScanned, long deliveredDetected, long deliveredQuarantined, long errors, Instant timestamp)
         implements TaskExecutionDetails.AdditionalInformation {
     }
 
@@ -69,6 +70,7 @@ public class RetroactiveRescanTask implements Task {
     private final AtomicLong nowInfected = new AtomicLong();
     private final AtomicLong deliveredScanned = new AtomicLong();
     private final AtomicLong deliveredDetected = new AtomicLong();
+    private final AtomicLong deliveredQuarantined = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
 
     /** @param trigger why it runs: the signature update seen, or who asked over webadmin */
@@ -91,7 +93,7 @@ public class RetroactiveRescanTask implements Task {
         if (!window.isZero()) {
             try {
                 DeliveredMailRescan.Outcome outcome = services.delivered().rescanSince(clock.instant().minus(window), services.scanner(),
-                    this::reportDelivered);
+                    services.settings().deliveredAction(), this::reportDelivered);
                 deliveredScanned.addAndGet(outcome.scanned());
                 errors.addAndGet(outcome.errors());
             } catch (RuntimeException e) {
@@ -104,7 +106,8 @@ public class RetroactiveRescanTask implements Task {
             "trigger", trigger, "quarantineRescanned", Long.toString(details.quarantineRescanned()),
             "nowClean", Long.toString(details.nowClean()), "released", Long.toString(details.released()),
             "nowInfected", Long.toString(details.nowInfected()), "deliveredScanned", Long.toString(details.deliveredScanned()),
-            "deliveredDetected", Long.toString(details.deliveredDetected()), "errors", Long.toString(details.errors()))));
+            "deliveredDetected", Long.toString(details.deliveredDetected()), "deliveredQuarantined", Long.toString(details.deliveredQuarantined()),
+            "errors", Long.toString(details.errors()))));
         LOGGER.info("Retroactive rescan done: {}", details);
         return details.errors() == 0 ? Result.COMPLETED : Result.PARTIAL;
     }
@@ -170,12 +173,16 @@ public class RetroactiveRescanTask implements Task {
 
     private void reportDelivered(DeliveredMailRescan.Detection detection) {
         deliveredDetected.incrementAndGet();
-        LOGGER.warn("Delivered mail now detected: {} in {}'s {} ({})", detection.verdict().names(), detection.recipient(),
-            detection.mailbox(), detection.messageId().orElse("no Message-ID"));
+        detection.quarantineId().ifPresent(id -> deliveredQuarantined.incrementAndGet());
+        LOGGER.warn("Delivered mail now detected: {} in {}'s {} ({}){}", detection.verdict().names(), detection.recipient(),
+            detection.mailbox(), detection.messageId().orElse("no Message-ID"),
+            detection.quarantineId().map(id -> ", taken out into quarantine entry " + id).orElse(""));
         Map<String, String> details = new HashMap<>(Map.of("recipient", detection.recipient(), "mailbox", detection.mailbox(),
             "now", detection.verdict().status().name().toLowerCase(Locale.ROOT), "virusNames", String.join(",", detection.verdict().names()),
             "trigger", trigger));
         detection.subject().ifPresent(subject -> details.put("subject", subject));
+        detection.quarantineId().ifPresent(id -> details.put("quarantineId", id));
+        details.put("action", detection.quarantineId().isPresent() ? "quarantined" : "reported");
         record(SecurityEvent.of(clock.instant(), DELIVERED_DETECTED, detection.messageId(), Optional.empty(), List.of(detection.recipient()),
             details));
     }
@@ -190,7 +197,7 @@ public class RetroactiveRescanTask implements Task {
 
     private Details current() {
         return new Details(trigger, rescanned.get(), nowClean.get(), released.get(), nowInfected.get(), deliveredScanned.get(),
-            deliveredDetected.get(), errors.get(), clock.instant());
+            deliveredDetected.get(), deliveredQuarantined.get(), errors.get(), clock.instant());
     }
 
     public String trigger() {

@@ -16,19 +16,26 @@ import dev.bulwark.security.SecurityEventSink;
 /**
  * Where mail processing's security events go: to the store's async writer; into a James metric per
  * kind ({@code bulwark_verdict_infected}, {@code bulwark_quarantine_stored}..., so that they appear
- * wherever James exports metrics); and each {@code verdict.infected} to the outbreak detector.
+ * wherever James exports metrics); and each {@code verdict.infected} to the outbreak detector. Events about the
+ * pipeline canary's carriers (detail {@code canary}) go only to the canary watch: never stored, counted or
+ * taken for an outbreak.
  */
 public final class EventFanOut implements SecurityEventSink {
     private final SecurityEventSink writer;
     private final OutbreakDetector detector;
     private final MetricFactory metrics;
+    private final SecurityEventSink canary;
     private final Map<String, Metric> counters = new ConcurrentHashMap<>();
 
-    public EventFanOut(SecurityEventSink writer, OutbreakDetector detector, MetricFactory metrics) {
+    public EventFanOut(SecurityEventSink writer, OutbreakDetector detector, MetricFactory metrics, SecurityEventSink canary) {
         this.writer = writer;
         this.detector = detector;
         this.metrics = metrics;
+        this.canary = canary;
     }
+
+    /** The detail the pipeline puts on events about canary carriers. */
+    public static final String CANARY_DETAIL = "canary";
 
     static String metricName(String kind) {
         return "bulwark_" + kind.replace('.', '_').replace('-', '_').toLowerCase(Locale.ROOT);
@@ -36,6 +43,10 @@ public final class EventFanOut implements SecurityEventSink {
 
     @Override
     public void record(SecurityEvent event) {
+        if (event.details().containsKey(CANARY_DETAIL)) {
+            canary.record(event);
+            return;
+        }
         writer.record(event);
         counters.computeIfAbsent(event.kind(), kind -> metrics.generate(metricName(kind))).increment();
         if (event.kind().equals("verdict.infected")) {

@@ -15,6 +15,9 @@ import org.apache.james.server.task.json.dto.TaskDTOModule;
 import org.apache.james.task.Task;
 import org.apache.james.task.TaskExecutionDetails;
 
+import dev.bulwark.extension.mailbox.MailboxScanTask;
+import dev.bulwark.extension.mailbox.MailboxScanner;
+import dev.bulwark.extension.mailbox.MailboxScans;
 import dev.bulwark.extension.rescan.RetroactiveRescan;
 import dev.bulwark.extension.rescan.RetroactiveRescanTask;
 import dev.bulwark.quarantine.QuarantineFilter;
@@ -31,16 +34,19 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
     private final QuarantineStore quarantine;
     private final SecurityStore security;
     private final java.util.function.Function<String, RetroactiveRescanTask> rescan;
+    private final java.util.function.BiFunction<MailboxScanTask.Scope, String, MailboxScanTask> mailboxScan;
 
     @Inject
-    public BulwarkTaskExtension(QuarantineStore quarantine, SecurityStore security, RetroactiveRescan rescan) {
-        this(quarantine, security, rescan::task);
+    public BulwarkTaskExtension(QuarantineStore quarantine, SecurityStore security, RetroactiveRescan rescan, MailboxScans mailboxScans) {
+        this(quarantine, security, rescan::task, mailboxScans::task);
     }
 
-    BulwarkTaskExtension(QuarantineStore quarantine, SecurityStore security, java.util.function.Function<String, RetroactiveRescanTask> rescan) {
+    BulwarkTaskExtension(QuarantineStore quarantine, SecurityStore security, java.util.function.Function<String, RetroactiveRescanTask> rescan,
+                         java.util.function.BiFunction<MailboxScanTask.Scope, String, MailboxScanTask> mailboxScan) {
         this.quarantine = quarantine;
         this.security = security;
         this.rescan = rescan;
+        this.mailboxScan = mailboxScan;
     }
 
     @Override
@@ -63,6 +69,14 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
                 .toDomainObjectConverter(dto -> rescan.apply(dto.trigger()))
                 .toDTOConverter((task, type) -> new RescanDTO(type, task.trigger()))
                 .typeName(RetroactiveRescanTask.TYPE.asString())
+                .withFactory(TaskDTOModule::new),
+            TaskDTOModule.forTask(MailboxScanTask.class)
+                .convertToDTO(MailboxScanDTO.class)
+                .toDomainObjectConverter(dto -> mailboxScan.apply(new MailboxScanTask.Scope(Optional.ofNullable(dto.user()),
+                    Optional.ofNullable(dto.domain())), dto.requestedBy()))
+                .toDTOConverter((task, type) -> new MailboxScanDTO(type, task.scope().user().orElse(null), task.scope().domain().orElse(null),
+                    task.requestedBy()))
+                .typeName(MailboxScanTask.TYPE.asString())
                 .withFactory(TaskDTOModule::new));
     }
 
@@ -87,6 +101,12 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
                 .toDomainObjectConverter(RescanDetailsDTO::details)
                 .toDTOConverter(RescanDetailsDTO::of)
                 .typeName(RetroactiveRescanTask.TYPE.asString())
+                .withFactory(AdditionalInformationDTOModule::new),
+            AdditionalInformationDTOModule.forDomainObject(MailboxScanTask.Details.class)
+                .convertToDTO(MailboxScanDetailsDTO.class)
+                .toDomainObjectConverter(MailboxScanDetailsDTO::details)
+                .toDTOConverter(MailboxScanDetailsDTO::of)
+                .typeName(MailboxScanTask.TYPE.asString())
                 .withFactory(AdditionalInformationDTOModule::new));
     }
 
@@ -124,6 +144,36 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
         }
     }
 
+    public record MailboxScanDTO(String type, String user, String domain, String requestedBy) implements TaskDTO {
+        @Override
+        public String getType() {
+            return type;
+        }
+    }
+
+    public record MailboxScanDetailsDTO(String type, String scope, String requestedBy, long users, long mailboxes, long scanned, long found,
+                                        long unjudged, java.util.List<MailboxScanner.Finding> findings, Instant timestamp)
+        implements AdditionalInformationDTO {
+        static MailboxScanDetailsDTO of(MailboxScanTask.Details details, String type) {
+            return new MailboxScanDetailsDTO(type, details.scope(), details.requestedBy(), details.users(), details.mailboxes(), details.scanned(),
+                details.found(), details.unjudged(), details.findings(), details.timestamp());
+        }
+
+        MailboxScanTask.Details details() {
+            return new MailboxScanTask.Details(scope, requestedBy, users, mailboxes, scanned, found, unjudged, findings, timestamp);
+        }
+
+        @Override
+        public String getType() {
+            return type;
+        }
+
+        @Override
+        public Instant getTimestamp() {
+            return timestamp;
+        }
+    }
+
     public record DeletionDetailsDTO(String type, long deletedEntries, Instant timestamp) implements AdditionalInformationDTO {
         @Override
         public String getType() {
@@ -149,16 +199,17 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
     }
 
     public record RescanDetailsDTO(String type, String trigger, long quarantineRescanned, long nowClean, long released, long nowInfected,
-                                   long deliveredScanned, long deliveredDetected, long errors, Instant timestamp)
+                                   long deliveredScanned, long deliveredDetected, long deliveredQuarantined, long errors, Instant timestamp)
         implements AdditionalInformationDTO {
         static RescanDetailsDTO of(RetroactiveRescanTask.Details details, String type) {
             return new RescanDetailsDTO(type, details.trigger(), details.quarantineRescanned(), details.nowClean(), details.released(),
-                details.nowInfected(), details.deliveredScanned(), details.deliveredDetected(), details.errors(), details.timestamp());
+                details.nowInfected(), details.deliveredScanned(), details.deliveredDetected(), details.deliveredQuarantined(), details.errors(),
+                details.timestamp());
         }
 
         RetroactiveRescanTask.Details details() {
             return new RetroactiveRescanTask.Details(trigger, quarantineRescanned, nowClean, released, nowInfected, deliveredScanned,
-                deliveredDetected, errors, timestamp);
+                deliveredDetected, deliveredQuarantined, errors, timestamp);
         }
 
         @Override

@@ -39,6 +39,10 @@ class BulwarkConfigurationTest {
         assertThat(configuration.requireScannersAtStartup()).isTrue();
         assertThat(configuration.rescan()).isEqualTo(BulwarkConfiguration.Rescan.DEFAULT);
         assertThat(configuration.discovery()).isEqualTo(BulwarkConfiguration.Discovery.DEFAULT);
+        assertThat(configuration.mailbox()).isEqualTo(BulwarkConfiguration.Mailbox.DEFAULT);
+        assertThat(configuration.canary()).isEqualTo(new BulwarkConfiguration.Canary(Duration.ofMinutes(5), Duration.ofMinutes(1),
+            java.util.Optional.empty()));
+        assertThat(configuration.rescan().deliveredAction()).isEqualTo(BulwarkConfiguration.DeliveredAction.REPORT);
         assertThat(configuration.quarantine()).isEqualTo(new BulwarkConfiguration.Quarantine("file://var/mail/quarantine/",
             Duration.ofDays(30), "root", Duration.ofDays(1)));
     }
@@ -55,6 +59,9 @@ class BulwarkConfigurationTest {
             "spamd.maxMessageSize", "1M", "startup.requireScanners", "false",
             "rescan.interval", "30s", "rescan.repository", "/var/mail/held/", "rescan.processor", "rescan",
             "rescan.onSignatureUpdate", "false", "rescan.minInterval", "10m", "rescan.releaseClean", "true", "rescan.deliveredWindow", "0",
+            "rescan.deliveredAction", "quarantine", "mailbox.attachmentPolicy", "extensions:exe,scr;archives:false",
+            "mailbox.noticeProcessor", "none", "mailbox.stampKey", java.util.Base64.getEncoder().encodeToString(new byte[32]),
+            "mailbox.scanRate", "200", "canary.interval", "0", "canary.deadline", "30s", "canary.recipient", "Canary@Example.com",
             "quarantine.repository", "memory://var/mail/q/", "quarantine.retention", "7d", "quarantine.releaseProcessor", "released",
             "quarantine.purgeInterval", "6h", "quarantine.heldRetention", "3d"), Map.of());
         ClamdPoolConfig clamd = configuration.clamd();
@@ -75,7 +82,13 @@ class BulwarkConfigurationTest {
         assertThat(configuration.requireScannersAtStartup()).isFalse();
         assertThat(configuration.discovery()).isEqualTo(new BulwarkConfiguration.Discovery(java.time.Duration.ZERO, Duration.ofSeconds(5)));
         assertThat(configuration.rescan()).isEqualTo(new BulwarkConfiguration.Rescan(Duration.ofSeconds(30), "var/mail/held", "rescan",
-            false, Duration.ofMinutes(10), true, Duration.ZERO));
+            false, Duration.ofMinutes(10), true, Duration.ZERO, BulwarkConfiguration.DeliveredAction.QUARANTINE));
+        assertThat(configuration.mailbox()).isEqualTo(new BulwarkConfiguration.Mailbox(java.util.Optional.of("extensions:exe,scr;archives:false"),
+            "none", java.util.Optional.of(java.util.Base64.getEncoder().encodeToString(new byte[32])), 200));
+        assertThat(configuration.mailbox().notices()).isFalse();
+        assertThat(configuration.canary().enabled()).isFalse();
+        assertThat(configuration.canary().deadline()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(configuration.canary().recipient()).contains("Canary@example.com");
         assertThat(configuration.quarantine()).isEqualTo(new BulwarkConfiguration.Quarantine("memory://var/mail/q/",
             Duration.ofDays(7), "released", Duration.ofHours(6), Duration.ofDays(3)));
     }
@@ -110,6 +123,20 @@ class BulwarkConfigurationTest {
             "clamd.endpoints ", file("clamd.endpoints", "a:1,a:1", "spamd.endpoints", "b:2"),
             "weight", file("clamd.endpoints", "a:1;weight=x", "spamd.endpoints", "b:2"),
             "rescan.repository", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "rescan.repository", "memory://var/mail/x/"));
+        assertOneLineNamingTheKey(broken);
+    }
+
+    @Test
+    void mailboxCanaryAndDeliveredActionProblemsNameTheKey() {
+        assertOneLineNamingTheKey(Map.of(
+            "rescan.deliveredAction", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "rescan.deliveredAction", "delete"),
+            "mailbox.attachmentPolicy", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "mailbox.attachmentPolicy", "exe"),
+            "mailbox.stampKey", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "mailbox.stampKey", "c2hvcnQ="),
+            "canary.interval", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "canary.interval", "-5m"),
+            "canary.recipient", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "canary.recipient", "no-at-sign")));
+    }
+
+    private static void assertOneLineNamingTheKey(Map<String, PropertiesConfiguration> broken) {
         assertThat(broken).allSatisfy((key, configuration) ->
             assertThatThrownBy(() -> BulwarkConfiguration.from(configuration, Map.of()))
                 .isInstanceOf(BulwarkConfigurationException.class)

@@ -15,6 +15,8 @@ import org.apache.james.server.task.json.dto.TaskDTOModule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.bulwark.extension.mailbox.MailboxScanTask;
+import dev.bulwark.extension.mailbox.MailboxScanner;
 import dev.bulwark.extension.rescan.RetroactiveRescanTask;
 import dev.bulwark.quarantine.QuarantineFilter;
 import dev.bulwark.quarantine.QuarantineReason;
@@ -29,7 +31,8 @@ class BulwarkTaskExtensionTest {
     @Test
     void tasksAndTheirProgressRoundTripThroughJson() throws Exception {
         try (SecurityStore security = SecurityStore.open(SecurityStoreConfig.sqlite(dir.resolve("s.db").toString()), Clock.systemUTC())) {
-            BulwarkTaskExtension extension = new BulwarkTaskExtension(null, security, trigger -> new RetroactiveRescanTask(null, trigger, Clock.systemUTC()));
+            BulwarkTaskExtension extension = new BulwarkTaskExtension(null, security, trigger -> new RetroactiveRescanTask(null, trigger, Clock.systemUTC()),
+                (scope, requestedBy) -> new MailboxScanTask(null, scope, requestedBy, Clock.systemUTC()));
             JsonTaskSerializer tasks = JsonTaskSerializer.of(extension.taskDTOModules().toArray(TaskDTOModule[]::new));
 
             QuarantineFilter filter = new QuarantineFilter(Optional.of(QuarantineReason.SPAM), Optional.of("@spam.test"), Optional.empty(),
@@ -51,11 +54,19 @@ class BulwarkTaskExtensionTest {
             assertThat(json).contains("\"type\":\"bulwark-retroactive-rescan\"");
             assertThat(((RetroactiveRescanTask) tasks.deserialize(json)).trigger()).isEqualTo("signature update: clamd now ClamAV 1.4.6/27001");
 
+            MailboxScanTask mailboxScan = (MailboxScanTask) tasks.deserialize(tasks.serialize(new MailboxScanTask(null,
+                new MailboxScanTask.Scope(Optional.empty(), Optional.of("bulwark.test")), "admin", Clock.systemUTC())));
+            assertThat(mailboxScan.scope()).isEqualTo(new MailboxScanTask.Scope(Optional.empty(), Optional.of("bulwark.test")));
+            assertThat(mailboxScan.requestedBy()).isEqualTo("admin");
+
             JsonTaskAdditionalInformationSerializer progress = JsonTaskAdditionalInformationSerializer.of(
                 extension.taskAdditionalInformationDTOModules().toArray(AdditionalInformationDTOModule[]::new));
             Instant now = Instant.parse("2026-12-01T12:00:00Z");
             for (Object details : java.util.List.of(new QuarantineDeletionTask.Details(7, now), new EventPurgeTask.Details(now, 3, now),
-                    new RetroactiveRescanTask.Details("manual", 5, 1, 0, 2, 40, 1, 0, now))) {
+                    new RetroactiveRescanTask.Details("manual", 5, 1, 0, 2, 40, 1, 1, 0, now),
+                    new MailboxScanTask.Details("domain bulwark.test", "admin", 2, 5, 120, 1, 0, java.util.List.of(new MailboxScanner.Finding(
+                        "alice@bulwark.test", "INBOX", 7, Optional.of("invoice"), Optional.of("<m1@x>"), "virus", java.util.List.of("Eicar"),
+                        Optional.of("0f1e2d3c-0000-0000-0000-000000000001"))), now))) {
                 org.apache.james.task.TaskExecutionDetails.AdditionalInformation information =
                     (org.apache.james.task.TaskExecutionDetails.AdditionalInformation) details;
                 assertThat(progress.deserialize(progress.serialize(information))).isEqualTo(information);

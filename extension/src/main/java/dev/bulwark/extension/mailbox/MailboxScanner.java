@@ -1,0 +1,296 @@
+package dev.bulwark.extension.mailbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.annotation.PreDestroy;
+import javax.inject.Inject;
+import javax.inject.Singleton;
+import javax.mail.Flags;
+
+import org.apache.james.core.Username;
+import org.apache.james.events.Event;
+import org.apache.james.events.EventDeadLetters;
+import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.events.MailboxEvents;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.model.Content;
+import org.apache.james.mailbox.model.FetchGroup;
+import org.apache.james.mailbox.model.MessageMetaData;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.model.MessageResult;
+import org.apache.james.mailbox.model.MessageResultIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.bulwark.extension.config.BulwarkConfiguration;
+import dev.bulwark.extension.scanners.Scanners;
+import dev.bulwark.mailets.stamp.ScanStamp;
+import dev.bulwark.matchers.attachments.AttachmentInspector;
+import dev.bulwark.matchers.attachments.AttachmentPolicy;
+import dev.bulwark.quarantine.QuarantineReason;
+import dev.bulwark.scanner.ScanVerdict;
+import dev.bulwark.security.SecurityEvent;
+import dev.bulwark.security.SecurityEventSink;
+
+/**
+ * Scans messages in mailboxes with the clamd pool and the attachment policy, and acts on the verdict:
+ * infected, suspicious or banned content is taken out into the quarantine ({@link MailboxQuarantine}); what
+ * cannot be judged stays where it is, flagged {@value #UNSCANNED}, and when a rescan could help (no scanner
+ * answered) its event goes to James's event dead letters for {@link MailboxScanListener}'s group, which
+ * {@link PendingMailboxScans} takes up again while clamd answers. A message with a valid scan stamp (the
+ * pipeline judged it) is not scanned again when it arrives.
+ */
+@Singleton
+public class MailboxScanner {
+    /** The IMAP keyword on a message no scanner could judge yet (a client may see it; nothing trusts it). */
+    public static final String UNSCANNED = "$BulwarkUnscanned";
+    private static final Logger LOGGER = LoggerFactory.getLogger(MailboxScanner.class);
+    private static final int THREADS = 4;
+    private static final int QUEUE = 1000;
+
+    /** What became of one message. */
+    public enum Outcome { CLEAN, STAMPED, TAKEN_OUT, UNJUDGED, GONE }
+
+    /** A message found infected, suspicious or banned, and where it was. */
+    public record Finding(String owner, String mailbox, long uid, Optional<String> subject, Optional<String> messageId, String verdict,
+                          List<String> names, Optional<String> quarantineId) {
+        public Finding {
+            names = List.copyOf(names);
+        }
+    }
+
+    /** The outcome of one message; the finding when something was found. */
+    public record Result(Outcome outcome, Optional<Finding> finding) {
+        static Result of(Outcome outcome) {
+            return new Result(outcome, Optional.empty());
+        }
+    }
+
+    private final MailboxManager mailboxes;
+    private final Scanners scanners;
+    private final ScanStamp stamp;
+    private final MailboxQuarantine quarantine;
+    private final EventDeadLetters deadLetters;
+    private final SecurityEventSink events;
+    private final Optional<AttachmentInspector> attachments;
+    private final ThreadPoolExecutor executor;
+    /** Messages sent to clamd, and messages spared because the pipeline's stamp vouched for them. */
+    private final org.apache.james.metrics.api.Metric scanned;
+    private final org.apache.james.metrics.api.Metric stamped;
+
+    @Inject
+    public MailboxScanner(MailboxManager mailboxes, Scanners scanners, ScanStamp stamp, MailboxQuarantine quarantine,
+                          EventDeadLetters deadLetters, SecurityEventSink events, BulwarkConfiguration configuration,
+                          org.apache.james.metrics.api.MetricFactory metrics) {
+        this.mailboxes = mailboxes;
+        this.scanned = metrics.generate("bulwark_mailbox_scanned");
+        this.stamped = metrics.generate("bulwark_mailbox_stamped");
+        this.scanners = scanners;
+        this.stamp = stamp;
+        this.quarantine = quarantine;
+        this.deadLetters = deadLetters;
+        this.events = events;
+        this.attachments = configuration.mailbox().attachmentPolicy()
+            .filter(policy -> policy.equalsIgnoreCase(BulwarkConfiguration.Mailbox.NONE)).isPresent()
+            ? Optional.empty()
+            : Optional.of(new AttachmentInspector(AttachmentPolicy.parse(configuration.mailbox().attachmentPolicy().orElse(""))));
+        AtomicInteger threads = new AtomicInteger();
+        // Caller runs when full: under a flood of appends the event thread scans itself (slower), nothing is dropped.
+        this.executor = new ThreadPoolExecutor(THREADS, THREADS, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(QUEUE), runnable -> {
+            Thread thread = new Thread(runnable, "bulwark-mailbox-scan-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }, new ThreadPoolExecutor.CallerRunsPolicy());
+    }
+
+    /** Scans the added messages on Bulwark's threads; the caller (the event thread, a client waiting) goes on. */
+    public void submit(MailboxEvents.Added added) {
+        executor.execute(new ScanJob(added));
+    }
+
+    private final class ScanJob implements Runnable {
+        private final MailboxEvents.Added added;
+
+        ScanJob(MailboxEvents.Added added) {
+            this.added = added;
+        }
+
+        @Override
+        public void run() {
+            scan(added);
+        }
+    }
+
+    /** Scans the messages an event added, as they arrive: a message stamped by the pipeline is not scanned again. */
+    public void scan(MailboxEvents.Added added) {
+        Username owner = added.getMailboxPath().getUser();
+        MailboxSession session = mailboxes.createSystemSession(owner);
+        try {
+            MessageManager mailbox;
+            try {
+                mailbox = mailboxes.getMailbox(added.getMailboxId(), session);
+            } catch (MailboxException e) {
+                LOGGER.info("Mailbox {} of {} is gone before its new messages were scanned: {}", added.getMailboxPath().getName(),
+                    owner.asString(), e.getMessage());
+                return;
+            }
+            for (MessageUid uid : added.getUids()) {
+                Result result = scanGuarded(mailbox, uid, session, "arrival", true);
+                if (result.outcome() == Outcome.UNJUDGED && result.finding().isEmpty()) {
+                    later(added, uid);
+                }
+            }
+        } finally {
+            mailboxes.endProcessingRequest(session);
+        }
+    }
+
+    /**
+     * Scans one message and acts on the verdict; never throws. UNJUDGED with no finding: a later pass could
+     * judge it (no scanner answered, or the mailbox could not be read); UNJUDGED with a finding: it will not
+     * (too large for clamd).
+     *
+     * @param trigger     what asked for the scan, in the events: arrival, on-demand scan, retroactive rescan
+     * @param trustStamps whether a valid scan stamp spares the scan (on arrival: the pipeline just judged it)
+     */
+    public Result scanGuarded(MessageManager mailbox, MessageUid uid, MailboxSession session, String trigger, boolean trustStamps) {
+        try {
+            return scan(mailbox, uid, session, trigger, trustStamps);
+        } catch (MailboxException | IOException | RuntimeException e) {
+            LOGGER.warn("Message {} in {} of {} not scanned: {}", uid.asLong(), mailbox.getMailboxPath().getName(),
+                session.getUser().asString(), e.toString());
+            record("mailbox.scan-failed", session.getUser(), mailbox, uid, Optional.empty(), Map.of("reason", String.valueOf(e.getMessage()),
+                "trigger", trigger));
+            return Result.of(Outcome.UNJUDGED);
+        }
+    }
+
+    private Result scan(MessageManager mailbox, MessageUid uid, MailboxSession session, String trigger, boolean trustStamps)
+            throws MailboxException, IOException {
+        MessageResultIterator results = mailbox.getMessages(MessageRange.one(uid), FetchGroup.FULL_CONTENT, session);
+        if (!results.hasNext()) {
+            return Result.of(Outcome.GONE); // expunged or moved meanwhile: its new place has its own event
+        }
+        MessageResult message = results.next();
+        Content content = message.getFullContent();
+        Username owner = session.getUser();
+        if (trustStamps) {
+            try (InputStream in = content.getInputStream()) {
+                if (stamp.verifies(owner.asString(), ScanStamp.digest(in))) {
+                    stamped.increment();
+                    return Result.of(Outcome.STAMPED);
+                }
+            }
+        }
+        scanned.increment();
+        ScanVerdict verdict = scanners.clamd().scan(out -> {
+            try (InputStream in = content.getInputStream()) {
+                in.transferTo(out);
+            }
+        }, message.getSize());
+        switch (verdict.status()) {
+            case INFECTED, SUSPICIOUS -> {
+                QuarantineReason reason = verdict.status() == ScanVerdict.Status.INFECTED ? QuarantineReason.VIRUS : QuarantineReason.SUSPICIOUS;
+                Map<String, String> details = new java.util.HashMap<>(Map.of("virusNames", String.join(",", verdict.names()), "trigger", trigger));
+                verdict.endpoint().ifPresent(endpoint -> details.put("endpoint", endpoint.toString()));
+                verdict.engine().ifPresent(engine -> details.put("engine", engine));
+                record("verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), owner, mailbox, uid, messageId(message), details);
+                return new Result(Outcome.TAKEN_OUT, Optional.of(quarantine.takeOut(mailbox, message, session, reason, verdict, Optional.empty(), trigger)));
+            }
+            case ERROR, UNSCANNABLE -> {
+                flag(mailbox, uid, session, true);
+                String reason = verdict.reason().orElse("no verdict");
+                record("mailbox.scan-failed", owner, mailbox, uid, messageId(message), Map.of("reason", reason, "trigger", trigger,
+                    "status", verdict.status().name()));
+                LOGGER.warn("Message {} in {} of {} could not be scanned ({}); left in place, flagged {}", uid.asLong(),
+                    mailbox.getMailboxPath().getName(), owner.asString(), reason, UNSCANNED);
+                return verdict.status() == ScanVerdict.Status.ERROR ? Result.of(Outcome.UNJUDGED)
+                    : new Result(Outcome.UNJUDGED, Optional.of(MailboxQuarantine.finding(owner, mailbox, message, "unscannable",
+                        List.of(reason), Optional.empty())));
+            }
+            default -> {
+                Optional<String> banned = banned(content);
+                if (banned.isPresent()) {
+                    record("mailbox.banned", owner, mailbox, uid, messageId(message), Map.of("reason", banned.get(), "trigger", trigger));
+                    return new Result(Outcome.TAKEN_OUT, Optional.of(quarantine.takeOut(mailbox, message, session, QuarantineReason.BANNED, verdict,
+                        banned, trigger)));
+                }
+                if (message.getFlags().contains(UNSCANNED)) {
+                    flag(mailbox, uid, session, false);
+                }
+                return Result.of(Outcome.CLEAN);
+            }
+        }
+    }
+
+    private Optional<String> banned(Content content) throws IOException, MailboxException {
+        if (attachments.isEmpty()) {
+            return Optional.empty();
+        }
+        try (InputStream in = content.getInputStream()) {
+            javax.mail.internet.MimeMessage message = new javax.mail.internet.MimeMessage(
+                javax.mail.Session.getInstance(new java.util.Properties()), in);
+            AttachmentInspector.Report report = attachments.get().report(message);
+            return report.isBanned() ? Optional.of(String.join("; ", report.banned())) : Optional.empty();
+        } catch (javax.mail.MessagingException e) {
+            throw new IOException("cannot read the message's MIME structure: " + e.getMessage(), e);
+        }
+    }
+
+    private void flag(MessageManager mailbox, MessageUid uid, MailboxSession session, boolean unscanned) throws MailboxException {
+        mailbox.setFlags(new Flags(UNSCANNED), unscanned ? MessageManager.FlagsUpdateMode.ADD : MessageManager.FlagsUpdateMode.REMOVE,
+            MessageRange.one(uid), session);
+    }
+
+    /** Keeps the message's arrival for a later pass, in James's event dead letters of the listener's group. */
+    private void later(MailboxEvents.Added added, MessageUid uid) {
+        SortedMap<MessageUid, MessageMetaData> one = new TreeMap<>(Map.of(uid, added.getMetaData(uid)));
+        MailboxEvents.Added pending = new MailboxEvents.Added(added.getSessionId(), added.getUsername(), added.getMailboxPath(),
+            added.getMailboxId(), one, Event.EventId.random(), added.isDelivery());
+        try {
+            deadLetters.store(MailboxScanListener.GROUP, pending).block();
+        } catch (RuntimeException e) {
+            // The message stays flagged in its mailbox; an on-demand mailbox scan finds it.
+            LOGGER.error("Message {} in {} of {} not kept for a later scan: {}", uid.asLong(), added.getMailboxPath().getName(),
+                added.getMailboxPath().getUser().asString(), e.toString());
+        }
+    }
+
+    private void record(String kind, Username owner, MessageManager mailbox, MessageUid uid, Optional<String> messageId, Map<String, String> details) {
+        Map<String, String> all = new java.util.HashMap<>(details);
+        all.put("origin", "mailbox");
+        all.put("owner", owner.asString());
+        all.put("mailbox", mailbox.getMailboxPath().getName());
+        all.put("uid", Long.toString(uid.asLong()));
+        events.record(SecurityEvent.of(java.time.Instant.now(), kind, messageId, Optional.empty(), List.of(owner.asString()), all));
+    }
+
+    static Optional<String> messageId(MessageResult message) {
+        return MailboxQuarantine.header(message, "Message-ID");
+    }
+
+    /** Scans still queued when James stops are kept for a later pass rather than forgotten. */
+    @PreDestroy
+    public void stop() {
+        for (Runnable queued : executor.shutdownNow()) {
+            if (queued instanceof ScanJob job) {
+                for (MessageUid uid : job.added.getUids()) {
+                    later(job.added, uid);
+                }
+            }
+        }
+    }
+}
