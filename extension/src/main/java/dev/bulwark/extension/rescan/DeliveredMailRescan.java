@@ -30,8 +30,8 @@ import org.apache.james.mailbox.model.search.MailboxQuery;
 import org.apache.james.user.api.UsersRepository;
 import org.apache.james.user.api.UsersRepositoryException;
 
-import dev.bulwark.scanner.ScanVerdict;
-import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.scanner.verdict.ScanVerdict;
+import dev.bulwark.scanner.verdict.VirusScanner;
 
 import reactor.core.publisher.Flux;
 

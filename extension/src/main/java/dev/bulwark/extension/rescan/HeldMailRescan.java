@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.scanners.Scanners;
-import dev.bulwark.scanner.EndpointStats;
+import dev.bulwark.scanner.pool.EndpointStats;
 
 /**
  * Gives held mail another scan: every {@code rescan.interval}, while some clamd is in service, the mail
