@@ -56,9 +56,11 @@ if [ "${1:-}" = "--pipelines" ] || [ "${1:-}" = "--append" ]; then
 fi
 
 echo "bench: building the bench module and what it needs, bulwark.jar included (tests skipped)" >&2
-quiet_mvn -DskipTests install -pl bench -am
-
-quiet_mvn -pl bench dependency:build-classpath -Dmdep.outputFile="$classpath_file" -DincludeScope=runtime "${exclusions[@]}"
+# package, never install: one reactor build resolves the project's own modules to this checkout's target/
+# jars, so the run measures this tree and leaves the shared ~/.m2 SNAPSHOTs alone. Every module of the
+# reactor writes the classpath file; bench comes last, so its list is what remains.
+quiet_mvn -DskipTests package dependency:build-classpath -pl bench -am \
+  -Dmdep.outputFile="$classpath_file" -DincludeScope=runtime "${exclusions[@]}"
 classpath="$repo/bench/target/classes:$(cat "$classpath_file")"
 
 # shellcheck disable=SC2086  # java_opts is a list of options

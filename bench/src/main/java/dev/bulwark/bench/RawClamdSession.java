@@ -10,7 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-import dev.bulwark.scanner.Endpoint;
+import dev.bulwark.scanner.endpoint.Endpoint;
 
 /**
  * The physical limit: the least a client can do to have clamd scan a payload. One plain blocking socket

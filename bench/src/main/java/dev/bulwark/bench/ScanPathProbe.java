@@ -22,10 +22,10 @@ import dev.bulwark.bench.ScannerPoolBenchmark.Errors;
 import dev.bulwark.bench.ScannerPoolBenchmark.Kind;
 import dev.bulwark.bench.ScannerPoolBenchmark.Payload;
 import dev.bulwark.bench.ScannerPoolBenchmark.Worker;
-import dev.bulwark.scanner.ClamdPool;
-import dev.bulwark.scanner.ClamdPoolConfig;
-import dev.bulwark.scanner.Endpoint;
-import dev.bulwark.scanner.WeightedEndpoint;
+import dev.bulwark.scanner.clamd.ClamdPool;
+import dev.bulwark.scanner.clamd.ClamdPoolConfig;
+import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.endpoint.WeightedEndpoint;
 
 /**
  * Diagnostic, not part of the benchmark's table: where the pool's time goes between raw clamd and

@@ -26,15 +26,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import dev.bulwark.scanner.ClamdClient;
-import dev.bulwark.scanner.ClamdPool;
-import dev.bulwark.scanner.ClamdPoolConfig;
-import dev.bulwark.scanner.Endpoint;
-import dev.bulwark.scanner.EndpointStats;
-import dev.bulwark.scanner.MessageContent;
-import dev.bulwark.scanner.ScanVerdict;
-import dev.bulwark.scanner.ScannerTimeouts;
-import dev.bulwark.scanner.WeightedEndpoint;
+import dev.bulwark.scanner.clamd.ClamdClient;
+import dev.bulwark.scanner.clamd.ClamdPool;
+import dev.bulwark.scanner.clamd.ClamdPoolConfig;
+import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.endpoint.WeightedEndpoint;
+import dev.bulwark.scanner.pool.EndpointStats;
+import dev.bulwark.scanner.verdict.MessageContent;
+import dev.bulwark.scanner.verdict.ScanVerdict;
+import dev.bulwark.scanner.wire.ScannerTimeouts;
 
 /**
  * Throughput of the clamd pool against the physical limit and against one connection per scan, in one run

@@ -34,7 +34,7 @@ class DistributionJarTest {
     void holdsBulwarkClasses() {
         assertThat(entries).contains(
             "dev/bulwark/mailets/VirusScan.class",
-            "dev/bulwark/scanner/ClamdClient.class",
+            "dev/bulwark/scanner/clamd/ClamdClient.class",
             "dev/bulwark/extension/BulwarkModule.class");
     }
 

@@ -6,7 +6,7 @@ import javax.mail.MessagingException;
 
 import org.apache.mailet.Mail;
 
-import dev.bulwark.scanner.MessageContent;
+import dev.bulwark.scanner.verdict.MessageContent;
 
 /** Streams a James mail's MIME message to a scanner without copying it into memory first. */
 final class MailContent {

@@ -17,9 +17,9 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.bulwark.scanner.MessageContent;
-import dev.bulwark.scanner.ScanVerdict;
-import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.scanner.verdict.MessageContent;
+import dev.bulwark.scanner.verdict.ScanVerdict;
+import dev.bulwark.scanner.verdict.VirusScanner;
 
 /**
  * One message's virus scan, and how it was done. A message within the scanner's stream limit

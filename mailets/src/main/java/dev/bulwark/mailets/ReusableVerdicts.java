@@ -10,8 +10,8 @@ import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 
 import dev.bulwark.matchers.BulwarkAttributes;
-import dev.bulwark.scanner.Endpoint;
-import dev.bulwark.scanner.ScanVerdict;
+import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.verdict.ScanVerdict;
 
 /**
  * Verdicts already given for these exact bytes, handed on so that they are not scanned twice: by

@@ -17,10 +17,10 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.bulwark.scanner.ScanVerdict;
-import dev.bulwark.scanner.SpamChecker;
-import dev.bulwark.scanner.SpamVerdict;
-import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.scanner.verdict.ScanVerdict;
+import dev.bulwark.scanner.verdict.SpamChecker;
+import dev.bulwark.scanner.verdict.SpamVerdict;
+import dev.bulwark.scanner.verdict.VirusScanner;
 import dev.bulwark.security.SecurityEventSink;
 import dev.bulwark.security.LogText;
 

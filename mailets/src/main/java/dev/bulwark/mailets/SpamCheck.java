@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.matchers.BulwarkAttributes;
-import dev.bulwark.scanner.SpamChecker;
-import dev.bulwark.scanner.SpamVerdict;
+import dev.bulwark.scanner.verdict.SpamChecker;
+import dev.bulwark.scanner.verdict.SpamVerdict;
 import dev.bulwark.security.SecurityEventSink;
 import dev.bulwark.security.SecurityStore;
 import dev.bulwark.security.SenderList;

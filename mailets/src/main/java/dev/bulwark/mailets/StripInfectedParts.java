@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.matchers.BulwarkAttributes;
-import dev.bulwark.scanner.ScanVerdict;
-import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.scanner.verdict.ScanVerdict;
+import dev.bulwark.scanner.verdict.VirusScanner;
 import dev.bulwark.security.LogText;
 
 /**

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.matchers.BulwarkAttributes;
 import dev.bulwark.matchers.CanaryCarrier;
-import dev.bulwark.scanner.ScanVerdict;
-import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.scanner.verdict.ScanVerdict;
+import dev.bulwark.scanner.verdict.VirusScanner;
 import dev.bulwark.security.LogText;
 import dev.bulwark.security.SecurityEventSink;
 

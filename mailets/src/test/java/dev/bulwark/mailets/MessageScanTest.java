@@ -19,10 +19,10 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.junit.jupiter.api.Test;
 
-import dev.bulwark.scanner.Endpoint;
-import dev.bulwark.scanner.MessageContent;
-import dev.bulwark.scanner.ScanVerdict;
-import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.verdict.MessageContent;
+import dev.bulwark.scanner.verdict.ScanVerdict;
+import dev.bulwark.scanner.verdict.VirusScanner;
 
 /** Scanning by parts with a scanner that records every stream it is given and has a small stream limit. */
 class MessageScanTest {

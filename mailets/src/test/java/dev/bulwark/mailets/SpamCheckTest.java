@@ -6,17 +6,17 @@ import java.util.List;
 
 import javax.mail.MessagingException;
 
+import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailetConfig;
-import org.apache.james.core.builder.MimeMessageBuilder;
 import org.junit.jupiter.api.Test;
 
 import dev.bulwark.matchers.BulwarkAttributes;
-import dev.bulwark.scanner.Endpoint;
-import dev.bulwark.scanner.SpamChecker;
-import dev.bulwark.scanner.SpamVerdict;
+import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.verdict.SpamChecker;
+import dev.bulwark.scanner.verdict.SpamVerdict;
 
 /** SpamCheck's orchestration with a scripted checker; the real spamd path is in integration-tests. */
 class SpamCheckTest {

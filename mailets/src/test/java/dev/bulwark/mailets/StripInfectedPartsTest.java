@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.bulwark.matchers.BulwarkAttributes;
-import dev.bulwark.scanner.ClamdPool;
-import dev.bulwark.scanner.ClamdPoolConfig;
-import dev.bulwark.scanner.Endpoint;
-import dev.bulwark.scanner.WeightedEndpoint;
+import dev.bulwark.scanner.clamd.ClamdPool;
+import dev.bulwark.scanner.clamd.ClamdPoolConfig;
+import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.endpoint.WeightedEndpoint;
 import dev.bulwark.scanner.testing.ScannerDaemons;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import dev.bulwark.scanner.testing.TestSamples;
@@ -90,7 +90,7 @@ class StripInfectedPartsTest {
         assertThat(result).contains("eicar.com (infected: Bulwark-Test.EICAR");
         assertThat(VirusScanTest.header(mail)).singleElement().asString().startsWith("cleaned: removed [eicar.com (infected: Bulwark-Test.EICAR");
         assertThat(AttributeUtils.getValueAndCastFromMail(mail, BulwarkAttributes.VIRUS_STATUS, String.class)).contains("CLEAN");
-        assertThat(clamd.scan(dev.bulwark.scanner.MessageContent.of(result.getBytes(StandardCharsets.US_ASCII))).isClean()).isTrue();
+        assertThat(clamd.scan(dev.bulwark.scanner.verdict.MessageContent.of(result.getBytes(StandardCharsets.US_ASCII))).isClean()).isTrue();
     }
 
     @Test

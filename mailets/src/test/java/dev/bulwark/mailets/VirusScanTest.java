@@ -8,18 +8,18 @@ import java.util.Optional;
 
 import javax.mail.MessagingException;
 
+import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailetConfig;
-import org.apache.james.core.builder.MimeMessageBuilder;
 import org.junit.jupiter.api.Test;
 
 import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.matchers.BulwarkAttributes;
-import dev.bulwark.scanner.Endpoint;
-import dev.bulwark.scanner.ScanVerdict;
-import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.verdict.ScanVerdict;
+import dev.bulwark.scanner.verdict.VirusScanner;
 
 /** VirusScan's orchestration with a scripted scanner; the real clamd path is in integration-tests. */
 class VirusScanTest {

@@ -12,9 +12,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.bulwark.scanner.clamd.ClamdClient;
+import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.spamd.SpamdClient;
+import dev.bulwark.scanner.spamd.SpamdClientConfig;
 import dev.bulwark.scanner.testing.Ports;
 import dev.bulwark.scanner.testing.ScannerDaemons;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
+import dev.bulwark.scanner.wire.ScannerTimeouts;
 
 /** scripts/scanners.sh: idempotent start, honest status, and a stop that touches only its own daemons. */
 @ExtendWith(ScannerDaemonsExtension.class)

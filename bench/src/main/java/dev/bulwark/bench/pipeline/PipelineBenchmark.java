@@ -201,7 +201,7 @@ public final class PipelineBenchmark {
 
     private static boolean bulwarkOnClasspath() {
         try {
-            Class.forName("dev.bulwark.scanner.ClamdPool", false, PipelineBenchmark.class.getClassLoader());
+            Class.forName("dev.bulwark.scanner.clamd.ClamdPool", false, PipelineBenchmark.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException e) {
             return false;

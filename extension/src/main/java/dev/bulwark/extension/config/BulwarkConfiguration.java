@@ -16,12 +16,12 @@ import org.apache.commons.configuration2.Configuration;
 import org.apache.james.util.DurationParser;
 import org.apache.james.util.Size;
 
-import dev.bulwark.scanner.ClamdPoolConfig;
-import dev.bulwark.scanner.Endpoint;
-import dev.bulwark.scanner.ScannerTimeouts;
-import dev.bulwark.scanner.SpamdClientConfig;
-import dev.bulwark.scanner.SpamdPoolConfig;
-import dev.bulwark.scanner.WeightedEndpoint;
+import dev.bulwark.scanner.clamd.ClamdPoolConfig;
+import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.endpoint.WeightedEndpoint;
+import dev.bulwark.scanner.spamd.SpamdClientConfig;
+import dev.bulwark.scanner.spamd.SpamdPoolConfig;
+import dev.bulwark.scanner.wire.ScannerTimeouts;
 
 /**
  * bulwark.properties, parsed once at start-up into an immutable value. Every key may be overridden by
@@ -238,6 +238,11 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
         OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD, WEBADMIN_ALLOWED_ORIGINS, WEBADMIN_ALLOW_UNAUTHENTICATED);
 
     private static final String DURATION = "a duration such as 30s or 500ms";
+
+    /** The key listing an engine's endpoints: {@code <daemon>.endpoints}, as {@link #CLAMD_ENDPOINTS} and {@link #SPAMD_ENDPOINTS}. */
+    public static String endpointsKey(String daemon) {
+        return daemon + ".endpoints";
+    }
 
     public static BulwarkConfiguration from(Configuration file, Map<String, String> environment) {
         Source source = new Source(file, environment);

@@ -22,20 +22,23 @@ import dev.bulwark.extension.alerts.AdminAlerts;
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.rescan.RetroactiveRescan;
 import dev.bulwark.extension.scanners.Scanners;
-import dev.bulwark.scanner.ClamdClient;
-import dev.bulwark.scanner.Endpoint;
-import dev.bulwark.scanner.IntegrityProbe;
-import dev.bulwark.scanner.ScannerState;
-import dev.bulwark.scanner.SpamdClient;
+import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.integrity.IntegrityProbe;
+import dev.bulwark.scanner.integrity.ProbeTarget;
+import dev.bulwark.scanner.integrity.ScannerState;
+import dev.bulwark.scanner.pool.EngineKind;
+import dev.bulwark.scanner.pool.EnginePool;
 import dev.bulwark.security.SecurityEvent;
 import dev.bulwark.security.SecurityStore;
 import dev.bulwark.security.StoreException;
 
 /**
  * The integrity watch: from James's start, independent of mail, every {@code watch.interval} each
- * clamd and spamd is probed (PING, VERSION, EICAR/GTUBE self-test). Each change of an endpoint's
- * condition (down, broken, degraded, recovered) is a security event ({@code scanner.<condition>}) and a
- * log line. {@link IntegrityHealthCheck} and {@code GET /bulwark/scanners} report the latest states.
+ * endpoint of every engine pool is probed (PING, VERSION where the engine reports one, its EICAR/GTUBE
+ * self-test). Each change of an endpoint's condition (down, broken, degraded, recovered) is a security
+ * event ({@code scanner.<condition>}) and a log line; a broken endpoint is marked in its pool until a
+ * self-test passes; a new signature version of a virus engine starts the retroactive rescan.
+ * {@link IntegrityHealthCheck} and {@code GET /bulwark/scanners} report the latest states.
  */
 @Singleton
 public class IntegrityWatch implements UserDefinedStartable {
@@ -72,22 +75,22 @@ public class IntegrityWatch implements UserDefinedStartable {
         executor.scheduleWithFixedDelay(this::checkAll, 0, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** The latest state of every endpoint, clamd first; empty until the first round has run. */
+    /** The latest state of every endpoint, in the pools' order (virus engines first); empty until the first round has run. */
     public List<ScannerState> states() {
         List<ScannerState> all = new ArrayList<>();
-        for (ClamdClient clamd : scanners.clamd().clients()) {
-            Optional.ofNullable(states.get(key("clamd", clamd.endpoint()))).ifPresent(all::add);
-        }
-        for (SpamdClient spamd : scanners.spamd().clients()) {
-            Optional.ofNullable(states.get(key("spamd", spamd.endpoint()))).ifPresent(all::add);
+        for (EnginePool<?, ?, ?> pool : scanners.pools()) {
+            for (ProbeTarget client : pool.clients()) {
+                Optional.ofNullable(states.get(key(client.daemon(), client.endpoint()))).ifPresent(all::add);
+            }
         }
         return all;
     }
 
     void checkAll() {
         try {
-            scanners.clamd().clients().forEach(clamd -> update(probe.check(clamd)));
-            scanners.spamd().clients().forEach(spamd -> update(probe.check(spamd)));
+            for (EnginePool<?, ?, ?> pool : scanners.pools()) {
+                pool.clients().forEach(client -> update(pool, probe.check(client)));
+            }
             // An outbreak ends after its quiet period even when no mail arrives to notice it.
             outbreaks.current();
             submitDueRescan();
@@ -105,12 +108,12 @@ public class IntegrityWatch implements UserDefinedStartable {
         }
     }
 
-    private void update(ScannerState state) {
+    private void update(EnginePool<?, ?, ?> pool, ScannerState state) {
         ScannerState previous = states.put(key(state.daemon(), state.endpoint()), state);
-        if (previous != null && state.daemon().equals("clamd")) {
+        if (previous != null && pool.kind() == EngineKind.VIRUS) {
             noticeSignatureUpdate(previous, state);
         }
-        takeOutIfBroken(state);
+        takeOutIfBroken(pool, state);
         if (previous != null && previous.condition() == state.condition()) {
             return;
         }
@@ -146,27 +149,19 @@ public class IntegrityWatch implements UserDefinedStartable {
      * A daemon that answers but does not detect would pass every mail as clean: the pool stops using it
      * until a self-test passes again (DOWN is the pool's own business: it sees dead connections).
      */
-    private void takeOutIfBroken(ScannerState state) {
-        boolean clamd = state.daemon().equals("clamd");
+    private static void takeOutIfBroken(EnginePool<?, ?, ?> pool, ScannerState state) {
         if (state.condition() == ScannerState.Condition.BROKEN) {
-            if (clamd) {
-                scanners.clamd().selfTestFailed(state.endpoint(), state.reason());
-            } else {
-                scanners.spamd().selfTestFailed(state.endpoint(), state.reason());
-            }
+            pool.selfTestFailed(state.endpoint(), state.reason());
         } else if (state.condition().usable()) {
-            if (clamd) {
-                scanners.clamd().selfTestPassed(state.endpoint());
-            } else {
-                scanners.spamd().selfTestPassed(state.endpoint());
-            }
+            pool.selfTestPassed(state.endpoint());
         }
     }
 
     /**
-     * clamd's VERSION names its engine and signature database version ({@code ClamAV 1.4.6/27001/<date>}):
-     * a different answer from a working clamd means new signatures, and mail judged before deserves
-     * another look. A clamd that was down has no answer to compare: its last known one is kept.
+     * A virus engine's version names its engine and signature database version (clamd's VERSION:
+     * {@code ClamAV 1.4.6/27001/<date>}): a different answer from a working engine means new signatures, and
+     * mail judged before deserves another look. An engine that was down has no answer to compare: its last
+     * known one is kept.
      */
     private void noticeSignatureUpdate(ScannerState previous, ScannerState state) {
         if (state.engine().isEmpty() || !state.condition().usable()) {
@@ -179,7 +174,7 @@ public class IntegrityWatch implements UserDefinedStartable {
         if (previous.engine().isEmpty() || previous.engine().equals(state.engine())) {
             return;
         }
-        String description = "clamd at " + state.endpoint() + " now " + state.engine().get() + ", before " + previous.engine().get();
+        String description = state.daemon() + " at " + state.endpoint() + " now " + state.engine().get() + ", before " + previous.engine().get();
         LOGGER.info("Integrity watch: signature update, {}", description);
         try {
             security.events().record(SecurityEvent.of(state.checkedAt(), "signatures.updated", Optional.empty(), Optional.empty(), List.of(),

@@ -39,7 +39,7 @@ import dev.bulwark.quarantine.MailboxOrigin;
 import dev.bulwark.quarantine.QuarantineEntry;
 import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.quarantine.QuarantineStore;
-import dev.bulwark.scanner.ScanVerdict;
+import dev.bulwark.scanner.verdict.ScanVerdict;
 import dev.bulwark.security.SecurityEvent;
 import dev.bulwark.security.SecurityEventSink;
 

@@ -41,7 +41,7 @@ import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.matchers.attachments.AttachmentInspector;
 import dev.bulwark.matchers.attachments.AttachmentPolicy;
 import dev.bulwark.quarantine.QuarantineReason;
-import dev.bulwark.scanner.ScanVerdict;
+import dev.bulwark.scanner.verdict.ScanVerdict;
 import dev.bulwark.security.SecurityEvent;
 import dev.bulwark.security.SecurityEventSink;
 

@@ -33,8 +33,8 @@ import org.apache.james.user.api.UsersRepositoryException;
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.mailbox.MailboxQuarantine;
 import dev.bulwark.quarantine.QuarantineReason;
-import dev.bulwark.scanner.ScanVerdict;
-import dev.bulwark.scanner.VirusScanner;
+import dev.bulwark.scanner.verdict.ScanVerdict;
+import dev.bulwark.scanner.verdict.VirusScanner;
 
 import reactor.core.publisher.Flux;
 

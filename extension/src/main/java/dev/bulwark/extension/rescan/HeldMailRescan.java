@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
-import dev.bulwark.extension.quarantine.QuarantineEvents;
 import dev.bulwark.extension.mailbox.PendingMailboxScans;
+import dev.bulwark.extension.quarantine.QuarantineEvents;
 import dev.bulwark.extension.scanners.Scanners;
 import dev.bulwark.mailets.MessageScan;
 import dev.bulwark.quarantine.QuarantineEntry;
@@ -37,7 +37,7 @@ import dev.bulwark.quarantine.QuarantineId;
 import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.quarantine.Rescan;
-import dev.bulwark.scanner.EndpointStats;
+import dev.bulwark.scanner.pool.EndpointStats;
 import dev.bulwark.security.SecurityStore;
 
 /**

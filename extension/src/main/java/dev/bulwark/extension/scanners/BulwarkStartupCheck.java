@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.config.BulwarkConfigurationException;
-import dev.bulwark.scanner.ClamdClient;
-import dev.bulwark.scanner.EndpointStats;
+import dev.bulwark.scanner.integrity.ProbeTarget;
+import dev.bulwark.scanner.pool.EndpointStats;
+import dev.bulwark.scanner.pool.EnginePool;
 import dev.bulwark.security.SecurityEventSink;
 
 /**
@@ -40,16 +41,24 @@ public class BulwarkStartupCheck implements UserDefinedStartable {
 
     @Override
     public void start() {
-        report(BulwarkConfiguration.CLAMD_ENDPOINTS, "clamd", scanners.clamd().checkEndpoints());
-        report(BulwarkConfiguration.SPAMD_ENDPOINTS, "spamd", scanners.spamd().checkEndpoints());
-        checkSizeLimits();
-        for (ClamdClient clamd : scanners.clamd().clients()) {
-            try {
-                LOGGER.info("Bulwark: clamd at {} answers, {}", clamd.endpoint(), clamd.version());
-            } catch (java.io.IOException e) {
-                LOGGER.warn("Bulwark: clamd at {} gives no VERSION: {}", clamd.endpoint(), e.getMessage());
-            }
+        for (EnginePool<?, ?, ?> pool : scanners.pools()) {
+            report(BulwarkConfiguration.endpointsKey(pool.daemon()), pool.daemon(), pool.checkEndpoints());
         }
+        checkSizeLimits();
+        for (EnginePool<?, ?, ?> pool : scanners.pools()) {
+            pool.clients().forEach(BulwarkStartupCheck::logVersion);
+        }
+    }
+
+    /** The engine and signature version of engines that report one (clamd's VERSION). */
+    private static void logVersion(ProbeTarget client) {
+        client.versionQuery().ifPresent(query -> {
+            try {
+                LOGGER.info("Bulwark: {} at {} answers, {}", client.daemon(), client.endpoint(), query.ask().engine());
+            } catch (java.io.IOException e) {
+                LOGGER.warn("Bulwark: {} at {} gives no VERSION: {}", client.daemon(), client.endpoint(), e.getMessage());
+            }
+        });
     }
 
     private void checkSizeLimits() {

@@ -1,5 +1,7 @@
 package dev.bulwark.extension.scanners;
 
+import java.util.List;
+
 import javax.annotation.PreDestroy;
 import javax.inject.Inject;
 import javax.inject.Singleton;
@@ -8,21 +10,28 @@ import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.metrics.api.MetricFactory;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
-import dev.bulwark.scanner.ClamdPool;
-import dev.bulwark.scanner.Endpoint;
-import dev.bulwark.scanner.EndpointDiscovery;
-import dev.bulwark.scanner.EndpointResolver;
-import dev.bulwark.scanner.EndpointStats;
-import dev.bulwark.scanner.ScanTimer;
-import dev.bulwark.scanner.SpamdPool;
+import dev.bulwark.scanner.clamd.ClamdPool;
+import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.endpoint.EndpointDiscovery;
+import dev.bulwark.scanner.endpoint.EndpointResolver;
+import dev.bulwark.scanner.pool.EndpointStats;
+import dev.bulwark.scanner.pool.EnginePool;
+import dev.bulwark.scanner.pool.ScanTimer;
+import dev.bulwark.scanner.spamd.SpamdPool;
 import dev.bulwark.security.SecurityEvent;
 import dev.bulwark.security.SecurityEventSink;
 
-/** The scanner pools built from bulwark.properties; closed (connections, prober threads) when James stops. */
+/**
+ * The scanner pools built from bulwark.properties; closed (connections, prober threads) when James stops.
+ * {@link #pools()} lists every engine's pool, virus engines first, for everything that treats them alike
+ * (integrity watch, health checks, metrics, membership events, webadmin); {@link #clamd()} and
+ * {@link #spamd()} are the two engines the mailets are bound to.
+ */
 @Singleton
 public class Scanners implements AutoCloseable {
     private final ClamdPool clamd;
     private final SpamdPool spamd;
+    private final List<EnginePool<?, ?, ?>> pools;
     private final java.util.Map<String, Latency> latencies = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Scan exchanges with one endpoint since James started: how many, and how long they took. */
@@ -61,6 +70,7 @@ public class Scanners implements AutoCloseable {
             new EndpointDiscovery(configuration.discovery().clamd(), EndpointResolver.SYSTEM, membership));
         this.spamd = new SpamdPool(configuration.spamd(), timer,
             new EndpointDiscovery(configuration.discovery().spamd(), EndpointResolver.SYSTEM, membership));
+        this.pools = List.of(clamd.enginePool(), spamd.enginePool());
         registerPoolGauges(gauges);
     }
 
@@ -79,7 +89,7 @@ public class Scanners implements AutoCloseable {
         public void joined(String daemon, Endpoint endpoint, String name) {
             record("scanner.joined", daemon, endpoint, name, java.util.Map.of());
             if (registered.add(daemon + " " + endpoint)) {
-                register(gauges, daemon, endpoint, () -> find(daemon.equals("clamd") ? clamd.stats() : spamd.stats(), endpoint));
+                register(gauges, daemon, endpoint, () -> pool(daemon).flatMap(pool -> find(pool.stats(), endpoint)));
             }
         }
 
@@ -113,8 +123,10 @@ public class Scanners implements AutoCloseable {
      * {@code ..._idle}, {@code ..._in_service}; and the timer {@code ..._scan}, the latency of each exchange.
      */
     private void registerPoolGauges(GaugeRegistry gauges) {
-        clamd.stats().forEach(stats -> register(gauges, "clamd", stats.endpoint().endpoint(), () -> find(clamd.stats(), stats.endpoint().endpoint())));
-        spamd.stats().forEach(stats -> register(gauges, "spamd", stats.endpoint().endpoint(), () -> find(spamd.stats(), stats.endpoint().endpoint())));
+        for (EnginePool<?, ?, ?> pool : pools) {
+            pool.stats().forEach(stats -> register(gauges, pool.daemon(), stats.endpoint().endpoint(),
+                () -> find(pool.stats(), stats.endpoint().endpoint())));
+        }
     }
 
     private static void register(GaugeRegistry gauges, String daemon, Endpoint endpoint, java.util.function.Supplier<java.util.Optional<EndpointStats>> stats) {
@@ -128,15 +140,29 @@ public class Scanners implements AutoCloseable {
         return all.stream().filter(s -> s.endpoint().endpoint().equals(endpoint)).findFirst();
     }
 
-    /** @param daemon {@code clamd} or {@code spamd} */
+    /** @param daemon an engine pool's {@link EnginePool#daemon()} */
     public LatencySummary latency(String daemon, Endpoint endpoint) {
         return java.util.Optional.ofNullable(latencies.get(daemon + " " + endpoint)).map(Latency::summary).orElse(LatencySummary.NONE);
     }
 
+    /** Every engine's pool, virus engines first (the order of states, health messages and webadmin's pools). */
+    public List<EnginePool<?, ?, ?>> pools() {
+        return pools;
+    }
+
+    /** The pool of the engine called {@code daemon} ({@code clamd}, {@code spamd}). */
+    public java.util.Optional<EnginePool<?, ?, ?>> pool(String daemon) {
+        // Read by discovery threads, which may start before the constructor has set the list.
+        List<EnginePool<?, ?, ?>> all = pools;
+        return all == null ? java.util.Optional.empty() : all.stream().filter(pool -> pool.daemon().equals(daemon)).findFirst();
+    }
+
+    /** The virus engine the mailets scan with. */
     public ClamdPool clamd() {
         return clamd;
     }
 
+    /** The spam engine the mailets check with. */
     public SpamdPool spamd() {
         return spamd;
     }
@@ -144,7 +170,6 @@ public class Scanners implements AutoCloseable {
     @PreDestroy
     @Override
     public void close() {
-        clamd.close();
-        spamd.close();
+        pools.forEach(EnginePool::close);
     }
 }

@@ -1,5 +1,7 @@
 package dev.bulwark.extension.webadmin;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import javax.inject.Inject;
@@ -17,12 +19,13 @@ import dev.bulwark.extension.integrity.IntegrityWatch;
 import dev.bulwark.extension.mailbox.MailboxScanTask;
 import dev.bulwark.extension.mailbox.MailboxScans;
 import dev.bulwark.extension.scanners.Scanners;
-import dev.bulwark.scanner.EndpointStats;
+import dev.bulwark.scanner.pool.EndpointStats;
+import dev.bulwark.scanner.pool.EnginePool;
 
 import spark.Service;
 
 /**
- * {@code GET /bulwark/scanners}: every clamd and spamd endpoint with the integrity watch's latest
+ * {@code GET /bulwark/scanners}: every endpoint of every engine pool (clamd, spamd) with the integrity watch's latest
  * finding (condition, reason, engine and signature date, time of the check) and its pool figures
  * (in service, active and idle connections, calls, failures, scan latency). {@code GET /bulwark/outbreak}.
  * {@code POST /bulwark/mailboxes?action=scan[&user=...|&domain=...]}: an on-demand mailbox scan, as a task.
@@ -93,13 +96,13 @@ public class ScannerRoutes implements Routes {
             WebAdminRequests.rejectUnknownParameters(request, java.util.Set.of());
             response.type("application/json");
             try {
-                return mapper.writeValueAsString(Map.of(
-                    "integrity", watch.states(),
-                    "pools", Map.of(
-                        "clamd", scanners.clamd().stats().stream()
-                            .map(stats -> PoolDto.of(stats, scanners.latency("clamd", stats.endpoint().endpoint()))).toList(),
-                        "spamd", scanners.spamd().stats().stream()
-                            .map(stats -> PoolDto.of(stats, scanners.latency("spamd", stats.endpoint().endpoint()))).toList())));
+                // One entry per engine pool, by its daemon's name: {"clamd": [...], "spamd": [...]}.
+                Map<String, List<PoolDto>> pools = new LinkedHashMap<>();
+                for (EnginePool<?, ?, ?> pool : scanners.pools()) {
+                    pools.put(pool.daemon(), pool.stats().stream()
+                        .map(stats -> PoolDto.of(stats, scanners.latency(pool.daemon(), stats.endpoint().endpoint()))).toList());
+                }
+                return mapper.writeValueAsString(Map.of("integrity", watch.states(), "pools", pools));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }

@@ -10,10 +10,10 @@ import org.apache.commons.configuration2.PropertiesConfiguration;
 import org.apache.commons.configuration2.convert.DefaultListDelimiterHandler;
 import org.junit.jupiter.api.Test;
 
-import dev.bulwark.scanner.ClamdPoolConfig;
-import dev.bulwark.scanner.Endpoint;
-import dev.bulwark.scanner.SpamdClientConfig;
-import dev.bulwark.scanner.WeightedEndpoint;
+import dev.bulwark.scanner.clamd.ClamdPoolConfig;
+import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.endpoint.WeightedEndpoint;
+import dev.bulwark.scanner.spamd.SpamdClientConfig;
 
 class BulwarkConfigurationTest {
     /** As James's PropertiesProvider builds it: commas split values into lists. */

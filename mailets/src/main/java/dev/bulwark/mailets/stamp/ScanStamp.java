@@ -11,7 +11,7 @@ import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import dev.bulwark.scanner.MessageContent;
+import dev.bulwark.scanner.verdict.MessageContent;
 
 /**
  * The pipeline's mark on what it judged clean, so that store-level scanning does not scan it a second time:

@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
-import dev.bulwark.scanner.MessageContent;
+import dev.bulwark.scanner.verdict.MessageContent;
 
 /** What a stamp vouches for, and what it does not. */
 class ScanStampTest {
