@@ -59,7 +59,7 @@ public final class AsyncEventWriter implements SecurityEventSink, AutoCloseable 
      * @param capacity     the queue's size: beyond it events are not stored
      * @param failingSince when the store began refusing writes, if it still does
      * @param lastFailure  why the latest write failed, while it is failing
-     * @param unstored     events not stored since start (queue full or shutdown)
+     * @param unstored     events not stored since start (queue full, rows the database refused, or shutdown)
      * @param lastUnstored when an event was last not stored
      */
     public record Status(int backlog, int capacity, Optional<Instant> failingSince, Optional<String> lastFailure, long unstored,

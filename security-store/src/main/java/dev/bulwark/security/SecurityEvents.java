@@ -78,7 +78,7 @@ public final class SecurityEvents {
                 insertAll(connection, events);
                 return List.of();
             } catch (SQLException e) {
-                if (events.size() == 1 || isDatabaseProblem(e)) {
+                if (!isRowProblem(e)) {
                     throw e;
                 }
             }
@@ -87,7 +87,7 @@ public final class SecurityEvents {
                 try {
                     insertAll(connection, List.of(event));
                 } catch (SQLException e) {
-                    if (isDatabaseProblem(e)) {
+                    if (!isRowProblem(e)) {
                         throw e;
                     }
                     refused.add(event.kind() + " " + event.messageId().map(LogText::of).orElse("(no Message-ID)") + ": " + LogText.of(e.getMessage()));
@@ -100,14 +100,16 @@ public final class SecurityEvents {
     }
 
     /**
-     * The database, not one row, fails: the connection is gone (SQL state class 08), a transaction was
-     * rolled back (40), resources or the operator stopped it (53, 57, 58), or SQLite is locked.
+     * One row, not the database, is refused: a value the table does not take (SQL state classes 22 and 23), a
+     * trigger that refuses it (PostgreSQL's P0001; SQLite's constraint errors), SQLite's too big or mismatched
+     * value. Anything else (connection gone, transaction rolled back, table missing, database locked) is the
+     * store failing: the batch is kept and written again later, never dropped row by row.
      */
-    private static boolean isDatabaseProblem(SQLException e) {
+    private static boolean isRowProblem(SQLException e) {
         String state = String.valueOf(e.getSQLState());
         String message = String.valueOf(e.getMessage());
-        return state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57") || state.startsWith("58")
-            || message.contains("SQLITE_BUSY") || message.contains("SQLITE_LOCKED");
+        return state.startsWith("22") || state.startsWith("23") || state.equals("P0001")
+            || message.contains("SQLITE_CONSTRAINT") || message.contains("SQLITE_TOOBIG") || message.contains("SQLITE_MISMATCH");
     }
 
     private void insertAll(Connection connection, List<SecurityEvent> events) throws SQLException {

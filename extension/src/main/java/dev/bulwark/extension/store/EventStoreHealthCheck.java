@@ -60,7 +60,7 @@ public class EventStoreHealthCheck implements HealthCheck {
         }
         Instant recent = clock.instant().minus(RECENT);
         status.lastUnstored().filter(last -> last.isAfter(recent)).ifPresent(last -> problems.add(status.unstored()
-            + " events not stored since start (queue full), the latest at " + last + "; each is in the event log"));
+            + " events not stored since start (queue full, or refused by the database), the latest at " + last + "; each is in the event log"));
         return problems.isEmpty() ? Result.healthy(COMPONENT) : Result.degraded(COMPONENT, String.join("; ", problems));
     }
 }
