@@ -72,7 +72,7 @@ class EventStoreHealthCheckTest {
 
             Result now = new EventStoreHealthCheck(writer, Clock.fixed(start.plusSeconds(60), java.time.ZoneOffset.UTC)).checkNow();
             assertThat(now.isDegraded()).isTrue();
-            assertThat(now.getCause()).hasValueSatisfying(cause -> assertThat(cause).contains("1 events not stored since start (queue full)"));
+            assertThat(now.getCause()).hasValueSatisfying(cause -> assertThat(cause).contains("1 events not stored since start (queue full, or refused by the database)"));
             // (the locked store may also be refusing writes by now: only the queue-full finding must go after a quiet while)
             assertThat(new EventStoreHealthCheck(writer, Clock.fixed(start.plus(EventStoreHealthCheck.RECENT).plusSeconds(1), java.time.ZoneOffset.UTC))
                 .checkNow().getCause().orElse("")).as("after a quiet " + EventStoreHealthCheck.RECENT).doesNotContain("not stored since start");
