@@ -127,7 +127,7 @@ class BigMailTest {
         String headers = AWAIT.atMost(BIG).until(() -> clients.inboxCount(recipient) == 1 ? clients.awaitInboxHeaders(recipient, 1) : null,
             java.util.Objects::nonNull);
         assertThat(headers).contains("Subject: big held")
-            .contains("X-Bulwark-Virus: not scanned: released unscanned by webadmin client 127.0.0.1: the nightly log export, expected");
+            .contains("X-Bulwark-Virus: not scanned: released unscanned by " + BulwarkJames.ADMIN_SUBJECT + ": the nightly log export, expected");
         clients.webAdmin().get("/bulwark/events?kind=quarantine.released&recipient=" + recipient).then().statusCode(200)
             .body("[0].details.unscanned", equalTo("true"))
             .body("[0].details.unscannedReason", equalTo("the nightly log export, expected"))

@@ -103,9 +103,9 @@ class ScanFailureTest {
             .body("releases[0].unscannedReason", equalTo("the boss's contract, checked by phone"));
 
         assertThat(clients.awaitInboxMessage(urgent, 1)).contains("Subject: needed now")
-            .contains("X-Bulwark-Virus: not scanned: released unscanned by webadmin client 127.0.0.1: the boss's contract, checked by phone");
+            .contains("X-Bulwark-Virus: not scanned: released unscanned by " + BulwarkJames.ADMIN_SUBJECT + ": the boss's contract, checked by phone");
         clients.webAdmin().get("/bulwark/quarantine/" + id).then().statusCode(200)
-            .body("releases[0].releasedBy", equalTo("webadmin client 127.0.0.1"));
+            .body("releases[0].releasedBy", equalTo(BulwarkJames.ADMIN_SUBJECT));
         assertThat(clients.held("scan-failed")).extracting(entry -> entry.get("subject")).containsExactly("urgent");
     }
 
