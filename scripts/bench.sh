@@ -59,7 +59,7 @@ echo "bench: building the bench module and what it needs, bulwark.jar included (
 # package, never install: one reactor build resolves the project's own modules to this checkout's target/
 # jars, so the run measures this tree and leaves the shared ~/.m2 SNAPSHOTs alone. Every module of the
 # reactor writes the classpath file; bench comes last, so its list is what remains.
-quiet_mvn -DskipTests package dependency:build-classpath -pl bench -am \
+quiet_mvn -DskipTests package org.apache.maven.plugins:maven-dependency-plugin:build-classpath -pl bench -am \
   -Dmdep.outputFile="$classpath_file" -DincludeScope=runtime "${exclusions[@]}"
 classpath="$repo/bench/target/classes:$(cat "$classpath_file")"
 
