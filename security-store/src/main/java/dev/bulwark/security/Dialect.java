@@ -61,6 +61,33 @@ public enum Dialect {
                 + "PRIMARY KEY (group_name, member))",
             "CREATE TABLE IF NOT EXISTS bulwark_secret ("
                 + "name VARCHAR(64) PRIMARY KEY, "
-                + "secret VARCHAR(512) NOT NULL)");
+                + "secret VARCHAR(512) NOT NULL)",
+            // The quarantine index (dev.bulwark.security.quarantine): times in microseconds, addresses and virus names lower-case.
+            "CREATE TABLE IF NOT EXISTS bulwark_quarantine_entry ("
+                + "id VARCHAR(128) PRIMARY KEY, "
+                + "stored_at BIGINT NOT NULL, "
+                + "expires_at BIGINT NOT NULL, "
+                + "reason VARCHAR(32) NOT NULL, "
+                + "sender VARCHAR(320), "
+                + "sender_domain VARCHAR(320), "
+                + "virus_names TEXT NOT NULL, "
+                + "subject TEXT, "
+                + "size BIGINT NOT NULL, "
+                + "released VARCHAR(8) NOT NULL, "
+                + "origin_owner VARCHAR(320), "
+                + "origin_mailbox TEXT, "
+                + "entry TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS bulwark_quarantine_entry_time ON bulwark_quarantine_entry (stored_at DESC, id)",
+            "CREATE INDEX IF NOT EXISTS bulwark_quarantine_entry_reason ON bulwark_quarantine_entry (reason, stored_at)",
+            "CREATE INDEX IF NOT EXISTS bulwark_quarantine_entry_sender ON bulwark_quarantine_entry (sender)",
+            "CREATE INDEX IF NOT EXISTS bulwark_quarantine_entry_sender_domain ON bulwark_quarantine_entry (sender_domain)",
+            "CREATE INDEX IF NOT EXISTS bulwark_quarantine_entry_expiry ON bulwark_quarantine_entry (expires_at)",
+            "CREATE TABLE IF NOT EXISTS bulwark_quarantine_recipient ("
+                + "entry_id VARCHAR(128) NOT NULL, "
+                + "address VARCHAR(320) NOT NULL, "
+                + "domain VARCHAR(320) NOT NULL, "
+                + "PRIMARY KEY (entry_id, address))",
+            "CREATE INDEX IF NOT EXISTS bulwark_quarantine_recipient_address ON bulwark_quarantine_recipient (address)",
+            "CREATE INDEX IF NOT EXISTS bulwark_quarantine_recipient_domain ON bulwark_quarantine_recipient (domain)");
     }
 }
