@@ -243,7 +243,8 @@ public final class QuarantineIndexTable {
         });
         query.recipient().ifPresent(recipient -> {
             String column = recipient.startsWith("@") ? "r.domain" : "r.address";
-            conditions.add("EXISTS (SELECT 1 FROM bulwark_quarantine_recipient r WHERE r.entry_id = e.id AND " + column + " = ?)");
+            // IN rather than EXISTS: both databases then read the recipient's rows by its index, not every entry's.
+            conditions.add("e.id IN (SELECT r.entry_id FROM bulwark_quarantine_recipient r WHERE " + column + " = ?)");
             values.add(recipient.startsWith("@") ? lower(recipient.substring(1)) : lower(recipient));
         });
         query.virus().ifPresent(virus -> {
