@@ -291,10 +291,20 @@ public final class QuarantineIndexBenchmark {
         security.events().recordAll(events);
     }
 
-    /** A permutation of [0, total): entry i's place in time, so that the first entries are spread over the month too. */
+    /**
+     * A permutation of [0, total): entry i's place in time, so that the entries of every step are spread over the whole
+     * month (the multiplier, near total / golden ratio, is coprime with a total of 2^a 5^b and scatters consecutive i).
+     */
     private static int position(int i, int total) {
-        long prime = 1_000_003L; // coprime with every total used here (not a multiple of it)
-        return (int) ((i * prime) % total);
+        long multiplier = Math.round(total * 0.6180339887) | 1;
+        while (gcd(multiplier, total) != 1) {
+            multiplier += 2;
+        }
+        return (int) ((i * multiplier) % total);
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     private QuarantineEntry entry(int i, Instant at) {
