@@ -70,11 +70,14 @@ class QuarantineIndexTest {
 
         // A crash between the repository and the index: a row lost, and a row left for an entry that is gone.
         try (IndexDb index = securityStore(workDir)) {
-            execute(index, "DELETE FROM bulwark_quarantine_recipient WHERE entry_id = ?", lost);
-            execute(index, "DELETE FROM bulwark_quarantine_entry WHERE id = ?", lost);
-            execute(index, "INSERT INTO bulwark_quarantine_entry (id, stored_at, expires_at, reason, virus_names, size, released, entry) "
-                + "SELECT 'ghost', stored_at, expires_at, reason, virus_names, size, released, REPLACE(entry, id, 'ghost') "
-                + "FROM bulwark_quarantine_entry WHERE id = ?", kept);
+            for (String table : List.of("bulwark_quarantine_recipient WHERE entry_id", "bulwark_quarantine_virus WHERE entry_id",
+                "bulwark_quarantine_json WHERE id", "bulwark_quarantine_entry WHERE id")) {
+                execute(index, "DELETE FROM " + table + " = ?", lost);
+            }
+            execute(index, "INSERT INTO bulwark_quarantine_entry (id, stored_at, expires_at, reason, size, released) "
+                + "SELECT 'ghost', stored_at, expires_at, reason, size, released FROM bulwark_quarantine_entry WHERE id = ?", kept);
+            execute(index, "INSERT INTO bulwark_quarantine_json (id, entry) "
+                + "SELECT 'ghost', REPLACE(entry, id, 'ghost') FROM bulwark_quarantine_json WHERE id = ?", kept);
         }
 
         try (BulwarkJames james = jameses.restart(workDir)) {

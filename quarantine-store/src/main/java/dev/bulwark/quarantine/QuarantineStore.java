@@ -110,6 +110,25 @@ public final class QuarantineStore {
         return indexInUse;
     }
 
+    /** A mark taken before a reconciliation runs elsewhere, for {@link #indexChecked}: the index writes failed so far. */
+    public long indexMark() {
+        return indexWriteFailures.get();
+    }
+
+    /**
+     * A reconciliation that started after {@code mark} has completed, in this JVM or on another node sharing the
+     * index (James's distributed task manager runs a task on any node): listings use the index from now on,
+     * unless an index write of this store failed since the mark.
+     */
+    public void indexChecked(long mark) {
+        if (index.isPresent() && indexWriteFailures.get() == mark) {
+            if (!indexInUse) {
+                LOGGER.info("Quarantine index in use");
+            }
+            indexInUse = true;
+        }
+    }
+
     public Duration retention() {
         return retention;
     }
@@ -312,7 +331,7 @@ public final class QuarantineStore {
      */
     public Reconciliation reconcile(boolean full, Consumer<Reconciliation> progress) throws InterruptedException {
         QuarantineIndex target = index.orElseThrow(() -> new IllegalStateException("this quarantine store has no index"));
-        long failuresBefore = indexWriteFailures.get();
+        long mark = indexMark();
         Instant now = clock.instant();
         // The index first, the repository after: every write reaches the repository before the index, so a row
         // read here whose entry is absent from the keys read next was deleted, never one still being stored.
@@ -358,12 +377,8 @@ public final class QuarantineStore {
         }
         Reconciliation done = new Reconciliation(keys.size(), added, rewritten, removed);
         progress.accept(done);
-        if (indexWriteFailures.get() == failuresBefore) {
-            if (!indexInUse) {
-                LOGGER.info("Quarantine index in use: {} entries, {} added, {} rewritten, {} rows without an entry removed",
-                    done.entries(), added, rewritten, removed);
-            }
-            indexInUse = true;
+        if (indexWriteFailures.get() == mark) {
+            indexChecked(mark);
         } else {
             LOGGER.warn("Quarantine index: a write failed during the reconciliation; listings keep reading the repository until the next one");
         }

@@ -103,6 +103,20 @@ class QuarantineStoreIndexTest {
     }
 
     @Test
+    void aCheckCompletedElsewhereCountsUnlessAnIndexWriteFailedSinceItsMark() throws Exception {
+        long mark = store.indexMark();
+        store.indexChecked(mark); // the start-up check ran on another node sharing the index
+        assertThat(store.indexInUse()).isTrue();
+
+        QuarantineStore other = new QuarantineStore(() -> repository, Duration.ofDays(30), Duration.ofDays(30), clock, Optional.of(index));
+        long before = other.indexMark();
+        index.failing = true;
+        other.store(QuarantineStoreTest.mail("a@example.com", "b@example.com"), QuarantineReason.VIRUS, List.of(), Optional.empty(), Map.of());
+        other.indexChecked(before);
+        assertThat(other.indexInUse()).as("a row this node could not write may be missing").isFalse();
+    }
+
+    @Test
     void anUnreadableIndexIsReadAroundWithoutLosingTrust() throws Exception {
         QuarantineEntry stored = store.store(QuarantineStoreTest.mail("a@example.com", "b@example.com"), QuarantineReason.VIRUS,
             List.of(), Optional.empty(), Map.of());

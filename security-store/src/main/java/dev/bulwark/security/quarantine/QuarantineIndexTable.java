@@ -19,9 +19,10 @@ import javax.sql.DataSource;
 import dev.bulwark.security.StoreException;
 
 /**
- * The quarantine index in the security store: {@code bulwark_quarantine_entry} (one row per entry, the
- * entry's JSON beside its filterable fields) and {@code bulwark_quarantine_recipient} (one row per
- * recipient, for recipient filters). Addresses and virus names are kept lower-case, so that
+ * The quarantine index in the security store: {@code bulwark_quarantine_entry} (one row per entry with its
+ * filterable fields), {@code bulwark_quarantine_json} (the entry's JSON, read only for the rows of a page) and
+ * {@code bulwark_quarantine_recipient} and {@code bulwark_quarantine_virus} (one row per recipient, per virus name, for
+ * the filters on them). Addresses and virus names are kept lower-case, so that
  * case-insensitive filters are plain comparisons an index can serve on both databases. Times are kept in
  * microseconds since the epoch, the precision of the clock that stamps entries.
  */
@@ -30,11 +31,13 @@ public final class QuarantineIndexTable {
     static final int BATCH = 500;
 
     private static final String UPSERT = "INSERT INTO bulwark_quarantine_entry (id, stored_at, expires_at, reason, sender, sender_domain, "
-        + "virus_names, subject, size, released, origin_owner, origin_mailbox, entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        + "subject, size, released, origin_owner, origin_mailbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         + "ON CONFLICT (id) DO UPDATE SET stored_at = excluded.stored_at, expires_at = excluded.expires_at, reason = excluded.reason, "
-        + "sender = excluded.sender, sender_domain = excluded.sender_domain, virus_names = excluded.virus_names, "
+        + "sender = excluded.sender, sender_domain = excluded.sender_domain, "
         + "subject = excluded.subject, size = excluded.size, released = excluded.released, origin_owner = excluded.origin_owner, "
-        + "origin_mailbox = excluded.origin_mailbox, entry = excluded.entry";
+        + "origin_mailbox = excluded.origin_mailbox";
+    private static final String UPSERT_JSON = "INSERT INTO bulwark_quarantine_json (id, entry) VALUES (?, ?) "
+        + "ON CONFLICT (id) DO UPDATE SET entry = excluded.entry";
 
     private final DataSource dataSource;
 
@@ -54,14 +57,28 @@ public final class QuarantineIndexTable {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement upsert = connection.prepareStatement(UPSERT);
+                 PreparedStatement json = connection.prepareStatement(UPSERT_JSON);
                  PreparedStatement forget = connection.prepareStatement("DELETE FROM bulwark_quarantine_recipient WHERE entry_id = ?");
                  PreparedStatement recipient = connection.prepareStatement(
-                     "INSERT INTO bulwark_quarantine_recipient (entry_id, address, domain) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                     "INSERT INTO bulwark_quarantine_recipient (entry_id, address, domain) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+                 PreparedStatement forgetViruses = connection.prepareStatement("DELETE FROM bulwark_quarantine_virus WHERE entry_id = ?");
+                 PreparedStatement virus = connection.prepareStatement(
+                     "INSERT INTO bulwark_quarantine_virus (entry_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
                 for (IndexedEntry entry : entries) {
                     bind(upsert, entry);
                     upsert.addBatch();
+                    json.setString(1, entry.id());
+                    json.setString(2, entry.json());
+                    json.addBatch();
                     forget.setString(1, entry.id());
                     forget.addBatch();
+                    forgetViruses.setString(1, entry.id());
+                    forgetViruses.addBatch();
+                    for (String name : entry.virusNames()) {
+                        virus.setString(1, entry.id());
+                        virus.setString(2, lower(name));
+                        virus.addBatch();
+                    }
                     for (String address : entry.recipients()) {
                         recipient.setString(1, entry.id());
                         recipient.setString(2, lower(address));
@@ -70,8 +87,11 @@ public final class QuarantineIndexTable {
                     }
                 }
                 upsert.executeBatch();
+                json.executeBatch();
                 forget.executeBatch();
                 recipient.executeBatch();
+                forgetViruses.executeBatch();
+                virus.executeBatch();
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -89,9 +109,15 @@ public final class QuarantineIndexTable {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement recipients = connection.prepareStatement("DELETE FROM bulwark_quarantine_recipient WHERE entry_id = ?");
+                 PreparedStatement viruses = connection.prepareStatement("DELETE FROM bulwark_quarantine_virus WHERE entry_id = ?");
+                 PreparedStatement json = connection.prepareStatement("DELETE FROM bulwark_quarantine_json WHERE id = ?");
                  PreparedStatement entry = connection.prepareStatement("DELETE FROM bulwark_quarantine_entry WHERE id = ?")) {
                 recipients.setString(1, id);
                 recipients.executeUpdate();
+                viruses.setString(1, id);
+                viruses.executeUpdate();
+                json.setString(1, id);
+                json.executeUpdate();
                 entry.setString(1, id);
                 boolean removed = entry.executeUpdate() == 1;
                 connection.commit();
@@ -111,7 +137,10 @@ public final class QuarantineIndexTable {
     public IndexPage page(IndexQuery query, int offset, int limit) {
         Where where = where(query);
         List<String> entries = new ArrayList<>();
-        String sql = "SELECT e.entry FROM bulwark_quarantine_entry e" + where.sql() + " ORDER BY e.stored_at DESC, e.id ASC LIMIT ? OFFSET ?";
+        // The page's ids first, then their JSON: only the page's rows are joined, whatever plan finds them.
+        String sql = "SELECT j.entry FROM (SELECT e.id, e.stored_at FROM bulwark_quarantine_entry e" + where.sql()
+            + " ORDER BY e.stored_at DESC, e.id ASC LIMIT ? OFFSET ?) p JOIN bulwark_quarantine_json j ON j.id = p.id"
+            + " ORDER BY p.stored_at DESC, p.id ASC";
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 int next = where.bind(statement);
@@ -191,15 +220,11 @@ public final class QuarantineIndexTable {
         statement.setString(4, entry.reason());
         setOptional(statement, 5, entry.sender().map(QuarantineIndexTable::lower));
         setOptional(statement, 6, entry.sender().map(QuarantineIndexTable::domain));
-        // Between newlines, so that a pattern never runs from one name into the next.
-        statement.setString(7, entry.virusNames().isEmpty() ? ""
-            : "\n" + String.join("\n", entry.virusNames().stream().map(QuarantineIndexTable::lower).toList()) + "\n");
-        setOptional(statement, 8, entry.subject());
-        statement.setLong(9, entry.size());
-        statement.setString(10, entry.released().asString());
-        setOptional(statement, 11, entry.originOwner());
-        setOptional(statement, 12, entry.originMailbox());
-        statement.setString(13, entry.json());
+        setOptional(statement, 7, entry.subject());
+        statement.setLong(8, entry.size());
+        statement.setString(9, entry.released().asString());
+        setOptional(statement, 10, entry.originOwner());
+        setOptional(statement, 11, entry.originMailbox());
     }
 
     private static void setOptional(PreparedStatement statement, int index, Optional<String> value) throws SQLException {
@@ -248,7 +273,7 @@ public final class QuarantineIndexTable {
             values.add(recipient.startsWith("@") ? lower(recipient.substring(1)) : lower(recipient));
         });
         query.virus().ifPresent(virus -> {
-            conditions.add("e.virus_names LIKE ? ESCAPE '!'");
+            conditions.add("e.id IN (SELECT v.entry_id FROM bulwark_quarantine_virus v WHERE v.name LIKE ? ESCAPE '!')");
             values.add("%" + lower(virus).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
         });
         query.after().ifPresent(after -> {

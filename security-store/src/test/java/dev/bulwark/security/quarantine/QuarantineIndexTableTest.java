@@ -30,13 +30,19 @@ class QuarantineIndexTableTest {
     private QuarantineIndexTable index;
 
     @BeforeEach
-    void open() {
-        store = SecurityStore.open(SecurityStoreConfig.sqlite(dir.resolve("security.db").toString()), Clock.systemUTC());
+    void open() throws Exception {
+        store = newStore();
         index = store.quarantineIndex();
+    }
+
+    /** The store under test: SQLite here, PostgreSQL in {@link PostgresQuarantineIndexTableTest}. */
+    SecurityStore newStore() throws Exception {
+        return SecurityStore.open(SecurityStoreConfig.sqlite(dir.resolve("security.db").toString()), Clock.systemUTC());
     }
 
     @AfterEach
     void close() {
+        index.ids(IndexQuery.ALL).forEach(index::remove); // a shared database starts the next test empty
         store.close();
     }
 
