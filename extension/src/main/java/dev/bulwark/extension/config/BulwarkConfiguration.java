@@ -93,7 +93,7 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
      */
     public record Learning(boolean enabled, List<String> junkMailboxes, int queueSize, long maxMessageSize, int perUserPerMinute) {
         public static final Learning DEFAULT = new Learning(true, List.of("Junk", "Spam", "Junk E-Mail", "Bulk Mail"), 1000,
-            512L * 1024, 120);
+            500L * 1024, 120);
 
         public Learning {
             junkMailboxes = List.copyOf(junkMailboxes);
@@ -382,7 +382,7 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             source.optional(LEARNING_JUNK_MAILBOXES, "mailbox names such as Junk,Spam,Junk E-Mail", BulwarkConfiguration::mailboxNames)
                 .orElse(Learning.DEFAULT.junkMailboxes()),
             source.optional(LEARNING_QUEUE_SIZE, "a number from 1 to 1000000", v -> count(v, 1, 1_000_000)).orElse(Learning.DEFAULT.queueSize()),
-            source.optional(LEARNING_MAX_MESSAGE_SIZE, "a size such as 512K", v -> size(v, 1, Integer.MAX_VALUE))
+            source.optional(LEARNING_MAX_MESSAGE_SIZE, "a size such as 500K", v -> size(v, 1, Integer.MAX_VALUE))
                 .orElse(Learning.DEFAULT.maxMessageSize()),
             source.optional(LEARNING_PER_USER_PER_MINUTE, "a number of lessons from 1 to 1000000", v -> count(v, 1, 1_000_000))
                 .orElse(Learning.DEFAULT.perUserPerMinute()));
