@@ -55,6 +55,12 @@ public class MailboxLessons {
         return lessons;
     }
 
+    /** A ham lesson for a message read and kept in a mailbox. */
+    public Lesson readAndKept(Username owner, MailboxId mailboxId, String mailbox, MessageUid uid, long size) {
+        return new Lesson(owner.asString(), LearnAs.HAM, "read-and-kept", OptionalLong.of(size), Optional.empty(),
+            Map.of("mailbox", mailbox, "uid", Long.toString(uid.asLong())), maxSize -> byUid(owner, mailboxId, uid, maxSize));
+    }
+
     /** Ham lessons for messages moved out of junk into {@code target}, for its owner. */
     public List<Lesson> ham(Collection<MessageId> moved, Username owner, String target) {
         return moved.stream().map(id -> new Lesson(owner.asString(), LearnAs.HAM, "not-junk", OptionalLong.empty(), Optional.empty(),
@@ -67,7 +73,7 @@ public class MailboxLessons {
             MessageResultIterator results = mailboxes.getMailbox(mailboxId, session).getMessages(MessageRange.one(uid),
                 FetchGroup.FULL_CONTENT, session);
             if (!results.hasNext()) {
-                throw new Lesson.Refused("the message left the junk mailbox before it was learned");
+                throw new Lesson.Refused("the message left its mailbox before it was learned");
             }
             return read(results.next(), maxSize);
         } finally {

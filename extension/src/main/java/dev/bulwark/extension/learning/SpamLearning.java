@@ -111,6 +111,32 @@ public class SpamLearning {
         return queued;
     }
 
+    /**
+     * Queues one lesson if it fits now, silently otherwise: for lessons Bulwark looks for itself (read and kept
+     * messages), which are simply looked for again next time. Never takes the last half of the queue, which
+     * stays for the users' own moves.
+     */
+    public boolean offerIfRoom(Lesson lesson) {
+        if (!enabled() || !hasRoomForOwnLessons() || (lesson.size().isPresent() && lesson.size().getAsLong() > settings.maxMessageSize())) {
+            return false;
+        }
+        if (!rate.tryTake(lesson.user())) {
+            return false;
+        }
+        try {
+            executor.execute(new Task(lesson));
+            return true;
+        } catch (RejectedExecutionException e) {
+            rate.giveBack(lesson.user());
+            return false;
+        }
+    }
+
+    /** Whether more than half of the queue is free: room for the lessons Bulwark looks for itself. */
+    public boolean hasRoomForOwnLessons() {
+        return executor.getQueue().remainingCapacity() > settings.queueSize() / 2;
+    }
+
     private record Refusal(String user, SpamLearner.LearnAs as, String trigger, String reason) {
     }
 

@@ -50,13 +50,16 @@ public class SpamLearningListener implements EventListener.GroupEventListener {
     private final JunkMailboxes junk;
     private final ExecutionMode mode;
 
+    /** @param readAndKept started here: the optional ham from messages read and kept runs where this listener is registered */
     @Inject
-    public SpamLearningListener(SpamLearning learning, MailboxLessons lessons, MailboxManager mailboxes, ExecutionMode mode) {
+    public SpamLearningListener(SpamLearning learning, MailboxLessons lessons, MailboxManager mailboxes, ExecutionMode mode,
+                                ReadAndKeptHam readAndKept) {
         this.learning = learning;
         this.lessons = lessons;
         this.mailboxes = mailboxes;
         this.junk = learning.junkMailboxes();
         this.mode = mode;
+        readAndKept.start();
     }
 
     @Override

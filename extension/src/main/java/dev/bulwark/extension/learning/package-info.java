@@ -6,6 +6,7 @@
  * ({@link dev.bulwark.scanner.verdict.SpamLearner}, bound in a set by BulwarkModule) off the event thread, bounded
  * by a queue, a size cap and a per-user rate ({@link dev.bulwark.extension.learning.LessonRateLimiter}), and
  * records each outcome as a {@code spam.learned} or {@code spam.learn-failed} event. The quarantine's release
- * with {@code learnAsHam} hands its lessons here too. Depends on config and the stores (events, metrics).
+ * with {@code learnAsHam} hands its lessons here too, and so does the optional
+ * {@link dev.bulwark.extension.learning.ReadAndKeptHam} (messages read and kept, off by default). Depends on config and the stores (events, metrics).
  */
 package dev.bulwark.extension.learning;
