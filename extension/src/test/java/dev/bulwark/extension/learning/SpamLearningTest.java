@@ -139,6 +139,18 @@ class SpamLearningTest {
     }
 
     @Test
+    void lessonsBulwarkLooksForItselfTakeHalfTheQueueAtMostAndAreRefusedSilently() {
+        SpamLearning learning = learning(10, 10_000, new FakeEngine(true));
+        int queued = 0;
+        while (learning.offerIfRoom(lesson("reader", "r" + queued))) {
+            queued++;
+        }
+        assertThat(queued).as("one given to the thread, five waiting: half of the queue stays free").isEqualTo(6);
+        assertThat(events).isEmpty();
+        assertThat(learning.offer(List.of(lesson("mover", "m")))).as("a user's own move still fits").isEqualTo(1);
+    }
+
+    @Test
     void aUserOverTheRateIsRefusedOthersAreNot() {
         SpamLearning learning = learning(1000, 3, new FakeEngine(false));
         learning.offer(IntStream.range(0, 5).mapToObj(i -> lesson("eager", "e" + i)).toList());
