@@ -48,6 +48,10 @@ public enum Dialect {
                 + "node VARCHAR(255) NOT NULL)",
             "CREATE INDEX IF NOT EXISTS bulwark_event_time ON bulwark_event (occurred_at)",
             "CREATE INDEX IF NOT EXISTS bulwark_event_message ON bulwark_event (message_id)",
+            // The dashboard's statistics: counts per kind and time bucket from the index alone, and a window's
+            // detections found without reading its other events.
+            "CREATE INDEX IF NOT EXISTS bulwark_event_time_kind ON bulwark_event (occurred_at, kind)",
+            "CREATE INDEX IF NOT EXISTS bulwark_event_kind_time ON bulwark_event (kind, occurred_at)",
             "CREATE TABLE IF NOT EXISTS bulwark_list_entry ("
                 + "list_name VARCHAR(16) NOT NULL, "
                 + "pattern VARCHAR(320) NOT NULL, "
@@ -85,13 +89,15 @@ public enum Dialect {
             "CREATE INDEX IF NOT EXISTS bulwark_quarantine_entry_sender ON bulwark_quarantine_entry (sender)",
             "CREATE INDEX IF NOT EXISTS bulwark_quarantine_entry_sender_domain ON bulwark_quarantine_entry (sender_domain)",
             "CREATE INDEX IF NOT EXISTS bulwark_quarantine_entry_expiry ON bulwark_quarantine_entry (expires_at)",
+            // Recipients carry their entry's stored time: a recipient filter with a time range narrows on this index alone.
             "CREATE TABLE IF NOT EXISTS bulwark_quarantine_recipient ("
                 + "entry_id VARCHAR(128) NOT NULL, "
                 + "address VARCHAR(320) NOT NULL, "
                 + "domain VARCHAR(320) NOT NULL, "
+                + "stored_at BIGINT NOT NULL, "
                 + "PRIMARY KEY (entry_id, address))",
-            "CREATE INDEX IF NOT EXISTS bulwark_quarantine_recipient_address ON bulwark_quarantine_recipient (address)",
-            "CREATE INDEX IF NOT EXISTS bulwark_quarantine_recipient_domain ON bulwark_quarantine_recipient (domain)",
+            "CREATE INDEX IF NOT EXISTS bulwark_quarantine_recipient_address ON bulwark_quarantine_recipient (address, stored_at, entry_id)",
+            "CREATE INDEX IF NOT EXISTS bulwark_quarantine_recipient_domain ON bulwark_quarantine_recipient (domain, stored_at, entry_id)",
             // One row per virus name: a name part is matched on this narrow index, not on every entry's row.
             "CREATE TABLE IF NOT EXISTS bulwark_quarantine_virus ("
                 + "entry_id VARCHAR(128) NOT NULL, "

@@ -280,15 +280,15 @@ public final class QuarantineIndexBenchmark {
             events.add(SecurityEvent.of(at, kind, entry.messageId(), entry.sender(), entry.recipients(), details));
             events.add(SecurityEvent.of(at, "quarantine.stored", entry.messageId(), entry.sender(), entry.recipients(),
                 Map.of("id", entry.id().asString(), "reason", entry.reason().asString())));
-            if (events.size() >= 2_000) {
-                security.events().recordAll(events);
-                events.clear();
-            }
             if ((i + 1) % 10_000 == 0) {
                 log((i + 1) + " entries written");
             }
         }
-        security.events().recordAll(events);
+        // In time order, as the pipeline records them (a step's events at least; earlier steps' are older rows).
+        events.sort(Comparator.comparing(SecurityEvent::time));
+        for (int batch = 0; batch < events.size(); batch += 2_000) {
+            security.events().recordAll(events.subList(batch, Math.min(events.size(), batch + 2_000)));
+        }
     }
 
     /**

@@ -78,6 +78,9 @@ class QuarantineIndexTableTest {
         assertThat(ids(query(q -> q.before(T0.plusSeconds(60))))).containsExactly("v1");
         assertThat(ids(query(q -> q.reason("virus").recipient("@example.com")))).containsExactly("v1");
         assertThat(index.count(query(q -> q.recipient("@example.com")))).isEqualTo(2);
+        assertThat(ids(query(q -> q.recipient("bob@example.com").after(T0.plusSeconds(60))))).containsExactly("s1");
+        assertThat(ids(query(q -> q.recipient("@example.com").before(T0.plusSeconds(60))))).containsExactly("v1");
+        assertThat(index.count(query(q -> q.recipient("@example.com").after(T0.plusSeconds(1)).before(T0.plusSeconds(121))))).isEqualTo(1);
     }
 
     @Test
