@@ -49,7 +49,7 @@ public class BulwarkModule extends AbstractModule {
             return BulwarkConfiguration.from(propertiesProvider.getConfiguration("bulwark"), System.getenv());
         } catch (FileNotFoundException e) {
             throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE
-                + ": not found in James's conf folder; copy it from Bulwark's james-conf/ and set clamd.endpoints and spamd.endpoints"));
+                + ": not found in James's conf folder; copy it from Bulwark's james-conf/ and set clamd.endpoints and spamd.endpoints (or spam.engine=rspamd and rspamd.endpoints)"));
         } catch (ConfigurationException e) {
             throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE + ": cannot be read: " + e.getMessage()));
         } catch (BulwarkConfigurationException e) {
@@ -91,7 +91,7 @@ public class BulwarkModule extends AbstractModule {
     @Provides
     @Singleton
     SpamChecker spamChecker(Scanners scanners) {
-        return scanners.spamd();
+        return scanners.spam();
     }
 
     /**
