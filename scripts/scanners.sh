@@ -23,6 +23,8 @@
 #   BULWARK_RSPAMD_PORT  rspamd's scan port, worker-normal (default: 11333)
 #   BULWARK_RSPAMD_CONTROLLER_PORT  rspamd's controller port, worker-controller: learning (default: 11334)
 #   BULWARK_RSPAMD_WORKERS  rspamd worker-normal processes (default: 1)
+#   BULWARK_RSPAMD_HS_CACHE  rspamd's compiled Hyperscan rules, shared by every run dir (default:
+#                        $TMPDIR/bulwark-rspamd-hs-cache)
 #   BULWARK_REDIS_PORT   when set, a private redis-server on that port, rspamd's Bayes store (rspamd 3.4
 #                        learns only into redis); without it rspamd checks but cannot learn
 #   BULWARK_SPAMD_USER_PREFS_DIR  per-user SpamAssassin preferences, <dir>/<user>/user_prefs, <user> as
@@ -56,6 +58,9 @@ IO_TIMEOUT=5   # seconds to wait for one reply
 RSPAMD_PORT="${BULWARK_RSPAMD_PORT:-11333}"
 RSPAMD_CONTROLLER_PORT="${BULWARK_RSPAMD_CONTROLLER_PORT:-11334}"
 REDIS_PORT="${BULWARK_REDIS_PORT:-}"
+# rspamd compiles its rules for Hyperscan at its first start (seconds, tens under load): kept between run
+# directories, so that only the first rspamd on a machine pays for it.
+RSPAMD_HS_CACHE="${BULWARK_RSPAMD_HS_CACHE:-${TMPDIR:-/tmp}/bulwark-rspamd-hs-cache}"
 # rspamd's scanning processes (worker-normal); each checks many messages at once (asynchronous).
 RSPAMD_WORKERS="${BULWARK_RSPAMD_WORKERS:-1}"
 if [ -n "${BULWARK_ENGINES:-}" ]; then
@@ -466,7 +471,7 @@ write_rspamd_conf() {
   local conf="${RSPAMD_DIR}/conf" module
   [ -n "$RSPAMD_DIR" ] || return 1
   rm -rf "$conf"
-  mkdir -p "${conf}/local.d" "${conf}/override.d" "${RSPAMD_DIR}/db"
+  mkdir -p "${conf}/local.d" "${conf}/override.d" "${RSPAMD_DIR}/db" "$RSPAMD_HS_CACHE"
   {
     echo "# Written by scripts/scanners.sh; rewritten at each start."
     echo "bind_socket = \"${HOST}:${RSPAMD_PORT}\";"
@@ -495,6 +500,7 @@ write_rspamd_conf() {
     echo "  retransmits = 1;"
     echo "}"
     echo "filters = \"chartable,regexp\";"
+    echo "hs_cache_dir = \"${RSPAMD_HS_CACHE}\";"
   } > "${conf}/local.d/options.inc"
   for module in "${RSPAMD_MODULES_OFF[@]}"; do
     printf 'enabled = false;\n' > "${conf}/override.d/${module}.conf"

@@ -18,7 +18,8 @@ import dev.bulwark.scanner.testing.TestSamples;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RspamdDownTest {
     @RegisterExtension
-    static final BulwarkJamesExtension JAMES = BulwarkJamesExtension.onRspamd(conf -> conf
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf
+        .setProperty("bulwark.properties", "spam.engine", "rspamd")
         .setProperty("bulwark.properties", "rspamd.endpoints", "127.0.0.1:" + Ports.unused())
         .setProperty("bulwark.properties", "startup.requireScanners", "false"));
 
