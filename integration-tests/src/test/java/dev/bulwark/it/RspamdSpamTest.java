@@ -88,7 +88,8 @@ class RspamdSpamTest {
     void aMessageMovedIntoJunkAndBackTeachesRspamd(RspamdDaemon rspamd) throws Exception {
         assumeTrue(rspamd.learns(), "the run's rspamd has no redis: it cannot learn");
         String carol = james.addUser("rspamd-learner");
-        clients.send(SENDER, carol, TestSamples.plainMessage(SENDER, carol, "missed spam", "Cheap watches, order now " + System.nanoTime()));
+        clients.send(SENDER, carol, TestSamples.plainMessage(SENDER, carol, "missed spam", "Cheap watches and replica handbags at half price, order now while the offer lasts, reference "
+            + System.nanoTime()));
         clients.awaitInboxMessage(carol, 1);
 
         try (TestIMAPClient imap = imap(carol)) {
