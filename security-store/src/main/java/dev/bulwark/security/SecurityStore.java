@@ -21,6 +21,7 @@ public final class SecurityStore implements AutoCloseable {
     private final SenderLists lists;
     private final Groups groups;
     private final Secrets secrets;
+    private final dev.bulwark.security.policy.Policies policies;
 
     private SecurityStore(HikariDataSource dataSource, SecurityStoreConfig config, Clock clock) {
         this.dataSource = dataSource;
@@ -28,6 +29,7 @@ public final class SecurityStore implements AutoCloseable {
         this.lists = new SenderLists(dataSource, config.cacheTtl(), clock);
         this.groups = new Groups(dataSource, config.cacheTtl(), clock);
         this.secrets = new Secrets(dataSource);
+        this.policies = new dev.bulwark.security.policy.Policies(dataSource, groups, events, config.cacheTtl(), clock);
     }
 
     public static SecurityStore open(SecurityStoreConfig config, Clock clock) {
@@ -79,6 +81,11 @@ public final class SecurityStore implements AutoCloseable {
 
     public Secrets secrets() {
         return secrets;
+    }
+
+    /** The runtime policies: default and per group, versioned. */
+    public dev.bulwark.security.policy.Policies policies() {
+        return policies;
     }
 
     @Override
