@@ -82,6 +82,11 @@ public class BulwarkModule extends AbstractModule {
         }
     }
 
+    @Override
+    protected void configure() {
+        bind(dev.bulwark.mailets.PolicyLookup.class).to(dev.bulwark.extension.policy.StorePolicyLookup.class);
+    }
+
     @Provides
     @Singleton
     VirusScanner virusScanner(Scanners scanners) {
