@@ -119,7 +119,8 @@ public final class PolicyDocuments {
                 priority = given.intValue();
             }
         }
-        if (!errors.isEmpty()) {
+        // An object where a value belongs (or the reverse) would make the merged whole report every field under it again.
+        if (errors.stream().anyMatch(error -> error.message().startsWith("must be an object"))) {
             throw new InvalidPolicyException(errors);
         }
         ObjectNode merged = merge(defaultDocument, override);
