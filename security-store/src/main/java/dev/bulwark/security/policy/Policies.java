@@ -49,6 +49,7 @@ public final class Policies {
     private final SecurityEvents events;
     private final Clock clock;
     private final CachedSnapshot<Current> snapshot;
+    private volatile Current lastRead;
 
     /** The current policies, parsed once per snapshot. */
     private record Current(PolicyVersion defaultVersion, Policy defaultPolicy, Map<String, Loaded> groups) {
@@ -362,7 +363,26 @@ public final class Policies {
         }
     }
 
+    /**
+     * The current policies; when the database cannot be read, the last ones read (mail keeps its policies
+     * through a database hiccup; tried again after cacheTtl). Only a node that never read them fails.
+     */
     private Current load() {
+        try {
+            Current current = read();
+            lastRead = current;
+            return current;
+        } catch (StoreException e) {
+            Current last = lastRead;
+            if (last == null) {
+                throw e;
+            }
+            org.slf4j.LoggerFactory.getLogger(Policies.class).warn("Policies not reloaded, the last ones read stay in force: {}", e.getMessage());
+            return last;
+        }
+    }
+
+    private Current read() {
         List<PolicyVersion> rows = currentRows();
         PolicyVersion defaultVersion = rows.stream().filter(row -> row.scope().equals(PolicyVersion.DEFAULT_SCOPE)).findFirst()
             .orElseThrow(() -> new StoreException("the security store has no default policy yet", null));
