@@ -96,6 +96,23 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void aGroupsSubjectTagMarksOnlyItsMembersCopy() throws Exception {
+        String plain = james.addUser("tag-plain");
+        String tagged = james.addUser("tag-member");
+        clients.webAdmin().put("/bulwark/groups/tagged/" + tagged).then().statusCode(204);
+        clients.webAdminJson("{\"spam\": {\"subjectTag\": \"[SPAM]\"}}").put("/bulwark/policies/groups/tagged").then().statusCode(200);
+
+        // The default recipient first: the mail goes on for it, the member's part is split off and tagged.
+        clients.send("promo@outside.test", List.of(plain, tagged), TestSamples.plainMessage("promo@outside.test", plain, "big offer", TestSamples.GTUBE));
+
+        String taggedCopy = clients.awaitInboxMessage(tagged, 1);
+        assertThat(taggedCopy).contains("Subject: [SPAM] big offer").contains("X-Spam-Flag: YES");
+        assertThat(taggedCopy.split("X-Bulwark-Virus: ", -1)).as("one X-Bulwark-Virus header").hasSize(2);
+        String plainCopy = clients.awaitInboxMessage(plain, 1);
+        assertThat(plainCopy).contains("Subject: big offer").doesNotContain("[SPAM]").contains("X-Spam-Flag: YES");
+    }
+
+    @Test
     void anInvalidPolicyIsRefusedNamingTheFieldAndNothingChanges() {
         clients.webAdminJson("{\"priority\": 3, \"spam\": {\"quarantineAt\": 12}}").put("/bulwark/policies/groups/audit").then().statusCode(200);
         long version = groupPolicy("audit").getLong("version");

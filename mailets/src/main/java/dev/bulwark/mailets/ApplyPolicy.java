@@ -37,7 +37,8 @@ import dev.bulwark.security.policy.PolicyVerdict;
  *       {@code quarantineProcessor}, strip to {@code stripProcessor}, deliver-tagged goes on here;</li>
  *   <li>spam-checked mail (after SpamCheck): the score against {@code spam.quarantineAt} and
  *       {@code spam.rejectAt} (both to {@code spamProcessor}) and {@code spam.tagAt} (the subject gets
- *       {@code spam.subjectTag}; such a copy goes to {@code transportProcessor} when it is not the one going on here).</li>
+ *       {@code spam.subjectTag}; such a part, when it is not the one going on here, goes back through this
+ *       processor with its verdicts to reuse, and its policy then says "go on").</li>
  * </ul>
  * Mail whose virus verdict this mailet already applied, and mail with neither verdict, go on unchanged.
  * Put it once after VirusScan and once after SpamCheck.
@@ -49,14 +50,12 @@ public class ApplyPolicy extends GenericMailet {
     private static final String QUARANTINE_PROCESSOR = "quarantineProcessor";
     private static final String STRIP_PROCESSOR = "stripProcessor";
     private static final String SPAM_PROCESSOR = "spamProcessor";
-    private static final String TRANSPORT_PROCESSOR = "transportProcessor";
 
     private final PolicyLookup policies;
     private final MailQueueFactory<? extends MailQueue> queues;
     private String quarantineProcessor;
     private String stripProcessor;
     private String spamProcessor;
-    private String transportProcessor;
 
     /** Where a group of recipients goes: on here (empty processor), or to a processor; with a subject tag or not. */
     private record Route(Optional<String> processor, Optional<String> subjectTag) {
@@ -71,11 +70,10 @@ public class ApplyPolicy extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
-        Parameters.checkKnown(this, Set.of(QUARANTINE_PROCESSOR, STRIP_PROCESSOR, SPAM_PROCESSOR, TRANSPORT_PROCESSOR));
+        Parameters.checkKnown(this, Set.of(QUARANTINE_PROCESSOR, STRIP_PROCESSOR, SPAM_PROCESSOR));
         quarantineProcessor = Parameters.text(this, QUARANTINE_PROCESSOR).orElse("quarantine");
         stripProcessor = Parameters.text(this, STRIP_PROCESSOR).orElse("strip");
         spamProcessor = Parameters.text(this, SPAM_PROCESSOR).orElse("spam-quarantine");
-        transportProcessor = Parameters.text(this, TRANSPORT_PROCESSOR).orElse("transport");
     }
 
     @Override
@@ -111,10 +109,19 @@ public class ApplyPolicy extends GenericMailet {
             }
             MailImpl copy = MailImpl.duplicate(mail);
             try {
-                String processor = entry.getKey().processor().orElse(transportProcessor);
+                // A part that goes on (subject tagged) goes back through this processor with its verdicts to reuse, as
+                // SpamCheck's split-off parts do: the scan stamp is issued again for the tagged bytes, and the
+                // per-recipient headers James's in-memory spool doubles on enqueue are set once again.
+                String processor = entry.getKey().processor().orElse(mail.getState());
                 copy.setName(mail.getName() + "-policy-" + processor);
                 copy.setRecipients(entry.getValue());
                 entry.getKey().subjectTag().ifPresent(tag -> SpamCheck.tagSubject(messageOf(copy), tag));
+                if (entry.getKey().processor().isEmpty()) {
+                    ReusableVerdicts.mark(copy, ReusableVerdicts.SPAM, "policy");
+                    if (copy.getAttribute(BulwarkAttributes.VIRUS_STATUS).isPresent()) {
+                        ReusableVerdicts.mark(copy, ReusableVerdicts.VIRUS, "policy");
+                    }
+                }
                 copy.setState(processor);
                 queues.createQueue(MailQueueFactory.SPOOL).enQueue(copy);
                 LOGGER.info("Policy: {} of mail {} to {} as {}", LogText.of(entry.getValue()), mail.getName(), processor, copy.getName());

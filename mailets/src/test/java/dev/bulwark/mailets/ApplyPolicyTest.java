@@ -31,7 +31,7 @@ class ApplyPolicyTest {
         PolicyDefaults.builtInDocument(OutbreakSettings.DEFAULT), "").policy();
 
     /** What went into the spool, as it was when it went in. */
-    private record Spooled(String state, List<String> recipients, String subject, boolean virusApplied) {
+    private record Spooled(String state, List<String> recipients, String subject, boolean virusApplied, boolean spamReusable) {
     }
 
     private final List<Spooled> spooled = new CopyOnWriteArrayList<>();
@@ -42,7 +42,7 @@ class ApplyPolicyTest {
                 if (method.getName().equals("enQueue") && args.length == 1) {
                     Mail mail = (Mail) args[0];
                     spooled.add(new Spooled(mail.getState(), recipients(mail), mail.getMessage().getSubject(),
-                        mail.getAttribute(ApplyPolicy.VIRUS_APPLIED).isPresent()));
+                        mail.getAttribute(ApplyPolicy.VIRUS_APPLIED).isPresent(), mail.getAttribute(ReusableVerdicts.SPAM).isPresent()));
                     return null;
                 }
                 throw new UnsupportedOperationException(method.getName());
@@ -93,13 +93,14 @@ class ApplyPolicyTest {
 
         mailet(Map.of("fin@example.com", FINANCE, "tag@example.com", TAGGED)).service(mail);
 
-        // The default quarantines never and has no tag: bob's copy goes on here, untouched.
+        // The default quarantines never and has no tag: bob's copy goes on here, untouched. The tagged part goes back
+        // through this processor with its verdicts to reuse.
         assertThat(mail.getState()).isEqualTo(Mail.DEFAULT);
         assertThat(recipients(mail)).containsExactly("bob@example.com");
         assertThat(mail.getMessage().getSubject()).isEqualTo("offer");
         assertThat(spooled).hasSize(2);
-        assertThat(spooled).containsExactlyInAnyOrder(new Spooled("spam-quarantine", List.of("fin@example.com"), "offer", false),
-            new Spooled("transport", List.of("tag@example.com"), "[Spam?] offer", false));
+        assertThat(spooled).containsExactlyInAnyOrder(new Spooled("spam-quarantine", List.of("fin@example.com"), "offer", false, false),
+            new Spooled(Mail.DEFAULT, List.of("tag@example.com"), "[Spam?] offer", false, true));
     }
 
     @Test
