@@ -21,6 +21,7 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.matchers.BulwarkAttributes;
 import dev.bulwark.security.LogText;
 import dev.bulwark.security.policy.Policy;
@@ -40,7 +41,9 @@ import dev.bulwark.security.policy.PolicyVerdict;
  *       {@code spam.subjectTag}; such a part, when it is not the one going on here, goes back through this
  *       processor with its verdicts to reuse, and its policy then says "go on").</li>
  * </ul>
- * Mail whose virus verdict this mailet already applied, and mail with neither verdict, go on unchanged.
+ * Mail whose virus verdict this mailet already applied, and mail with neither verdict, go on unchanged. Infected
+ * or suspicious mail that goes on (deliver-tagged) gets the scan stamp, so that store-level scanning leaves the
+ * delivered message alone.
  * Put it once after VirusScan and once after SpamCheck.
  */
 public class ApplyPolicy extends GenericMailet {
@@ -53,6 +56,7 @@ public class ApplyPolicy extends GenericMailet {
 
     private final PolicyLookup policies;
     private final MailQueueFactory<? extends MailQueue> queues;
+    private final ScanStamp stamp;
     private String quarantineProcessor;
     private String stripProcessor;
     private String spamProcessor;
@@ -63,9 +67,10 @@ public class ApplyPolicy extends GenericMailet {
     }
 
     @Inject
-    public ApplyPolicy(PolicyLookup policies, MailQueueFactory<?> queues) {
+    public ApplyPolicy(PolicyLookup policies, MailQueueFactory<?> queues, ScanStamp stamp) {
         this.policies = policies;
         this.queues = queues;
+        this.stamp = stamp;
     }
 
     @Override
@@ -79,20 +84,34 @@ public class ApplyPolicy extends GenericMailet {
     @Override
     public void service(Mail mail) throws MessagingException {
         Optional<PolicyVerdict> verdict = virusVerdict(mail);
-        Map<Route, List<MailAddress>> routes = new LinkedHashMap<>();
         if (verdict.isPresent() && mail.getAttribute(VIRUS_APPLIED).isEmpty()) {
-            for (MailAddress recipient : mail.getRecipients()) {
-                routes.computeIfAbsent(virusRoute(policies.policyFor(recipient).action(verdict.get())), route -> new ArrayList<>()).add(recipient);
-            }
-            mail.setAttribute(new Attribute(VIRUS_APPLIED, AttributeValue.of(verdict.get().field())));
+            applyVirusPolicy(mail, verdict.get());
         } else {
             Optional<Double> score = spamScore(mail);
-            if (score.isEmpty()) {
-                return;
+            if (score.isPresent()) {
+                applySpamPolicy(mail, score.get());
             }
-            for (MailAddress recipient : mail.getRecipients()) {
-                routes.computeIfAbsent(spamRoute(policies.policyFor(recipient).spam(), score.get()), route -> new ArrayList<>()).add(recipient);
-            }
+        }
+    }
+
+    private void applyVirusPolicy(Mail mail, PolicyVerdict verdict) throws MessagingException {
+        Map<Route, List<MailAddress>> routes = new LinkedHashMap<>();
+        for (MailAddress recipient : mail.getRecipients()) {
+            routes.computeIfAbsent(virusRoute(policies.policyFor(recipient).action(verdict)), route -> new ArrayList<>()).add(recipient);
+        }
+        mail.setAttribute(new Attribute(VIRUS_APPLIED, AttributeValue.of(verdict.field())));
+        route(mail, routes);
+        if (routes.containsKey(Route.HERE)) {
+            // Delivered as the policy says (deliver-tagged): stamped, or store-level scanning would take it out of the
+            // mailbox again for the verdict the policy accepted.
+            VirusScan.issueStamps(stamp, mail);
+        }
+    }
+
+    private void applySpamPolicy(Mail mail, double score) throws MessagingException {
+        Map<Route, List<MailAddress>> routes = new LinkedHashMap<>();
+        for (MailAddress recipient : mail.getRecipients()) {
+            routes.computeIfAbsent(spamRoute(policies.policyFor(recipient).spam(), score), route -> new ArrayList<>()).add(recipient);
         }
         route(mail, routes);
     }

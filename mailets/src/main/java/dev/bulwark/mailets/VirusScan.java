@@ -140,9 +140,16 @@ public class VirusScan extends GenericMailet {
             mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(recipient)
                 .removeIf(existing -> existing.getName().equalsIgnoreCase(ScanStamp.HEADER));
         }
-        if (!verdict.isClean()) {
-            return;
+        if (verdict.isClean()) {
+            issueStamps(stamp, mail);
         }
+    }
+
+    /**
+     * Stamps each recipient's copy: the pipeline vouches for these bytes (clean, or delivered as a policy says),
+     * so that store-level scanning does not judge the message again once it is in the mailbox.
+     */
+    static void issueStamps(ScanStamp stamp, Mail mail) throws MessagingException {
         ScanStamp.Digest digest;
         try {
             digest = ScanStamp.digest(MailContent.of(mail));

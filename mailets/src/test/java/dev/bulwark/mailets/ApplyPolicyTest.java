@@ -52,7 +52,8 @@ class ApplyPolicyTest {
     }
 
     private ApplyPolicy mailet(Map<String, Policy> policies) throws Exception {
-        ApplyPolicy mailet = new ApplyPolicy(recipient -> policies.getOrDefault(recipient.asString(), DEFAULT), spool());
+        ApplyPolicy mailet = new ApplyPolicy(recipient -> policies.getOrDefault(recipient.asString(), DEFAULT), spool(),
+            new dev.bulwark.mailets.stamp.ScanStamp(new byte[32]));
         mailet.init(FakeMailetConfig.builder().mailetName("ApplyPolicy").build());
         return mailet;
     }
@@ -84,6 +85,23 @@ class ApplyPolicyTest {
             assertThat(copy.recipients()).containsExactly("fin@example.com");
             assertThat(copy.virusApplied()).isTrue();
         });
+    }
+
+    @Test
+    void suspiciousMailDeliveredAsThePolicySaysIsStampedForItsRecipients() throws Exception {
+        Policy lenient = PolicyDocuments.parseOverride(PolicyDocuments.read("{\"actions\": {\"suspicious\": \"deliver-tagged\"}}"),
+            PolicyDefaults.builtInDocument(OutbreakSettings.DEFAULT), "").policy();
+        Mail mail = mail("bob@example.com", "lab@example.com");
+        mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("SUSPICIOUS")));
+        mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_NAMES, AttributeValue.of("Heuristics.Limits.Exceeded.MaxFiles")));
+
+        mailet(Map.of("lab@example.com", lenient)).service(mail);
+
+        assertThat(mail.getState()).isEqualTo(Mail.DEFAULT);
+        assertThat(recipients(mail)).containsExactly("lab@example.com");
+        assertThat(mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(new MailAddress("lab@example.com")))
+            .extracting(org.apache.mailet.PerRecipientHeaders.Header::getName).containsExactly(dev.bulwark.mailets.stamp.ScanStamp.HEADER);
+        assertThat(spooled).singleElement().extracting(Spooled::state).isEqualTo("quarantine");
     }
 
     @Test
