@@ -98,6 +98,29 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void aGroupWhosePolicyDeliversBannedAttachmentsGetsThemTaggedTheOthersDoNot() throws Exception {
+        String plain = james.addUser("banned-plain");
+        String member = james.addUser("banned-member");
+        clients.webAdmin().put("/bulwark/groups/installers/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"actions\": {\"banned\": \"deliver-tagged\"}}").put("/bulwark/policies/groups/installers").then().statusCode(200);
+
+        clients.send("vendor@outside.test", List.of(plain, member), TestSamples.messageWithAttachment("vendor@outside.test", member,
+            "the installer", "setup.exe", "not really a program".getBytes(StandardCharsets.US_ASCII)));
+
+        String delivered = clients.awaitInboxMessage(member, 1);
+        assertThat(delivered).contains("Subject: the installer").contains("setup.exe")
+            .containsPattern("X-Bulwark-Policy: banned \\(.*setup\\.exe.*\\), delivered as the recipient's policy says");
+        assertThat(delivered.split("X-Bulwark-Stamp: ", -1)).as("one X-Bulwark-Stamp header").hasSize(2);
+        Map<String, Object> entry = clients.awaitQuarantined("the installer");
+        assertThat(entry).containsEntry("reason", "banned");
+        assertThat((List<String>) entry.get("recipients")).containsExactly(plain);
+        assertThat(clients.inboxCount(plain)).isZero();
+        // Stamped: store-level scanning leaves the delivered message in the mailbox.
+        clients.webAdmin().get("/bulwark/events?kind=quarantine.stored&recipient=" + member).then().statusCode(200).body("size()", equalTo(0));
+        assertThat(clients.inboxCount(member)).isEqualTo(1);
+    }
+
+    @Test
     void aGroupsSubjectTagMarksOnlyItsMembersCopy() throws Exception {
         String plain = james.addUser("tag-plain");
         String tagged = james.addUser("tag-member");

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.matchers.HasBannedAttachment;
 import dev.bulwark.security.LogText;
 import dev.bulwark.security.policy.Policy;
 import dev.bulwark.security.policy.PolicyAction;
@@ -36,20 +37,23 @@ import dev.bulwark.security.policy.PolicyVerdict;
  *       {@code actions.suspicious} or, for content clamd found only encrypted, {@code actions.encrypted}:
  *       quarantine, reject (not possible after the SMTP transaction: quarantined) and hold go to
  *       {@code quarantineProcessor}, strip to {@code stripProcessor}, deliver-tagged goes on here;</li>
+ *   <li>mail the attachment check banned (as the mailet of {@code HasBannedAttachment}): {@code actions.banned},
+ *       or for what it calls suspicious (a damaged archive) {@code actions.damaged}; routed as above;</li>
  *   <li>spam-checked mail (after SpamCheck): the score against {@code spam.quarantineAt} and
  *       {@code spam.rejectAt} (both to {@code spamProcessor}) and {@code spam.tagAt} (the subject gets
  *       {@code spam.subjectTag}; such a part, when it is not the one going on here, goes back through this
  *       processor with its verdicts to reuse, and its policy then says "go on").</li>
  * </ul>
- * Mail whose virus verdict this mailet already applied, and mail with neither verdict, go on unchanged. Infected
- * or suspicious mail that goes on (deliver-tagged) gets the scan stamp, so that store-level scanning leaves the
- * delivered message alone.
- * Put it once after VirusScan and once after SpamCheck.
+ * Each verdict's policy is applied once (attribute {@code bulwark.policy.applied}); the spam policy only when no
+ * verdict is left to apply. Mail that goes on with a verdict (deliver-tagged) gets the scan stamp, so that
+ * store-level scanning leaves the delivered message alone.
  */
 public class ApplyPolicy extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(ApplyPolicy.class);
-    /** The virus verdict's policy has been applied: the instance after SpamCheck applies only the spam policy. */
-    public static final org.apache.mailet.AttributeName VIRUS_APPLIED = org.apache.mailet.AttributeName.of("bulwark.policy.virusApplied");
+    /** The verdicts whose policy has been applied (comma separated): each is applied once, spam after all of them. */
+    /** On mail delivered with a verdict because its recipients' policy says deliver-tagged (removed from incoming mail by StripVerdictHeaders). */
+    public static final String POLICY_HEADER = "X-Bulwark-Policy";
+    public static final org.apache.mailet.AttributeName APPLIED = org.apache.mailet.AttributeName.of("bulwark.policy.applied");
     private static final String QUARANTINE_PROCESSOR = "quarantineProcessor";
     private static final String STRIP_PROCESSOR = "stripProcessor";
     private static final String SPAM_PROCESSOR = "spamProcessor";
@@ -83,9 +87,11 @@ public class ApplyPolicy extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        Optional<PolicyVerdict> verdict = virusVerdict(mail);
-        if (verdict.isPresent() && mail.getAttribute(VIRUS_APPLIED).isEmpty()) {
-            applyVirusPolicy(mail, verdict.get());
+        List<String> applied = mail.getAttribute(APPLIED).map(a -> List.of(String.valueOf(a.getValue().value()).split(","))).orElse(List.of());
+        Optional<PolicyVerdict> verdict = java.util.stream.Stream.of(virusVerdict(mail), bannedVerdict(mail)).flatMap(Optional::stream)
+            .filter(v -> !applied.contains(v.field())).findFirst();
+        if (verdict.isPresent()) {
+            applyVerdictPolicy(mail, verdict.get(), applied);
         } else {
             Optional<Double> score = spamScore(mail);
             if (score.isPresent()) {
@@ -94,16 +100,20 @@ public class ApplyPolicy extends GenericMailet {
         }
     }
 
-    private void applyVirusPolicy(Mail mail, PolicyVerdict verdict) throws MessagingException {
+    private void applyVerdictPolicy(Mail mail, PolicyVerdict verdict, List<String> applied) throws MessagingException {
         Map<Route, List<MailAddress>> routes = new LinkedHashMap<>();
         for (MailAddress recipient : mail.getRecipients()) {
-            routes.computeIfAbsent(virusRoute(policies.policyFor(recipient).action(verdict)), route -> new ArrayList<>()).add(recipient);
+            routes.computeIfAbsent(verdictRoute(policies.policyFor(recipient).action(verdict)), route -> new ArrayList<>()).add(recipient);
         }
-        mail.setAttribute(new Attribute(VIRUS_APPLIED, AttributeValue.of(verdict.field())));
+        List<String> nowApplied = new ArrayList<>(applied);
+        nowApplied.add(verdict.field());
+        mail.setAttribute(new Attribute(APPLIED, AttributeValue.of(String.join(",", nowApplied))));
         route(mail, routes);
         if (routes.containsKey(Route.HERE)) {
-            // Delivered as the policy says (deliver-tagged): stamped, or store-level scanning would take it out of the
-            // mailbox again for the verdict the policy accepted.
+            // Delivered as the policy says (deliver-tagged): tagged with the verdict, and stamped, or store-level scanning
+            // would take it out of the mailbox again for the verdict the policy accepted.
+            mail.getMessage().setHeader(POLICY_HEADER, HeaderText.of(verdict.field() + " (" + findings(mail, verdict)
+                + "), delivered as the recipient's policy says"));
             VirusScan.issueStamps(stamp, mail);
         }
     }
@@ -158,7 +168,7 @@ public class ApplyPolicy extends GenericMailet {
         }
     }
 
-    private Route virusRoute(PolicyAction action) {
+    private Route verdictRoute(PolicyAction action) {
         return switch (action) {
             case DELIVER_TAGGED -> Route.HERE;
             case STRIP -> new Route(Optional.of(stripProcessor), Optional.empty());
@@ -182,6 +192,23 @@ public class ApplyPolicy extends GenericMailet {
             case "SUSPICIOUS" -> Optional.of(VirusScan.onlyEncrypted(virusNames(mail)) ? PolicyVerdict.ENCRYPTED : PolicyVerdict.SUSPICIOUS);
             default -> Optional.empty();
         };
+    }
+
+    private static String findings(Mail mail, PolicyVerdict verdict) {
+        org.apache.mailet.AttributeName source = switch (verdict) {
+            case BANNED -> HasBannedAttachment.REASON;
+            case DAMAGED -> HasBannedAttachment.SUSPICIOUS;
+            default -> BulwarkAttributes.VIRUS_NAMES;
+        };
+        return mail.getAttribute(source).map(a -> String.valueOf(a.getValue().value())).orElse("");
+    }
+
+    /** What the attachment check (HasBannedAttachment) found: banned, or (a damaged archive by default) suspicious. */
+    private static Optional<PolicyVerdict> bannedVerdict(Mail mail) {
+        if (mail.getAttribute(HasBannedAttachment.REASON).isPresent()) {
+            return Optional.of(PolicyVerdict.BANNED);
+        }
+        return mail.getAttribute(HasBannedAttachment.SUSPICIOUS).isPresent() ? Optional.of(PolicyVerdict.DAMAGED) : Optional.empty();
     }
 
     private static List<String> virusNames(Mail mail) {

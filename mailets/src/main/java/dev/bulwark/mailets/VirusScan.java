@@ -159,6 +159,9 @@ public class VirusScan extends GenericMailet {
             return;
         }
         for (MailAddress recipient : mail.getRecipients()) {
+            // One stamp per recipient: a clean mail stamped here may be stamped again when a policy delivers it tagged.
+            mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(recipient)
+                .removeIf(existing -> existing.getName().equalsIgnoreCase(ScanStamp.HEADER));
             stamp.issue(recipient.asString(), digest).ifPresent(value -> mail.addSpecificHeaderForRecipient(
                 PerRecipientHeaders.Header.builder().name(ScanStamp.HEADER).value(value).build(), recipient));
         }

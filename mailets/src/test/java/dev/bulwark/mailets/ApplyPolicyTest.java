@@ -42,7 +42,7 @@ class ApplyPolicyTest {
                 if (method.getName().equals("enQueue") && args.length == 1) {
                     Mail mail = (Mail) args[0];
                     spooled.add(new Spooled(mail.getState(), recipients(mail), mail.getMessage().getSubject(),
-                        mail.getAttribute(ApplyPolicy.VIRUS_APPLIED).isPresent(), mail.getAttribute(ReusableVerdicts.SPAM).isPresent()));
+                        mail.getAttribute(ApplyPolicy.APPLIED).isPresent(), mail.getAttribute(ReusableVerdicts.SPAM).isPresent()));
                     return null;
                 }
                 throw new UnsupportedOperationException(method.getName());
@@ -105,6 +105,27 @@ class ApplyPolicyTest {
     }
 
     @Test
+    void bannedAttachmentsFollowEachRecipientsBannedActionOnceAfterTheVirusVerdict() throws Exception {
+        Policy lenient = PolicyDocuments.parseOverride(PolicyDocuments.read("{\"actions\": {\"banned\": \"deliver-tagged\"}}"),
+            PolicyDefaults.builtInDocument(OutbreakSettings.DEFAULT), "").policy();
+        Mail mail = mail("bob@example.com", "lab@example.com");
+        mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("CLEAN")));
+        mail.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.REASON, AttributeValue.of("setup.exe: executable")));
+        ApplyPolicy mailet = mailet(Map.of("lab@example.com", lenient));
+
+        mailet.service(mail);
+        assertThat(recipients(mail)).containsExactly("lab@example.com");
+        assertThat(mail.getState()).isEqualTo(Mail.DEFAULT);
+        assertThat(spooled).singleElement().satisfies(copy -> assertThat(copy.state()).isEqualTo("quarantine"));
+        // Applied once: the same mailet again (after SpamCheck) leaves it alone.
+        mailet.service(mail);
+        assertThat(spooled).hasSize(1);
+        assertThat(mail.getAttribute(ApplyPolicy.APPLIED).orElseThrow().getValue().value()).isEqualTo("banned");
+        assertThat(mail.getMessage().getHeader(ApplyPolicy.POLICY_HEADER))
+            .containsExactly("banned (setup.exe: executable), delivered as the recipient's policy says");
+    }
+
+    @Test
     void theSpamScoreMeetsEachRecipientsThresholds() throws Exception {
         Mail mail = mail("bob@example.com", "fin@example.com", "tag@example.com");
         mail.setAttribute(new Attribute(BulwarkAttributes.SPAM_SCORE, AttributeValue.of(6.0)));
@@ -125,7 +146,7 @@ class ApplyPolicyTest {
     void aVirusVerdictAppliedOnceIsNotAppliedAgainAndCleanUnscoredMailGoesOn() throws Exception {
         Mail suspicious = mail("bob@example.com");
         suspicious.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("SUSPICIOUS")));
-        suspicious.setAttribute(new Attribute(ApplyPolicy.VIRUS_APPLIED, AttributeValue.of("suspicious")));
+        suspicious.setAttribute(new Attribute(ApplyPolicy.APPLIED, AttributeValue.of("suspicious")));
         mailet(Map.of()).service(suspicious);
         Mail clean = mail("bob@example.com");
         mailet(Map.of()).service(clean);

@@ -11,7 +11,8 @@ import java.util.Set;
 public enum PolicyVerdict {
     VIRUS("virus", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.STRIP), false),
     SUSPICIOUS("suspicious", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.STRIP, PolicyAction.DELIVER_TAGGED), false),
-    BANNED("banned", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.STRIP, PolicyAction.DELIVER_TAGGED), false),
+    // No strip: the attachment check bans by real type and inside archives, which no part-by-part removal follows yet.
+    BANNED("banned", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.DELIVER_TAGGED), false),
     ENCRYPTED("encrypted", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.DELIVER_TAGGED, PolicyAction.HOLD), false),
     DAMAGED("damaged", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.DELIVER_TAGGED, PolicyAction.HOLD), false),
     UNSCANNABLE("unscannable", EnumSet.of(PolicyAction.HOLD, PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.DELIVER_TAGGED), true),
