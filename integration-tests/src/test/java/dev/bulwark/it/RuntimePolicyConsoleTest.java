@@ -73,7 +73,10 @@ class RuntimePolicyConsoleTest {
         browser.awaitText(By.id("policy-effective-answer"), "\"quarantineAt\":15");
 
         // A second version, then back to the first from the history.
+        org.openqa.selenium.WebElement firstEditor = browser.awaitVisible(By.id("policy-json"));
         browser.click(By.xpath("//table[@id='policies-table']//tr[td[text()='console-sales']]//button"));
+        // The editor is drawn again for the stored policy: wait until the one on the page is the new one.
+        browser.waiting().until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(firstEditor));
         browser.awaitVisible(By.id("policy-json"));
         editorText("{\"spam\": {\"quarantineAt\": 25}}");
         browser.click(By.id("policy-save"));

@@ -169,7 +169,7 @@ public class PolicyRoutes implements Routes {
         String address = parameter(request, "address", Function.identity())
             .orElseThrow(() -> badRequest("address is required, e.g. ?address=bob@example.com"));
         if (address.length() > 320 || !address.contains("@") || address.chars().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c))) {
-            throw badRequest("address '" + PolicyDocumentsText.shown(address) + "' is not a mail address");
+            throw badRequest("address '" + shown(address) + "' is not a mail address");
         }
         PolicyResolution resolution = policies.resolve(address);
         Map<String, Object> result = new LinkedHashMap<>();
@@ -189,7 +189,7 @@ public class PolicyRoutes implements Routes {
         rejectUnknownParameters(request, Set.of("scope", "limit"));
         Optional<String> scope = parameter(request, "scope", value -> {
             if (!value.equals(PolicyVersion.DEFAULT_SCOPE) && !(value.startsWith("group:") && valid(value.substring(6), Groups::checkName) != null)) {
-                throw badRequest("scope '" + PolicyDocumentsText.shown(value) + "' is not a policy, expected default or group:<name>");
+                throw badRequest("scope '" + shown(value) + "' is not a policy, expected default or group:<name>");
             }
             return value;
         });
@@ -283,10 +283,8 @@ public class PolicyRoutes implements Routes {
     }
 
     /** A value from the request shown in an error: one line, cut. */
-    private static final class PolicyDocumentsText {
-        static String shown(String value) {
-            String cut = value.length() > 60 ? value.substring(0, 60) + "..." : value;
-            return cut.replaceAll("[\\p{Cntrl}\\p{Cf}]", "?");
-        }
+    private static String shown(String value) {
+        String cut = value.length() > 60 ? value.substring(0, 60) + "..." : value;
+        return cut.replaceAll("[\\p{Cntrl}\\p{Cf}]", "?");
     }
 }
