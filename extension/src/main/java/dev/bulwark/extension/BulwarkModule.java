@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.ProvidesIntoSet;
 
 import dev.bulwark.extension.alerts.AdminAlerts;
 import dev.bulwark.extension.canary.CanaryObservations;
@@ -28,7 +30,9 @@ import dev.bulwark.extension.store.SecurityStoreLifecycle;
 import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.quarantine.QuarantineStorageException;
 import dev.bulwark.quarantine.QuarantineStore;
+import dev.bulwark.scanner.spamd.SpamdLearner;
 import dev.bulwark.scanner.verdict.SpamChecker;
+import dev.bulwark.scanner.verdict.SpamLearner;
 import dev.bulwark.scanner.verdict.VirusScanner;
 import dev.bulwark.security.OutbreakDetector;
 import dev.bulwark.security.SecurityEventSink;
@@ -41,6 +45,14 @@ import dev.bulwark.security.SecurityStore;
  */
 public class BulwarkModule extends AbstractModule {
     private static final Logger LOGGER = LoggerFactory.getLogger(BulwarkModule.class);
+
+    @Override
+    protected void configure() {
+        // The spam engines users teach (learning room): each engine adds its learner to the set.
+        Multibinder.newSetBinder(binder(), SpamLearner.class);
+        // The mailets' runtime policies (ApplyPolicy, SmtpScanHook), read from the security store.
+        bind(dev.bulwark.mailets.PolicyLookup.class).to(dev.bulwark.extension.policy.StorePolicyLookup.class);
+    }
 
     @Provides
     @Singleton
@@ -82,11 +94,6 @@ public class BulwarkModule extends AbstractModule {
         }
     }
 
-    @Override
-    protected void configure() {
-        bind(dev.bulwark.mailets.PolicyLookup.class).to(dev.bulwark.extension.policy.StorePolicyLookup.class);
-    }
-
     @Provides
     @Singleton
     VirusScanner virusScanner(Scanners scanners) {
@@ -97,6 +104,13 @@ public class BulwarkModule extends AbstractModule {
     @Singleton
     SpamChecker spamChecker(Scanners scanners) {
         return scanners.spamd();
+    }
+
+    /** spamd learns from users' moves into and out of junk, over TELL (spamd started with --allow-tell). */
+    @ProvidesIntoSet
+    @Singleton
+    SpamLearner spamdLearner(Scanners scanners) {
+        return new SpamdLearner(scanners.spamd());
     }
 
     /**

@@ -146,6 +146,31 @@ class BulwarkConfigurationTest {
     }
 
     @Test
+    void learningHasDefaultsAndReadsEachSetting() {
+        assertThat(BulwarkConfiguration.from(file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2"), Map.of()).learning())
+            .isEqualTo(BulwarkConfiguration.Learning.DEFAULT);
+        BulwarkConfiguration.Learning learning = BulwarkConfiguration.from(file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2",
+            "learning.enabled", "false", "learning.junkMailboxes", "Junk, Pourriel", "learning.queueSize", "50",
+            "learning.maxMessageSize", "1M", "learning.perUserPerMinute", "10", "learning.hamAfter", "7d", "learning.hamScanInterval", "30m"),
+            Map.of()).learning();
+        assertThat(learning).isEqualTo(new BulwarkConfiguration.Learning(false, java.util.List.of("Junk", "Pourriel"), 50, 1024 * 1024, 10,
+            Duration.ofDays(7), Duration.ofMinutes(30)));
+        assertThat(BulwarkConfiguration.Learning.DEFAULT.hamFromReadMessages()).isFalse();
+    }
+
+    @Test
+    void learningProblemsNameTheKey() {
+        assertOneLineNamingTheKey(Map.of(
+            "learning.enabled", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.enabled", "yes"),
+            "learning.junkMailboxes", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.junkMailboxes", " , "),
+            "learning.queueSize", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.queueSize", "0"),
+            "learning.maxMessageSize", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.maxMessageSize", "big"),
+            "learning.perUserPerMinute", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.perUserPerMinute", "-1"),
+            "learning.hamAfter", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.hamAfter", "-1d"),
+            "learning.hamScanInterval", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.hamScanInterval", "0")));
+    }
+
+    @Test
     void quarantineProblemsNameTheKey() {
         assertThatThrownBy(() -> BulwarkConfiguration.from(
             file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "quarantine.repository", "var/mail/quarantine"), Map.of()))
