@@ -36,6 +36,8 @@ public final class PolicyDocuments {
     private static final Pattern MIME_TYPE = Pattern.compile("[a-z0-9][a-z0-9.+-]*/[a-z0-9*][a-z0-9.+*-]*");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(s|m|h|d)");
     private static final Set<String> LANGUAGES = Set.of("en", "de");
+    /** The longest list item (a MIME type) a policy keeps. */
+    private static final int MAX_ITEM = 127;
 
     /** The fields a document may have: an object's known members, or null for a value. */
     private static final Map<String, Object> SHAPE = shape();
@@ -255,7 +257,8 @@ public final class PolicyDocuments {
             .ifPresent(tag -> fields.error("spam.subjectTag", "must be at most 40 characters, without control characters or surrounding spaces"));
         Policy.Notices notices = new Policy.Notices(fields.bool("notices.admin"), fields.bool("notices.sender"), fields.bool("notices.recipients"));
         List<String> extensions = fields.list("banned.extensions", EXTENSION, "a file name extension without its dot: 1 to 16 lower-case letters or digits");
-        List<String> types = fields.list("banned.types", MIME_TYPE, "a lower-case MIME type such as application/x-msdownload or application/*");
+        List<String> types = fields.list("banned.types", MIME_TYPE,
+            "a lower-case MIME type of at most " + MAX_ITEM + " characters such as application/x-msdownload or application/*");
         boolean encryptedArchives = fields.bool("banned.archives.encrypted");
         int maxDepth = fields.integer("banned.archives.maxDepth", 1, 20);
         Optional<Policy.OutbreakMode> mode = fields.text("outbreak.mode").flatMap(value -> {
@@ -386,7 +389,7 @@ public final class PolicyDocuments {
             for (int i = 0; i < node.get().size(); i++) {
                 JsonNode value = node.get().get(i);
                 String text = value.isTextual() ? value.textValue().toLowerCase(Locale.ROOT) : "";
-                if (!item.matcher(text).matches()) {
+                if (text.length() > MAX_ITEM || !item.matcher(text).matches()) {
                     error(path + "[" + i + "]", "must be " + expected);
                 } else if (!values.contains(text)) {
                     values.add(text);

@@ -63,6 +63,8 @@ class PolicyDocumentsTest {
             .errors()).extracting(InvalidPolicyException.FieldError::field).containsExactly("outbreak.mode", "outbreak.window");
         assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"banned\": {\"extensions\": [\"exe\", \".scr\"]}}"), defaults, ""))
             .getMessage()).startsWith("banned.extensions[1]: must be a file name extension without its dot");
+        assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"banned\": {\"types\": [\"application/" + "x".repeat(200) + "\"]}}"),
+            defaults, "")).getMessage()).startsWith("banned.types[0]: must be a lower-case MIME type of at most 127 characters");
         assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"language\": \"xx\", \"notices\": {\"admin\": \"yes\"}}"), defaults, ""))
             .errors()).extracting(InvalidPolicyException.FieldError::field).containsExactlyInAnyOrder("notices.admin", "language");
         assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"actions\": \"quarantine\"}"), defaults, "")).getMessage())
