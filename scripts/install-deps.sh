@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what Bulwark's build and local run need on Debian/Ubuntu: a JDK 17+, Maven, clamd, spamd,
+# Installs what Bulwark's build and local run need on Debian/Ubuntu: a JDK 17+, Maven, clamd, spamd, rspamd
+# with redis-server (its Bayes store),
 # PostgreSQL (for the cluster tests), docker-compose (to validate the compose files), openssl and curl
 # (webadmin tokens; calls as the docs show them), chromium with chromium-driver (the web console's browser
 # tests), 7-Zip (test archives) and Node.js (console unit test).
@@ -16,6 +17,9 @@ command -v clamd >/dev/null 2>&1 || missing+=(clamav-daemon clamdscan)
 # sigtool: the retroactive rescan test builds a signature update (an unsigned .cud database) with it.
 command -v sigtool >/dev/null 2>&1 || missing+=(clamav)
 command -v spamd >/dev/null 2>&1 || missing+=(spamassassin spamd)
+# rspamd, the second spam engine, and redis, where rspamd 3.4 keeps what it learns (the tests run both).
+{ command -v rspamd >/dev/null 2>&1 || [ -x /usr/bin/rspamd ]; } || missing+=(rspamd)
+{ command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ]; } || missing+=(redis-server)
 # PostgreSQL: the cluster tests share Bulwark's security store between James nodes through it.
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 # docker-compose: the tests validate docker-compose*.yml with it (no Docker daemon needed).

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts, stops and reports on a private clamd and spamd for Bulwark's tests and for local development.
+# Starts, stops and reports on a private clamd and spamd (and, when asked, rspamd) for Bulwark's tests and
+# for local development.
 #
 #   scripts/scanners.sh start|stop|status|env
 #
@@ -17,6 +18,15 @@
 #   BULWARK_SPAMD_MAX_CHILDREN  spamd --max-children (default: 2; each child checks one message at a time)
 #   BULWARK_SIGNATURE_DIR    clamd signature files to load (default: scripts/signatures; tests use
 #                            a folder without EICAR to get a clamd that answers but detects nothing)
+#   BULWARK_ENGINES      which daemons, comma separated, of clamd, spamd, rspamd (default: clamd,spamd, plus
+#                        rspamd when BULWARK_RSPAMD_PORT is set); e.g. "rspamd" starts rspamd alone
+#   BULWARK_RSPAMD_PORT  rspamd's scan port, worker-normal (default: 11333)
+#   BULWARK_RSPAMD_CONTROLLER_PORT  rspamd's controller port, worker-controller: learning (default: 11334)
+#   BULWARK_RSPAMD_WORKERS  rspamd worker-normal processes (default: 1)
+#   BULWARK_RSPAMD_HS_CACHE  rspamd's compiled Hyperscan rules, shared by every run dir (default:
+#                        $TMPDIR/bulwark-rspamd-hs-cache)
+#   BULWARK_REDIS_PORT   when set, a private redis-server on that port, rspamd's Bayes store (rspamd 3.4
+#                        learns only into redis); without it rspamd checks but cannot learn
 #   BULWARK_SPAMD_USER_PREFS_DIR  per-user SpamAssassin preferences, <dir>/<user>/user_prefs, <user> as
 #                            spamc's User: (Bulwark sends the recipient's address); copied into spamd's
 #                            helper home and given as --virtual-config-dir (default: none, every user alike)
@@ -25,7 +35,9 @@
 #                            with it (bayes_min_spam_num 1) to see learning change verdicts (default: none)
 #
 # clamd loads only the project's own test signatures (scripts/signatures/*): EICAR and a Bulwark test
-# marker, so it needs no download. spamd runs with --local (no network tests).
+# marker, so it needs no download. spamd runs with --local (no network tests). rspamd runs from Debian's
+# rules with the run directory's overrides: no DNS lists, no URL maps, no fuzzy servers, no DNS at all
+# (its resolver points at loopback), no proxy or fuzzy workers; GTUBE is rejected by its core.
 #
 # Exit codes: 0 ok; 1 a daemon failed to start or stop; 2 packages missing and not root (the command to
 # install them is printed); 3 status found a daemon not answering; 64 usage.
@@ -47,7 +59,26 @@ SPAMD_USER_PREFS_DIR="${BULWARK_SPAMD_USER_PREFS_DIR:-}"
 SPAMD_LOCAL_CF="${BULWARK_SPAMD_LOCAL_CF:-}"
 IO_TIMEOUT=5   # seconds to wait for one reply
 
+RSPAMD_PORT="${BULWARK_RSPAMD_PORT:-11333}"
+RSPAMD_CONTROLLER_PORT="${BULWARK_RSPAMD_CONTROLLER_PORT:-11334}"
+REDIS_PORT="${BULWARK_REDIS_PORT:-}"
+# rspamd compiles its rules for Hyperscan at its first start (seconds, tens under load): kept between run
+# directories, so that only the first rspamd on a machine pays for it.
+RSPAMD_HS_CACHE="${BULWARK_RSPAMD_HS_CACHE:-${TMPDIR:-/tmp}/bulwark-rspamd-hs-cache}"
+# rspamd's scanning processes (worker-normal); each checks many messages at once (asynchronous).
+RSPAMD_WORKERS="${BULWARK_RSPAMD_WORKERS:-1}"
+if [ -n "${BULWARK_ENGINES:-}" ]; then
+  ENGINES=",${BULWARK_ENGINES// /},"
+elif [ -n "${BULWARK_RSPAMD_PORT:-}" ]; then
+  ENGINES=",clamd,spamd,rspamd,"
+else
+  ENGINES=",clamd,spamd,"
+fi
+wants() { [[ "$ENGINES" == *",$1,"* ]]; }
+
 APT_PACKAGES=(clamav-daemon clamdscan spamassassin spamd)
+if wants rspamd; then APT_PACKAGES+=(rspamd); fi
+if wants rspamd && [ -n "$REDIS_PORT" ]; then APT_PACKAGES+=(redis-server); fi
 
 CLAMD_CONF="${RUN_DIR}/clamd.conf"
 CLAMD_DB="${RUN_DIR}/db"
@@ -63,10 +94,16 @@ SPAMD_HOME_REF="${RUN_DIR}/spamd-home.path"
 log() { printf 'scanners: %s\n' "$*"; }
 err() { printf 'scanners: %s\n' "$*" >&2; }
 
+RSPAMD_DIR="${RUN_DIR}/rspamd"
+RSPAMD_LOG="${RSPAMD_DIR}/rspamd.log"
+RSPAMD_PID="${RSPAMD_DIR}/rspamd.pid"
+REDIS_PID="${RSPAMD_DIR}/redis.pid"
+REDIS_LOG="${RSPAMD_DIR}/redis.log"
+
 usage() {
   cat >&2 <<EOF
 usage: $0 start|stop|status|env
-  start   start clamd and spamd on ${HOST} (ports ${CLAMD_PORT}, ${SPAMD_PORT}) from ${RUN_DIR}
+  start   start ${ENGINES//,/ } on ${HOST} (ports ${CLAMD_PORT}, ${SPAMD_PORT}; rspamd ${RSPAMD_PORT}) from ${RUN_DIR}
   stop    stop the daemons this run dir started
   status  one line per daemon; exit 0 if both answer PING, 3 otherwise
   env     print BULWARK_TEST_CLAMD=... and BULWARK_TEST_SPAMD=... lines
@@ -178,17 +215,23 @@ live_pid() {
 # --- installation ---
 
 ensure_installed() {
-  local missing=()
-  find_bin clamd >/dev/null || missing+=(clamd)
-  find_bin spamd >/dev/null || missing+=(spamd)
+  local missing=() name
+  if wants clamd; then find_bin clamd >/dev/null || missing+=(clamd); fi
+  if wants spamd; then find_bin spamd >/dev/null || missing+=(spamd); fi
+  if wants rspamd; then find_bin rspamd >/dev/null || missing+=(rspamd); fi
+  if wants rspamd && [ -n "$REDIS_PORT" ]; then find_bin redis-server >/dev/null || missing+=(redis-server); fi
   [ "${#missing[@]}" -eq 0 ] && return 0
   if is_root; then
     log "missing ${missing[*]}: installing ${APT_PACKAGES[*]} with apt-get"
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y "${APT_PACKAGES[@]}"
-    find_bin clamd >/dev/null && find_bin spamd >/dev/null && return 0
-    err "clamd or spamd still missing after apt-get install"
-    exit 1
+    for name in "${missing[@]}"; do
+      if ! find_bin "$name" >/dev/null; then
+        err "${name} still missing after apt-get install"
+        exit 1
+      fi
+    done
+    return 0
   fi
   err "missing ${missing[*]}; install them with:"
   printf 'sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y %s\n' "${APT_PACKAGES[*]}"
@@ -409,6 +452,154 @@ start_spamd() {
   log "spamd ready on ${HOST}:${SPAMD_PORT} (pid ${pid}) after $(elapsed_since "$start") s"
 }
 
+# --- rspamd (and its redis) ---
+
+# GET /ping on rspamd's scan port (or controller port) must answer "pong".
+rspamd_ping() {
+  local port=$1
+  (
+    exec 3<>"/dev/tcp/${HOST}/${port}" || exit 1
+    printf 'GET /ping HTTP/1.0\r\nHost: %s\r\n\r\n' "$HOST" >&3
+    reply=$(timeout "$IO_TIMEOUT" cat <&3) || [ -n "${reply:-}" ] || exit 1
+    [[ "$reply" == "HTTP/1."?" 200"* && "$reply" == *pong* ]]
+  ) 2>/dev/null
+}
+
+redis_ping() {
+  local port=$1
+  (
+    exec 3<>"/dev/tcp/${HOST}/${port}" || exit 1
+    printf 'PING\r\n' >&3
+    IFS= read -r -t "$IO_TIMEOUT" line <&3 || exit 1
+    [ "${line%$'\r'}" = "+PONG" ]
+  ) 2>/dev/null
+}
+
+# Modules that would reach the network (DNS lists, DNS checks, URL maps, fuzzy servers, updates) or need
+# redis for something other than Bayes: off. What stays is rspamd's local rules (regexp, MIME, headers,
+# chartable, GTUBE in its core), and Bayes when a redis is given.
+RSPAMD_MODULES_OFF=(antivirus arc asn bimi clickhouse dcc dkim dkim_signing dmarc elastic emails external_relay
+  external_services fuzzy_check greylist hfilter history_redis metadata_exporter mid mime_types multimap
+  mx_check neural p0f phishing ratelimit rbl replies reputation rspamd_update spamtrap spf surbl
+  url_redirector whitelist)
+
+write_rspamd_conf() {
+  local conf="${RSPAMD_DIR}/conf" module
+  [ -n "$RSPAMD_DIR" ] || return 1
+  rm -rf "$conf"
+  mkdir -p "${conf}/local.d" "${conf}/override.d" "${RSPAMD_DIR}/db" "$RSPAMD_HS_CACHE"
+  {
+    echo "# Written by scripts/scanners.sh; rewritten at each start."
+    echo "bind_socket = \"${HOST}:${RSPAMD_PORT}\";"
+    echo "count = ${RSPAMD_WORKERS};"
+  } > "${conf}/override.d/worker-normal.inc"
+  {
+    echo "# Learning (POST /learnspam, /learnham) from loopback only; no password: secure_ip admits a caller."
+    echo "bind_socket = \"${HOST}:${RSPAMD_CONTROLLER_PORT}\";"
+    echo "count = 1;"
+    echo "secure_ip = \"127.0.0.0/8\";"
+    echo "secure_ip = \"::1\";"
+  } > "${conf}/override.d/worker-controller.inc"
+  printf 'enabled = false;\ncount = 0;\nbind_socket = "%s:0";\n' "$HOST" > "${conf}/override.d/worker-proxy.inc"
+  printf 'enabled = false;\ncount = -1;\nbind_socket = "%s:0";\n' "$HOST" > "${conf}/override.d/worker-fuzzy.inc"
+  {
+    echo "type = \"file\";"
+    echo "filename = \"${RSPAMD_LOG}\";"
+    echo "level = \"notice\";"
+    echo "color = false;"
+  } > "${conf}/override.d/logging.inc"
+  {
+    echo "# No DNS: nothing answers on this address, so a lookup fails at once instead of leaving the machine."
+    echo "dns {"
+    echo "  nameserver = [\"127.0.0.1:1\"];"
+    echo "  timeout = 0.2s;"
+    echo "  retransmits = 1;"
+    echo "}"
+    echo "filters = \"chartable,regexp\";"
+    echo "hs_cache_dir = \"${RSPAMD_HS_CACHE}\";"
+  } > "${conf}/local.d/options.inc"
+  for module in "${RSPAMD_MODULES_OFF[@]}"; do
+    printf 'enabled = false;\n' > "${conf}/override.d/${module}.conf"
+  done
+  if [ -n "$REDIS_PORT" ]; then
+    printf 'servers = "%s:%s";\n' "$HOST" "$REDIS_PORT" > "${conf}/local.d/redis.conf"
+    # One Bayes for all users: Bulwark sends Deliver-To, but the classes are not kept per user.
+    printf 'backend = "redis";\nservers = "%s:%s";\nmin_learns = 1;\n' "$HOST" "$REDIS_PORT" \
+      > "${conf}/local.d/classifier-bayes.conf"
+  fi
+}
+
+start_redis() {
+  local pid redis_bin start
+  if pid=$(live_pid redis-server "$REDIS_PID"); then
+    log "redis already running on ${HOST}:${REDIS_PORT} (pid ${pid})"
+    return 0
+  fi
+  rm -f "$REDIS_PID"
+  check_port_free redis "$REDIS_PORT" || return 1
+  redis_bin=$(find_bin redis-server)
+  mkdir -p "${RSPAMD_DIR}/redis"
+  start=$(now)
+  log "starting redis on ${HOST}:${REDIS_PORT} (rspamd's Bayes store)"
+  if ! "$redis_bin" --bind "$HOST" --port "$REDIS_PORT" --daemonize yes --pidfile "$REDIS_PID" --logfile "$REDIS_LOG" \
+      --dir "${RSPAMD_DIR}/redis" --save "" --appendonly no < /dev/null; then
+    err "redis failed to start"
+    show_log_tail "$REDIS_LOG"
+    return 1
+  fi
+  if ! wait_ready redis redis_ping "$REDIS_PORT" "$REDIS_LOG"; then
+    stop_daemon redis-server "$REDIS_PID" >&2 || true
+    return 1
+  fi
+  log "redis ready on ${HOST}:${REDIS_PORT} after $(elapsed_since "$start") s"
+}
+
+start_rspamd() {
+  local pid rspamd_bin start args
+  if pid=$(live_pid rspamd "$RSPAMD_PID"); then
+    if rspamd_ping "$RSPAMD_PORT"; then
+      log "rspamd already running on ${HOST}:${RSPAMD_PORT} (pid ${pid})"
+      return 0
+    fi
+    log "rspamd (pid ${pid}) is up but not answering on ${HOST}:${RSPAMD_PORT} yet; waiting"
+    if wait_ready rspamd rspamd_ping "$RSPAMD_PORT" "$RSPAMD_LOG" "$pid"; then
+      log "rspamd already running on ${HOST}:${RSPAMD_PORT} (pid ${pid})"
+      return 0
+    fi
+    err "rspamd pid ${pid} from ${RSPAMD_PID} does not answer on port ${RSPAMD_PORT}; run '$0 stop' first"
+    return 1
+  fi
+  rm -f "$RSPAMD_PID"
+  check_port_free rspamd "$RSPAMD_PORT" || return 1
+  check_port_free rspamd_controller "$RSPAMD_CONTROLLER_PORT" || return 1
+  mkdir -p "$RSPAMD_DIR"
+  if [ -n "$REDIS_PORT" ]; then start_redis || return 1; fi
+  rspamd_bin=$(find_bin rspamd)
+  write_rspamd_conf
+  args=(-c /etc/rspamd/rspamd.conf -p "$RSPAMD_PID"
+        --var "LOCAL_CONFDIR=${RSPAMD_DIR}/conf" --var "DBDIR=${RSPAMD_DIR}/db"
+        --var "RUNDIR=${RSPAMD_DIR}" --var "LOGDIR=${RSPAMD_DIR}")
+  # As root the workers stay root, as clamd does here (a run dir below a private temp dir is not
+  # reachable by _rspamd); rspamd refuses that unless told (-i).
+  if is_root; then args+=(-i); fi
+  start=$(now)
+  log "starting rspamd on ${HOST}:${RSPAMD_PORT}, controller ${RSPAMD_CONTROLLER_PORT} (log ${RSPAMD_LOG})"
+  # rspamd checks its configuration, daemonizes and writes its PID file; its exit status says whether that worked.
+  if ! "$rspamd_bin" "${args[@]}" >> "${RSPAMD_DIR}/rspamd.out" 2>&1 < /dev/null; then
+    err "rspamd failed to start"
+    show_log_tail "${RSPAMD_DIR}/rspamd.out"
+    show_log_tail "$RSPAMD_LOG"
+    return 1
+  fi
+  pid=$(read_pid "$RSPAMD_PID" || true)
+  if ! wait_ready rspamd rspamd_ping "$RSPAMD_PORT" "$RSPAMD_LOG" "$pid" \
+      || ! wait_ready rspamd_controller rspamd_ping "$RSPAMD_CONTROLLER_PORT" "$RSPAMD_LOG" "$pid"; then
+    stop_daemon rspamd "$RSPAMD_PID" >&2 || true
+    return 1
+  fi
+  log "rspamd ready on ${HOST}:${RSPAMD_PORT} (pid ${pid}) after $(elapsed_since "$start") s"
+}
+
 # --- stop ---
 
 stop_daemon() {
@@ -445,8 +636,11 @@ stop_daemon() {
 
 cmd_stop() {
   local rc=0
-  stop_daemon clamd "$CLAMD_PID" || rc=1
-  stop_daemon spamd "$SPAMD_PID" || rc=1
+  if wants clamd; then stop_daemon clamd "$CLAMD_PID" || rc=1; fi
+  if wants spamd; then stop_daemon spamd "$SPAMD_PID" || rc=1; fi
+  # rspamd and its redis: whenever this run dir started them, asked for or not.
+  if wants rspamd || [ -f "$RSPAMD_PID" ]; then stop_daemon rspamd "$RSPAMD_PID" || rc=1; fi
+  if [ -f "$REDIS_PID" ]; then stop_daemon redis-server "$REDIS_PID" || rc=1; fi
   if [ -f "$SPAMD_HOME_REF" ]; then
     local home
     home=$(cat "$SPAMD_HOME_REF")
@@ -462,8 +656,9 @@ cmd_stop() {
 
 cmd_status() {
   local rc=0
-  status_line clamd "$CLAMD_PID" "$CLAMD_PORT" clamd_ping || rc=3
-  status_line spamd "$SPAMD_PID" "$SPAMD_PORT" spamd_ping || rc=3
+  if wants clamd; then status_line clamd "$CLAMD_PID" "$CLAMD_PORT" clamd_ping || rc=3; fi
+  if wants spamd; then status_line spamd "$SPAMD_PID" "$SPAMD_PORT" spamd_ping || rc=3; fi
+  if wants rspamd; then status_line rspamd "$RSPAMD_PID" "$RSPAMD_PORT" rspamd_ping || rc=3; fi
   return "$rc"
 }
 
@@ -483,8 +678,13 @@ status_line() {
 }
 
 cmd_env() {
-  echo "BULWARK_TEST_CLAMD=${HOST}:${CLAMD_PORT}"
-  echo "BULWARK_TEST_SPAMD=${HOST}:${SPAMD_PORT}"
+  if wants clamd; then echo "BULWARK_TEST_CLAMD=${HOST}:${CLAMD_PORT}"; fi
+  if wants spamd; then echo "BULWARK_TEST_SPAMD=${HOST}:${SPAMD_PORT}"; fi
+  if wants rspamd; then
+    echo "BULWARK_TEST_RSPAMD=${HOST}:${RSPAMD_PORT}"
+    echo "BULWARK_TEST_RSPAMD_CONTROLLER=${HOST}:${RSPAMD_CONTROLLER_PORT}"
+    if [ -n "$REDIS_PORT" ]; then echo "BULWARK_TEST_REDIS=${HOST}:${REDIS_PORT}"; fi
+  fi
 }
 
 cmd_start() {
@@ -492,6 +692,7 @@ cmd_start() {
   if ! is_root; then
     local name port
     for name in CLAMD SPAMD; do
+      wants "${name,,}" || continue
       port="${name}_PORT"
       if [ "${!port}" -lt 1024 ]; then
         err "port ${!port} needs root; set BULWARK_${name}_PORT to a port >= 1024"
@@ -503,10 +704,14 @@ cmd_start() {
   # spamd's children run as nobody when started as root: let them reach their helper home.
   if is_root; then chmod 755 "$RUN_DIR"; fi
   CLAMD_STARTED_NOW=0
-  start_clamd || exit 1
-  if ! start_spamd; then
+  if wants clamd; then start_clamd || exit 1; fi
+  if wants spamd && ! start_spamd; then
     # Leave nothing behind that this call started.
     if [ "$CLAMD_STARTED_NOW" -eq 1 ]; then stop_daemon clamd "$CLAMD_PID" || true; fi
+    exit 1
+  fi
+  if wants rspamd && ! start_rspamd; then
+    if [ -f "$REDIS_PID" ]; then stop_daemon redis-server "$REDIS_PID" || true; fi
     exit 1
   fi
 }
@@ -515,6 +720,20 @@ main() {
   [ "$#" -eq 1 ] || usage
   validate_port BULWARK_CLAMD_PORT "$CLAMD_PORT"
   validate_port BULWARK_SPAMD_PORT "$SPAMD_PORT"
+  validate_port BULWARK_RSPAMD_PORT "$RSPAMD_PORT"
+  validate_port BULWARK_RSPAMD_CONTROLLER_PORT "$RSPAMD_CONTROLLER_PORT"
+  if [ -n "$REDIS_PORT" ]; then validate_port BULWARK_REDIS_PORT "$REDIS_PORT"; fi
+  local engine
+  for engine in ${ENGINES//,/ }; do
+    case "$engine" in
+      clamd|spamd|rspamd) ;;
+      *) err "BULWARK_ENGINES names '${engine}': only clamd, spamd and rspamd are known"; exit 64 ;;
+    esac
+  done
+  if ! [[ "$RSPAMD_WORKERS" =~ ^[1-9][0-9]*$ ]]; then
+    err "BULWARK_RSPAMD_WORKERS=${RSPAMD_WORKERS} is not a positive number"
+    exit 64
+  fi
   if ! [[ "$SPAMD_MAX_CHILDREN" =~ ^[1-9][0-9]*$ ]]; then
     err "BULWARK_SPAMD_MAX_CHILDREN=${SPAMD_MAX_CHILDREN} is not a positive number"
     exit 64

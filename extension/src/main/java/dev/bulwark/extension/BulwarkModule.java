@@ -30,7 +30,6 @@ import dev.bulwark.extension.store.SecurityStoreLifecycle;
 import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.quarantine.QuarantineStorageException;
 import dev.bulwark.quarantine.QuarantineStore;
-import dev.bulwark.scanner.spamd.SpamdLearner;
 import dev.bulwark.scanner.verdict.SpamChecker;
 import dev.bulwark.scanner.verdict.SpamLearner;
 import dev.bulwark.scanner.verdict.VirusScanner;
@@ -61,7 +60,7 @@ public class BulwarkModule extends AbstractModule {
             return BulwarkConfiguration.from(propertiesProvider.getConfiguration("bulwark"), System.getenv());
         } catch (FileNotFoundException e) {
             throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE
-                + ": not found in James's conf folder; copy it from Bulwark's james-conf/ and set clamd.endpoints and spamd.endpoints"));
+                + ": not found in James's conf folder; copy it from Bulwark's james-conf/ and set clamd.endpoints and spamd.endpoints (or spam.engine=rspamd and rspamd.endpoints)"));
         } catch (ConfigurationException e) {
             throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(BulwarkConfiguration.FILE + ": cannot be read: " + e.getMessage()));
         } catch (BulwarkConfigurationException e) {
@@ -103,14 +102,17 @@ public class BulwarkModule extends AbstractModule {
     @Provides
     @Singleton
     SpamChecker spamChecker(Scanners scanners) {
-        return scanners.spamd();
+        return scanners.spam();
     }
 
-    /** spamd learns from users' moves into and out of junk, over TELL (spamd started with --allow-tell). */
+    /**
+     * The spam engine in use learns from users' moves into and out of junk: spamd over TELL (spamd started with
+     * --allow-tell), or rspamd through its controller ({@code /learnspam}, {@code /learnham}).
+     */
     @ProvidesIntoSet
     @Singleton
-    SpamLearner spamdLearner(Scanners scanners) {
-        return new SpamdLearner(scanners.spamd());
+    SpamLearner spamLearner(Scanners scanners) {
+        return scanners.spamLearner();
     }
 
     /**

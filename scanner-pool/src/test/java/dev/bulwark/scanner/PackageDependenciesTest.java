@@ -28,7 +28,8 @@ class PackageDependenciesTest {
         "integrity", Set.of("endpoint", "verdict"),
         "pool", Set.of("endpoint", "verdict", "integrity"),
         "clamd", Set.of("endpoint", "verdict", "wire", "integrity", "pool"),
-        "spamd", Set.of("endpoint", "verdict", "wire", "integrity", "pool"));
+        "spamd", Set.of("endpoint", "verdict", "wire", "integrity", "pool"),
+        "rspamd", Set.of("endpoint", "verdict", "wire", "integrity", "pool"));
 
     @Test
     void everyClassIsInASubPackageTheRulesKnow() throws IOException {

@@ -47,7 +47,8 @@ class ScannersScriptTest {
             new SpamdClient(new Endpoint("127.0.0.1", spamdPort), SpamdClientConfig.DEFAULT).ping();
             assertThat(script("env", clamdPort, spamdPort).output())
                 .contains("BULWARK_TEST_CLAMD=127.0.0.1:" + clamdPort)
-                .contains("BULWARK_TEST_SPAMD=127.0.0.1:" + spamdPort);
+                .contains("BULWARK_TEST_SPAMD=127.0.0.1:" + spamdPort)
+                .as("rspamd only when asked").doesNotContain("RSPAMD");
         } finally {
             assertThat(script("stop", clamdPort, spamdPort).exitCode()).isZero();
         }

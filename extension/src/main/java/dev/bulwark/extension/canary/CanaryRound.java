@@ -75,7 +75,7 @@ final class CanaryRound {
                 + "): VirusScan fails open (failOpen=true), is missing or is skipped");
             case SPAM -> switch (spamStatus) {
                 case "SPAM" -> new CarrierFate(Fate.PASSED, "flagged as spam");
-                case "ERROR", "SKIPPED" -> new CarrierFate(Fate.DEGRADED, "GTUBE reached delivery unjudged (" + verdicts + "): spamd gave no verdict");
+                case "ERROR", "SKIPPED" -> new CarrierFate(Fate.DEGRADED, "GTUBE reached delivery unjudged (" + verdicts + "): the spam engine (spamd or rspamd) gave no verdict");
                 default -> new CarrierFate(Fate.MISSED, "GTUBE reached delivery not flagged (" + verdicts + "): SpamCheck is missing or skipped");
             };
         };

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,6 +20,7 @@ import org.apache.james.util.Size;
 import dev.bulwark.scanner.clamd.ClamdPoolConfig;
 import dev.bulwark.scanner.endpoint.Endpoint;
 import dev.bulwark.scanner.endpoint.WeightedEndpoint;
+import dev.bulwark.scanner.rspamd.RspamdPoolConfig;
 import dev.bulwark.scanner.spamd.SpamdClientConfig;
 import dev.bulwark.scanner.spamd.SpamdPoolConfig;
 import dev.bulwark.scanner.wire.ScannerTimeouts;
@@ -29,10 +31,52 @@ import dev.bulwark.scanner.wire.ScannerTimeouts;
  * can point the same file at their own scanners. Unknown keys and bad values are start-up errors, each
  * one line naming the file, the key and what is expected. Reference: docs/configuration.md.
  */
-public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd, boolean requireScannersAtStartup, Rescan rescan,
+public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean requireScannersAtStartup, Rescan rescan,
                                    Quarantine quarantine, Store store, Seeds seeds, Watch watch,
                                    dev.bulwark.security.OutbreakSettings outbreak, Discovery discovery, WebAdmin webAdmin, Mailbox mailbox,
                                    Canary canary, Learning learning) {
+
+    /**
+     * The spam engine the mailets check with, and its pool's settings. Only the chosen engine's pool is built; the
+     * other engine's keys, when present, are still checked at start-up but not used.
+     *
+     * @param engine            {@code spam.engine}
+     * @param spamd             spamd's pool, when {@code spamd.endpoints} is set (required for spamd)
+     * @param rspamd            rspamd's pool, when {@code rspamd.endpoints} is set (required for rspamd)
+     * @param rspamdControllers rspamd's controller endpoints ({@code rspamd.controllerEndpoints}, by default port 11334 of each
+     *                          rspamd host), for learning; empty only without rspamd
+     */
+    public record Spam(SpamEngine engine, Optional<SpamdPoolConfig> spamd, Optional<RspamdPoolConfig> rspamd, List<Endpoint> rspamdControllers) {
+        public Spam {
+            Objects.requireNonNull(engine, "engine");
+            rspamdControllers = List.copyOf(rspamdControllers);
+            if (engine == SpamEngine.SPAMD && spamd.isEmpty()) {
+                throw new IllegalArgumentException("spam.engine is spamd but there is no spamd pool");
+            }
+            if (engine == SpamEngine.RSPAMD && rspamd.isEmpty()) {
+                throw new IllegalArgumentException("spam.engine is rspamd but there is no rspamd pool");
+            }
+        }
+
+        public static Spam spamd(SpamdPoolConfig spamd) {
+            return new Spam(SpamEngine.SPAMD, Optional.of(spamd), Optional.empty(), List.of());
+        }
+    }
+
+    /** {@code spam.engine}: which daemon checks mail for spam. */
+    public enum SpamEngine {
+        SPAMD, RSPAMD;
+
+        /** As it is written in bulwark.properties and as the pool's daemon is named. */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** spamd's pool settings; only when {@code spam.engine} is spamd. */
+    public SpamdPoolConfig spamd() {
+        return spam.spamd().orElseThrow(() -> new IllegalStateException("spam.engine is " + spam.engine().key() + ", not spamd"));
+    }
 
     /**
      * What Bulwark's webadmin routes accept besides webadmin.properties (docs/SECURITY.md).
@@ -126,8 +170,8 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
      * Endpoints given by host name (container services): how often the names are resolved again, so that
      * new addresses join the pool (after PING and self-test) and vanished ones leave. Zero: never.
      */
-    public record Discovery(Duration clamd, Duration spamd) {
-        public static final Discovery DEFAULT = new Discovery(Duration.ofSeconds(30), Duration.ofSeconds(30));
+    public record Discovery(Duration clamd, Duration spamd, Duration rspamd) {
+        public static final Discovery DEFAULT = new Discovery(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30));
     }
 
     /**
@@ -220,6 +264,16 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     public static final String SPAMD_BORROW_TIMEOUT = "spamd.borrowTimeout";
     public static final String SPAMD_PROBE_INTERVAL = "spamd.probeInterval";
     public static final String SPAMD_MAX_MESSAGE_SIZE = "spamd.maxMessageSize";
+    public static final String SPAM_ENGINE = "spam.engine";
+    public static final String RSPAMD_ENDPOINTS = endpointsKey("rspamd");
+    public static final String RSPAMD_CONTROLLER_ENDPOINTS = "rspamd.controllerEndpoints";
+    public static final String RSPAMD_CONNECT_TIMEOUT = "rspamd.connectTimeout";
+    public static final String RSPAMD_TIMEOUT = "rspamd.timeout";
+    public static final String RSPAMD_MAX_CONNECTIONS = "rspamd.maxConnectionsPerEndpoint";
+    public static final String RSPAMD_BORROW_TIMEOUT = "rspamd.borrowTimeout";
+    public static final String RSPAMD_PROBE_INTERVAL = "rspamd.probeInterval";
+    public static final String RSPAMD_MAX_MESSAGE_SIZE = "rspamd.maxMessageSize";
+    public static final String RSPAMD_RESOLVE_INTERVAL = "rspamd.resolveInterval";
     public static final String STARTUP_REQUIRE_SCANNERS = "startup.requireScanners";
     public static final String RESCAN_INTERVAL = "rescan.interval";
     public static final String RESCAN_REPOSITORY = "rescan.repository";
@@ -270,7 +324,9 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
     private static final Set<String> KEYS = Set.of(CLAMD_ENDPOINTS, CLAMD_CONNECT_TIMEOUT, CLAMD_READ_TIMEOUT,
         CLAMD_MAX_CONNECTIONS, CLAMD_BORROW_TIMEOUT, CLAMD_IDLE_TIMEOUT, CLAMD_PROBE_INTERVAL, CLAMD_CHUNK_SIZE,
         CLAMD_MAX_STREAM_SIZE, CLAMD_RESOLVE_INTERVAL, SPAMD_RESOLVE_INTERVAL, SPAMD_ENDPOINTS, SPAMD_CONNECT_TIMEOUT, SPAMD_TIMEOUT, SPAMD_MAX_CONNECTIONS,
-        SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, STARTUP_REQUIRE_SCANNERS,
+        SPAMD_BORROW_TIMEOUT, SPAMD_PROBE_INTERVAL, SPAMD_MAX_MESSAGE_SIZE, SPAM_ENGINE, RSPAMD_ENDPOINTS, RSPAMD_CONTROLLER_ENDPOINTS,
+        RSPAMD_CONNECT_TIMEOUT, RSPAMD_TIMEOUT, RSPAMD_MAX_CONNECTIONS, RSPAMD_BORROW_TIMEOUT, RSPAMD_PROBE_INTERVAL, RSPAMD_MAX_MESSAGE_SIZE,
+        RSPAMD_RESOLVE_INTERVAL, STARTUP_REQUIRE_SCANNERS,
         RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, RESCAN_ON_SIGNATURE_UPDATE, RESCAN_MIN_INTERVAL, RESCAN_RELEASE_CLEAN,
         RESCAN_DELIVERED_WINDOW, RESCAN_DELIVERED_ACTION, MAILBOX_ATTACHMENT_POLICY, MAILBOX_NOTICE_PROCESSOR, MAILBOX_STAMP_KEY,
         MAILBOX_SCAN_RATE, CANARY_INTERVAL, CANARY_DEADLINE, CANARY_RECIPIENT, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
@@ -303,9 +359,12 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             source.optional(CLAMD_PROBE_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(clamdDefaults.probeInterval()),
             source.optional(CLAMD_CHUNK_SIZE, "a size from 1K to 16M", v -> (int) size(v, 1024, 16L * 1024 * 1024)).orElse(clamdDefaults.chunkSize()),
             source.optional(CLAMD_MAX_STREAM_SIZE, "a size such as 25M (clamd's StreamMaxLength)", v -> size(v, 1, Long.MAX_VALUE)).orElse(clamdDefaults.maxStreamSize()));
-        SpamdPoolConfig spamdDefaults = SpamdPoolConfig.defaults(
-            source.required(SPAMD_ENDPOINTS, "host:port[,host:port...]", BulwarkConfiguration::endpoints));
-        SpamdPoolConfig spamd = new SpamdPoolConfig(
+        SpamEngine engine = source.optional(SPAM_ENGINE, "spamd or rspamd", v -> SpamEngine.valueOf(v.trim().toUpperCase(Locale.ROOT)))
+            .orElse(SpamEngine.SPAMD);
+        Optional<List<Endpoint>> spamdEndpoints = engine == SpamEngine.SPAMD
+            ? Optional.of(source.required(SPAMD_ENDPOINTS, "host:port[,host:port...]", BulwarkConfiguration::endpoints))
+            : source.optional(SPAMD_ENDPOINTS, "host:port[,host:port...]", BulwarkConfiguration::endpoints);
+        Optional<SpamdPoolConfig> spamd = spamdEndpoints.map(SpamdPoolConfig::defaults).map(spamdDefaults -> new SpamdPoolConfig(
             spamdDefaults.endpoints(),
             new SpamdClientConfig(
                 source.optional(SPAMD_CONNECT_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(SpamdClientConfig.DEFAULT.connectTimeout()),
@@ -313,7 +372,22 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
                 source.optional(SPAMD_MAX_MESSAGE_SIZE, "a size such as 500K", v -> size(v, 1, Long.MAX_VALUE)).orElse(SpamdClientConfig.DEFAULT.maxMessageSize())),
             source.optional(SPAMD_MAX_CONNECTIONS, "a number from 1 to 256", v -> count(v, 1, 256)).orElse(spamdDefaults.maxConnectionsPerEndpoint()),
             source.optional(SPAMD_BORROW_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(spamdDefaults.borrowTimeout()),
-            source.optional(SPAMD_PROBE_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(spamdDefaults.probeInterval()));
+            source.optional(SPAMD_PROBE_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(spamdDefaults.probeInterval())));
+        Optional<List<Endpoint>> rspamdEndpoints = engine == SpamEngine.RSPAMD
+            ? Optional.of(source.required(RSPAMD_ENDPOINTS, "host:port[,host:port...] (rspamd's scan port, 11333)", BulwarkConfiguration::endpoints))
+            : source.optional(RSPAMD_ENDPOINTS, "host:port[,host:port...] (rspamd's scan port, 11333)", BulwarkConfiguration::endpoints);
+        Optional<RspamdPoolConfig> rspamd = rspamdEndpoints.map(endpoints -> new RspamdPoolConfig(endpoints,
+            source.optional(RSPAMD_CONNECT_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(RspamdPoolConfig.DEFAULT_CONNECT_TIMEOUT),
+            source.optional(RSPAMD_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(RspamdPoolConfig.DEFAULT_TIMEOUT),
+            source.optional(RSPAMD_MAX_CONNECTIONS, "a number from 1 to 256", v -> count(v, 1, 256)).orElse(RspamdPoolConfig.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT),
+            source.optional(RSPAMD_BORROW_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(RspamdPoolConfig.DEFAULT_BORROW_TIMEOUT),
+            source.optional(RSPAMD_PROBE_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(RspamdPoolConfig.DEFAULT_PROBE_INTERVAL),
+            source.optional(RSPAMD_MAX_MESSAGE_SIZE, "a size such as 2M", v -> size(v, 1, Long.MAX_VALUE)).orElse(RspamdPoolConfig.DEFAULT_MAX_MESSAGE_SIZE)));
+        // Unset: rspamd's own default, the controller on port 11334 of each rspamd host.
+        List<Endpoint> rspamdControllers = source.optional(RSPAMD_CONTROLLER_ENDPOINTS, "host:port[,host:port...] (rspamd's controller port, 11334)",
+                BulwarkConfiguration::endpoints)
+            .orElseGet(() -> rspamdEndpoints.orElse(List.of()).stream().map(e -> new Endpoint(e.host(), 11334)).distinct().toList());
+        Spam spam = new Spam(engine, spamd, rspamd, rspamdControllers);
         Rescan rescan = new Rescan(
             source.optional(RESCAN_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Rescan.DEFAULT.interval()),
             source.optional(RESCAN_REPOSITORY, "a repository path such as var/mail/scan-failed", BulwarkConfiguration::repositoryPath)
@@ -365,7 +439,7 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
             source.optional(LISTS_ALLOW, "addresses or domains such as partner.example,boss@example.com", BulwarkConfiguration::patterns).orElse(List.of()),
             source.optional(LISTS_BLOCK, "addresses or domains such as spammer.example,*@*.spam.test", BulwarkConfiguration::patterns).orElse(List.of()),
             groups);
-        return new BulwarkConfiguration(clamd, spamd,
+        return new BulwarkConfiguration(clamd, spam,
             source.optional(STARTUP_REQUIRE_SCANNERS, "true or false", BulwarkConfiguration::bool).orElse(true), rescan, quarantine,
             store, seeds, new Watch(
                 source.optional(WATCH_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Watch.DEFAULT.interval()),
@@ -383,7 +457,9 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, SpamdPoolConfig spamd,
                 source.optional(CLAMD_RESOLVE_INTERVAL, "a duration such as 30s, or 0 for never", BulwarkConfiguration::durationOrZero)
                     .orElse(Discovery.DEFAULT.clamd()),
                 source.optional(SPAMD_RESOLVE_INTERVAL, "a duration such as 30s, or 0 for never", BulwarkConfiguration::durationOrZero)
-                    .orElse(Discovery.DEFAULT.spamd())),
+                    .orElse(Discovery.DEFAULT.spamd()),
+                source.optional(RSPAMD_RESOLVE_INTERVAL, "a duration such as 30s, or 0 for never", BulwarkConfiguration::durationOrZero)
+                    .orElse(Discovery.DEFAULT.rspamd())),
             new WebAdmin(
                 source.optional(WEBADMIN_ALLOWED_ORIGINS, "origins such as https://mail.example.com:8000, comma separated",
                     v -> Arrays.stream(v.split(",")).map(String::trim).filter(o -> !o.isEmpty()).map(WebOrigin::parse).distinct().toList())

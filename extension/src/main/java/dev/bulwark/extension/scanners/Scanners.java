@@ -17,7 +17,12 @@ import dev.bulwark.scanner.endpoint.EndpointResolver;
 import dev.bulwark.scanner.pool.EndpointStats;
 import dev.bulwark.scanner.pool.EnginePool;
 import dev.bulwark.scanner.pool.ScanTimer;
+import dev.bulwark.scanner.rspamd.RspamdLearner;
+import dev.bulwark.scanner.rspamd.RspamdPool;
+import dev.bulwark.scanner.spamd.SpamdLearner;
 import dev.bulwark.scanner.spamd.SpamdPool;
+import dev.bulwark.scanner.verdict.SpamChecker;
+import dev.bulwark.scanner.verdict.SpamLearner;
 import dev.bulwark.security.SecurityEvent;
 import dev.bulwark.security.SecurityEventSink;
 
@@ -25,12 +30,13 @@ import dev.bulwark.security.SecurityEventSink;
  * The scanner pools built from bulwark.properties; closed (connections, prober threads) when James stops.
  * {@link #pools()} lists every engine's pool, virus engines first, for everything that treats them alike
  * (integrity watch, health checks, metrics, membership events, webadmin); {@link #clamd()} and
- * {@link #spamd()} are the two engines the mailets are bound to.
+ * {@link #spam()} (spamd or rspamd, as {@code spam.engine} says) are the engines the mailets are bound to.
  */
 @Singleton
 public class Scanners implements AutoCloseable {
     private final ClamdPool clamd;
-    private final SpamdPool spamd;
+    private final SpamChecker spam;
+    private final SpamLearner spamLearner;
     private final List<EnginePool<?, ?, ?>> pools;
     private final java.util.Map<String, Latency> latencies = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -68,9 +74,20 @@ public class Scanners implements AutoCloseable {
         EndpointDiscovery.Listener membership = new MembershipEvents(gauges, events);
         this.clamd = new ClamdPool(configuration.clamd(), timer,
             new EndpointDiscovery(configuration.discovery().clamd(), EndpointResolver.SYSTEM, membership));
-        this.spamd = new SpamdPool(configuration.spamd(), timer,
-            new EndpointDiscovery(configuration.discovery().spamd(), EndpointResolver.SYSTEM, membership));
-        this.pools = List.of(clamd.enginePool(), spamd.enginePool());
+        BulwarkConfiguration.Spam spamSettings = configuration.spam();
+        if (spamSettings.engine() == BulwarkConfiguration.SpamEngine.RSPAMD) {
+            RspamdPool rspamd = new RspamdPool(spamSettings.rspamd().orElseThrow(), timer,
+                new EndpointDiscovery(configuration.discovery().rspamd(), EndpointResolver.SYSTEM, membership));
+            this.spam = rspamd;
+            this.pools = List.of(clamd.enginePool(), rspamd.enginePool());
+            this.spamLearner = new RspamdLearner(spamSettings.rspamdControllers(), spamSettings.rspamd().orElseThrow());
+        } else {
+            SpamdPool spamd = new SpamdPool(configuration.spamd(), timer,
+                new EndpointDiscovery(configuration.discovery().spamd(), EndpointResolver.SYSTEM, membership));
+            this.spam = spamd;
+            this.pools = List.of(clamd.enginePool(), spamd.enginePool());
+            this.spamLearner = new SpamdLearner(spamd);
+        }
         registerPoolGauges(gauges);
     }
 
@@ -162,9 +179,17 @@ public class Scanners implements AutoCloseable {
         return clamd;
     }
 
-    /** The spam engine the mailets check with. */
-    public SpamdPool spamd() {
-        return spamd;
+    /** The spam engine the mailets check with: spamd's or rspamd's pool, as {@code spam.engine} says. */
+    public SpamChecker spam() {
+        return spam;
+    }
+
+    /**
+     * How the spam engine in use is taught: spamd over TELL through its pool's endpoints, or rspamd through its
+     * controllers ({@code rspamd.controllerEndpoints}).
+     */
+    public SpamLearner spamLearner() {
+        return spamLearner;
     }
 
     @PreDestroy

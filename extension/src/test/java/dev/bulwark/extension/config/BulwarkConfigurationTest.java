@@ -80,7 +80,7 @@ class BulwarkConfigurationTest {
         assertThat(configuration.spamd().borrowTimeout()).isEqualTo(Duration.ofSeconds(4));
         assertThat(configuration.spamd().probeInterval()).isEqualTo(Duration.ofSeconds(7));
         assertThat(configuration.requireScannersAtStartup()).isFalse();
-        assertThat(configuration.discovery()).isEqualTo(new BulwarkConfiguration.Discovery(java.time.Duration.ZERO, Duration.ofSeconds(5)));
+        assertThat(configuration.discovery()).isEqualTo(new BulwarkConfiguration.Discovery(java.time.Duration.ZERO, Duration.ofSeconds(5), Duration.ofSeconds(30)));
         assertThat(configuration.rescan()).isEqualTo(new BulwarkConfiguration.Rescan(Duration.ofSeconds(30), "var/mail/held", "rescan",
             false, Duration.ofMinutes(10), true, Duration.ZERO, BulwarkConfiguration.DeliveredAction.QUARANTINE));
         assertThat(configuration.mailbox()).isEqualTo(new BulwarkConfiguration.Mailbox(java.util.Optional.of("extensions:exe,scr;archives:false"),
@@ -124,6 +124,46 @@ class BulwarkConfigurationTest {
             "weight", file("clamd.endpoints", "a:1;weight=x", "spamd.endpoints", "b:2"),
             "rescan.repository", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "rescan.repository", "memory://var/mail/x/"));
         assertOneLineNamingTheKey(broken);
+    }
+
+    @Test
+    void spamEngineRspamdNeedsOnlyRspamdEndpointsAndReadsItsSettings() {
+        BulwarkConfiguration configuration = BulwarkConfiguration.from(file("clamd.endpoints", "a:1", "spam.engine", "rspamd",
+            "rspamd.endpoints", "r1:11333, r2:11333", "rspamd.controllerEndpoints", "r1:11334", "rspamd.connectTimeout", "1s",
+            "rspamd.timeout", "9s", "rspamd.maxConnectionsPerEndpoint", "32", "rspamd.borrowTimeout", "3s", "rspamd.probeInterval", "4s",
+            "rspamd.maxMessageSize", "5M", "rspamd.resolveInterval", "0"), Map.of());
+        assertThat(configuration.spam().engine()).isEqualTo(BulwarkConfiguration.SpamEngine.RSPAMD);
+        assertThat(configuration.spam().spamd()).isEmpty();
+        assertThat(configuration.spam().rspamd()).contains(new dev.bulwark.scanner.rspamd.RspamdPoolConfig(
+            java.util.List.of(new Endpoint("r1", 11333), new Endpoint("r2", 11333)), Duration.ofSeconds(1), Duration.ofSeconds(9), 32,
+            Duration.ofSeconds(3), Duration.ofSeconds(4), 5L * 1024 * 1024));
+        assertThat(configuration.spam().rspamdControllers()).containsExactly(new Endpoint("r1", 11334));
+        assertThat(configuration.discovery().rspamd()).isZero();
+        assertThatThrownBy(configuration::spamd).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void spamEngineDefaultsToSpamdAndRspamdDefaultsApply() {
+        BulwarkConfiguration spamd = BulwarkConfiguration.from(file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2"), Map.of());
+        assertThat(spamd.spam().engine()).isEqualTo(BulwarkConfiguration.SpamEngine.SPAMD);
+        assertThat(spamd.spam().rspamd()).isEmpty();
+        BulwarkConfiguration rspamd = BulwarkConfiguration.from(file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2"),
+            Map.of("BULWARK_SPAM_ENGINE", "rspamd", "BULWARK_RSPAMD_ENDPOINTS", "r:11333"));
+        assertThat(rspamd.spam().rspamd()).contains(dev.bulwark.scanner.rspamd.RspamdPoolConfig.defaults(java.util.List.of(new Endpoint("r", 11333))));
+        assertThat(rspamd.spam().spamd()).as("spamd's keys are still read, not used").isPresent();
+        assertThat(rspamd.spam().rspamdControllers()).as("rspamd's default controller port on each rspamd host").containsExactly(new Endpoint("r", 11334));
+        assertThat(spamd.spam().rspamdControllers()).isEmpty();
+    }
+
+    @Test
+    void spamEngineProblemsNameTheKey() {
+        assertOneLineNamingTheKey(Map.of(
+            "spam.engine", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "spam.engine", "spamassassin"),
+            "rspamd.endpoints", file("clamd.endpoints", "a:1", "spam.engine", "rspamd"),
+            "rspamd.timeout", file("clamd.endpoints", "a:1", "spam.engine", "rspamd", "rspamd.endpoints", "r:1", "rspamd.timeout", "soon"),
+            "rspamd.controllerEndpoints", file("clamd.endpoints", "a:1", "spam.engine", "rspamd", "rspamd.endpoints", "r:1",
+                "rspamd.controllerEndpoints", "r"),
+            "spamd.endpoints", file("clamd.endpoints", "a:1", "spam.engine", "spamd", "rspamd.endpoints", "r:1")));
     }
 
     @Test

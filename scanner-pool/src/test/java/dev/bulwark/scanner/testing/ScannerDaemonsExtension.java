@@ -19,20 +19,83 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * BULWARK_TEST_SPAMD, as {@code scripts/test.sh} exports after starting them once), those are used;
  * otherwise {@code scripts/scanners.sh} starts a private pair on free ports, once per JVM, and stops it
  * when the JVM's test run ends.
+ *
+ * <p>rspamd ({@link RspamdDaemon}) the same way, on its own: BULWARK_TEST_RSPAMD and
+ * BULWARK_TEST_RSPAMD_CONTROLLER (and BULWARK_TEST_REDIS when it learns) when the run has it, otherwise a
+ * private rspamd with a private redis started on first use, once per JVM.
  */
 public final class ScannerDaemonsExtension implements ParameterResolver {
     public static final String CLAMD_ENV = "BULWARK_TEST_CLAMD";
     public static final String SPAMD_ENV = "BULWARK_TEST_SPAMD";
+    public static final String RSPAMD_ENV = "BULWARK_TEST_RSPAMD";
+    public static final String RSPAMD_CONTROLLER_ENV = "BULWARK_TEST_RSPAMD_CONTROLLER";
+    public static final String REDIS_ENV = "BULWARK_TEST_REDIS";
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ScannerDaemonsExtension.class);
 
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return parameterContext.getParameter().getType() == ScannerDaemons.class;
+        Class<?> type = parameterContext.getParameter().getType();
+        return type == ScannerDaemons.class || type == RspamdDaemon.class;
     }
 
     @Override
-    public ScannerDaemons resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return daemons(extensionContext);
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.getParameter().getType() == RspamdDaemon.class ? rspamd(extensionContext) : daemons(extensionContext);
+    }
+
+    /** The run's rspamd, started on first use; shared by every test class in this JVM. */
+    public static RspamdDaemon rspamd(ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE)
+            .getOrComputeIfAbsent(StartedRspamd.class, key -> StartedRspamd.fromEnvironmentOrStart(), StartedRspamd.class)
+            .daemon();
+    }
+
+    private record StartedRspamd(RspamdDaemon daemon, Optional<Path> runDir) implements ExtensionContext.Store.CloseableResource {
+
+        static StartedRspamd fromEnvironmentOrStart() {
+            String scan = System.getenv(RSPAMD_ENV);
+            String controller = System.getenv(RSPAMD_CONTROLLER_ENV);
+            if (scan != null && controller != null) {
+                String[] s = scan.split(":");
+                String[] c = controller.split(":");
+                return new StartedRspamd(new RspamdDaemon(s[0], Integer.parseInt(s[1]), Integer.parseInt(c[1]), System.getenv(REDIS_ENV) != null),
+                    Optional.empty());
+            }
+            try {
+                Path runDir = Files.createTempDirectory("bulwark-rspamd");
+                RspamdDaemon daemon = new RspamdDaemon("127.0.0.1", Ports.unused(), Ports.unused(), true);
+                runRspamdScript("start", runDir, daemon, Optional.of(Ports.unused()));
+                return new StartedRspamd(daemon, Optional.of(runDir));
+            } catch (IOException e) {
+                throw new IllegalStateException("could not start rspamd for the tests", e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (runDir.isPresent()) {
+                runRspamdScript("stop", runDir.get(), daemon, Optional.empty());
+                // Its configuration, logs and redis folder; the compiled rules stay in the shared cache.
+                try (java.util.stream.Stream<Path> files = Files.walk(runDir.get())) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+                }
+            }
+        }
+    }
+
+    /**
+     * A private rspamd (alone, {@code BULWARK_ENGINES=rspamd}) on the daemon's ports, for tests that stop or
+     * restart it; with a private redis on {@code redisPort} when given. Stopped with the same call and "stop".
+     */
+    public static void runRspamdScript(String action, Path runDir, RspamdDaemon daemon, Optional<Integer> redisPort) throws IOException {
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+            "BULWARK_RUN_DIR", runDir.toString(),
+            "BULWARK_SCANNER_HOST", daemon.host(),
+            "BULWARK_ENGINES", "rspamd",
+            "BULWARK_RSPAMD_PORT", Integer.toString(daemon.port()),
+            "BULWARK_RSPAMD_CONTROLLER_PORT", Integer.toString(daemon.controllerPort())));
+        redisPort.ifPresent(port -> env.put("BULWARK_REDIS_PORT", Integer.toString(port)));
+        run(action, env);
     }
 
     /** The run's daemons, started on first use; shared by every test class in this JVM. */
@@ -127,16 +190,26 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
     private static void runScript(String action, Path runDir, String host, int clamdPort, int spamdPort,
                                   java.util.Optional<Path> signatureDir, java.util.Optional<Path> spamdUserPrefs,
                                   java.util.Optional<Path> spamdLocalCf) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(List.of("bash", scannersScript().toString(), action))
-            .redirectErrorStream(true);
-        builder.environment().putAll(Map.of(
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
             "BULWARK_RUN_DIR", runDir.toString(),
             "BULWARK_SCANNER_HOST", host,
             "BULWARK_CLAMD_PORT", Integer.toString(clamdPort),
             "BULWARK_SPAMD_PORT", Integer.toString(spamdPort)));
-        signatureDir.ifPresent(dir -> builder.environment().put("BULWARK_SIGNATURE_DIR", dir.toString()));
-        spamdUserPrefs.ifPresent(dir -> builder.environment().put("BULWARK_SPAMD_USER_PREFS_DIR", dir.toString()));
-        spamdLocalCf.ifPresent(file -> builder.environment().put("BULWARK_SPAMD_LOCAL_CF", file.toString()));
+        signatureDir.ifPresent(dir -> env.put("BULWARK_SIGNATURE_DIR", dir.toString()));
+        spamdUserPrefs.ifPresent(dir -> env.put("BULWARK_SPAMD_USER_PREFS_DIR", dir.toString()));
+        spamdLocalCf.ifPresent(file -> env.put("BULWARK_SPAMD_LOCAL_CF", file.toString()));
+        run(action, env);
+    }
+
+    private static void run(String action, Map<String, String> env) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(List.of("bash", scannersScript().toString(), action))
+            .redirectErrorStream(true);
+        // The run's own choice of engines must not leak into a private start.
+        builder.environment().remove("BULWARK_ENGINES");
+        builder.environment().remove("BULWARK_RSPAMD_PORT");
+        builder.environment().remove("BULWARK_RSPAMD_CONTROLLER_PORT");
+        builder.environment().remove("BULWARK_REDIS_PORT");
+        builder.environment().putAll(env);
         Process process = builder.start();
         try {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
