@@ -51,6 +51,8 @@ public class BulwarkModule extends AbstractModule {
     protected void configure() {
         // The spam engines users teach (learning room): each engine adds its learner to the set.
         Multibinder.newSetBinder(binder(), SpamLearner.class);
+        // The mailets' runtime policies (ApplyPolicy, SmtpScanHook), read from the security store.
+        bind(dev.bulwark.mailets.PolicyLookup.class).to(dev.bulwark.extension.policy.StorePolicyLookup.class);
     }
 
     @Provides

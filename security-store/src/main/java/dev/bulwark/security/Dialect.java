@@ -63,6 +63,16 @@ public enum Dialect {
                 + "member VARCHAR(320) NOT NULL, "
                 + "created_at BIGINT NOT NULL, "
                 + "PRIMARY KEY (group_name, member))",
+            // Every change of a policy is a new row (version), never an update: the history and rollback.
+            // scope: "default" or "group:<name>"; document NULL: the group's policy removed.
+            "CREATE TABLE IF NOT EXISTS bulwark_policy_version ("
+                + "version " + generatedKey + ", "
+                + "scope VARCHAR(80) NOT NULL, "
+                + "document TEXT, "
+                + "change_kind VARCHAR(16) NOT NULL, "
+                + "changed_at BIGINT NOT NULL, "
+                + "changed_by VARCHAR(320) NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS bulwark_policy_scope ON bulwark_policy_version (scope, version)",
             "CREATE TABLE IF NOT EXISTS bulwark_secret ("
                 + "name VARCHAR(64) PRIMARY KEY, "
                 + "secret VARCHAR(512) NOT NULL)",

@@ -24,6 +24,7 @@ public final class SecurityStore implements AutoCloseable {
     private final Groups groups;
     private final Secrets secrets;
     private final QuarantineIndexTable quarantineIndex;
+    private final dev.bulwark.security.policy.Policies policies;
 
     private SecurityStore(HikariDataSource dataSource, SecurityStoreConfig config, Clock clock) {
         this.dataSource = dataSource;
@@ -32,6 +33,7 @@ public final class SecurityStore implements AutoCloseable {
         this.groups = new Groups(dataSource, config.cacheTtl(), clock);
         this.secrets = new Secrets(dataSource);
         this.quarantineIndex = new QuarantineIndexTable(dataSource);
+        this.policies = new dev.bulwark.security.policy.Policies(dataSource, groups, events, config.cacheTtl(), clock);
     }
 
     public static SecurityStore open(SecurityStoreConfig config, Clock clock) {
@@ -88,6 +90,11 @@ public final class SecurityStore implements AutoCloseable {
     /** The quarantine's index: what lists, counts and filters the quarantine without reading it. */
     public QuarantineIndexTable quarantineIndex() {
         return quarantineIndex;
+    }
+
+    /** The runtime policies: default and per group, versioned. */
+    public dev.bulwark.security.policy.Policies policies() {
+        return policies;
     }
 
     @Override
