@@ -200,6 +200,15 @@ public final class MailClients {
         return webAdmin().contentType("application/json").body(body);
     }
 
+    /** Changes the default policy (docs/policy.md) over webadmin: {@code change} edits the current document, which is put back whole. */
+    public void changeDefaultPolicy(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> change) throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode policy = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+            webAdmin().get("/bulwark/policies/default").then().statusCode(200).extract().asString()).get("policy");
+        change.accept(policy);
+        webAdminJson(json.writeValueAsString(policy)).put("/bulwark/policies/default").then().statusCode(200);
+    }
+
     /** Webadmin without a token, as a stranger calls it. */
     public RequestSpecification anonymousWebAdmin() {
         return WebAdmin.anonymous(james);

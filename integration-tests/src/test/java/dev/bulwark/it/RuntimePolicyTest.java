@@ -138,6 +138,29 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void aGroupsPolicySaysWhoIsToldAndInWhichLanguage() throws Exception {
+        String plain = james.addUser("notice-plain");
+        String member = james.addUser("notice-member");
+        clients.webAdmin().put("/bulwark/groups/german/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"notices\": {\"recipients\": true}, \"language\": \"de\"}").put("/bulwark/policies/groups/german")
+            .then().statusCode(200);
+
+        clients.send("partner@outside.test", List.of(plain, member), TestSamples.messageWithAttachment("partner@outside.test", member,
+            "quarterly figures", "figures.txt", TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII)));
+
+        Map<String, Object> entry = clients.awaitQuarantined("quarterly figures");
+        javax.mail.internet.MimeMessage notice = new javax.mail.internet.MimeMessage(null,
+            new java.io.ByteArrayInputStream(clients.awaitInboxMessage(member, 1).getBytes(StandardCharsets.ISO_8859_1)));
+        assertThat(notice.getSubject()).isEqualTo("Eine Nachricht an Sie wurde zurückgehalten: quarterly figures");
+        assertThat((String) notice.getContent()).contains((String) entry.get("id"));
+        // The default policy (notices.recipients false) tells the other recipient nothing.
+        AWAIT.until(() -> clients.webAdmin().get("/bulwark/events?kind=notice.suppressed&limit=1000").then().statusCode(200).extract()
+            .jsonPath().<Map<String, Object>>getList("$").stream().map(event -> (Map<String, String>) event.get("details"))
+            .anyMatch(details -> plain.equals(details.get("to")) && "policy: notices.recipients is false".equals(details.get("reason"))));
+        assertThat(clients.inboxCount(plain)).isZero();
+    }
+
+    @Test
     void anInvalidPolicyIsRefusedNamingTheFieldAndNothingChanges() {
         clients.webAdminJson("{\"priority\": 3, \"spam\": {\"quarantineAt\": 12}}").put("/bulwark/policies/groups/audit").then().statusCode(200);
         long version = groupPolicy("audit").getLong("version");
