@@ -121,6 +121,26 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void aGroupsBannedExtensionsQuarantineOnlyItsMembersCopy() throws Exception {
+        String plain = james.addUser("pdf-plain");
+        String member = james.addUser("pdf-member");
+        clients.webAdmin().put("/bulwark/groups/no-pdf/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"banned\": {\"extensions\": [\"pdf\"]}}").put("/bulwark/policies/groups/no-pdf").then().statusCode(200);
+
+        clients.send("vendor@outside.test", List.of(member, plain), TestSamples.messageWithAttachment("vendor@outside.test", member,
+            "the brochure", "brochure.pdf", "%PDF-1.4 a harmless brochure".getBytes(StandardCharsets.US_ASCII)));
+
+        // The default recipient gets it as it is; the member's copy is quarantined as banned.
+        String delivered = clients.awaitInboxMessage(plain, 1);
+        assertThat(delivered).contains("Subject: the brochure").contains("brochure.pdf").doesNotContain("X-Bulwark-Policy");
+        Map<String, Object> entry = clients.awaitQuarantined("the brochure");
+        assertThat(entry).containsEntry("reason", "banned");
+        assertThat((List<String>) entry.get("recipients")).containsExactly(member);
+        assertThat(clients.inboxCount(member)).isZero();
+        assertThat(quarantined("the brochure")).hasSize(1);
+    }
+
+    @Test
     void aGroupsSubjectTagMarksOnlyItsMembersCopy() throws Exception {
         String plain = james.addUser("tag-plain");
         String tagged = james.addUser("tag-member");

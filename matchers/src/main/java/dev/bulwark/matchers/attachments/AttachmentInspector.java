@@ -552,7 +552,8 @@ public final class AttachmentInspector {
                 break;
             }
             if (policy.types().contains(type.toString().toLowerCase(Locale.ROOT))
-                || policy.types().contains(type.getBaseType().toString().toLowerCase(Locale.ROOT))) {
+                || policy.types().contains(type.getBaseType().toString().toLowerCase(Locale.ROOT))
+                || policy.types().contains(type.getType().toLowerCase(Locale.ROOT) + "/*")) {
                 return Optional.of(detected.getBaseType().toString());
             }
         }

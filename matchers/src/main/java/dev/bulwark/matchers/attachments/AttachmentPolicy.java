@@ -55,6 +55,22 @@ public record AttachmentPolicy(Set<String> extensions, Set<String> types, boolea
         types = Set.copyOf(types);
     }
 
+    /**
+     * These rules with a runtime policy's (docs/policy.md) on top: its extensions and types banned too; encrypted
+     * archives delivered when it does not ban them (when it does, this condition's action stays).
+     */
+    public AttachmentPolicy with(dev.bulwark.security.policy.Policy.Banned banned) {
+        if (banned.extensions().isEmpty() && banned.types().isEmpty() && banned.encryptedArchives()) {
+            return this;
+        }
+        Set<String> allExtensions = new LinkedHashSet<>(extensions);
+        banned.extensions().forEach(extension -> allExtensions.add(extension.toLowerCase(Locale.ROOT).replaceFirst("^\\.", "")));
+        Set<String> allTypes = new LinkedHashSet<>(types);
+        banned.types().forEach(type -> allTypes.add(type.toLowerCase(Locale.ROOT)));
+        return new AttachmentPolicy(allExtensions, allTypes, archives, banned.encryptedArchives() ? encrypted : Action.DELIVER, uninspectable,
+            damaged, unopened);
+    }
+
     /** @throws IllegalArgumentException with what was wrong and what is expected */
     public static AttachmentPolicy parse(String condition) {
         if (condition == null || condition.isBlank()) {
