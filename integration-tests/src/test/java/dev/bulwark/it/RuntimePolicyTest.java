@@ -125,7 +125,8 @@ class RuntimePolicyTest {
         String plain = james.addUser("pdf-plain");
         String member = james.addUser("pdf-member");
         clients.webAdmin().put("/bulwark/groups/no-pdf/" + member).then().statusCode(204);
-        clients.webAdminJson("{\"banned\": {\"extensions\": [\"pdf\"]}}").put("/bulwark/policies/groups/no-pdf").then().statusCode(200);
+        clients.webAdminJson("{\"banned\": {\"extensions\": [\"pdf\"], \"archives\": {\"maxDepth\": 1}}}").put("/bulwark/policies/groups/no-pdf")
+            .then().statusCode(200);
 
         clients.send("vendor@outside.test", List.of(member, plain), TestSamples.messageWithAttachment("vendor@outside.test", member,
             "the brochure", "brochure.pdf", "%PDF-1.4 a harmless brochure".getBytes(StandardCharsets.US_ASCII)));
@@ -138,6 +139,24 @@ class RuntimePolicyTest {
         assertThat((List<String>) entry.get("recipients")).containsExactly(member);
         assertThat(clients.inboxCount(member)).isZero();
         assertThat(quarantined("the brochure")).hasSize(1);
+
+        // An archive in an archive: deeper than the group's banned.archives.maxDepth (1), within the default's.
+        java.io.ByteArrayOutputStream inner = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(inner)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
+            zip.write("the figures".getBytes(StandardCharsets.US_ASCII));
+        }
+        java.io.ByteArrayOutputStream outer = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(outer)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("inner.zip"));
+            zip.write(inner.toByteArray());
+        }
+        clients.send("vendor@outside.test", List.of(member, plain), TestSamples.messageWithAttachment("vendor@outside.test", member,
+            "the nested archive", "outer.zip", outer.toByteArray()));
+        clients.awaitInboxMessage(plain, 2); // the default recipient gets it too
+        Map<String, Object> nested = clients.awaitQuarantined("the nested archive");
+        assertThat(nested).containsEntry("reason", "banned");
+        assertThat((List<String>) nested.get("recipients")).containsExactly(member);
     }
 
     @Test

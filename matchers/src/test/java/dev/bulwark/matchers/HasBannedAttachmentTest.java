@@ -84,6 +84,13 @@ class HasBannedAttachmentTest {
         FakeMail exe = mail("setup.exe", "x".getBytes(StandardCharsets.US_ASCII));
         assertThat(matcher.match(exe)).hasSize(2);
         assertThat(exe.getAttribute(HasBannedAttachment.BANNED_FOR)).isEmpty();
+        // An archive in an archive: deeper than b's banned.archives.maxDepth (1), not deeper than the default's (5).
+        dev.bulwark.security.policy.Policy.Banned shallow = new dev.bulwark.security.policy.Policy.Banned(java.util.List.of(), java.util.List.of(), true, 1);
+        HasBannedAttachment depth = new HasBannedAttachment(recipient -> recipient.asString().equals("b@example.com") ? shallow : none);
+        depth.init(FakeMatcherConfig.builder().matcherName("HasBannedAttachment").build());
+        FakeMail nested = mail("outer.zip", zip("inner.zip", zip("readme.txt", "hi".getBytes(StandardCharsets.US_ASCII))));
+        assertThat(depth.match(nested)).extracting(Object::toString).containsExactly("b@example.com");
+        assertThat(reason(nested)).isEqualTo("outer.zip > inner.zip: archive nested deeper than 1 (banned.archives.maxDepth)");
         // Rules that change nothing are the condition's own.
         assertThat(dev.bulwark.matchers.attachments.AttachmentPolicy.DEFAULT.with(none)).isSameAs(dev.bulwark.matchers.attachments.AttachmentPolicy.DEFAULT);
     }
