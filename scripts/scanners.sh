@@ -30,6 +30,9 @@
 #   BULWARK_SPAMD_USER_PREFS_DIR  per-user SpamAssassin preferences, <dir>/<user>/user_prefs, <user> as
 #                            spamc's User: (Bulwark sends the recipient's address); copied into spamd's
 #                            helper home and given as --virtual-config-dir (default: none, every user alike)
+#   BULWARK_SPAMD_LOCAL_CF   a file of SpamAssassin settings for every user, as in local.cf, one per line (comments
+#                            and blank lines skipped), each given to spamd as --cf; tests lower the Bayes minimums
+#                            with it (bayes_min_spam_num 1) to see learning change verdicts (default: none)
 #
 # clamd loads only the project's own test signatures (scripts/signatures/*): EICAR and a Bulwark test
 # marker, so it needs no download. spamd runs with --local (no network tests). rspamd runs from Debian's
@@ -53,6 +56,7 @@ WAIT_SECONDS="${BULWARK_SCANNER_TIMEOUT:-90}"
 # spamd's children: each checks one message at a time, CPU-bound; more than the cores rarely helps.
 SPAMD_MAX_CHILDREN="${BULWARK_SPAMD_MAX_CHILDREN:-2}"
 SPAMD_USER_PREFS_DIR="${BULWARK_SPAMD_USER_PREFS_DIR:-}"
+SPAMD_LOCAL_CF="${BULWARK_SPAMD_LOCAL_CF:-}"
 IO_TIMEOUT=5   # seconds to wait for one reply
 
 RSPAMD_PORT="${BULWARK_RSPAMD_PORT:-11333}"
@@ -412,6 +416,18 @@ start_spamd() {
     cp -r "$SPAMD_USER_PREFS_DIR" "${home}/user-prefs"
     if is_root; then chown -R nobody "${home}/user-prefs"; fi
     args+=(--virtual-config-dir="${home}/user-prefs/%u")
+  fi
+  if [ -n "$SPAMD_LOCAL_CF" ]; then
+    if [ ! -r "$SPAMD_LOCAL_CF" ]; then
+      err "BULWARK_SPAMD_LOCAL_CF=${SPAMD_LOCAL_CF} is not a readable file"
+      return 1
+    fi
+    local line
+    while IFS= read -r line || [ -n "$line" ]; do
+      line="${line%$'\r'}"
+      [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+      args+=(--cf="$line")
+    done < "$SPAMD_LOCAL_CF"
   fi
   if is_root; then args+=(-u nobody); fi
   start=$(now)

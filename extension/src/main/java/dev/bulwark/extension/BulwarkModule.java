@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.ProvidesIntoSet;
 
 import dev.bulwark.extension.alerts.AdminAlerts;
 import dev.bulwark.extension.canary.CanaryObservations;
@@ -29,6 +31,7 @@ import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.quarantine.QuarantineStorageException;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.scanner.verdict.SpamChecker;
+import dev.bulwark.scanner.verdict.SpamLearner;
 import dev.bulwark.scanner.verdict.VirusScanner;
 import dev.bulwark.security.OutbreakDetector;
 import dev.bulwark.security.SecurityEventSink;
@@ -41,6 +44,12 @@ import dev.bulwark.security.SecurityStore;
  */
 public class BulwarkModule extends AbstractModule {
     private static final Logger LOGGER = LoggerFactory.getLogger(BulwarkModule.class);
+
+    @Override
+    protected void configure() {
+        // The spam engines users teach (learning room): each engine adds its learner to the set.
+        Multibinder.newSetBinder(binder(), SpamLearner.class);
+    }
 
     @Provides
     @Singleton
@@ -92,6 +101,16 @@ public class BulwarkModule extends AbstractModule {
     @Singleton
     SpamChecker spamChecker(Scanners scanners) {
         return scanners.spam();
+    }
+
+    /**
+     * The spam engine in use learns from users' moves into and out of junk: spamd over TELL (spamd started with
+     * --allow-tell), or rspamd through its controller ({@code /learnspam}, {@code /learnham}).
+     */
+    @ProvidesIntoSet
+    @Singleton
+    SpamLearner spamLearner(Scanners scanners) {
+        return scanners.spamLearner();
     }
 
     /**

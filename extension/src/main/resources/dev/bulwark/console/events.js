@@ -5,7 +5,7 @@ const PAGE_SIZE = 50;
 const KINDS = ['verdict.clean', 'verdict.infected', 'verdict.suspicious', 'verdict.unscannable', 'verdict.error',
   'spam.ham', 'spam.spam', 'spam.skipped', 'spam.error', 'quarantine.stored', 'quarantine.released', 'quarantine.deleted',
   'quarantine.expired', 'held.stored', 'held.returned', 'scanner.down', 'scanner.broken', 'scanner.degraded', 'scanner.recovered', 'outbreak.started',
-  'outbreak.ended', 'notice.sent', 'notice.suppressed', 'config.size-limit'];
+  'outbreak.ended', 'notice.sent', 'notice.suppressed', 'config.size-limit', 'spam.learned', 'spam.learn-failed'];
 
 export async function render(container, ui) {
   const state = {filter: {}, offset: 0};

@@ -94,7 +94,12 @@ export async function render(container, ui) {
         el('button', {type: 'button', id: 'release-unscanned-button', class: 'danger', disabled: allReleased,
           on: {click: () => releaseUnscanned(entry, chosen(), reasonField.value).catch(ui.showError)}}, 'Release unscanned'))
       : el('form', {id: 'release-form'}, el('h3', {}, 'Release'), choices,
-        el('button', {type: 'submit', id: 'release-button', disabled: allReleased}, 'Release to selected recipients'));
+        el('button', {type: 'submit', id: 'release-button', disabled: allReleased}, 'Release to selected recipients'),
+        // A false positive: released, and the spam engines learn it as ham for each recipient.
+        entry.reason === 'spam'
+          ? el('button', {type: 'button', id: 'release-ham-button', disabled: allReleased,
+            on: {click: () => release(entry, chosen(), true).catch(ui.showError)}}, 'Release as not spam (learn as ham)')
+          : null);
     releaseForm.addEventListener('submit', event => {
       event.preventDefault();
       (isHeld(entry) ? rescanAndRelease(entry, chosen()) : release(entry, chosen())).catch(ui.showError);
@@ -116,18 +121,20 @@ export async function render(container, ui) {
     detailArea.scrollIntoView({block: 'start'});
   };
 
-  const release = async (entry, recipients) => {
+  const release = async (entry, recipients, learnAsHam = false) => {
     if (recipients.length === 0) {
       ui.notice('Choose at least one recipient to release to.');
       return;
     }
     const question = `Release "${entry.subject || '(no subject)'}" to ${recipients.join(', ')}? `
-      + 'It was quarantined as ' + entry.reason + (entry.virusNames.length ? ` (${entry.virusNames.join(', ')})` : '') + ' and will be delivered unscanned.';
-    if (!await ui.confirm(question, 'Release')) {
+      + 'It was quarantined as ' + entry.reason + (entry.virusNames.length ? ` (${entry.virusNames.join(', ')})` : '') + ' and will be delivered unscanned.'
+      + (learnAsHam ? ' The spam engines learn it as ham (not spam) for each of them.' : '');
+    if (!await ui.confirm(question, learnAsHam ? 'Release as not spam' : 'Release')) {
       return;
     }
-    const updated = await ui.api(`/bulwark/quarantine/${segment(entry.id)}/release`, {method: 'POST', body: {recipients}});
-    ui.notice(`Released to ${recipients.join(', ')}.`);
+    const updated = await ui.api(`/bulwark/quarantine/${segment(entry.id)}/release`,
+      {method: 'POST', body: learnAsHam ? {recipients, learnAsHam: true} : {recipients}});
+    ui.notice(`Released to ${recipients.join(', ')}${learnAsHam ? ', learned as ham' : ''}.`);
     const structure = await ui.api(`/bulwark/quarantine/${segment(entry.id)}/structure`);
     showDetail(updated, structure);
     await load();

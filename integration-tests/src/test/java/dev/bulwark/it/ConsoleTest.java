@@ -122,6 +122,26 @@ class ConsoleTest {
         assertThat(recipientBox(frank).isEnabled()).isTrue();
     }
 
+    /** A false positive released from the browser with "Release as not spam": delivered, and learned as ham for the recipient. */
+    @Test
+    void spamReleasedAsNotSpamIsLearnedAsHam() throws Exception {
+        String ivan = james.addUser("console-fp-ivan");
+        clients.webAdmin().put("/bulwark/groups/strict/" + ivan).then().statusCode(204);
+        clients.send(SENDER, ivan, TestSamples.plainMessage(SENDER, ivan, "console false positive", TestSamples.GTUBE));
+        awaitQuarantined("console false positive");
+
+        showQuarantinedFor(ivan, "console false positive").findElement(By.cssSelector("button.inspect")).click();
+        browser.click(By.id("release-ham-button"));
+        browser.awaitVisible(By.id("confirm-dialog"));
+        assertThat(browser.driver().findElement(By.id("confirm-text")).getText()).contains(ivan).contains("learn it as ham");
+        browser.click(By.id("confirm-yes"));
+        browser.awaitText(By.id("notice"), "learned as ham");
+
+        clients.awaitInboxMessage(ivan, 1);
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=spam.learned&recipient=" + ivan).then().statusCode(200)
+            .body("[0].details.as", org.hamcrest.Matchers.equalTo("ham")).body("[0].details.trigger", org.hamcrest.Matchers.equalTo("release")));
+    }
+
     /**
      * Held mail (a part over clamd's stream limit) in the browser: marked held, a "rescan and release"
      * refused while it still cannot be scanned, and released unscanned only with a typed reason, which the

@@ -102,8 +102,10 @@ class ScanFailureTest {
             .post("/bulwark/quarantine/" + id + "/release").then().statusCode(200)
             .body("releases[0].unscannedReason", equalTo("the boss's contract, checked by phone"));
 
-        assertThat(clients.awaitInboxMessage(urgent, 1)).contains("Subject: needed now")
+        String delivered = clients.awaitInboxMessage(urgent, 1);
+        assertThat(delivered).contains("Subject: needed now")
             .contains("X-Bulwark-Virus: not scanned: released unscanned by " + BulwarkJames.ADMIN_SUBJECT + ": the boss's contract, checked by phone");
+        assertThat(delivered.split("X-Bulwark-Virus:", -1)).as("one X-Bulwark-Virus header in %s", delivered).hasSize(2);
         clients.webAdmin().get("/bulwark/quarantine/" + id).then().statusCode(200)
             .body("releases[0].releasedBy", equalTo(BulwarkJames.ADMIN_SUBJECT));
         assertThat(clients.held("scan-failed")).extracting(entry -> entry.get("subject")).containsExactly("urgent");

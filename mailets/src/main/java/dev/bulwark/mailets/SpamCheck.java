@@ -32,7 +32,8 @@ import dev.bulwark.security.SenderList;
 import dev.bulwark.security.LogText;
 
 /**
- * Checks each mail with spamd, records {@code bulwark.spam.*} attributes and writes the SpamAssassin
+ * Checks each mail with the spam engine (spamd, or rspamd with {@code spam.engine=rspamd}: the injected
+ * {@link SpamChecker}), records {@code bulwark.spam.*} attributes and writes the SpamAssassin
  * headers MUAs and Sieve scripts already understand ({@code X-Spam-Flag}, {@code X-Spam-Score},
  * {@code X-Spam-Status}), replacing any the sender put there.
  *

@@ -34,7 +34,7 @@ import dev.bulwark.scanner.wire.ScannerTimeouts;
 public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean requireScannersAtStartup, Rescan rescan,
                                    Quarantine quarantine, Store store, Seeds seeds, Watch watch,
                                    dev.bulwark.security.OutbreakSettings outbreak, Discovery discovery, WebAdmin webAdmin, Mailbox mailbox,
-                                   Canary canary) {
+                                   Canary canary, Learning learning) {
 
     /**
      * The spam engine the mailets check with, and its pool's settings. Only the chosen engine's pool is built; the
@@ -43,7 +43,8 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
      * @param engine            {@code spam.engine}
      * @param spamd             spamd's pool, when {@code spamd.endpoints} is set (required for spamd)
      * @param rspamd            rspamd's pool, when {@code rspamd.endpoints} is set (required for rspamd)
-     * @param rspamdControllers rspamd's controller endpoints ({@code rspamd.controllerEndpoints}), for learning; empty: no learning
+     * @param rspamdControllers rspamd's controller endpoints ({@code rspamd.controllerEndpoints}, by default port 11334 of each
+     *                          rspamd host), for learning; empty only without rspamd
      */
     public record Spam(SpamEngine engine, Optional<SpamdPoolConfig> spamd, Optional<RspamdPoolConfig> rspamd, List<Endpoint> rspamdControllers) {
         public Spam {
@@ -120,6 +121,40 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
 
         public boolean enabled() {
             return !interval.isZero();
+        }
+    }
+
+    /**
+     * Learning from users: a message moved or copied into a junk mailbox is learned as spam, one moved out of it
+     * as ham (the listener of listeners.xml), and a false positive released with {@code learnAsHam} as ham.
+     *
+     * @param enabled          whether the listener teaches anything (it must also be in listeners.xml)
+     * @param junkMailboxes    mailbox names taken for the junk mailbox, compared without case, the whole name or its
+     *                         last part ({@code INBOX.Junk}); James's own spam role ({@code Spam}) always counts
+     * @param queueSize        lessons waiting for an engine at most; more are refused and reported, never waited for
+     * @param maxMessageSize   messages larger than this are not taught (reported)
+     * @param perUserPerMinute lessons one user may give in a minute; more are refused and reported
+     * @param hamAfter         messages read and kept this long (since they arrived) outside junk, trash, sent, drafts
+     *                         and outbox are learned as ham, once; zero: never (the default: a user who reads a spam and
+     *                         leaves it would teach it as ham)
+     * @param hamScanInterval  how often mailboxes are looked through for such messages
+     */
+    public record Learning(boolean enabled, List<String> junkMailboxes, int queueSize, long maxMessageSize, int perUserPerMinute,
+                           Duration hamAfter, Duration hamScanInterval) {
+        public static final Learning DEFAULT = new Learning(true, List.of("Junk", "Spam", "Junk E-Mail", "Bulk Mail"), 1000,
+            500L * 1024, 120, Duration.ZERO, Duration.ofHours(1));
+
+        public Learning {
+            junkMailboxes = List.copyOf(junkMailboxes);
+        }
+
+        public Learning(boolean enabled, List<String> junkMailboxes, int queueSize, long maxMessageSize, int perUserPerMinute) {
+            this(enabled, junkMailboxes, queueSize, maxMessageSize, perUserPerMinute, DEFAULT.hamAfter, DEFAULT.hamScanInterval);
+        }
+
+        /** Whether messages read and kept are learned as ham. */
+        public boolean hamFromReadMessages() {
+            return enabled && !hamAfter.isZero();
         }
     }
 
@@ -276,6 +311,13 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
     public static final String LISTS_BLOCK = "lists.block";
     public static final String WEBADMIN_ALLOWED_ORIGINS = "webadmin.allowedOrigins";
     public static final String WEBADMIN_ALLOW_UNAUTHENTICATED = "webadmin.allowUnauthenticated";
+    public static final String LEARNING_ENABLED = "learning.enabled";
+    public static final String LEARNING_JUNK_MAILBOXES = "learning.junkMailboxes";
+    public static final String LEARNING_QUEUE_SIZE = "learning.queueSize";
+    public static final String LEARNING_MAX_MESSAGE_SIZE = "learning.maxMessageSize";
+    public static final String LEARNING_PER_USER_PER_MINUTE = "learning.perUserPerMinute";
+    public static final String LEARNING_HAM_AFTER = "learning.hamAfter";
+    public static final String LEARNING_HAM_SCAN_INTERVAL = "learning.hamScanInterval";
     /** {@code groups.<name>=member,member}: one key per group. */
     public static final String GROUPS_PREFIX = "groups.";
 
@@ -290,7 +332,9 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
         MAILBOX_SCAN_RATE, CANARY_INTERVAL, CANARY_DEADLINE, CANARY_RECIPIENT, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
         QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL, QUARANTINE_HELD_RETENTION, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_MAX_CONNECTIONS,
         STORE_CACHE_TTL, STORE_EVENT_RETENTION, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE, OUTBREAK_WINDOW, OUTBREAK_PER_VIRUS,
-        OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD, WEBADMIN_ALLOWED_ORIGINS, WEBADMIN_ALLOW_UNAUTHENTICATED);
+        OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD, WEBADMIN_ALLOWED_ORIGINS, WEBADMIN_ALLOW_UNAUTHENTICATED,
+        LEARNING_ENABLED, LEARNING_JUNK_MAILBOXES, LEARNING_QUEUE_SIZE, LEARNING_MAX_MESSAGE_SIZE, LEARNING_PER_USER_PER_MINUTE,
+        LEARNING_HAM_AFTER, LEARNING_HAM_SCAN_INTERVAL);
 
     private static final String DURATION = "a duration such as 30s or 500ms";
 
@@ -339,9 +383,11 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
             source.optional(RSPAMD_BORROW_TIMEOUT, DURATION, BulwarkConfiguration::duration).orElse(RspamdPoolConfig.DEFAULT_BORROW_TIMEOUT),
             source.optional(RSPAMD_PROBE_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(RspamdPoolConfig.DEFAULT_PROBE_INTERVAL),
             source.optional(RSPAMD_MAX_MESSAGE_SIZE, "a size such as 2M", v -> size(v, 1, Long.MAX_VALUE)).orElse(RspamdPoolConfig.DEFAULT_MAX_MESSAGE_SIZE)));
-        Spam spam = new Spam(engine, spamd, rspamd,
-            source.optional(RSPAMD_CONTROLLER_ENDPOINTS, "host:port[,host:port...] (rspamd's controller port, 11334)", BulwarkConfiguration::endpoints)
-                .orElse(List.of()));
+        // Unset: rspamd's own default, the controller on port 11334 of each rspamd host.
+        List<Endpoint> rspamdControllers = source.optional(RSPAMD_CONTROLLER_ENDPOINTS, "host:port[,host:port...] (rspamd's controller port, 11334)",
+                BulwarkConfiguration::endpoints)
+            .orElseGet(() -> rspamdEndpoints.orElse(List.of()).stream().map(e -> new Endpoint(e.host(), 11334)).distinct().toList());
+        Spam spam = new Spam(engine, spamd, rspamd, rspamdControllers);
         Rescan rescan = new Rescan(
             source.optional(RESCAN_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Rescan.DEFAULT.interval()),
             source.optional(RESCAN_REPOSITORY, "a repository path such as var/mail/scan-failed", BulwarkConfiguration::repositoryPath)
@@ -420,7 +466,30 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
                     .orElse(WebAdmin.DEFAULT.allowedOrigins()),
                 source.optional(WEBADMIN_ALLOW_UNAUTHENTICATED, "true or false", BulwarkConfiguration::bool)
                     .orElse(WebAdmin.DEFAULT.allowUnauthenticated())),
-            mailbox, canary);
+            mailbox, canary, learning(source));
+    }
+
+    private static Learning learning(Source source) {
+        return new Learning(
+            source.optional(LEARNING_ENABLED, "true or false", BulwarkConfiguration::bool).orElse(Learning.DEFAULT.enabled()),
+            source.optional(LEARNING_JUNK_MAILBOXES, "mailbox names such as Junk,Spam,Junk E-Mail", BulwarkConfiguration::mailboxNames)
+                .orElse(Learning.DEFAULT.junkMailboxes()),
+            source.optional(LEARNING_QUEUE_SIZE, "a number from 1 to 1000000", v -> count(v, 1, 1_000_000)).orElse(Learning.DEFAULT.queueSize()),
+            source.optional(LEARNING_MAX_MESSAGE_SIZE, "a size such as 500K", v -> size(v, 1, Integer.MAX_VALUE))
+                .orElse(Learning.DEFAULT.maxMessageSize()),
+            source.optional(LEARNING_PER_USER_PER_MINUTE, "a number of lessons from 1 to 1000000", v -> count(v, 1, 1_000_000))
+                .orElse(Learning.DEFAULT.perUserPerMinute()),
+            source.optional(LEARNING_HAM_AFTER, "a duration such as 7d, or 0 for never", BulwarkConfiguration::durationOrZero)
+                .orElse(Learning.DEFAULT.hamAfter()),
+            source.optional(LEARNING_HAM_SCAN_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Learning.DEFAULT.hamScanInterval()));
+    }
+
+    private static List<String> mailboxNames(String value) {
+        List<String> names = Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("no mailbox name given");
+        }
+        return names;
     }
 
     private static String attachmentPolicy(String value) {

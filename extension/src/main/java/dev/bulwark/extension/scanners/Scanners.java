@@ -1,7 +1,6 @@
 package dev.bulwark.extension.scanners;
 
 import java.util.List;
-import java.util.Optional;
 
 import javax.annotation.PreDestroy;
 import javax.inject.Inject;
@@ -20,6 +19,7 @@ import dev.bulwark.scanner.pool.EnginePool;
 import dev.bulwark.scanner.pool.ScanTimer;
 import dev.bulwark.scanner.rspamd.RspamdLearner;
 import dev.bulwark.scanner.rspamd.RspamdPool;
+import dev.bulwark.scanner.spamd.SpamdLearner;
 import dev.bulwark.scanner.spamd.SpamdPool;
 import dev.bulwark.scanner.verdict.SpamChecker;
 import dev.bulwark.scanner.verdict.SpamLearner;
@@ -36,7 +36,7 @@ import dev.bulwark.security.SecurityEventSink;
 public class Scanners implements AutoCloseable {
     private final ClamdPool clamd;
     private final SpamChecker spam;
-    private final Optional<SpamLearner> rspamdLearner;
+    private final SpamLearner spamLearner;
     private final List<EnginePool<?, ?, ?>> pools;
     private final java.util.Map<String, Latency> latencies = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -80,14 +80,13 @@ public class Scanners implements AutoCloseable {
                 new EndpointDiscovery(configuration.discovery().rspamd(), EndpointResolver.SYSTEM, membership));
             this.spam = rspamd;
             this.pools = List.of(clamd.enginePool(), rspamd.enginePool());
-            this.rspamdLearner = spamSettings.rspamdControllers().isEmpty() ? Optional.empty()
-                : Optional.of(new RspamdLearner(spamSettings.rspamdControllers(), spamSettings.rspamd().orElseThrow()));
+            this.spamLearner = new RspamdLearner(spamSettings.rspamdControllers(), spamSettings.rspamd().orElseThrow());
         } else {
             SpamdPool spamd = new SpamdPool(configuration.spamd(), timer,
                 new EndpointDiscovery(configuration.discovery().spamd(), EndpointResolver.SYSTEM, membership));
             this.spam = spamd;
             this.pools = List.of(clamd.enginePool(), spamd.enginePool());
-            this.rspamdLearner = Optional.empty();
+            this.spamLearner = new SpamdLearner(spamd);
         }
         registerPoolGauges(gauges);
     }
@@ -186,11 +185,11 @@ public class Scanners implements AutoCloseable {
     }
 
     /**
-     * rspamd's learning through its controller, when {@code spam.engine=rspamd} and {@code rspamd.controllerEndpoints}
-     * is set; empty otherwise. For the learning listener to use as the {@link SpamLearner} of rspamd.
+     * How the spam engine in use is taught: spamd over TELL through its pool's endpoints, or rspamd through its
+     * controllers ({@code rspamd.controllerEndpoints}).
      */
-    public Optional<SpamLearner> rspamdLearner() {
-        return rspamdLearner;
+    public SpamLearner spamLearner() {
+        return spamLearner;
     }
 
     @PreDestroy

@@ -31,6 +31,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.bulwark.extension.learning.QuarantineLessons;
+import dev.bulwark.extension.learning.SpamLearning;
 import dev.bulwark.extension.quarantine.QuarantineEvents;
 import dev.bulwark.extension.quarantine.QuarantineRelease;
 import dev.bulwark.extension.rescan.HeldMailRescan;
@@ -76,11 +78,16 @@ public class QuarantineRoutes implements Routes {
     private final HeldMailRescan heldMail;
     private final ObjectMapper strictReader;
     private final WebAdminGuard guard;
+    private final SpamLearning learning;
+    private final QuarantineLessons lessons;
 
     @Inject
     public QuarantineRoutes(QuarantineStore store, QuarantineRelease release, SecurityStore security, TaskManager tasks,
-                            RetroactiveRescan rescan, HeldMailRescan heldMail, WebAdminGuard guard) {
+                            RetroactiveRescan rescan, HeldMailRescan heldMail, WebAdminGuard guard, SpamLearning learning,
+                            QuarantineLessons lessons) {
         this.guard = guard;
+        this.learning = learning;
+        this.lessons = lessons;
         this.rescan = rescan;
         this.heldMail = heldMail;
         this.store = store;
@@ -151,7 +158,8 @@ public class QuarantineRoutes implements Routes {
      * released). Releasing to everyone is asked for, never what a missing or unreadable body means. Held
      * mail (scan-failed, unscannable) is scanned first and released through every check only with a
      * verdict (409 otherwise), or released unscanned with {@code "unscanned": true, "reason": "why"} added,
-     * the reason recorded.
+     * the reason recorded. Mail quarantined as spam may add {@code "learnAsHam": true}: a false positive, learned
+     * as ham for each recipient it is released to ({@code spam.learned} events).
      */
     private Object release(Request request, Response response) {
         QuarantineId id = id(request);
@@ -162,12 +170,20 @@ public class QuarantineRoutes implements Routes {
             throw badRequest("\"reason\" goes with \"unscanned\": true, the release of held mail without a verdict");
         }
         QuarantineEntry entry = entry(request);
+        boolean learnAsHam = Boolean.TRUE.equals(body.learnAsHam());
+        if (learnAsHam) {
+            checkLearnable(entry);
+        }
         if (!entry.reason().isHeld()) {
             if (unscanned) {
                 throw badRequest("quarantine entry " + id.asString() + " is not held mail (" + entry.reason().asString()
                     + "): it was scanned; release it without \"unscanned\"");
             }
-            return json(response, release.release(id, recipients, requester(request)));
+            QuarantineEntry released = release.release(id, recipients, requester(request));
+            if (learnAsHam) {
+                learning.offer(lessons.ham(released, released.releases().get(released.releases().size() - 1).recipients()));
+            }
+            return json(response, released);
         }
         if (!unscanned) {
             return json(response, heldMail.releaseAfterRescan(id, recipients, requester(request)));
@@ -219,11 +235,23 @@ public class QuarantineRoutes implements Routes {
         return store.entry(id).orElseThrow(() -> notFound(id));
     }
 
-    private record ReleaseRequest(List<String> recipients, Boolean all, Boolean unscanned, String reason) {
+    private record ReleaseRequest(List<String> recipients, Boolean all, Boolean unscanned, String reason, Boolean learnAsHam) {
+    }
+
+    /** Only a spam verdict can be a false positive to learn from, and only while some engine learns. */
+    private void checkLearnable(QuarantineEntry entry) {
+        if (entry.reason() != QuarantineReason.SPAM) {
+            throw badRequest("\"learnAsHam\" is for mail quarantined as spam; quarantine entry " + entry.id().asString() + " is "
+                + entry.reason().asString());
+        }
+        if (!learning.enabled()) {
+            throw error(HttpStatus.CONFLICT_409, ErrorResponder.ErrorType.WRONG_STATE,
+                "no spam engine learns (learning.enabled=false in bulwark.properties, or no engine configured): release without \"learnAsHam\"");
+        }
     }
 
     private static final String RELEASE_BODY = "{\"recipients\": [\"user@domain\", ...]} or {\"all\": true}"
-        + " (held mail also {\"unscanned\": true, \"reason\": \"...\"})";
+        + " (held mail also {\"unscanned\": true, \"reason\": \"...\"}; mail quarantined as spam also {\"learnAsHam\": true})";
 
     private ReleaseRequest releaseRequest(String body) {
         if (body == null || body.isBlank()) {

@@ -151,7 +151,8 @@ class BulwarkConfigurationTest {
             Map.of("BULWARK_SPAM_ENGINE", "rspamd", "BULWARK_RSPAMD_ENDPOINTS", "r:11333"));
         assertThat(rspamd.spam().rspamd()).contains(dev.bulwark.scanner.rspamd.RspamdPoolConfig.defaults(java.util.List.of(new Endpoint("r", 11333))));
         assertThat(rspamd.spam().spamd()).as("spamd's keys are still read, not used").isPresent();
-        assertThat(rspamd.spam().rspamdControllers()).isEmpty();
+        assertThat(rspamd.spam().rspamdControllers()).as("rspamd's default controller port on each rspamd host").containsExactly(new Endpoint("r", 11334));
+        assertThat(spamd.spam().rspamdControllers()).isEmpty();
     }
 
     @Test
@@ -182,6 +183,31 @@ class BulwarkConfigurationTest {
                 .hasMessageStartingWith("bulwark.properties: ")
                 .hasMessageContaining(key.trim().equals("weight") ? "clamd.endpoints" : key.trim())
                 .hasMessageNotContaining("\n"));
+    }
+
+    @Test
+    void learningHasDefaultsAndReadsEachSetting() {
+        assertThat(BulwarkConfiguration.from(file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2"), Map.of()).learning())
+            .isEqualTo(BulwarkConfiguration.Learning.DEFAULT);
+        BulwarkConfiguration.Learning learning = BulwarkConfiguration.from(file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2",
+            "learning.enabled", "false", "learning.junkMailboxes", "Junk, Pourriel", "learning.queueSize", "50",
+            "learning.maxMessageSize", "1M", "learning.perUserPerMinute", "10", "learning.hamAfter", "7d", "learning.hamScanInterval", "30m"),
+            Map.of()).learning();
+        assertThat(learning).isEqualTo(new BulwarkConfiguration.Learning(false, java.util.List.of("Junk", "Pourriel"), 50, 1024 * 1024, 10,
+            Duration.ofDays(7), Duration.ofMinutes(30)));
+        assertThat(BulwarkConfiguration.Learning.DEFAULT.hamFromReadMessages()).isFalse();
+    }
+
+    @Test
+    void learningProblemsNameTheKey() {
+        assertOneLineNamingTheKey(Map.of(
+            "learning.enabled", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.enabled", "yes"),
+            "learning.junkMailboxes", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.junkMailboxes", " , "),
+            "learning.queueSize", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.queueSize", "0"),
+            "learning.maxMessageSize", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.maxMessageSize", "big"),
+            "learning.perUserPerMinute", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.perUserPerMinute", "-1"),
+            "learning.hamAfter", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.hamAfter", "-1d"),
+            "learning.hamScanInterval", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.hamScanInterval", "0")));
     }
 
     @Test

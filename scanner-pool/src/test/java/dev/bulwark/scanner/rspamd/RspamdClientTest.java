@@ -58,6 +58,13 @@ class RspamdClientTest {
         assertThat(verdict.symbols()).isSorted();
     }
 
+    /** The recipient reaches rspamd as the envelope recipient: its TO_MATCH_ENVRCPT_ALL rule sees it match To:. */
+    @Test
+    void theRecipientIsSentAsTheEnvelopeRecipient() {
+        assertThat(client.check(HAM, Optional.of("bob@example.com")).symbols()).contains("TO_MATCH_ENVRCPT_ALL");
+        assertThat(client.check(HAM, Optional.empty()).symbols()).doesNotContain("TO_MATCH_ENVRCPT_ALL");
+    }
+
     @Test
     void selfTestPasses() {
         assertThat(client.selfTest().run()).isEmpty();

@@ -44,12 +44,19 @@ public final class PrivateScanners implements BeforeAllCallback, AutoCloseable {
     private final int spamdPort;
     private final Optional<Signatures> signatures;
     private final Optional<Signatures> spamdUserPrefs;
+    private final Optional<String> spamdLocalCf;
     private final boolean startedBeforeAll;
     private final Set<Daemon> paused = EnumSet.noneOf(Daemon.class);
     private Path folder;
 
     private PrivateScanners(String host, int clamdPort, int spamdPort, Optional<Signatures> signatures, Optional<Signatures> spamdUserPrefs,
                             boolean startedBeforeAll) {
+        this(host, clamdPort, spamdPort, signatures, spamdUserPrefs, Optional.empty(), startedBeforeAll);
+    }
+
+    private PrivateScanners(String host, int clamdPort, int spamdPort, Optional<Signatures> signatures, Optional<Signatures> spamdUserPrefs,
+                            Optional<String> spamdLocalCf, boolean startedBeforeAll) {
+        this.spamdLocalCf = spamdLocalCf;
         this.host = host;
         this.clamdPort = clamdPort;
         this.spamdPort = spamdPort;
@@ -65,17 +72,17 @@ public final class PrivateScanners implements BeforeAllCallback, AutoCloseable {
 
     /** On another loopback address ({@code 127.0.0.2}...). */
     public PrivateScanners onHost(String otherHost) {
-        return new PrivateScanners(otherHost, clamdPort, spamdPort, signatures, spamdUserPrefs, startedBeforeAll);
+        return new PrivateScanners(otherHost, clamdPort, spamdPort, signatures, spamdUserPrefs, spamdLocalCf, startedBeforeAll);
     }
 
     /** clamd on this port (e.g. the port of another private clamd, on another host). */
     public PrivateScanners withClamdPort(int port) {
-        return new PrivateScanners(host, port, spamdPort, signatures, spamdUserPrefs, startedBeforeAll);
+        return new PrivateScanners(host, port, spamdPort, signatures, spamdUserPrefs, spamdLocalCf, startedBeforeAll);
     }
 
     /** clamd loading what {@code writer} puts into an empty folder, instead of scripts/signatures. */
     public PrivateScanners withSignatures(Signatures writer) {
-        return new PrivateScanners(host, clamdPort, spamdPort, Optional.of(writer), spamdUserPrefs, startedBeforeAll);
+        return new PrivateScanners(host, clamdPort, spamdPort, Optional.of(writer), spamdUserPrefs, spamdLocalCf, startedBeforeAll);
     }
 
     /**
@@ -83,12 +90,17 @@ public final class PrivateScanners implements BeforeAllCallback, AutoCloseable {
      * {@code <user>/user_prefs}, {@code <user>} as Bulwark sends it in spamc's {@code User:} (the recipient).
      */
     public PrivateScanners withSpamdUserPrefs(Signatures writer) {
-        return new PrivateScanners(host, clamdPort, spamdPort, signatures, Optional.of(writer), startedBeforeAll);
+        return new PrivateScanners(host, clamdPort, spamdPort, signatures, Optional.of(writer), spamdLocalCf, startedBeforeAll);
+    }
+
+    /** spamd with these SpamAssassin settings for every user, as lines of local.cf (e.g. lowered Bayes minimums). */
+    public PrivateScanners withSpamdLocalCf(String settings) {
+        return new PrivateScanners(host, clamdPort, spamdPort, signatures, spamdUserPrefs, Optional.of(settings), startedBeforeAll);
     }
 
     /** Not started before the class: a test calls {@link #start()} when the daemons are to appear. */
     public PrivateScanners startedByTest() {
-        return new PrivateScanners(host, clamdPort, spamdPort, signatures, spamdUserPrefs, false);
+        return new PrivateScanners(host, clamdPort, spamdPort, signatures, spamdUserPrefs, spamdLocalCf, false);
     }
 
     @Override
@@ -121,7 +133,11 @@ public final class PrivateScanners implements BeforeAllCallback, AutoCloseable {
             }
             prefsFolder = Optional.of(written);
         }
-        ScannerDaemonsExtension.startPrivateDaemons(runFolder(), host, clamdPort, spamdPort, signatureFolder, prefsFolder);
+        Optional<Path> localCf = Optional.empty();
+        if (spamdLocalCf.isPresent()) {
+            localCf = Optional.of(Files.writeString(folder.resolve("spamd-local.cf"), spamdLocalCf.get()));
+        }
+        ScannerDaemonsExtension.startPrivateDaemons(runFolder(), host, clamdPort, spamdPort, signatureFolder, prefsFolder, localCf);
         return this;
     }
 

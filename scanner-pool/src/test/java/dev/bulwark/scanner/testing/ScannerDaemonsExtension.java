@@ -115,7 +115,8 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
                 Path runDir = Files.createTempDirectory("bulwark-scanners");
                 int clamdPort = Ports.unused();
                 int spamdPort = Ports.unused();
-                runScript("start", runDir, "127.0.0.1", clamdPort, spamdPort, java.util.Optional.empty(), java.util.Optional.empty());
+                runScript("start", runDir, "127.0.0.1", clamdPort, spamdPort, java.util.Optional.empty(), java.util.Optional.empty(),
+                    java.util.Optional.empty());
                 return new StartedDaemons(new ScannerDaemons("127.0.0.1", clamdPort, "127.0.0.1", spamdPort), Optional.of(runDir));
             } catch (IOException e) {
                 throw new IllegalStateException("could not start clamd and spamd for the tests", e);
@@ -125,7 +126,8 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
         @Override
         public void close() throws IOException {
             if (runDir.isPresent()) {
-                runScript("stop", runDir.get(), "127.0.0.1", daemons.clamdPort(), daemons.spamdPort(), java.util.Optional.empty(), java.util.Optional.empty());
+                runScript("stop", runDir.get(), "127.0.0.1", daemons.clamdPort(), daemons.spamdPort(), java.util.Optional.empty(), java.util.Optional.empty(),
+                    java.util.Optional.empty());
             }
         }
     }
@@ -166,17 +168,24 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
      */
     public static AutoCloseable startPrivateDaemons(Path runDir, String host, int clamdPort, int spamdPort,
                                                     java.util.Optional<Path> signatureDir, java.util.Optional<Path> spamdUserPrefs) throws IOException {
-        runScript("start", runDir, host, clamdPort, spamdPort, signatureDir, spamdUserPrefs);
-        return () -> runScript("stop", runDir, host, clamdPort, spamdPort, signatureDir, spamdUserPrefs);
+        return startPrivateDaemons(runDir, host, clamdPort, spamdPort, signatureDir, spamdUserPrefs, java.util.Optional.empty());
+    }
+
+    /** As above, spamd with the SpamAssassin settings of {@code spamdLocalCf} for every user (scripts/scanners.sh BULWARK_SPAMD_LOCAL_CF). */
+    public static AutoCloseable startPrivateDaemons(Path runDir, String host, int clamdPort, int spamdPort, java.util.Optional<Path> signatureDir,
+                                                    java.util.Optional<Path> spamdUserPrefs, java.util.Optional<Path> spamdLocalCf) throws IOException {
+        runScript("start", runDir, host, clamdPort, spamdPort, signatureDir, spamdUserPrefs, spamdLocalCf);
+        return () -> runScript("stop", runDir, host, clamdPort, spamdPort, signatureDir, spamdUserPrefs, spamdLocalCf);
     }
 
     /** Stops what {@link #startPrivateDaemons(Path, String, int, int, java.util.Optional)} started in {@code runDir}. */
     public static void stopPrivateDaemons(Path runDir, String host, int clamdPort, int spamdPort) throws IOException {
-        runScript("stop", runDir, host, clamdPort, spamdPort, java.util.Optional.empty(), java.util.Optional.empty());
+        runScript("stop", runDir, host, clamdPort, spamdPort, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     private static void runScript(String action, Path runDir, String host, int clamdPort, int spamdPort,
-                                  java.util.Optional<Path> signatureDir, java.util.Optional<Path> spamdUserPrefs) throws IOException {
+                                  java.util.Optional<Path> signatureDir, java.util.Optional<Path> spamdUserPrefs,
+                                  java.util.Optional<Path> spamdLocalCf) throws IOException {
         Map<String, String> env = new java.util.HashMap<>(Map.of(
             "BULWARK_RUN_DIR", runDir.toString(),
             "BULWARK_SCANNER_HOST", host,
@@ -184,6 +193,7 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
             "BULWARK_SPAMD_PORT", Integer.toString(spamdPort)));
         signatureDir.ifPresent(dir -> env.put("BULWARK_SIGNATURE_DIR", dir.toString()));
         spamdUserPrefs.ifPresent(dir -> env.put("BULWARK_SPAMD_USER_PREFS_DIR", dir.toString()));
+        spamdLocalCf.ifPresent(file -> env.put("BULWARK_SPAMD_LOCAL_CF", file.toString()));
         run(action, env);
     }
 
