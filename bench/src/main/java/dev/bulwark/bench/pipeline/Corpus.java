@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * (a base64 text attachment), 3 % EICAR (an attachment), 3 % GTUBE, and 20 % sends of a few campaigns (the
  * same newsletter body sent again and again, each time to other users). Recipients per message, also dealt in
  * exact proportions ({@link #RECIPIENT_SHARES}): 1 for most, 2-3 for a quarter, a tail of 4-10 and 11-50 (at
- * least one message has 50). The tracked mailbox {@link JamesInstance#RECIPIENT} is always the last envelope
+ * least one message has 50; 1-5 MB messages have at most 3). The tracked mailbox {@link JamesInstance#RECIPIENT} is always the last envelope
  * recipient: James delivers a mail's recipients one after the other, in envelope order, so a message seen
  * there has reached all of them.
  */
@@ -29,6 +29,8 @@ final class Corpus {
     static final int MAX_RECIPIENTS = OTHER_USERS + 1;
     /** Recipient-count buckets, in percent of the messages: {min, max, percent}; the rest have one recipient. */
     static final int[][] RECIPIENT_SHARES = {{2, 3, 25}, {4, 10, 12}, {11, MAX_RECIPIENTS, 8}};
+    /** The most recipients a 1-5 MB message has. */
+    static final int LARGE_MAX_RECIPIENTS = 3;
     /** Sends per campaign: each campaign's body goes out this many times, in separate transactions. */
     static final int SENDS_PER_CAMPAIGN = 5;
     private static final int KB = 1024;
@@ -88,7 +90,20 @@ final class Corpus {
         add(slots, Slot.CAMPAIGN, count * mix.campaignPercent() / 100);
         add(slots, Slot.CLEAN, count - slots.size());
         Collections.shuffle(slots, new Random(seed));
-        List<Integer> recipientCounts = recipientCounts(count, seed);
+        List<Integer> recipientCounts = new ArrayList<>(recipientCounts(count, seed));
+        // Big mail to few: a 1-5 MB message keeps at most LARGE_MAX_RECIPIENTS, swapping counts with a plain clean
+        // message (the shares stay exact). James's memory mailbox holds a copy per recipient in the benchmark's
+        // heap: a 5 MB message to 50 users would be 250 MB of it.
+        for (int i = 0; i < count; i++) {
+            if (slots.get(i) == Slot.LARGE && recipientCounts.get(i) > LARGE_MAX_RECIPIENTS) {
+                for (int j = 0; j < count; j++) {
+                    if (slots.get(j) == Slot.CLEAN && recipientCounts.get(j) <= LARGE_MAX_RECIPIENTS) {
+                        Collections.swap(recipientCounts, i, j);
+                        break;
+                    }
+                }
+            }
+        }
         SplittableRandom random = new SplittableRandom(seed);
         List<String> others = otherUsers();
         int campaigns = Math.max(1, (int) slots.stream().filter(s -> s == Slot.CAMPAIGN).count() / SENDS_PER_CAMPAIGN);
