@@ -72,8 +72,10 @@ exit 101
       echo "bench: amavisd-new is missing (apt-get install amavisd-new as root); the amavisd phase will be refused" >&2
     fi
   fi
-  # A bounded heap, the same for every pipeline, so that peak heap figures mean something.
-  java_opts="${JAVA_OPTS:--Xmx1g}"
+  # A bounded heap, the same for every pipeline, so that peak heap figures mean something. 2 GiB: James's
+  # memory mailbox keeps every delivered copy (one per recipient) in it, several hundred MiB per phase with
+  # the multi-recipient corpus; at 1 GiB the no-scanning phase's 5 MB check ran out of it.
+  java_opts="${JAVA_OPTS:--Xmx2g}"
 fi
 
 echo "bench: building the bench module and what it needs, bulwark.jar included (tests skipped)" >&2

@@ -362,7 +362,7 @@ final class PipelineReport {
             .append(" sends each of the same 8-40 KB newsletter, each to other users). Envelope recipients, also in exact shares: 1 for 55 %, ")
             .append("2-3 for 25 % (uniform), 4-10 for 12 % (uniform), 11-50 for 8 % (log-uniform, so the tail thins out; one message has 50); ")
             .append("1-5 MB messages get at most ").append(Corpus.LARGE_MAX_RECIPIENTS).append(" (their counts swapped with plain messages': ")
-            .append("James's memory mailbox keeps a copy per recipient in the benchmark's 1 GiB heap); ")
+            .append("James's memory mailbox keeps a copy per recipient in the benchmark's heap); ")
             .append("the users are `user01`…`user49@bulwark.test` and the tracked `bench@bulwark.test`, always the last recipient. Each sending gets ")
             .append("a unique Subject token and Message-ID.\n");
         d.append("- **Load**: ").append(options.clients()).append(" concurrent clients in a closed loop, each with one message in flight: ")
