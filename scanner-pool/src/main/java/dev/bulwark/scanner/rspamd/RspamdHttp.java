@@ -1,147 +1,127 @@
 package dev.bulwark.scanner.rspamd;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.bulwark.scanner.endpoint.Endpoint;
 import dev.bulwark.scanner.wire.BadReplyException;
+import dev.bulwark.scanner.wire.DaemonConnection;
+import dev.bulwark.scanner.wire.Printable;
+import dev.bulwark.scanner.wire.ScannerTimeouts;
 
 /**
- * HTTP/1.1 to one rspamd port through the JDK's {@link HttpClient}, which keeps its connections alive when
- * rspamd allows it (nothing is pooled by hand). Every exchange has one deadline, connect to the last byte of the
- * reply: a passed deadline is a {@link SocketTimeoutException}, a dead connection another {@link IOException},
- * a reply over {@value #MAX_REPLY} bytes a {@link BadReplyException}.
+ * One HTTP exchange with an rspamd port over a {@link DaemonConnection}: the request as HTTP/1.0 with
+ * {@code Connection: close} and a {@code Content-Length}, the reply read to its end. rspamd 3.4 closes the
+ * connection after every reply anyway, so keep-alive would save nothing; and a client of its own reads replies
+ * the JDK's HTTP client refuses, such as the controller's {@code 204} with a {@code Content-Length}. One deadline
+ * covers the exchange, connect to the last byte: a passed one is a {@link java.net.SocketTimeoutException}, a dead
+ * connection another {@link IOException}, a reply that is not HTTP or over {@value #MAX_REPLY} bytes a
+ * {@link BadReplyException}.
  */
 final class RspamdHttp {
     static final int MAX_REPLY = 1024 * 1024;
+    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] (\\d{3})(?: (.*))?");
 
-    record Reply(int status, byte[] body) {
+    /** @param reason the status line's reason phrase (rspamd says why there), empty when none */
+    record Reply(int status, String reason, byte[] body) {
+        Reply(int status, byte[] body) {
+            this(status, "", body);
+        }
     }
 
     private final Endpoint endpoint;
-    private final Duration timeout;
-    private final HttpClient http;
+    private final ScannerTimeouts timeouts;
 
     RspamdHttp(Endpoint endpoint, Duration connectTimeout, Duration timeout) {
         this.endpoint = endpoint;
-        this.timeout = timeout;
-        this.http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(connectTimeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .proxy(HttpClient.Builder.NO_PROXY)
-            .build();
+        this.timeouts = new ScannerTimeouts(connectTimeout, timeout);
     }
 
     Duration timeout() {
-        return timeout;
+        return timeouts.read();
     }
 
     Reply get(String path) throws IOException {
-        return send(request(path).GET().build());
+        return exchange("GET", path, Map.of(), null);
     }
 
     /** @param headers rspamd's request headers ({@code Deliver-To}, {@code Rcpt}...), each with its values */
     Reply post(String path, Map<String, List<String>> headers, byte[] body) throws IOException {
-        HttpRequest.Builder builder = request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach((name, values) -> values.forEach(value -> builder.header(name, value)));
-        return send(builder.build());
+        return exchange("POST", path, headers, body);
     }
 
-    private HttpRequest.Builder request(String path) {
-        try {
-            return HttpRequest.newBuilder(new URI("http", null, endpoint.host(), endpoint.port(), path, null, null)).timeout(timeout);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("no URL for rspamd at " + endpoint + path, e);
-        }
-    }
-
-    private Reply send(HttpRequest request) throws IOException {
-        CompletableFuture<HttpResponse<byte[]>> reply = http.sendAsync(request, info -> new LimitedBody(MAX_REPLY));
-        try {
-            HttpResponse<byte[]> response = reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return new Reply(response.statusCode(), response.body());
-        } catch (TimeoutException e) {
-            reply.cancel(true);
-            throw new SocketTimeoutException("rspamd at " + endpoint + " did not answer within " + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            reply.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for rspamd at " + endpoint);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                throw new SocketTimeoutException("rspamd at " + endpoint + " did not answer within " + timeout.toMillis() + " ms");
+    private Reply exchange(String method, String path, Map<String, List<String>> headers, byte[] body) throws IOException {
+        Instant deadline = Instant.now().plus(timeouts.read());
+        try (DaemonConnection connection = DaemonConnection.open(endpoint, timeouts)) {
+            StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.0\r\n")
+                .append("Host: ").append(endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host())
+                .append(':').append(endpoint.port()).append("\r\n")
+                .append("Connection: close\r\n");
+            headers.forEach((name, values) -> values.forEach(value -> head.append(name).append(": ").append(value).append("\r\n")));
+            if (body != null) {
+                head.append("Content-Length: ").append(body.length).append("\r\n");
             }
-            if (cause instanceof IOException io) {
-                throw io;
+            head.append("\r\n");
+            OutputStream out = connection.output();
+            out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+            if (body != null) {
+                out.write(body);
             }
-            throw new IOException(String.valueOf(cause), cause);
+            out.flush();
+            String reply;
+            try {
+                reply = connection.readAll(MAX_REPLY, deadline);
+            } catch (BadReplyException e) {
+                throw new BadReplyException("rspamd's reply is over " + MAX_REPLY + " bytes");
+            }
+            return parse(reply);
         }
     }
 
-    /** Collects the body up to a limit; one byte more cancels the exchange as a bad reply. */
-    private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
-        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final int limit;
-        private Flow.Subscription subscription;
-
-        LimitedBody(int limit) {
-            this.limit = limit;
+    /**
+     * Status line, headers and body of a reply read to the end of the connection; anything else is a bad reply. A
+     * body shorter than its {@code Content-Length} was cut short; a 204 or 304 has no body, whatever its headers say
+     * (rspamd's controller sends a {@code Content-Length} with its 204).
+     */
+    static Reply parse(String reply) throws BadReplyException {
+        int end = reply.indexOf("\r\n\r\n");
+        if (end < 0) {
+            throw new BadReplyException("rspamd's reply is not HTTP (no end of headers): '" + Printable.of(reply) + "'");
         }
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return result;
+        String[] lines = reply.substring(0, end).split("\r\n");
+        Matcher statusLine = STATUS_LINE.matcher(lines[0]);
+        if (!statusLine.matches()) {
+            throw new BadReplyException("rspamd's reply is not HTTP (status line '" + Printable.of(lines[0]) + "')");
         }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
-            subscription.request(Long.MAX_VALUE);
+        int status = Integer.parseInt(statusLine.group(1));
+        String reason = statusLine.group(2) == null ? "" : statusLine.group(2).strip();
+        if (status == 204 || status == 304) {
+            return new Reply(status, reason, new byte[0]);
         }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            for (ByteBuffer buffer : buffers) {
-                if (bytes.size() + buffer.remaining() > limit) {
-                    subscription.cancel();
-                    result.completeExceptionally(new BadReplyException("rspamd's reply is over " + limit + " bytes"));
-                    return;
+        byte[] body = reply.substring(end + 4).getBytes(StandardCharsets.UTF_8);
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0 && lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("content-length")) {
+                long declared;
+                try {
+                    declared = Long.parseLong(lines[i].substring(colon + 1).trim());
+                } catch (NumberFormatException e) {
+                    throw new BadReplyException("rspamd's reply is not HTTP (" + Printable.of(lines[i]) + ")");
                 }
-                byte[] chunk = new byte[buffer.remaining()];
-                buffer.get(chunk);
-                bytes.write(chunk, 0, chunk.length);
+                if (declared < 0 || body.length < declared) {
+                    throw new BadReplyException("rspamd's reply is cut short: " + body.length + " of " + declared + " bytes");
+                }
+                body = java.util.Arrays.copyOf(body, (int) declared);
             }
         }
-
-        @Override
-        public void onError(Throwable throwable) {
-            result.completeExceptionally(throwable);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(bytes.toByteArray());
-        }
+        return new Reply(status, reason, body);
     }
 }

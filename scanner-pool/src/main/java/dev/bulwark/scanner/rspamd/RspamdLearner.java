@@ -74,16 +74,23 @@ public final class RspamdLearner implements SpamLearner {
         throw new IOException("no rspamd controller could be told: " + String.join(", ", failures));
     }
 
-    /** 200 with {@code success}: learned; 208 (or an error saying so): already learned; anything else: a refusal. */
+    /**
+     * 200 with {@code success}: learned. Already learned: 208 ("has been already learned as spam, ignore it": the
+     * same tokens were learned before, whatever the Message-ID), or 204 ("all learn conditions denied learning
+     * spam": rspamd's learn condition declined because its Bayes already puts the message in that class, at 95 %
+     * or more). Anything else is a refusal, other 204s included (rspamd says why in the status line, e.g. "contains
+     * less tokens than required for bayes classifier").
+     */
     static LearnOutcome outcome(RspamdHttp.Reply reply, Endpoint controller, LearnAs as) throws IOException {
         String body = new String(reply.body(), StandardCharsets.UTF_8).strip();
         if (reply.status() == 200 && body.matches("\\{\\s*\"success\"\\s*:\\s*true\\s*}")) {
             return LearnOutcome.LEARNED;
         }
-        if (reply.status() == 208 || (reply.status() >= 400 && body.contains("already learned"))) {
+        boolean conditionsDenied = reply.status() == 204 && reply.reason().startsWith("all learn conditions denied");
+        if (reply.status() == 208 || conditionsDenied || (reply.status() >= 400 && body.contains("already learned"))) {
             return LearnOutcome.ALREADY_LEARNED;
         }
         throw new IOException("rspamd at " + controller + " refused to learn " + as.name().toLowerCase(java.util.Locale.ROOT)
-            + ": HTTP " + reply.status() + " '" + Printable.of(body) + "'");
+            + ": HTTP " + reply.status() + (reply.reason().isEmpty() ? "" : " " + Printable.of(reply.reason())) + " '" + Printable.of(body) + "'");
     }
 }

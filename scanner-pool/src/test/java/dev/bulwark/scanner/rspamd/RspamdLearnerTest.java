@@ -54,6 +54,11 @@ class RspamdLearnerTest {
         assertThat(outcome(200, "{\"success\":true}")).isEqualTo(LearnOutcome.LEARNED);
         assertThat(outcome(208, "{\"error\":\"<a@b> has been already learned as spam, ignore it\"}")).isEqualTo(LearnOutcome.ALREADY_LEARNED);
         assertThat(outcome(404, "{\"error\":\"<a@b> has been already learned as ham, ignore it\"}")).isEqualTo(LearnOutcome.ALREADY_LEARNED);
+        assertThat(RspamdLearner.outcome(new RspamdHttp.Reply(204, "all learn conditions denied learning spam in default classifier", new byte[0]),
+            CONTROLLER, LearnAs.SPAM)).as("Bayes has it in that class already").isEqualTo(LearnOutcome.ALREADY_LEARNED);
+        assertThat(catchThrowable(() -> RspamdLearner.outcome(new RspamdHttp.Reply(204,
+            "<a@b> contains less tokens than required for bayes classifier: 10 < 11", new byte[0]), CONTROLLER, LearnAs.SPAM)))
+            .isInstanceOf(IOException.class).hasMessageContaining("HTTP 204 <a@b> contains less tokens than required");
         for (String[] refused : new String[][] {{"204", ""}, {"200", "{\"success\":false}"}, {"200", "ok"}, {"403", "{\"error\":\"Unauthorized\"}"},
             {"500", "{\"error\":\"no redis\"}"}}) {
             assertThat(catchThrowable(() -> outcome(Integer.parseInt(refused[0]), refused[1])))

@@ -75,6 +75,10 @@ public final class ScannerDaemonsExtension implements ParameterResolver {
         public void close() throws IOException {
             if (runDir.isPresent()) {
                 runRspamdScript("stop", runDir.get(), daemon, Optional.empty());
+                // Its configuration, logs and redis folder; the compiled rules stay in the shared cache.
+                try (java.util.stream.Stream<Path> files = Files.walk(runDir.get())) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+                }
             }
         }
     }
