@@ -10,6 +10,10 @@
 #   scripts/bench.sh --append [--write-docs] [options]     IMAP APPEND latency without, with (async) and with a
 #                                                          synchronous store-level scanning listener
 #                                                          (dev.bulwark.bench.pipeline.AppendLatencyBenchmark)
+#   scripts/bench.sh --quarantine [options]                the quarantine at 10,000 / 50,000 / 100,000 entries: list,
+#                                                          filter and count through the index, the console dashboard's
+#                                                          store calls, heap after GC
+#                                                          (dev.bulwark.bench.quarantine.QuarantineIndexBenchmark)
 #   --help after either lists its options.
 #
 # BULWARK_TEST_CLAMD  clamd to measure (loopback only); for --pipelines also BULWARK_TEST_SPAMD and (rspamd
@@ -43,7 +47,13 @@ main_class="${BENCH_MAIN:-dev.bulwark.bench.ScannerPoolBenchmark}"
 classpath_file="$repo/bench/target/bench.classpath"
 exclusions=()
 java_opts="${JAVA_OPTS:-}"
-if [ "${1:-}" = "--pipelines" ] || [ "${1:-}" = "--append" ]; then
+if [ "${1:-}" = "--quarantine" ]; then
+  shift
+  main_class=dev.bulwark.bench.quarantine.QuarantineIndexBenchmark
+  # A bounded heap, so that "heap after GC" as the quarantine grows means something. James's leak detector would
+  # report every message the harness lets the collector take (hundreds of thousands): off for this harness only.
+  java_opts="${JAVA_OPTS:--Xmx1g} -Djames.lifecycle.leak.detection.mode=none"
+elif [ "${1:-}" = "--pipelines" ] || [ "${1:-}" = "--append" ]; then
   if [ "$1" = "--append" ]; then
     main_class=dev.bulwark.bench.pipeline.AppendLatencyBenchmark
   else
@@ -82,7 +92,7 @@ echo "bench: building the bench module and what it needs, bulwark.jar included (
 # package, never install: one reactor build resolves the project's own modules to this checkout's target/
 # jars, so the run measures this tree and leaves the shared ~/.m2 SNAPSHOTs alone. Every module of the
 # reactor writes the classpath file; bench comes last, so its list is what remains.
-quiet_mvn -DskipTests package dependency:build-classpath -pl bench -am \
+quiet_mvn -DskipTests package org.apache.maven.plugins:maven-dependency-plugin:build-classpath -pl bench -am \
   -Dmdep.outputFile="$classpath_file" -DincludeScope=runtime "${exclusions[@]}"
 classpath="$repo/bench/target/classes:$(cat "$classpath_file")"
 

@@ -24,10 +24,12 @@ import dev.bulwark.extension.canary.CanaryObservations;
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.config.BulwarkConfigurationException;
 import dev.bulwark.extension.config.WebAdminSettings;
+import dev.bulwark.extension.quarantine.IndexInSecurityStore;
 import dev.bulwark.extension.scanners.Scanners;
 import dev.bulwark.extension.store.EventFanOut;
 import dev.bulwark.extension.store.SecurityStoreLifecycle;
 import dev.bulwark.mailets.stamp.ScanStamp;
+import dev.bulwark.quarantine.QuarantineEntryCodec;
 import dev.bulwark.quarantine.QuarantineStorageException;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.scanner.verdict.SpamChecker;
@@ -49,6 +51,8 @@ public class BulwarkModule extends AbstractModule {
     protected void configure() {
         // The spam engines users teach (learning room): each engine adds its learner to the set.
         Multibinder.newSetBinder(binder(), SpamLearner.class);
+        // The mailets' runtime policies (ApplyPolicy, SmtpScanHook), read from the security store.
+        bind(dev.bulwark.mailets.PolicyLookup.class).to(dev.bulwark.extension.policy.StorePolicyLookup.class);
     }
 
     @Provides
@@ -114,12 +118,13 @@ public class BulwarkModule extends AbstractModule {
     }
 
     /**
-     * The quarantine, and held mail beside it, on the mail repository named by {@code quarantine.repository}.
+     * The quarantine, and held mail beside it, on the mail repository named by {@code quarantine.repository},
+     * indexed in the security store (listed, counted and filtered from there once the start-up check has run).
      * The repository is looked up on use: James initialises its repository store after the extension is wired.
      */
     @Provides
     @Singleton
-    QuarantineStore quarantineStore(BulwarkConfiguration configuration, MailRepositoryStore repositories) {
+    QuarantineStore quarantineStore(BulwarkConfiguration configuration, MailRepositoryStore repositories, SecurityStore security) {
         MailRepositoryUrl url = MailRepositoryUrl.from(configuration.quarantine().repository());
         return new QuarantineStore(() -> {
             try {
@@ -127,7 +132,8 @@ public class BulwarkModule extends AbstractModule {
             } catch (MailRepositoryStore.MailRepositoryStoreException | RuntimeException e) {
                 throw new QuarantineStorageException("cannot open the quarantine repository " + url.asString(), e);
             }
-        }, configuration.quarantine().retention(), configuration.quarantine().heldRetention(), Clock.systemUTC());
+        }, configuration.quarantine().retention(), configuration.quarantine().heldRetention(), Clock.systemUTC(),
+            java.util.Optional.of(new IndexInSecurityStore(security.quarantineIndex(), new QuarantineEntryCodec())));
     }
 
     @Provides

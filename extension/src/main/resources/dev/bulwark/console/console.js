@@ -6,8 +6,9 @@ import * as dashboard from './dashboard.js';
 import * as quarantine from './quarantine.js';
 import * as events from './events.js';
 import * as lists from './lists.js';
+import * as policies from './policies.js';
 
-const VIEWS = {dashboard, quarantine, events, lists};
+const VIEWS = {dashboard, quarantine, events, lists, policies};
 
 /** What every view gets: the API, the banners and the confirmation. */
 const ui = {

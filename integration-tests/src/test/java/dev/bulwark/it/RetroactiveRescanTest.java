@@ -110,7 +110,7 @@ class RetroactiveRescanTest {
                 .body("additionalInformation.trigger", org.hamcrest.Matchers.startsWith("requested by"))
                 .body("additionalInformation.quarantineRescanned", equalTo(1));
             clients.webAdmin().post("/bulwark/quarantine?action=rescue").then().statusCode(400)
-                .body("message", equalTo("action 'rescue' is not supported, expected purge or rescan"));
+                .body("message", equalTo("action 'rescue' is not supported, expected purge, rescan or reindex"));
             // A verdict that did not change again is no new event.
             AWAIT.untilAsserted(() -> assertThat(events(clients, "rescan.completed").getList("$")).hasSize(2));
             assertThat(events(clients, "rescan.changed").getList("$")).hasSize(1);

@@ -64,6 +64,7 @@ class WebAdminAuthenticationTest {
         // and James's own routes that read users, held mail and tasks.
         for (String path : List.of("/bulwark/quarantine", "/bulwark/quarantine/counts", "/bulwark/lists/allow", "/bulwark/groups",
             "/bulwark/events", "/bulwark/trace?messageId=x", "/bulwark/stats", "/bulwark/outbreak", "/bulwark/scanners",
+            "/bulwark/policies", "/bulwark/policies/default", "/bulwark/policies/history", "/bulwark/policies/export",
             "/users", "/domains", "/mailRepositories", "/tasks")) {
             assertThat(clients.anonymousWebAdmin().get(path).statusCode()).as("GET %s without a token", path).isEqualTo(401);
             assertThat(clients.anonymousWebAdmin().header("Authorization", "Bearer " + userToken).get(path).statusCode())
@@ -76,6 +77,9 @@ class WebAdminAuthenticationTest {
         clients.anonymousWebAdmin().put("/bulwark/groups/staff/a@b.test").then().statusCode(401);
         clients.anonymousWebAdmin().post("/bulwark/quarantine?action=purge").then().statusCode(401);
         clients.anonymousWebAdmin().post("/bulwark/mailboxes?action=scan").then().statusCode(401);
+        clients.anonymousWebAdmin().contentType("application/json").body("{\"spam\": {\"quarantineAt\": 6}}").put("/bulwark/policies/groups/staff")
+            .then().statusCode(401);
+        clients.webAdmin().get("/bulwark/policies/groups/staff").then().statusCode(404);
         clients.webAdmin().get("/bulwark/lists/allow").then().body("pattern", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("@partner.example")));
         // Public: the console's files (a browser cannot send the token when opening a page; they hold no
         // data) and James's probes, /healthcheck and /metrics (counters, no mail).

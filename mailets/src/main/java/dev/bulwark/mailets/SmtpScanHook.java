@@ -23,6 +23,9 @@ import dev.bulwark.scanner.verdict.SpamVerdict;
 import dev.bulwark.scanner.verdict.VirusScanner;
 import dev.bulwark.security.SecurityEventSink;
 import dev.bulwark.security.LogText;
+import dev.bulwark.security.policy.Policy;
+import dev.bulwark.security.policy.PolicyAction;
+import dev.bulwark.security.policy.PolicyVerdict;
 
 /**
  * Scans mail after DATA, before James accepts it, so that the real sending server is told: no
@@ -39,6 +42,12 @@ import dev.bulwark.security.LogText;
  * accepted with the verdicts as attributes, and VirusScan / SpamCheck reuse them instead of scanning
  * the same bytes again. Authenticated submissions are left to the pipeline unless
  * {@code scanAuthenticated} is true.
+ *
+ * <p>With {@code usePolicy} true, the recipients' runtime policies (docs/policy.md) decide instead of
+ * {@code rejectInfected}, {@code rejectSuspicious} and {@code spamRejectScore} (which must then be left out): a
+ * mail is refused only when the policy of every one of its recipients says reject (its {@code actions.virus},
+ * {@code .suspicious} or {@code .encrypted}; its score at or above {@code spam.rejectAt}); otherwise it is
+ * accepted and the pipeline applies each recipient's policy.
  */
 public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
     private static final Logger LOGGER = LoggerFactory.getLogger(SmtpScanHook.class);
@@ -52,18 +61,21 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
     private boolean failClosed = true;
     private boolean rejectUnscannable = true;
     private boolean scanAuthenticated;
+    private boolean usePolicy;
+    private final PolicyLookup policies;
 
     @Inject
-    public SmtpScanHook(VirusScanner scanner, SpamChecker spam, SecurityEventSink events) {
+    public SmtpScanHook(VirusScanner scanner, SpamChecker spam, SecurityEventSink events, PolicyLookup policies) {
         this.scanner = scanner;
         this.spam = spam;
         this.events = events;
+        this.policies = policies;
     }
 
     @Override
     public void init(Configuration config) throws ConfigurationException {
         java.util.Set<String> known = java.util.Set.of("rejectInfected", "rejectSuspicious", "spamRejectScore", "failClosed",
-            "rejectUnscannable", "scanAuthenticated");
+            "rejectUnscannable", "scanAuthenticated", "usePolicy");
         java.util.List<String> unknown = new java.util.ArrayList<>();
         config.getKeys().forEachRemaining(key -> {
             if (!known.contains(key) && !key.startsWith("[@")) {
@@ -81,8 +93,15 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
             failClosed = config.getBoolean("failClosed", true);
             rejectUnscannable = config.getBoolean("rejectUnscannable", true);
             scanAuthenticated = config.getBoolean("scanAuthenticated", false);
+            usePolicy = config.getBoolean("usePolicy", false);
         } catch (RuntimeException e) {
             throw new ConfigurationException("smtpserver.xml: handler SmtpScanHook: " + e.getMessage(), e);
+        }
+        java.util.List<String> decidedByPolicy = java.util.stream.Stream.of("rejectInfected", "rejectSuspicious", "spamRejectScore")
+            .filter(config::containsKey).toList();
+        if (usePolicy && !decidedByPolicy.isEmpty()) {
+            throw new ConfigurationException("smtpserver.xml: handler SmtpScanHook: usePolicy is true, so the recipients' policies decide: remove "
+                + decidedByPolicy);
         }
         if (spamRejectScore < 0) {
             throw new ConfigurationException("smtpserver.xml: handler SmtpScanHook: spamRejectScore is " + spamRejectScore
@@ -101,12 +120,13 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
         events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(Locale.ROOT), stage(VirusScan.details(scan))));
         switch (verdict.status()) {
             case INFECTED -> {
-                if (rejectInfected) {
+                if (usePolicy ? everyRecipient(mail, policy -> policy.action(PolicyVerdict.VIRUS) == PolicyAction.REJECT) : rejectInfected) {
                     return reject(mail, "554", "5.7.1 Rejected: virus found: " + String.join(", ", verdict.names()), true);
                 }
             }
             case SUSPICIOUS -> {
-                if (rejectSuspicious) {
+                PolicyVerdict kind = VirusScan.onlyEncrypted(verdict.names()) ? PolicyVerdict.ENCRYPTED : PolicyVerdict.SUSPICIOUS;
+                if (usePolicy ? everyRecipient(mail, policy -> policy.action(kind) == PolicyAction.REJECT) : rejectSuspicious) {
                     return reject(mail, "554", "5.7.1 Rejected: suspicious content: " + String.join(", ", verdict.names()), true);
                 }
             }
@@ -126,19 +146,29 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
             }
         }
         ReusableVerdicts.mark(mail, ReusableVerdicts.VIRUS, "smtp");
-        if (spamRejectScore > 0 && verdict.status() == ScanVerdict.Status.CLEAN) {
+        boolean checkSpam = usePolicy ? mail.getRecipients().stream().anyMatch(r -> policies.policyFor(r).spam().rejectAt().isPresent())
+            : spamRejectScore > 0;
+        if (checkSpam && verdict.status() == ScanVerdict.Status.CLEAN) {
             SpamVerdict spamVerdict = spam.check(MailContent.of(mail), Optional.empty());
             SpamCheck.record(mail, spamVerdict);
             events.record(MailEvents.of(mail, "spam." + spamVerdict.status().name().toLowerCase(Locale.ROOT), stage(SpamCheck.details(spamVerdict))));
             if (spamVerdict.status() != SpamVerdict.Status.ERROR) {
                 ReusableVerdicts.mark(mail, ReusableVerdicts.SPAM, "smtp");
             }
-            if ((spamVerdict.status() == SpamVerdict.Status.HAM || spamVerdict.status() == SpamVerdict.Status.SPAM)
-                    && spamVerdict.score() >= spamRejectScore) {
+            boolean scored = spamVerdict.status() == SpamVerdict.Status.HAM || spamVerdict.status() == SpamVerdict.Status.SPAM;
+            if (scored && usePolicy && everyRecipient(mail, policy -> policy.spam().outcome(spamVerdict.score()) == Policy.SpamOutcome.REJECT)) {
+                return reject(mail, "550", "5.7.1 Rejected as spam (score " + spamVerdict.score() + ")", true);
+            }
+            if (scored && !usePolicy && spamVerdict.score() >= spamRejectScore) {
                 return reject(mail, "550", "5.7.1 Rejected as spam (score " + spamVerdict.score() + ", limit " + spamRejectScore + ")", true);
             }
         }
         return HookResult.DECLINED;
+    }
+
+    /** A mail is refused as a whole: only when every recipient's policy would refuse it. */
+    private boolean everyRecipient(Mail mail, java.util.function.Predicate<Policy> says) {
+        return !mail.getRecipients().isEmpty() && mail.getRecipients().stream().allMatch(recipient -> says.test(policies.policyFor(recipient)));
     }
 
     private HookResult reject(Mail mail, String code, String description, boolean permanent) {

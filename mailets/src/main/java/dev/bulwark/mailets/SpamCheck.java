@@ -190,7 +190,7 @@ public class SpamCheck extends GenericMailet {
     }
 
     /** Prefixes the subject once, keeping its encoding; a subject already tagged is left alone. */
-    private static void tagSubject(MimeMessage message, String tag) {
+    static void tagSubject(MimeMessage message, String tag) {
         try {
             String subject = Optional.ofNullable(message.getSubject()).orElse("");
             if (!subject.startsWith(tag)) {

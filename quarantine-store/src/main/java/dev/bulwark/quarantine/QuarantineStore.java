@@ -8,11 +8,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -38,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * attribute, so any backend James supports keeps both together. Listing reads entries, never message
  * bodies (file and distributed repositories load bodies lazily). Releases are serialised in this JVM;
  * the entry records every release so a recipient is never released twice.
+ *
+ * <p>With a {@link QuarantineIndex}, listing, counting and filtering read the index, not the repository:
+ * their cost follows the page, not the quarantine. Every write goes to the repository first, then to the
+ * index, so a crash in between leaves an entry the index lacks (or, for a release or rescan, a row one step
+ * behind), never a row for mail that was not kept. The index is used only once {@link #reconcile} has
+ * brought it in line with the repository, and no longer after a write to it failed, until the next
+ * reconciliation: meanwhile the store reads the repository, as it does without an index.
  */
 public final class QuarantineStore {
     /** The entry, as JSON, on the stored mail. */
@@ -59,6 +69,11 @@ public final class QuarantineStore {
     private final Duration heldRetention;
     private final Clock clock;
     private final QuarantineEntryCodec codec = new QuarantineEntryCodec();
+    private final Optional<QuarantineIndex> index;
+    /** Whether listings may read the index: set by a reconciliation, cleared by a failed index write. */
+    private volatile boolean indexInUse;
+    /** Failed index writes so far: a reconciliation trusts the index only when none failed while it ran. */
+    private final AtomicLong indexWriteFailures = new AtomicLong();
 
     /**
      * Reads exclude writes. James's file repository reads an entry that is being written as corrupt and
@@ -77,10 +92,41 @@ public final class QuarantineStore {
 
     /** @param heldRetention the same for held mail ({@link QuarantineReason#isHeld()}) */
     public QuarantineStore(Supplier<MailRepository> repository, Duration retention, Duration heldRetention, Clock clock) {
+        this(repository, retention, heldRetention, clock, Optional.empty());
+    }
+
+    /** @param index what lists, counts and filters once {@link #reconcile} has run; empty: the repository is read every time */
+    public QuarantineStore(Supplier<MailRepository> repository, Duration retention, Duration heldRetention, Clock clock,
+                           Optional<QuarantineIndex> index) {
         this.repository = repository;
         this.retention = retention;
         this.heldRetention = heldRetention;
         this.clock = clock;
+        this.index = index;
+    }
+
+    /** Whether listings, counts and filters read the index now (see the class comment). */
+    public boolean indexInUse() {
+        return indexInUse;
+    }
+
+    /** A mark taken before a reconciliation runs elsewhere, for {@link #indexChecked}: the index writes failed so far. */
+    public long indexMark() {
+        return indexWriteFailures.get();
+    }
+
+    /**
+     * A reconciliation that started after {@code mark} has completed, in this JVM or on another node sharing the
+     * index (James's distributed task manager runs a task on any node): listings use the index from now on,
+     * unless an index write of this store failed since the mark.
+     */
+    public void indexChecked(long mark) {
+        if (index.isPresent() && indexWriteFailures.get() == mark) {
+            if (!indexInUse) {
+                LOGGER.info("Quarantine index in use");
+            }
+            indexInUse = true;
+        }
     }
 
     public Duration retention() {
@@ -125,6 +171,7 @@ public final class QuarantineStore {
             } finally {
                 copy.dispose();
             }
+            indexed(entry);
             return entry;
         } catch (MessagingException e) {
             throw new QuarantineStorageException("cannot store mail " + mail.getName() + " in the quarantine", e);
@@ -163,6 +210,13 @@ public final class QuarantineStore {
     /** Entries matching the filter, newest first. */
     public QuarantinePage list(QuarantineFilter filter, int offset, int limit) {
         Instant now = clock.instant();
+        if (indexInUse) {
+            try {
+                return index.orElseThrow().list(filter, now, offset, limit);
+            } catch (RuntimeException e) {
+                LOGGER.warn("Quarantine index unreadable, listing from the repository instead: {}", e.getMessage());
+            }
+        }
         List<QuarantineEntry> matching = new ArrayList<>();
         forEachEntry(entry -> {
             if (filter.matches(entry, now)) {
@@ -179,6 +233,15 @@ public final class QuarantineStore {
         for (QuarantineReason reason : QuarantineReason.values()) {
             counts.put(reason, 0L);
         }
+        if (indexInUse) {
+            try {
+                counts.putAll(index.orElseThrow().counts());
+                return counts;
+            } catch (RuntimeException e) {
+                LOGGER.warn("Quarantine index unreadable, counting from the repository instead: {}", e.getMessage());
+                counts.replaceAll((reason, count) -> 0L);
+            }
+        }
         forEachEntry(entry -> counts.merge(entry.reason(), 1L, Long::sum));
         return counts;
     }
@@ -192,6 +255,7 @@ public final class QuarantineStore {
         dispose(existing); // only its existence mattered; undisposed, James's leak detector reports it
         try {
             write(() -> repository.get().remove(key));
+            unindexed(id);
             return true;
         } catch (MessagingException e) {
             throw new QuarantineStorageException("cannot delete quarantine entry " + id, e);
@@ -205,7 +269,7 @@ public final class QuarantineStore {
     public long deleteMatching(QuarantineFilter filter, Consumer<QuarantineEntry> deleted) throws InterruptedException {
         Instant now = clock.instant();
         long count = 0;
-        for (MailKey key : keys()) {
+        for (MailKey key : candidates(filter, now)) {
             if (Thread.interrupted()) {
                 throw new InterruptedException("quarantine deletion cancelled after " + count + " entries");
             }
@@ -216,11 +280,140 @@ public final class QuarantineStore {
                 } catch (MessagingException e) {
                     throw new QuarantineStorageException("cannot delete quarantine entry " + key.asString(), e);
                 }
+                unindexed(entry.get().id());
                 count++;
                 deleted.accept(entry.get());
+            } else if (indexInUse) {
+                repairRow(key, entry);
             }
         }
         return count;
+    }
+
+    /** The keys that may match: from the index when it is in use (each entry is still checked), otherwise every key. */
+    private List<MailKey> candidates(QuarantineFilter filter, Instant now) {
+        if (indexInUse) {
+            try {
+                return index.orElseThrow().ids(filter, now).stream().map(id -> new MailKey(id.asString())).toList();
+            } catch (RuntimeException e) {
+                LOGGER.warn("Quarantine index unreadable, reading every entry of the repository instead: {}", e.getMessage());
+            }
+        }
+        return keys();
+    }
+
+    /** The index named an entry that is gone or no longer matches: its row is brought in line with the repository. */
+    private void repairRow(MailKey key, Optional<QuarantineEntry> entry) {
+        if (entry.isPresent()) {
+            indexed(entry.get());
+        } else if (retrieveQuietly(key).isEmpty()) {
+            unindexed(QuarantineId.of(key.asString()));
+        }
+    }
+
+    private Optional<Boolean> retrieveQuietly(MailKey key) {
+        Mail mail = retrieve(key);
+        if (mail == null) {
+            return Optional.empty();
+        }
+        dispose(mail);
+        return Optional.of(true);
+    }
+
+    /**
+     * Brings the index in line with the repository: entries it lacks are added, rows without an entry are
+     * removed; with {@code full}, every entry is indexed again as it is (a row left one step behind by a
+     * crash during a release or rescan is rewritten). Listings use the index from then on. Reads every key
+     * of the repository, and every entry with {@code full}; stops between entries when the thread is
+     * interrupted (a cancelled James task), leaving the index as it was in use before.
+     *
+     * @param progress told after each entry looked at
+     */
+    public Reconciliation reconcile(boolean full, Consumer<Reconciliation> progress) throws InterruptedException {
+        QuarantineIndex target = index.orElseThrow(() -> new IllegalStateException("this quarantine store has no index"));
+        long mark = indexMark();
+        Instant now = clock.instant();
+        // The index first, the repository after: every write reaches the repository before the index, so a row
+        // read here whose entry is absent from the keys read next was deleted, never one still being stored.
+        Set<String> rows = new HashSet<>();
+        target.ids(QuarantineFilter.ALL, now).forEach(id -> rows.add(id.asString()));
+        List<MailKey> keys = keys();
+        Set<String> present = new HashSet<>();
+        List<QuarantineEntry> batch = new ArrayList<>();
+        long added = 0;
+        long rewritten = 0;
+        long removed = 0;
+        long seen = 0;
+        for (MailKey key : keys) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("quarantine reindex cancelled after " + seen + " entries");
+            }
+            seen++;
+            present.add(key.asString());
+            boolean missing = !rows.contains(key.asString());
+            if (missing || full) {
+                Optional<QuarantineEntry> entry = entryAt(key);
+                if (entry.isPresent()) {
+                    batch.add(entry.get());
+                    if (missing) {
+                        added++;
+                    } else {
+                        rewritten++;
+                    }
+                }
+                if (batch.size() >= RECONCILE_BATCH) {
+                    target.put(batch);
+                    batch.clear();
+                }
+            }
+            progress.accept(new Reconciliation(seen, added, rewritten, removed));
+        }
+        target.put(batch);
+        for (String row : rows) {
+            if (!present.contains(row) && retrieveQuietly(new MailKey(row)).isEmpty()) {
+                target.remove(QuarantineId.of(row));
+                removed++;
+            }
+        }
+        Reconciliation done = new Reconciliation(keys.size(), added, rewritten, removed);
+        progress.accept(done);
+        if (indexWriteFailures.get() == mark) {
+            indexChecked(mark);
+        } else {
+            LOGGER.warn("Quarantine index: a write failed during the reconciliation; listings keep reading the repository until the next one");
+        }
+        return done;
+    }
+
+    /** Entries indexed per write during a reconciliation. */
+    private static final int RECONCILE_BATCH = 500;
+
+    private void indexed(QuarantineEntry entry) {
+        index.ifPresent(target -> {
+            try {
+                target.put(List.of(entry));
+            } catch (RuntimeException e) {
+                indexWriteFailed("cannot index quarantine entry " + entry.id(), e);
+            }
+        });
+    }
+
+    private void unindexed(QuarantineId id) {
+        index.ifPresent(target -> {
+            try {
+                target.remove(id);
+            } catch (RuntimeException e) {
+                indexWriteFailed("cannot remove quarantine entry " + id + " from the index", e);
+            }
+        });
+    }
+
+    /** The entry is kept (the repository is the truth); only listings change course until a reconciliation. */
+    private void indexWriteFailed(String what, RuntimeException e) {
+        indexWriteFailures.incrementAndGet();
+        indexInUse = false;
+        LOGGER.warn("{}; the quarantine is listed from the repository until the index is reconciled (POST /bulwark/quarantine?action=reindex): {}",
+            what, e.getMessage());
     }
 
     /** Records the latest rescan in the entry; the mail itself is unchanged. */
@@ -234,6 +427,7 @@ public final class QuarantineStore {
                 "no quarantine entry " + id)).withRescan(rescan);
             mail.setAttribute(new Attribute(ENTRY, AttributeValue.of(codec.write(updated))));
             write(() -> repository.get().store(mail));
+            indexed(updated);
             return updated;
         } catch (MessagingException e) {
             throw new QuarantineStorageException("cannot record the rescan of quarantine entry " + id, e);
@@ -285,6 +479,7 @@ public final class QuarantineStore {
             QuarantineEntry updated = entry.withRelease(new Release(recipients, releasedBy, clock.instant(), unscannedReason));
             mail.setAttribute(new Attribute(ENTRY, AttributeValue.of(codec.write(updated))));
             write(() -> repository.get().store(mail));
+            indexed(updated);
             LOGGER.info("Quarantine entry {} released to {} by {}{}", id, recipients, releasedBy,
                 unscannedReason.map(reason -> ", unscanned: " + reason).orElse(""));
             return updated;
@@ -323,6 +518,7 @@ public final class QuarantineStore {
                 back.dispose();
             }
             write(() -> repository.get().remove(key));
+            unindexed(id);
             return entry;
         } catch (MessagingException e) {
             throw new QuarantineStorageException("cannot take back quarantine entry " + id, e);

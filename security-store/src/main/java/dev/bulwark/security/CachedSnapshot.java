@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * A value read from the database at most once per {@code ttl}: mail matching reads memory, and a change
  * made on another node applies here within {@code ttl}. Changes made here invalidate it at once.
  */
-final class CachedSnapshot<T> {
+public final class CachedSnapshot<T> {
     private record Loaded<T>(T value, Instant at) {
     }
 
@@ -19,13 +19,13 @@ final class CachedSnapshot<T> {
     private final Clock clock;
     private final AtomicReference<Loaded<T>> current = new AtomicReference<>();
 
-    CachedSnapshot(Supplier<T> loader, Duration ttl, Clock clock) {
+    public CachedSnapshot(Supplier<T> loader, Duration ttl, Clock clock) {
         this.loader = loader;
         this.ttl = ttl;
         this.clock = clock;
     }
 
-    T get() {
+    public T get() {
         Loaded<T> loaded = current.get();
         Instant now = clock.instant();
         if (loaded == null || !now.isBefore(loaded.at().plus(ttl))) {
@@ -35,7 +35,7 @@ final class CachedSnapshot<T> {
         return loaded.value();
     }
 
-    void invalidate() {
+    public void invalidate() {
         current.set(null);
     }
 }

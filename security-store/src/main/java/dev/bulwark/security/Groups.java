@@ -79,6 +79,17 @@ public final class Groups {
         return snapshot.get().getOrDefault(group, Set.of()).stream().anyMatch(member -> member.matches(address));
     }
 
+    /** The groups the address belongs to, by name, from the cache. */
+    public java.util.SortedSet<String> groupsOf(String address) {
+        java.util.SortedSet<String> names = new TreeSet<>();
+        snapshot.get().forEach((name, members) -> {
+            if (members.stream().anyMatch(member -> member.matches(address))) {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+
     private Map<String, Set<AddressPattern>> load() {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement("SELECT group_name, member FROM bulwark_group_member");

@@ -10,8 +10,10 @@ import java.time.Clock;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.bulwark.security.quarantine.QuarantineIndexTable;
+
 /**
- * Bulwark's database: security events, sender lists and groups, and the secrets all nodes share. SQLite (a file beside James) for one
+ * Bulwark's database: security events, sender lists and groups, the secrets all nodes share, and the quarantine's index. SQLite (a file beside James) for one
  * node; PostgreSQL when several James nodes must share lists, groups and events. The schema is created
  * on open when missing. Close it to release the connection pool.
  */
@@ -21,6 +23,8 @@ public final class SecurityStore implements AutoCloseable {
     private final SenderLists lists;
     private final Groups groups;
     private final Secrets secrets;
+    private final QuarantineIndexTable quarantineIndex;
+    private final dev.bulwark.security.policy.Policies policies;
 
     private SecurityStore(HikariDataSource dataSource, SecurityStoreConfig config, Clock clock) {
         this.dataSource = dataSource;
@@ -28,6 +32,8 @@ public final class SecurityStore implements AutoCloseable {
         this.lists = new SenderLists(dataSource, config.cacheTtl(), clock);
         this.groups = new Groups(dataSource, config.cacheTtl(), clock);
         this.secrets = new Secrets(dataSource);
+        this.quarantineIndex = new QuarantineIndexTable(dataSource);
+        this.policies = new dev.bulwark.security.policy.Policies(dataSource, groups, events, config.cacheTtl(), clock);
     }
 
     public static SecurityStore open(SecurityStoreConfig config, Clock clock) {
@@ -79,6 +85,16 @@ public final class SecurityStore implements AutoCloseable {
 
     public Secrets secrets() {
         return secrets;
+    }
+
+    /** The quarantine's index: what lists, counts and filters the quarantine without reading it. */
+    public QuarantineIndexTable quarantineIndex() {
+        return quarantineIndex;
+    }
+
+    /** The runtime policies: default and per group, versioned. */
+    public dev.bulwark.security.policy.Policies policies() {
+        return policies;
     }
 
     @Override

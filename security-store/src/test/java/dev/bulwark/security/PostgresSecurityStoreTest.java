@@ -67,6 +67,16 @@ class PostgresSecurityStoreTest {
     }
 
     @Test
+    void policiesAreVersionedAuditedAndSharedWithinTheCacheTime() {
+        // In the future: the other test here purges every event older than now.
+        SecurityStoreTest.MutableClock clock = new SecurityStoreTest.MutableClock(Instant.now().plus(Duration.ofDays(3650)));
+        try (SecurityStore node1 = SecurityStore.open(config(), clock);
+             SecurityStore node2 = SecurityStore.open(config(), clock)) {
+            PolicyScenarios.changesApplyEverywhereWithinTheCacheTimeAndAreAudited(node1, node2, clock, "pg-");
+        }
+    }
+
+    @Test
     void oneHostileMailNeverErasesTheAuditTrail() throws Exception {
         try (SecurityStore store = SecurityStore.open(config(), Clock.systemUTC());
              java.sql.Connection admin = java.sql.DriverManager.getConnection(postgres.jdbcUrl(), "bulwark", "bulwark")) {

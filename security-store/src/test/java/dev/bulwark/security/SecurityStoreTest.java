@@ -61,6 +61,13 @@ class SecurityStoreTest {
     }
 
     @Test
+    void policiesAreVersionedAuditedAndSharedWithinTheCacheTime() {
+        try (SecurityStore node2 = SecurityStore.open(SecurityStoreConfig.sqlite(dir.resolve("security.db").toString()), clock)) {
+            PolicyScenarios.changesApplyEverywhereWithinTheCacheTimeAndAreAudited(store, node2, clock, "");
+        }
+    }
+
+    @Test
     void oneHostileMailNeverErasesTheAuditTrail() throws Exception {
         HostileEvents.oversizedValuesAreCutAndTheBatchIsStored(store);
         try (java.sql.Connection admin = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("security.db"))) {

@@ -21,7 +21,7 @@ final class ConsoleAssets {
     static final String INDEX = "index.html";
     /** Every file of the console; ConsoleAssetsTest checks this against the resource folder. */
     static final List<String> NAMES = List.of(INDEX, "console.css", "console.js", "api.js", "dom.js", "dashboard.js",
-        "quarantine.js", "events.js", "lists.js");
+        "quarantine.js", "events.js", "lists.js", "policies.js");
     private static final Map<String, String> CONTENT_TYPES = Map.of(
         "html", "text/html; charset=utf-8",
         "css", "text/css; charset=utf-8",

@@ -64,6 +64,7 @@ public class SecurityStoreLifecycle {
                 + BulwarkConfiguration.STORE_URL + ": " + e.getMessage()));
         }
         seed(configuration.seeds());
+        seedPolicies(configuration.outbreak());
         Metric unstored = metrics.generate(UNSTORED_METRIC);
         Metric writeFailures = metrics.generate(WRITE_FAILURES_METRIC);
         this.eventWriter = new AsyncEventWriter(store.events(), EVENT_QUEUE, new AsyncEventWriter.Listener() {
@@ -98,6 +99,21 @@ public class SecurityStoreLifecycle {
             }
         }));
     }
+
+    /**
+     * A new store starts from the policy the sample pipeline had as XML and properties: the built-in default
+     * with bulwark.properties' outbreak thresholds, and group {@value #STRICT_GROUP}'s spam quarantined from
+     * spamd's usual threshold (the former {@code strict} processor). Never again once the store has a policy.
+     */
+    private void seedPolicies(dev.bulwark.security.OutbreakSettings outbreak) {
+        if (store.policies().seedIfEmpty(dev.bulwark.security.policy.PolicyDefaults.builtInDocument(outbreak),
+            java.util.Map.of(STRICT_GROUP, dev.bulwark.security.policy.PolicyDocuments.read(STRICT_POLICY)), "seed from " + BulwarkConfiguration.FILE)) {
+            LOGGER.info("Policies: the default policy and group {}'s seeded from {} (GET /bulwark/policies)", STRICT_GROUP, BulwarkConfiguration.FILE);
+        }
+    }
+
+    static final String STRICT_GROUP = "strict";
+    static final String STRICT_POLICY = "{\"spam\": {\"tagAt\": 3.0, \"quarantineAt\": 5.0}}";
 
     private void add(SenderList list, List<String> patterns) {
         for (String pattern : patterns) {

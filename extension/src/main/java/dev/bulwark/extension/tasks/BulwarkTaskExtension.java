@@ -58,6 +58,12 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
                 .toDTOConverter((task, type) -> DeletionDTO.of(type, task.filter(), task.requestedBy()))
                 .typeName(QuarantineDeletionTask.DELETION.asString())
                 .withFactory(TaskDTOModule::new),
+            TaskDTOModule.forTask(QuarantineReindexTask.class)
+                .convertToDTO(ReindexDTO.class)
+                .toDomainObjectConverter(dto -> new QuarantineReindexTask(quarantine, dto.full(), dto.requestedBy(), Clock.systemUTC()))
+                .toDTOConverter((task, type) -> new ReindexDTO(type, task.full(), task.requestedBy()))
+                .typeName(QuarantineReindexTask.TYPE.asString())
+                .withFactory(TaskDTOModule::new),
             TaskDTOModule.forTask(EventPurgeTask.class)
                 .convertToDTO(EventPurgeDTO.class)
                 .toDomainObjectConverter(dto -> new EventPurgeTask(security.events(), Instant.parse(dto.olderThan()), Clock.systemUTC()))
@@ -89,6 +95,14 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
                 .toDomainObjectConverter(dto -> new QuarantineDeletionTask.Details(dto.deletedEntries(), dto.timestamp()))
                 .toDTOConverter((details, type) -> new DeletionDetailsDTO(type, details.deletedEntries(), details.timestamp()))
                 .typeName(QuarantineDeletionTask.DELETION.asString())
+                .withFactory(AdditionalInformationDTOModule::new),
+            AdditionalInformationDTOModule.forDomainObject(QuarantineReindexTask.Details.class)
+                .convertToDTO(ReindexDetailsDTO.class)
+                .toDomainObjectConverter(dto -> new QuarantineReindexTask.Details(dto.full(), dto.requestedBy(), dto.entries(), dto.added(),
+                    dto.rewritten(), dto.removed(), dto.timestamp()))
+                .toDTOConverter((details, type) -> new ReindexDetailsDTO(type, details.full(), details.requestedBy(), details.entries(),
+                    details.added(), details.rewritten(), details.removed(), details.timestamp()))
+                .typeName(QuarantineReindexTask.TYPE.asString())
                 .withFactory(AdditionalInformationDTOModule::new),
             AdditionalInformationDTOModule.forDomainObject(EventPurgeTask.Details.class)
                 .convertToDTO(EventPurgeDetailsDTO.class)
@@ -127,6 +141,26 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
         @Override
         public String getType() {
             return type;
+        }
+    }
+
+    public record ReindexDTO(String type, boolean full, String requestedBy) implements TaskDTO {
+        @Override
+        public String getType() {
+            return type;
+        }
+    }
+
+    public record ReindexDetailsDTO(String type, boolean full, String requestedBy, long entries, long added, long rewritten, long removed,
+                                    Instant timestamp) implements AdditionalInformationDTO {
+        @Override
+        public String getType() {
+            return type;
+        }
+
+        @Override
+        public Instant getTimestamp() {
+            return timestamp;
         }
     }
 

@@ -38,6 +38,7 @@ import dev.bulwark.extension.quarantine.QuarantineRelease;
 import dev.bulwark.extension.rescan.HeldMailRescan;
 import dev.bulwark.extension.rescan.RetroactiveRescan;
 import dev.bulwark.extension.tasks.QuarantineDeletionTask;
+import dev.bulwark.extension.tasks.QuarantineReindexTask;
 import dev.bulwark.quarantine.MessageStructure;
 import dev.bulwark.quarantine.QuarantineEntry;
 import dev.bulwark.quarantine.QuarantineException;
@@ -226,7 +227,8 @@ public class QuarantineRoutes implements Routes {
         return switch (action) {
             case "purge" -> task(response, tasks.submit(QuarantineDeletionTask.purge(store, security, requester(request), Clock.systemUTC())));
             case "rescan" -> task(response, rescan.submitNow(requester(request)));
-            default -> throw badRequest("action '" + action + "' is not supported, expected purge or rescan");
+            case "reindex" -> task(response, tasks.submit(new QuarantineReindexTask(store, true, requester(request), Clock.systemUTC())));
+            default -> throw badRequest("action '" + action + "' is not supported, expected purge, rescan or reindex");
         };
     }
 
