@@ -60,6 +60,16 @@ public final class Machine {
     }
 
     /** Machine-wide jiffies from /proc/stat: {busy, total}. */
+    /** /proc/loadavg's 1, 5 and 15 minute averages, e.g. "2.31 1.87 1.20"; "unknown" when unreadable. */
+    public static String loadAverage() {
+        try {
+            String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     public static long[] machineJiffies() {
         List<String> stat = lines("/proc/stat");
         if (stat.isEmpty() || !stat.get(0).startsWith("cpu ")) {

@@ -26,24 +26,35 @@ public final class PrivateScanners implements AutoCloseable {
     private final Path runDir;
     private final int clamdPort;
     private final int spamdPort;
+    /** 0: no rspamd. */
+    private final int rspamdPort;
+    private final int rspamdControllerPort;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final Thread shutdownHook;
 
-    private PrivateScanners(Path script, Path runDir, int clamdPort, int spamdPort) {
+    private PrivateScanners(Path script, Path runDir, int clamdPort, int spamdPort, int rspamdPort, int rspamdControllerPort) {
         this.script = script;
         this.runDir = runDir;
         this.clamdPort = clamdPort;
         this.spamdPort = spamdPort;
+        this.rspamdPort = rspamdPort;
+        this.rspamdControllerPort = rspamdControllerPort;
         this.shutdownHook = new Thread(this::stop, "bulwark-bench-stop-scanners");
     }
 
     public static PrivateScanners start(Path repo) throws IOException, InterruptedException {
+        return start(repo, false);
+    }
+
+    /** @param withRspamd also an rspamd (scripts/scanners.sh's BULWARK_RSPAMD_PORT), without redis: it checks, never learns */
+    public static PrivateScanners start(Path repo, boolean withRspamd) throws IOException, InterruptedException {
         Path script = repo.resolve("scripts/scanners.sh");
         if (!Files.isRegularFile(script)) {
             throw new IOException(script + " not found (use --repo DIR)");
         }
         Path runDir = Files.createTempDirectory("bulwark-bench-scanners.");
-        PrivateScanners scanners = new PrivateScanners(script, runDir, freePort(), freePort());
+        PrivateScanners scanners = new PrivateScanners(script, runDir, freePort(), freePort(),
+            withRspamd ? freePort() : 0, withRspamd ? freePort() : 0);
         Runtime.getRuntime().addShutdownHook(scanners.shutdownHook);
         int status = scanners.run("start");
         if (status != 0) {
@@ -61,6 +72,16 @@ public final class PrivateScanners implements AutoCloseable {
 
     public int spamdPort() {
         return spamdPort;
+    }
+
+    /** rspamd's scan port, 0 when not started. */
+    public int rspamdPort() {
+        return rspamdPort;
+    }
+
+    /** rspamd's main process (its workers are its children), for CPU accounting. */
+    public Optional<Long> rspamdPid() {
+        return pidFrom("rspamd/rspamd.pid");
     }
 
     /** clamd's PID from its PID file, for CPU accounting. */
@@ -89,6 +110,11 @@ public final class PrivateScanners implements AutoCloseable {
         env.put("BULWARK_RUN_DIR", runDir.toString());
         env.put("BULWARK_CLAMD_PORT", Integer.toString(clamdPort));
         env.put("BULWARK_SPAMD_PORT", Integer.toString(spamdPort));
+        if (rspamdPort > 0) {
+            env.put("BULWARK_ENGINES", "clamd,spamd,rspamd");
+            env.put("BULWARK_RSPAMD_PORT", Integer.toString(rspamdPort));
+            env.put("BULWARK_RSPAMD_CONTROLLER_PORT", Integer.toString(rspamdControllerPort));
+        }
         Process process = builder.start();
         try (InputStream output = process.getInputStream()) {
             output.transferTo(System.err);

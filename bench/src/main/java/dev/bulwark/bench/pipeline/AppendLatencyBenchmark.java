@@ -94,13 +94,13 @@ public final class AppendLatencyBenchmark {
         if (clamdEnv != null && !clamdEnv.isBlank() && spamdEnv != null && !spamdEnv.isBlank()) {
             String[] clamd = clamdEnv.trim().split(":");
             String[] spamd = spamdEnv.trim().split(":");
-            daemons = new Daemons(clamd[0], Integer.parseInt(clamd[1]), spamd[0], Integer.parseInt(spamd[1]), java.util.Optional.empty(),
-                java.util.Optional.empty(), false);
+            daemons = new Daemons(clamd[0], Integer.parseInt(clamd[1]), spamd[0], Integer.parseInt(spamd[1]), "127.0.0.1", 0,
+                java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), false);
         } else {
             System.err.println("bench: starting a private clamd+spamd with scripts/scanners.sh");
             privateScanners = PrivateScanners.start(repo);
             daemons = new Daemons(PrivateScanners.HOST, privateScanners.clamdPort(), PrivateScanners.HOST, privateScanners.spamdPort(),
-                privateScanners.clamdPid(), privateScanners.spamdPid(), true);
+                PrivateScanners.HOST, 0, privateScanners.clamdPid(), privateScanners.spamdPid(), java.util.Optional.empty(), true);
         }
         try {
             List<Phase> phases = List.of(

@@ -23,7 +23,10 @@ import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.MailRepositoryProbeImpl;
 import org.apache.mailet.Mail;
 
-/** A James 3.8.1 memory server in this JVM, on a fresh working directory, with one recipient. */
+/**
+ * A James 3.8.1 memory server in this JVM, on a fresh working directory, with the corpus's users: the tracked
+ * recipient and {@link Corpus#OTHER_USERS} others.
+ */
 final class JamesInstance implements AutoCloseable {
     static final String DOMAIN = "bulwark.test";
     static final String RECIPIENT = "bench@" + DOMAIN;
@@ -63,6 +66,9 @@ final class JamesInstance implements AutoCloseable {
             DataProbeImpl data = server.getProbe(DataProbeImpl.class);
             data.addDomain(DOMAIN);
             data.addUser(RECIPIENT, PASSWORD);
+            for (String user : Corpus.otherUsers()) {
+                data.addUser(user, PASSWORD);
+            }
             return james;
         } catch (Exception | Error e) {
             deleteRecursively(workDir);

@@ -2,9 +2,12 @@ package dev.bulwark.bench.pipeline;
 
 import java.util.List;
 
-/** What one measured phase (a pipeline, or the raw daemons) did, with the counters read around it. */
+/**
+ * What one measured phase (a pipeline, or the raw daemons) did, with the counters read around it. A daemon's
+ * CPU is {@link #UNKNOWN} when its PID is not known; rspamd and amavisd count as 0 when they do not run.
+ */
 record Measurement(String label, boolean scanning, LoadGenerator.Result result, long jvmCpuNanos, long clamdCpuNanos,
-                   long spamdCpuNanos, long busyJiffies, long totalJiffies, long baselineHeap, long peakHeapUsed,
+                   long spamdCpuNanos, long rspamdCpuNanos, long amavisdCpuNanos, long busyJiffies, long totalJiffies, long baselineHeap, long peakHeapUsed,
                    long peakHeapAfterGc, long startMillis, java.util.Map<String, Long> jvmCpuByThread, String notes) {
     static final long UNKNOWN = -1;
 
@@ -21,7 +24,11 @@ record Measurement(String label, boolean scanning, LoadGenerator.Result result, 
     }
 
     double latencyMillis(double quantile) {
-        long[] all = samples().stream().filter(s -> s.outcome().state() != Outcome.State.LOST)
+        return latencyMillis(samples(), quantile);
+    }
+
+    static double latencyMillis(List<LoadGenerator.Sample> samples, double quantile) {
+        long[] all = samples.stream().filter(s -> s.outcome().state() != Outcome.State.LOST)
             .mapToLong(LoadGenerator.Sample::latencyNanos).sorted().toArray();
         if (all.length == 0) {
             return Double.NaN;
@@ -35,10 +42,27 @@ record Measurement(String label, boolean scanning, LoadGenerator.Result result, 
     }
 
     double totalCpuMillisPerMessage() {
+        long daemons = daemonsCpuNanos();
+        return daemons < 0 ? Double.NaN : cpuMillisPerMessage(jvmCpuNanos + daemons);
+    }
+
+    /** clamd, spamd, rspamd and amavisd together; UNKNOWN when clamd's or spamd's is not known. */
+    long daemonsCpuNanos() {
         if (clamdCpuNanos < 0 || spamdCpuNanos < 0) {
-            return Double.NaN;
+            return UNKNOWN;
         }
-        return cpuMillisPerMessage(jvmCpuNanos + clamdCpuNanos + spamdCpuNanos);
+        return clamdCpuNanos + spamdCpuNanos + Math.max(0, rspamdCpuNanos) + Math.max(0, amavisdCpuNanos);
+    }
+
+    /** Messages whose envelope had a recipient count in this bucket ({@link Corpus#bucket}). */
+    List<LoadGenerator.Sample> samples(String bucket) {
+        return samples().stream().filter(s -> s.message().bucket().equals(bucket)).toList();
+    }
+
+    /** Recipient deliveries per second: each delivered message counts once per envelope recipient. */
+    double deliveriesPerSecond() {
+        return samples().stream().filter(s -> s.outcome().state() == Outcome.State.DELIVERED)
+            .mapToLong(s -> s.message().recipients().size()).sum() / result.seconds();
     }
 
     /**
@@ -57,10 +81,10 @@ record Measurement(String label, boolean scanning, LoadGenerator.Result result, 
 
     /** Share of the machine used by processes other than this JVM and the daemons, when all are known. */
     double othersPercent() {
-        if (totalJiffies == 0 || clamdCpuNanos < 0 || spamdCpuNanos < 0) {
+        if (totalJiffies == 0 || daemonsCpuNanos() < 0) {
             return Double.NaN;
         }
-        double oursJiffies = (jvmCpuNanos + clamdCpuNanos + spamdCpuNanos) / 1e7; // 100 jiffies per second
+        double oursJiffies = (jvmCpuNanos + daemonsCpuNanos()) / 1e7; // 100 jiffies per second
         return Math.max(0, 100.0 * (busyJiffies - oursJiffies) / totalJiffies);
     }
 

@@ -4,6 +4,8 @@ package dev.bulwark.bench.pipeline;
 enum MessageKind {
     /** 5-100 KB of text: delivered, not flagged. */
     CLEAN(Outcome.State.DELIVERED, false),
+    /** 2-20 KB of text and a 20-300 KB binary attachment: delivered, not flagged. */
+    ATTACHMENT(Outcome.State.DELIVERED, false),
     /** A 1-5 MB message (base64 attachment of text): delivered, not spam-checked (over 500 KB), not flagged. */
     LARGE(Outcome.State.DELIVERED, false),
     /** An EICAR attachment: quarantined, never delivered. */

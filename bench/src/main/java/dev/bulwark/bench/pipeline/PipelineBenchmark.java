@@ -15,13 +15,15 @@ import dev.bulwark.bench.PrivateScanners;
 import dev.bulwark.bench.RawClamdSession;
 
 /**
- * Issue #9: Bulwark's mail pipeline against the same pipeline built from James's stock mailets, against no
- * scanning, and against the raw daemons, in one run: same clamd and spamd, same corpus, same load generator.
+ * Issues #9 and #22: Bulwark's mail pipeline (with spamd, and with rspamd) against the same pipeline built
+ * from James's stock mailets, against amavisd-new in front of a James without scanning, against no scanning,
+ * and against the raw daemons, in one run: same clamd, spamd and rspamd, same corpus, same load generator.
  *
- * <p>One clamd and spamd for the whole run (a private pair started with {@code scripts/scanners.sh} on free
- * loopback ports, or {@code BULWARK_TEST_CLAMD} and {@code BULWARK_TEST_SPAMD}). Then, one after the other:
- * the raw daemons (clamd INSTREAM on a persistent session, spamd CHECK, no James), and an in-process James
- * 3.8.1 memory server per pipeline (Bulwark, stock, no scanning), each fed by N concurrent SMTP clients in
+ * <p>One clamd, spamd and rspamd for the whole run (started with {@code scripts/scanners.sh} on free loopback
+ * ports, or {@code BULWARK_TEST_CLAMD}, {@code BULWARK_TEST_SPAMD} and {@code BULWARK_TEST_RSPAMD}). Then, one
+ * after the other: the raw daemons (clamd INSTREAM on a persistent session, then spamd CHECK or rspamd
+ * /checkv2, no James), and an in-process James 3.8.1 memory server per pipeline (Bulwark+spamd,
+ * Bulwark+rspamd, stock, amavisd-new, no scanning), each fed by N concurrent SMTP clients in
  * a closed loop: a client sends its next message once its previous one is seen in its final state (in the
  * INBOX over IMAP, or in the quarantine repository). Each phase runs a warm-up corpus first (not
  * recorded), then the measured corpus, bounded in count and time. See {@link PipelineReport} for what is
@@ -31,12 +33,15 @@ import dev.bulwark.bench.RawClamdSession;
  * {@code scripts/bench.sh --pipelines} keeps every dev.bulwark artifact off this JVM's classpath.
  */
 public final class PipelineBenchmark {
-    static final List<String> PHASES = List.of("raw", "bulwark", "stock", "no-scan");
+    static final List<String> PHASES = List.of("raw", "bulwark", "raw-rspamd", "bulwark-rspamd", "stock", "amavisd", "no-scan");
     /** Messages through a throwaway James before the first phase (JIT warm-up of James itself; no scanning, so fast). */
     static final int JVM_WARMUP_MESSAGES = 300;
 
     record Options(int messages, int warmup, int fiveMegabyte, int clients, long maxSeconds, long pollMillis, List<String> phases,
-                   boolean writeDocs, Path repo, List<String> args) {
+                   int amavisdChildren, boolean writeDocs, Path repo, List<String> args) {
+        boolean needsRspamd() {
+            return phases.contains("raw-rspamd") || phases.contains("bulwark-rspamd");
+        }
     }
 
     private PipelineBenchmark() {
@@ -62,19 +67,23 @@ public final class PipelineBenchmark {
     private static void usage() {
         System.err.println("""
             usage: scripts/bench.sh --pipelines [--write-docs] [--messages N] [--warmup N] [--five-mb N] [--clients N]
-                                    [--max-seconds N] [--phases raw,bulwark,stock,no-scan] [--poll-ms N] [--repo DIR]
+                                    [--max-seconds N] [--phases raw,bulwark,raw-rspamd,bulwark-rspamd,stock,amavisd,no-scan]
+                                    [--amavisd-children N] [--poll-ms N] [--repo DIR]
               --write-docs    also write the pipeline section of docs/PERFORMANCE.md (default: stdout only)
               --messages      measured messages per phase (default 100)
               --warmup        warm-up messages per phase, not recorded (default 30; before all phases, a James
                               without scanning also takes 300 messages to warm up the JIT)
-              --five-mb       messages of 5 MB each per James phase after the measured corpus, for the memory
-                              check (default 16; 0 skips it)
+              --five-mb       messages of 5 MB each after the measured corpus of Bulwark+spamd, stock and no scanning,
+                              for the memory check (default 16; 0 skips it)
               --clients       concurrent SMTP clients, each with one message in flight (default 8)
               --max-seconds   bound on each measured phase; unfinished messages count as lost (default 180)
-              --phases        which phases to run, in this order (default all four)
+              --phases        which phases to run, in this order (default all seven)
+              --amavisd-children  amavisd-new's $max_servers, mails it handles at once (default 4)
               --poll-ms       how often the INBOX and the quarantine are polled (default 50)
-            Daemons: BULWARK_TEST_CLAMD=host:port and BULWARK_TEST_SPAMD=host:port (loopback only); unset: a private
-            clamd+spamd is started with scripts/scanners.sh on free ports and stopped at the end.
+            Daemons: BULWARK_TEST_CLAMD=host:port, BULWARK_TEST_SPAMD=host:port and (for the rspamd phases)
+            BULWARK_TEST_RSPAMD=host:port (loopback only); unset: a private clamd+spamd (+rspamd) is started with
+            scripts/scanners.sh on free ports and stopped at the end. amavisd-new: Debian's package, started by the
+            harness with its own configuration (scripts/bench.sh installs it when missing and root).
             Exit status: 0 valid run (targets are reported, not enforced), 2 daemons unusable, 3 lost or wrongly
             handled messages (results invalid), 64 usage.""");
     }
@@ -87,6 +96,7 @@ public final class PipelineBenchmark {
         long maxSeconds = 180;
         long pollMillis = 50;
         List<String> phases = PHASES;
+        int amavisdChildren = 4;
         boolean writeDocs = false;
         Path repo = null;
         for (int i = 0; i < args.length; i++) {
@@ -100,6 +110,7 @@ public final class PipelineBenchmark {
                 case "--max-seconds" -> maxSeconds = positive(arg, value(args, ++i, arg));
                 case "--poll-ms" -> pollMillis = positive(arg, value(args, ++i, arg));
                 case "--phases" -> phases = Arrays.stream(value(args, ++i, arg).split(",")).map(String::trim).toList();
+                case "--amavisd-children" -> amavisdChildren = (int) positive(arg, value(args, ++i, arg));
                 case "--repo" -> repo = Path.of(value(args, ++i, arg));
                 case "-h", "--help" -> throw new IllegalArgumentException("help");
                 default -> throw new IllegalArgumentException("unknown argument " + arg);
@@ -116,7 +127,7 @@ public final class PipelineBenchmark {
         if (repo == null) {
             repo = findRepo();
         }
-        return new Options(messages, warmup, fiveMegabyte, clients, maxSeconds, pollMillis, phases, writeDocs,
+        return new Options(messages, warmup, fiveMegabyte, clients, maxSeconds, pollMillis, phases, amavisdChildren, writeDocs,
             repo.toAbsolutePath().normalize(), List.of(args));
     }
 
@@ -158,29 +169,41 @@ public final class PipelineBenchmark {
                 + " extensions-jars/ only. Run it with scripts/bench.sh --pipelines.");
             return 64;
         }
+        if (options.phases().contains("amavisd") && !AmavisdInstance.installed()) {
+            System.err.println("bench: the amavisd phase needs Debian's amavisd-new (" + AmavisdInstance.BINARY + "): apt-get install amavisd-new,"
+                + " or leave the phase out with --phases");
+            return 2;
+        }
         String clamdEnv = System.getenv("BULWARK_TEST_CLAMD");
         String spamdEnv = System.getenv("BULWARK_TEST_SPAMD");
-        boolean external = clamdEnv != null && !clamdEnv.isBlank() && spamdEnv != null && !spamdEnv.isBlank();
+        String rspamdEnv = System.getenv("BULWARK_TEST_RSPAMD");
+        boolean external = clamdEnv != null && !clamdEnv.isBlank() && spamdEnv != null && !spamdEnv.isBlank()
+            && (!options.needsRspamd() || rspamdEnv != null && !rspamdEnv.isBlank());
         PrivateScanners privateScanners = null;
         Daemons daemons;
         if (external) {
             String[] clamd = clamdEnv.trim().split(":");
             String[] spamd = spamdEnv.trim().split(":");
-            daemons = new Daemons(clamd[0], Integer.parseInt(clamd[1]), spamd[0], Integer.parseInt(spamd[1]),
-                ProcessCpu.findDaemon("clamd"), ProcessCpu.findDaemon("spamd"), false);
+            String[] rspamd = options.needsRspamd() ? rspamdEnv.trim().split(":") : new String[] {"127.0.0.1", "0"};
+            daemons = new Daemons(clamd[0], Integer.parseInt(clamd[1]), spamd[0], Integer.parseInt(spamd[1]), rspamd[0], Integer.parseInt(rspamd[1]),
+                ProcessCpu.findDaemon("clamd"), ProcessCpu.findDaemon("spamd"),
+                options.needsRspamd() ? ProcessCpu.findDaemon("rspamd") : java.util.Optional.empty(), false);
         } else {
-            System.err.println("bench: BULWARK_TEST_CLAMD and BULWARK_TEST_SPAMD not both set: starting a private clamd+spamd with scripts/scanners.sh");
+            System.err.println("bench: BULWARK_TEST_CLAMD, BULWARK_TEST_SPAMD" + (options.needsRspamd() ? " and BULWARK_TEST_RSPAMD" : "")
+                + " not all set: starting a private clamd+spamd" + (options.needsRspamd() ? "+rspamd" : "") + " with scripts/scanners.sh");
             try {
-                privateScanners = PrivateScanners.start(options.repo());
+                privateScanners = PrivateScanners.start(options.repo(), options.needsRspamd());
             } catch (IOException e) {
                 System.err.println("bench: " + e.getMessage());
                 return 2;
             }
             daemons = new Daemons(PrivateScanners.HOST, privateScanners.clamdPort(), PrivateScanners.HOST, privateScanners.spamdPort(),
-                privateScanners.clamdPid(), privateScanners.spamdPid(), true);
+                PrivateScanners.HOST, privateScanners.rspamdPort(), privateScanners.clamdPid(), privateScanners.spamdPid(),
+                privateScanners.rspamdPid(), true);
         }
         try {
-            if (!InetAddress.getByName(daemons.clamdHost()).isLoopbackAddress() || !InetAddress.getByName(daemons.spamdHost()).isLoopbackAddress()) {
+            if (!InetAddress.getByName(daemons.clamdHost()).isLoopbackAddress() || !InetAddress.getByName(daemons.spamdHost()).isLoopbackAddress()
+                || daemons.hasRspamd() && !InetAddress.getByName(daemons.rspamdHost()).isLoopbackAddress()) {
                 System.err.println("bench: the daemons must be on a loopback address; this benchmark measures loopback only");
                 return 64;
             }
@@ -220,27 +243,33 @@ public final class PipelineBenchmark {
             if (!RawSpamdCheck.isSpam(daemons.spamdHost(), daemons.spamdPort(), gtube, JamesInstance.RECIPIENT)) {
                 throw new IOException("spamd at " + daemons.spamdAddress() + " did not find GTUBE spam");
             }
+            if (daemons.hasRspamd() && !new RawRspamdCheck(daemons.rspamdHost(), daemons.rspamdPort()).isSpam(gtube)) {
+                throw new IOException("rspamd at " + daemons.rspamdAddress() + " did not find GTUBE spam");
+            }
             return version;
         }
     }
 
     private static int benchmark(Options options, Daemons daemons, String clamdVersion) throws Exception {
         long started = System.nanoTime();
+        String loadAverage = Machine.loadAverage();
+        System.err.println("bench: load average at the start (1, 5, 15 min): " + loadAverage);
         List<CorpusMessage> warmup = Corpus.generate(options.warmup(), Corpus.Mix.DEFAULT, JamesInstance.RECIPIENT, Corpus.SEED + 1);
         List<CorpusMessage> measured = Corpus.generate(options.messages(), Corpus.Mix.DEFAULT, JamesInstance.RECIPIENT, Corpus.SEED);
-        System.err.printf(Locale.ROOT, "bench: clamd %s at %s (pid %s), spamd at %s (pid %s); %d measured + %d warm-up messages"
+        System.err.printf(Locale.ROOT, "bench: clamd %s at %s (pid %s), spamd at %s (pid %s)%s; %d measured + %d warm-up messages"
                 + " per phase (%.1f MB measured), %d clients; phases %s%n",
             clamdVersion, daemons.clamdAddress(), daemons.clamdPidText(), daemons.spamdAddress(), daemons.spamdPidText(),
+            daemons.hasRspamd() ? ", rspamd at " + daemons.rspamdAddress() + " (pid " + daemons.rspamdPidText() + ")" : "",
             measured.size(), warmup.size(), measured.stream().mapToLong(CorpusMessage::size).sum() / 1e6, options.clients(),
             String.join(",", options.phases()));
-        if (options.phases().stream().anyMatch(phase -> !phase.equals("raw"))) {
+        if (options.phases().stream().anyMatch(phase -> !phase.startsWith("raw"))) {
             PhaseRunner.warmUpJames(options, daemons, Corpus.generate(JVM_WARMUP_MESSAGES, Corpus.Mix.DEFAULT, JamesInstance.RECIPIENT, Corpus.SEED + 2));
         }
         List<Measurement> results = new ArrayList<>();
         List<CorpusMessage> fiveMegabyte = Corpus.fiveMegabyte(options.fiveMegabyte(), JamesInstance.RECIPIENT, Corpus.SEED + 3);
         for (String phase : options.phases()) {
-            List<Measurement> measurements = phase.equals("raw")
-                ? List.of(PhaseRunner.raw(options, daemons, warmup, measured))
+            List<Measurement> measurements = phase.startsWith("raw")
+                ? List.of(PhaseRunner.raw(options, daemons, phase.equals("raw-rspamd"), warmup, measured))
                 : PhaseRunner.pipeline(Pipeline.valueOf(phase.toUpperCase(Locale.ROOT).replace('-', '_')), options, daemons, warmup, measured,
                     fiveMegabyte);
             for (Measurement measurement : measurements) {
@@ -250,7 +279,7 @@ public final class PipelineBenchmark {
             }
         }
         PipelineReport report = new PipelineReport(options, daemons, clamdVersion, Machine.describe(), measured, results,
-            (System.nanoTime() - started) / 1_000_000_000L);
+            (System.nanoTime() - started) / 1_000_000_000L, loadAverage);
         System.out.print(report.markdown());
         if (options.writeDocs()) {
             Path docs = options.repo().resolve("docs/PERFORMANCE.md");

@@ -14,9 +14,9 @@ import java.util.stream.Stream;
 /**
  * Writes a James working directory's {@code conf/} (and {@code extensions-jars/}) for one pipeline. James's
  * listeners come from {@code pipeline-conf/base/} (loopback, ports chosen by the system). Bulwark: every
- * top-level file of {@code james-conf/} as shipped, only the scanner addresses and the webadmin port set, and
- * {@code bulwark.jar} installed. Stock and no scanning: the sample's mailetcontainer.xml with its root and
- * Bulwark-only processors replaced by {@code pipeline-conf/<pipeline>/processors.xml}, everything after them
+ * top-level file of {@code james-conf/} as shipped, only the scanner addresses (and, for rspamd, the engine)
+ * and the webadmin port set, and {@code bulwark.jar} installed. Stock and no scanning: the sample's mailetcontainer.xml with its root and
+ * Bulwark-only processors replaced by {@code pipeline-conf/<pipeline>/processors.xml} (amavisd-new: no-scan's), everything after them
  * (error, transport, local delivery...) unchanged.
  */
 final class PipelineConf {
@@ -34,7 +34,7 @@ final class PipelineConf {
         }
         Path jamesConf = repo.resolve("james-conf");
         switch (pipeline) {
-            case BULWARK -> {
+            case BULWARK, BULWARK_RSPAMD -> {
                 try (Stream<Path> files = Files.list(jamesConf)) {
                     for (Path file : files.filter(Files::isRegularFile).toList()) {
                         Files.copy(file, conf.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
@@ -42,6 +42,15 @@ final class PipelineConf {
                 }
                 setProperty(conf.resolve("bulwark.properties"), "clamd.endpoints", daemons.clamdAddress());
                 setProperty(conf.resolve("bulwark.properties"), "spamd.endpoints", daemons.spamdAddress());
+                if (pipeline == Pipeline.BULWARK_RSPAMD) {
+                    if (!daemons.hasRspamd()) {
+                        throw new IOException("the Bulwark+rspamd pipeline needs an rspamd (BULWARK_TEST_RSPAMD or the harness's own)");
+                    }
+                    setProperty(conf.resolve("bulwark.properties"), "spam.engine", "rspamd");
+                    setProperty(conf.resolve("bulwark.properties"), "rspamd.endpoints", daemons.rspamdAddress());
+                    // The same mail is spam-checked as with spamd (spamd.maxMessageSize=500K), not rspamd's 2M default.
+                    setProperty(conf.resolve("bulwark.properties"), "rspamd.maxMessageSize", "500K");
+                }
                 setProperty(conf.resolve("webadmin.properties"), "port", "0");
                 setProperty(conf.resolve("webadmin.properties"), "host", "127.0.0.1");
                 // The sample's webadmin checks tokens with conf/jwt_publickey; the benchmark calls no route,
@@ -56,15 +65,25 @@ final class PipelineConf {
             }
             case STOCK -> {
                 Files.writeString(conf.resolve("mailetcontainer.xml"), mailetContainer(jamesConf, "stock", daemons));
-                Files.copy(jamesConf.resolve("mailrepositorystore.xml"), conf.resolve("mailrepositorystore.xml"));
+                Files.writeString(conf.resolve("mailrepositorystore.xml"), withoutBulwark(jamesConf.resolve("mailrepositorystore.xml")));
                 Files.writeString(conf.resolve("extensions.properties"), resource("stock/extensions.properties"));
                 Files.writeString(conf.resolve("spamassassin.properties"), fill(resource("stock/spamassassin.properties"), daemons));
             }
-            case NO_SCAN -> {
+            // amavisd-new scans in front of James; James itself delivers without scanning.
+            case NO_SCAN, AMAVISD -> {
                 Files.writeString(conf.resolve("mailetcontainer.xml"), mailetContainer(jamesConf, "no-scan", daemons));
-                Files.copy(jamesConf.resolve("mailrepositorystore.xml"), conf.resolve("mailrepositorystore.xml"));
+                Files.writeString(conf.resolve("mailrepositorystore.xml"), withoutBulwark(jamesConf.resolve("mailrepositorystore.xml")));
             }
         }
+    }
+
+    /**
+     * The sample's repository store for a James without bulwark.jar: its file:// repository is Bulwark's
+     * owner-only PrivateFileMailRepository, here James's own FileMailRepository it extends.
+     */
+    private static String withoutBulwark(Path repositoryStore) throws IOException {
+        return Files.readString(repositoryStore).replace("dev.bulwark.extension.privacy.PrivateFileMailRepository",
+            "org.apache.james.mailrepository.file.FileMailRepository");
     }
 
     private static String throwawayPublicKey() {
@@ -94,8 +113,17 @@ final class PipelineConf {
         String ownComment = replacement.substring(0, ownCommentEnd);
         String ownProcessors = replacement.substring(ownCommentEnd).stripLeading();
         int commentEnd = sample.indexOf("-->", commentStart) + 3;
+        String james = sample.substring(jamesStart).lines()
+            // Bulwark's one-line steps in James's own processors (the canary's checkpoint in transport): without
+            // bulwark.jar there is no such class, and no canary to check.
+            .filter(line -> !(line.contains("<mailet ") && line.contains("\"dev.bulwark.") && line.strip().endsWith("/>")))
+            .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+        if (james.contains("=\"dev.bulwark.")) {
+            throw new IOException("james-conf/mailetcontainer.xml has Bulwark steps after its Bulwark processors that the benchmark"
+                + " cannot take out for the " + pipeline + " pipeline");
+        }
         return sample.substring(0, commentStart) + ownComment + sample.substring(commentEnd, rootStart)
-            + "        " + ownProcessors + "\n" + sample.substring(jamesStart);
+            + "        " + ownProcessors + "\n" + james;
     }
 
     private static String fill(String text, Daemons daemons) {

@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 /**
  * CPU time from Linux's /proc, in nanoseconds. A daemon's figure includes its children: spamd forks a child
  * per concurrent check and replaces children over time, so it is the parent's own time, the time of the
- * children it has reaped (cutime, cstime), and the time of its live children.
+ * children it has reaped (cutime, cstime), and the time of its live children, with what those reaped in
+ * turn (amavisd's children run file(1) and decoders as their own children).
  */
 final class ProcessCpu {
     private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on every mainstream Linux build
@@ -40,7 +41,7 @@ final class ProcessCpu {
             for (long child : pids) {
                 Optional<long[]> stat = stat(child);
                 if (stat.isPresent() && stat.get()[0] == pid) {
-                    ticks += stat.get()[1] + stat.get()[2];
+                    ticks += stat.get()[1] + stat.get()[2] + stat.get()[3] + stat.get()[4];
                 }
             }
         } catch (IOException e) {

@@ -7,7 +7,8 @@ import dev.bulwark.bench.RawClamdSession;
 /**
  * The ceiling: the scanning work the pipelines ask of the daemons, done with the raw protocols and nothing
  * else. Per message, as both scanning pipelines decide: clamd INSTREAM over this client's own IDSESSION
- * (framed in one buffer, one write), then, unless infected or over {@link #SPAM_CHECK_LIMIT}, one spamd CHECK.
+ * (framed in one buffer, one write), then, unless infected or over {@link #SPAM_CHECK_LIMIT}, one spam check:
+ * spamd CHECK, or rspamd {@code /checkv2} when {@code rspamd}. Once per mail, as Bulwark checks.
  */
 final class RawDaemonsClient implements LoadGenerator.Client {
     /** Bulwark's spamd.maxMessageSize (500K) and the stock pipeline's SizeGreaterThan=500k. */
@@ -16,10 +17,13 @@ final class RawDaemonsClient implements LoadGenerator.Client {
 
     private final Daemons daemons;
     private final RawClamdSession clamd;
+    /** Null: spamd. */
+    private final RawRspamdCheck rspamd;
 
-    RawDaemonsClient(Daemons daemons) throws IOException {
+    RawDaemonsClient(Daemons daemons, boolean rspamd) throws IOException {
         this.daemons = daemons;
         this.clamd = RawClamdSession.open(daemons.clamdHost(), daemons.clamdPort());
+        this.rspamd = rspamd ? new RawRspamdCheck(daemons.rspamdHost(), daemons.rspamdPort()) : null;
     }
 
     @Override
@@ -34,8 +38,8 @@ final class RawDaemonsClient implements LoadGenerator.Client {
         if (!reply.equals("stream: OK")) {
             throw new IOException("clamd answered '" + reply + "'");
         }
-        boolean spam = bytes.length <= SPAM_CHECK_LIMIT
-            && RawSpamdCheck.isSpam(daemons.spamdHost(), daemons.spamdPort(), bytes, JamesInstance.RECIPIENT);
+        boolean spam = bytes.length <= SPAM_CHECK_LIMIT && (rspamd != null ? rspamd.isSpam(bytes)
+            : RawSpamdCheck.isSpam(daemons.spamdHost(), daemons.spamdPort(), bytes, JamesInstance.RECIPIENT));
         return new Outcome(Outcome.State.DELIVERED, spam, System.nanoTime());
     }
 

@@ -44,10 +44,12 @@ final class SmtpClient implements AutoCloseable {
         }
     }
 
-    /** Sends one message; returns when the server accepted it (250 after the data). */
-    void send(String from, String to, byte[] message) throws IOException {
+    /** Sends one message to its recipients, in this order; returns when the server accepted it (250 after the data). */
+    void send(String from, java.util.List<String> recipients, byte[] message) throws IOException {
         command("MAIL FROM:<" + from + ">", 250);
-        command("RCPT TO:<" + to + ">", 250);
+        for (String to : recipients) {
+            command("RCPT TO:<" + to + ">", 250);
+        }
         command("DATA", 354);
         out.write(message);
         if (message.length < 2 || message[message.length - 2] != '\r' || message[message.length - 1] != '\n') {

@@ -6,7 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** A load-generator client for a pipeline: sends over SMTP, then waits until the tracker sees the final state. */
+/** A load-generator client for a pipeline: sends over SMTP (to James, or to a content filter in front of it), then waits until the tracker sees the final state. */
 final class SmtpPipelineClient implements LoadGenerator.Client {
     private final SmtpClient smtp;
     private final OutcomeTracker tracker;
@@ -19,7 +19,7 @@ final class SmtpPipelineClient implements LoadGenerator.Client {
     @Override
     public Outcome handle(CorpusMessage message, String token, long deadlineNanos) throws IOException, InterruptedException, ExecutionException {
         CompletableFuture<Outcome> outcome = tracker.expect(token);
-        smtp.send(Corpus.SENDER, JamesInstance.RECIPIENT, message.withToken(token));
+        smtp.send(Corpus.SENDER, message.recipients(), message.withToken(token));
         try {
             return outcome.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

@@ -1,8 +1,6 @@
 package dev.bulwark.scanner.rspamd;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -18,6 +16,7 @@ import dev.bulwark.scanner.verdict.MessageContent;
 import dev.bulwark.scanner.verdict.SpamChecker;
 import dev.bulwark.scanner.verdict.SpamVerdict;
 import dev.bulwark.scanner.wire.BadReplyException;
+import dev.bulwark.scanner.wire.BoundedRead;
 import dev.bulwark.scanner.wire.MessageReadException;
 import dev.bulwark.scanner.wire.Printable;
 
@@ -114,48 +113,7 @@ public final class RspamdClient implements SpamChecker, ProbeTarget {
 
     /** The whole message, or empty when it is over the size limit (only that much is read). */
     static Optional<byte[]> read(MessageContent content, long limit) throws MessageReadException {
-        LimitedBuffer buffer = new LimitedBuffer(limit);
-        try {
-            content.writeTo(buffer);
-        } catch (LimitedBuffer.LimitReached e) {
-            return Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            throw new MessageReadException(e);
-        }
-        return Optional.of(buffer.toByteArray());
-    }
-
-    /** Buffers up to a limit; one byte more stops the message source. */
-    private static final class LimitedBuffer extends OutputStream {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final long limit;
-
-        LimitedBuffer(long limit) {
-            this.limit = limit;
-        }
-
-        static final class LimitReached extends IOException {
-            LimitReached() {
-                super("size limit reached");
-            }
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] data, int offset, int length) throws IOException {
-            if (bytes.size() + (long) length > limit) {
-                throw new LimitReached();
-            }
-            bytes.write(data, offset, length);
-        }
-
-        byte[] toByteArray() {
-            return bytes.toByteArray();
-        }
+        return BoundedRead.upTo(limit, content::writeTo);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.bulwark.scanner.spamd;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
@@ -16,6 +15,7 @@ import dev.bulwark.scanner.verdict.MessageContent;
 import dev.bulwark.scanner.verdict.SpamChecker;
 import dev.bulwark.scanner.verdict.SpamVerdict;
 import dev.bulwark.scanner.wire.DaemonConnection;
+import dev.bulwark.scanner.wire.BoundedRead;
 import dev.bulwark.scanner.wire.MessageReadException;
 import dev.bulwark.scanner.wire.Printable;
 import dev.bulwark.scanner.wire.ScannerTimeouts;
@@ -143,15 +143,7 @@ public final class SpamdClient implements SpamChecker, ProbeTarget {
 
     /** The whole message, or empty when it is over the size limit (only that much is read). */
     private Optional<byte[]> read(MessageContent content) throws MessageReadException {
-        LimitedBuffer buffer = new LimitedBuffer(config.maxMessageSize());
-        try {
-            content.writeTo(buffer);
-        } catch (LimitedBuffer.LimitReached e) {
-            return Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            throw new MessageReadException(e);
-        }
-        return Optional.of(buffer.toByteArray());
+        return BoundedRead.upTo(config.maxMessageSize(), content::writeTo);
     }
 
     private ScannerTimeouts timeouts() {
@@ -160,39 +152,6 @@ public final class SpamdClient implements SpamChecker, ProbeTarget {
 
     private String timeoutReason() {
         return "spamd did not answer within " + config.exchangeTimeout().toMillis() + " ms";
-    }
-
-    /** Buffers up to a limit; one byte more stops the message source. */
-    private static final class LimitedBuffer extends OutputStream {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final long limit;
-
-        LimitedBuffer(long limit) {
-            this.limit = limit;
-        }
-
-        static final class LimitReached extends IOException {
-            LimitReached() {
-                super("size limit reached");
-            }
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] data, int offset, int length) throws IOException {
-            if (bytes.size() + (long) length > limit) {
-                throw new LimitReached();
-            }
-            bytes.write(data, offset, length);
-        }
-
-        byte[] toByteArray() {
-            return bytes.toByteArray();
-        }
     }
 
     @Override

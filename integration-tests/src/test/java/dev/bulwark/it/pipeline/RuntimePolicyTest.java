@@ -1,0 +1,257 @@
+package dev.bulwark.it.pipeline;
+
+import static dev.bulwark.it.fixtures.MailClients.AWAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.bulwark.launcher.BulwarkJames;
+import dev.bulwark.scanner.testing.TestSamples;
+import io.restassured.path.json.JsonPath;
+import dev.bulwark.it.fixtures.BulwarkJamesExtension;
+import dev.bulwark.it.fixtures.MailClients;
+
+/**
+ * Runtime policies (docs/policy.md) on one real James with real clamd and spamd: a group's virus action
+ * switched from quarantine to strip over webadmin acts on the next mail, no restart; an invalid policy is
+ * refused naming the field and changes nothing; every change is in the audit trail with before and after,
+ * and a rollback restores the earlier policy. The two-node case is {@link dev.bulwark.it.cluster.RuntimePolicyClusterTest}.
+ */
+@ExtendWith(BulwarkJamesExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@SuppressWarnings("unchecked")
+class RuntimePolicyTest {
+    private MailClients clients;
+    private BulwarkJames james;
+
+    @BeforeAll
+    void clients(BulwarkJames james) {
+        this.james = james;
+        this.clients = new MailClients(james);
+    }
+
+    private JsonPath groupPolicy(String group) {
+        return clients.webAdmin().get("/bulwark/policies/groups/" + group).then().statusCode(200).extract().jsonPath();
+    }
+
+    private List<Map<String, Object>> quarantined(String subject) {
+        return clients.quarantine("limit=1000").stream().filter(entry -> subject.equals(entry.get("subject"))).toList();
+    }
+
+    @Test
+    void theEmptyStoreStartsFromTheSeededDefaultAndStrictGroup() {
+        clients.webAdmin().get("/bulwark/policies").then().statusCode(200)
+            .body("default.policy.actions.virus", equalTo("quarantine"))
+            .body("default.policy.actions.scanFailed", equalTo("hold"))
+            .body("default.change", equalTo("seed"))
+            .body("groups.strict.policy.spam.quarantineAt", equalTo(5.0f))
+            .body("groups.strict.effective.actions.virus", equalTo("quarantine"));
+        clients.webAdmin().get("/bulwark/policies/effective?address=nobody@" + BulwarkJames.DOMAIN).then().statusCode(200)
+            .body("group", equalTo(null)).body("reason", equalTo("in no group: the default policy"));
+    }
+
+    @Test
+    void switchingAGroupsVirusActionToStripDeliversTheMailWithoutTheInfectedPart() throws Exception {
+        String member = james.addUser("strip-member");
+        String other = james.addUser("strip-other");
+        clients.webAdmin().put("/bulwark/groups/labs/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"actions\": {\"virus\": \"quarantine\"}}").put("/bulwark/policies/groups/labs").then().statusCode(200);
+
+        clients.send("partner@outside.test", member, TestSamples.messageWithAttachment("partner@outside.test", member, "lab results 1",
+            "results.txt", TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII)));
+        assertThat(clients.awaitQuarantined("lab results 1")).containsEntry("reason", "virus");
+
+        clients.webAdminJson("{\"actions\": {\"virus\": \"strip\"}}").put("/bulwark/policies/groups/labs").then().statusCode(200)
+            .body("changedBy", equalTo(BulwarkJames.ADMIN_SUBJECT));
+        clients.webAdmin().get("/bulwark/policies/effective?address=" + member).then().statusCode(200)
+            .body("group", equalTo("labs")).body("policy.actions.virus", equalTo("strip"))
+            .body("reason", startsWith("member of group labs"));
+
+        // The other recipient first: its part stays on the mail (to the quarantine), the member's is split off to strip.
+        clients.send("partner@outside.test", List.of(other, member), TestSamples.messageWithAttachment("partner@outside.test", member,
+            "lab results 2", "results.txt", TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII)));
+
+        // The member gets the mail without the infected part; the whole mail, that part too, is in the quarantine.
+        String delivered = clients.awaitInboxMessage(member, 1);
+        assertThat(delivered).contains("Subject: lab results 2").contains("removed by the mail server's security check")
+            .contains("results.txt (infected: ").contains("X-Bulwark-Virus: cleaned: removed")
+            .doesNotContain("WDVPIVAlQEFQWzRcUFpYNTQoUF4pN0NDKTd9JEVJQ0FS");
+        assertThat(delivered.split("X-Bulwark-Virus: ", -1)).as("one X-Bulwark-Virus header").hasSize(2);
+        AWAIT.until(() -> quarantined("lab results 2").size() == 2);
+        Map<String, Object> stripped = quarantined("lab results 2").stream()
+            .filter(entry -> ((List<String>) entry.get("recipients")).contains(member)).findFirst().orElseThrow();
+        assertThat(stripped).containsEntry("reason", "virus");
+        assertThat((List<String>) stripped.get("recipients")).containsExactly(member);
+        assertThat(clients.webAdmin().get("/bulwark/quarantine/" + stripped.get("id") + "/eml").then().statusCode(200)
+            .extract().asString()).contains("WDVPIVAlQEFQWzRcUFpYNTQoUF4pN0NDKTd9JEVJQ0FS");
+        // The other recipient follows the default policy: quarantined, nothing delivered.
+        assertThat(quarantined("lab results 2")).anySatisfy(entry -> assertThat((List<String>) entry.get("recipients")).containsExactly(other));
+        assertThat(clients.inboxCount(other)).isZero();
+    }
+
+    @Test
+    void aGroupWhosePolicyDeliversBannedAttachmentsGetsThemTaggedTheOthersDoNot() throws Exception {
+        String plain = james.addUser("banned-plain");
+        String member = james.addUser("banned-member");
+        clients.webAdmin().put("/bulwark/groups/installers/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"actions\": {\"banned\": \"deliver-tagged\"}}").put("/bulwark/policies/groups/installers").then().statusCode(200);
+
+        clients.send("vendor@outside.test", List.of(plain, member), TestSamples.messageWithAttachment("vendor@outside.test", member,
+            "the installer", "setup.exe", "not really a program".getBytes(StandardCharsets.US_ASCII)));
+
+        String delivered = clients.awaitInboxMessage(member, 1);
+        assertThat(delivered).contains("Subject: the installer").contains("setup.exe")
+            .containsPattern("X-Bulwark-Policy: banned \\(.*setup\\.exe.*\\), delivered as the recipient's policy says");
+        assertThat(delivered.split("X-Bulwark-Stamp: ", -1)).as("one X-Bulwark-Stamp header").hasSize(2);
+        Map<String, Object> entry = clients.awaitQuarantined("the installer");
+        assertThat(entry).containsEntry("reason", "banned");
+        assertThat((List<String>) entry.get("recipients")).containsExactly(plain);
+        assertThat(clients.inboxCount(plain)).isZero();
+        // Stamped: store-level scanning leaves the delivered message in the mailbox.
+        clients.webAdmin().get("/bulwark/events?kind=quarantine.stored&recipient=" + member).then().statusCode(200).body("size()", equalTo(0));
+        assertThat(clients.inboxCount(member)).isEqualTo(1);
+    }
+
+    @Test
+    void aGroupsBannedExtensionsQuarantineOnlyItsMembersCopy() throws Exception {
+        String plain = james.addUser("pdf-plain");
+        String member = james.addUser("pdf-member");
+        clients.webAdmin().put("/bulwark/groups/no-pdf/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"banned\": {\"extensions\": [\"pdf\"], \"archives\": {\"maxDepth\": 1}}}").put("/bulwark/policies/groups/no-pdf")
+            .then().statusCode(200);
+
+        clients.send("vendor@outside.test", List.of(member, plain), TestSamples.messageWithAttachment("vendor@outside.test", member,
+            "the brochure", "brochure.pdf", "%PDF-1.4 a harmless brochure".getBytes(StandardCharsets.US_ASCII)));
+
+        // The default recipient gets it as it is; the member's copy is quarantined as banned.
+        String delivered = clients.awaitInboxMessage(plain, 1);
+        assertThat(delivered).contains("Subject: the brochure").contains("brochure.pdf").doesNotContain("X-Bulwark-Policy");
+        Map<String, Object> entry = clients.awaitQuarantined("the brochure");
+        assertThat(entry).containsEntry("reason", "banned");
+        assertThat((List<String>) entry.get("recipients")).containsExactly(member);
+        assertThat(clients.inboxCount(member)).isZero();
+        assertThat(quarantined("the brochure")).hasSize(1);
+
+        // An archive in an archive: deeper than the group's banned.archives.maxDepth (1), within the default's.
+        java.io.ByteArrayOutputStream inner = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(inner)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
+            zip.write("the figures".getBytes(StandardCharsets.US_ASCII));
+        }
+        java.io.ByteArrayOutputStream outer = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(outer)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("inner.zip"));
+            zip.write(inner.toByteArray());
+        }
+        clients.send("vendor@outside.test", List.of(member, plain), TestSamples.messageWithAttachment("vendor@outside.test", member,
+            "the nested archive", "outer.zip", outer.toByteArray()));
+        clients.awaitInboxMessage(plain, 2); // the default recipient gets it too
+        Map<String, Object> nested = clients.awaitQuarantined("the nested archive");
+        assertThat(nested).containsEntry("reason", "banned");
+        assertThat((List<String>) nested.get("recipients")).containsExactly(member);
+    }
+
+    @Test
+    void aGroupsSubjectTagMarksOnlyItsMembersCopy() throws Exception {
+        String plain = james.addUser("tag-plain");
+        String tagged = james.addUser("tag-member");
+        clients.webAdmin().put("/bulwark/groups/tagged/" + tagged).then().statusCode(204);
+        clients.webAdminJson("{\"spam\": {\"subjectTag\": \"[SPAM]\"}}").put("/bulwark/policies/groups/tagged").then().statusCode(200);
+
+        // The default recipient first: the mail goes on for it, the member's part is split off and tagged.
+        clients.send("promo@outside.test", List.of(plain, tagged), TestSamples.plainMessage("promo@outside.test", plain, "big offer", TestSamples.GTUBE));
+
+        String taggedCopy = clients.awaitInboxMessage(tagged, 1);
+        assertThat(taggedCopy).contains("Subject: [SPAM] big offer").contains("X-Spam-Flag: YES");
+        assertThat(taggedCopy.split("X-Bulwark-Virus: ", -1)).as("one X-Bulwark-Virus header").hasSize(2);
+        String plainCopy = clients.awaitInboxMessage(plain, 1);
+        assertThat(plainCopy).contains("Subject: big offer").doesNotContain("[SPAM]").contains("X-Spam-Flag: YES");
+    }
+
+    @Test
+    void aGroupsPolicySaysWhoIsToldAndInWhichLanguage() throws Exception {
+        String plain = james.addUser("notice-plain");
+        String member = james.addUser("notice-member");
+        clients.webAdmin().put("/bulwark/groups/german/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"notices\": {\"recipients\": true}, \"language\": \"de\"}").put("/bulwark/policies/groups/german")
+            .then().statusCode(200);
+
+        clients.send("partner@outside.test", List.of(plain, member), TestSamples.messageWithAttachment("partner@outside.test", member,
+            "quarterly figures", "figures.txt", TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII)));
+
+        Map<String, Object> entry = clients.awaitQuarantined("quarterly figures");
+        javax.mail.internet.MimeMessage notice = new javax.mail.internet.MimeMessage(null,
+            new java.io.ByteArrayInputStream(clients.awaitInboxMessage(member, 1).getBytes(StandardCharsets.ISO_8859_1)));
+        assertThat(notice.getSubject()).isEqualTo("Eine Nachricht an Sie wurde zurückgehalten: quarterly figures");
+        assertThat((String) notice.getContent()).contains((String) entry.get("id"));
+        // The default policy (notices.recipients false) tells the other recipient nothing.
+        AWAIT.until(() -> clients.webAdmin().get("/bulwark/events?kind=notice.suppressed&limit=1000").then().statusCode(200).extract()
+            .jsonPath().<Map<String, Object>>getList("$").stream().map(event -> (Map<String, String>) event.get("details"))
+            .anyMatch(details -> plain.equals(details.get("to")) && "policy: notices.recipients is false".equals(details.get("reason"))));
+        assertThat(clients.inboxCount(plain)).isZero();
+    }
+
+    @Test
+    void anInvalidPolicyIsRefusedNamingTheFieldAndNothingChanges() {
+        clients.webAdminJson("{\"priority\": 3, \"spam\": {\"quarantineAt\": 12}}").put("/bulwark/policies/groups/audit").then().statusCode(200);
+        long version = groupPolicy("audit").getLong("version");
+        int history = clients.webAdmin().get("/bulwark/policies/history?limit=1000").then().statusCode(200).extract().jsonPath().getList("$").size();
+
+        clients.webAdminJson("{\"spam\": {\"quarantineAt\": 2}}").put("/bulwark/policies/groups/audit").then().statusCode(400)
+            .body("statusCode", equalTo(400)).body("type", equalTo("InvalidArgument"))
+            .body("message", equalTo("invalid policy: spam.quarantineAt: must be a number above spam.tagAt (5.0)"));
+        clients.webAdminJson("{\"actions\": {\"virus\": \"deliver-tagged\"}, \"colour\": \"red\"}").put("/bulwark/policies/groups/audit")
+            .then().statusCode(400).body("message", containsString("colour: is not a policy field"))
+            .body("message", containsString("actions.virus: 'deliver-tagged' is not allowed for virus"));
+        clients.webAdminJson("{\"policy\": {\"actions\": {\"scanFailed\": \"deliver-tagged\"}}, \"group\": \"audit\"}").post("/bulwark/policies/validate")
+            .then().statusCode(400).body("message", containsString("actions.scanFailed: deliver-tagged delivers mail nobody scanned"));
+        clients.webAdminJson("{\"policy\": {\"spam\": {\"quarantineAt\": 20}}, \"group\": \"audit\"}").post("/bulwark/policies/validate")
+            .then().statusCode(200).body("valid", equalTo(true)).body("effective.spam.quarantineAt", equalTo(20.0f));
+        String export = clients.webAdmin().get("/bulwark/policies/export").then().statusCode(200).extract().asString();
+        clients.webAdminJson(export.replace("\"quarantineAt\":12", "\"quarantineAt\":\"high\"")).post("/bulwark/policies/import")
+            .then().statusCode(400).body("message", equalTo("invalid policy: groups.audit.spam.quarantineAt: must be a number from -1000 to 10000, or null for never"));
+
+        assertThat(groupPolicy("audit").getLong("version")).isEqualTo(version);
+        assertThat(groupPolicy("audit").getDouble("policy.spam.quarantineAt")).isEqualTo(12.0);
+        assertThat(clients.webAdmin().get("/bulwark/policies/history?limit=1000").then().extract().jsonPath().getList("$")).hasSize(history);
+    }
+
+    @Test
+    void everyChangeIsAuditedWithBeforeAndAfterAndARollbackRestores() {
+        long first = clients.webAdminJson("{\"spam\": {\"quarantineAt\": 30}}").put("/bulwark/policies/groups/board").then().statusCode(200)
+            .extract().jsonPath().getLong("version");
+        long second = clients.webAdminJson("{\"spam\": {\"quarantineAt\": 40, \"subjectTag\": \"[SPAM]\"}}").put("/bulwark/policies/groups/board")
+            .then().statusCode(200).extract().jsonPath().getLong("version");
+
+        JsonPath events = clients.webAdmin().get("/bulwark/events?kind=policy.changed&limit=1000").then().statusCode(200).extract().jsonPath();
+        List<Map<String, String>> board = events.<Map<String, Object>>getList("$").stream()
+            .map(event -> (Map<String, String>) event.get("details")).filter(details -> "group:board".equals(details.get("scope"))).toList();
+        assertThat(board).hasSize(2);
+        assertThat(board.get(0)).containsEntry("by", BulwarkJames.ADMIN_SUBJECT).containsEntry("version", Long.toString(second))
+            .containsEntry("before", "{\"spam\":{\"quarantineAt\":30}}")
+            .containsEntry("after", "{\"spam\":{\"quarantineAt\":40,\"subjectTag\":\"[SPAM]\"}}");
+        assertThat(board.get(1)).containsEntry("version", Long.toString(first)).containsEntry("before", "none")
+            .containsEntry("after", "{\"spam\":{\"quarantineAt\":30}}");
+        clients.webAdmin().get("/bulwark/policies/history?scope=group:board").then().statusCode(200)
+            .body("[0].version", equalTo((int) second)).body("[0].before.spam.quarantineAt", equalTo(30))
+            .body("[1].before", equalTo(null));
+
+        clients.webAdminJson("{\"version\": " + first + "}").post("/bulwark/policies/rollback").then().statusCode(200)
+            .body("rolledBackTo", equalTo((int) first)).body("change", equalTo("rollback"));
+        assertThat(groupPolicy("board").getMap("policy")).isEqualTo(Map.of("spam", Map.of("quarantineAt", 30)));
+        clients.webAdmin().get("/bulwark/events?kind=policy.changed&limit=1").then().statusCode(200)
+            .body("[0].details.change", equalTo("rollback")).body("[0].details.before", containsString("40"))
+            .body("[0].details.after", equalTo("{\"spam\":{\"quarantineAt\":30}}"));
+        clients.webAdminJson("{\"version\": 999999}").post("/bulwark/policies/rollback").then().statusCode(404);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.bulwark.it.store;
+
+import static dev.bulwark.it.fixtures.MailClients.AWAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.james.utils.TestIMAPClient;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.bulwark.launcher.BulwarkJames;
+import dev.bulwark.scanner.testing.TestSamples;
+import dev.bulwark.it.fixtures.BulwarkJamesExtension;
+import dev.bulwark.it.fixtures.MailClients;
+
+/**
+ * A user flooding the learner: thousands of messages moved into Junk in one command. The lessons wait in a
+ * bounded queue ({@code learning.queueSize}, small here); what does not fit is refused at once, counted in
+ * {@code bulwark_learning_refused} and reported in {@code spam.learn-failed} events with the count, so that every
+ * message is accounted for; and another user's IMAP commands are answered meanwhile. Store-level scanning is left
+ * out of listeners.xml here: the appends that set the scene would otherwise keep clamd busy for nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@SuppressWarnings("unchecked")
+class LearningFloodTest {
+    private static final int MESSAGES = 5000;
+    private static final int QUEUE = 30;
+
+    @RegisterExtension
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf
+        .setProperty("bulwark.properties", "learning.queueSize", Integer.toString(QUEUE))
+        .setProperty("bulwark.properties", "learning.perUserPerMinute", "1000000")
+        .replace("listeners.xml", """
+                <listener>
+                    <class>dev.bulwark.extension.mailbox.MailboxScanListener</class>
+                    <async>true</async>
+                </listener>
+            """, ""));
+
+    private BulwarkJames james;
+    private MailClients clients;
+
+    @BeforeAll
+    void start(BulwarkJames james) {
+        this.james = james;
+        this.clients = new MailClients(james);
+        clients.webAdmin().get("/bulwark/events?kind=spam.learned").then().statusCode(200);
+    }
+
+    @Test
+    void aFloodIntoJunkStaysBoundedEveryMessageIsAccountedForAndOthersAreServed() throws Exception {
+        String flooder = james.addUser("flooder");
+        String other = james.addUser("bystander");
+        try (TestIMAPClient imap = new TestIMAPClient()) {
+            imap.connect("127.0.0.1", james.imapPort()).login(flooder, BulwarkJames.PASSWORD);
+            imap.sendCommand("CREATE Incoming");
+            imap.sendCommand("CREATE Junk");
+            for (int i = 0; i < MESSAGES; i++) {
+                imap.append("Incoming", TestSamples.plainMessage("bulk@outside.test", flooder, "bulk " + i, "Offer number " + i + " of many."));
+            }
+            imap.select("Incoming");
+            long start = System.nanoTime();
+            imap.sendCommand("MOVE 1:* Junk");
+            Duration move = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(imap.getMessageCount("Junk")).isEqualTo(MESSAGES);
+            assertThat(move).as("the MOVE waits for no lesson").isLessThan(Duration.ofSeconds(20));
+        }
+
+        // While the learner works through its queue, the bystander's commands are answered at once.
+        long start = System.nanoTime();
+        try (TestIMAPClient imap = new TestIMAPClient()) {
+            imap.connect("127.0.0.1", james.imapPort()).login(other, BulwarkJames.PASSWORD);
+            imap.append(TestIMAPClient.INBOX, TestSamples.plainMessage("friend@outside.test", other, "meanwhile", "Lunch?"));
+            assertThat(imap.getMessageCount(TestIMAPClient.INBOX)).isEqualTo(1);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("another user's IMAP session during the flood").isLessThan(Duration.ofSeconds(5));
+        assertThat(gauge("bulwark_learning_queued")).as("lessons waiting: never more than the queue").isLessThanOrEqualTo(QUEUE);
+
+        // Nothing dropped silently: every message was learned or is in a refusal's count.
+        AWAIT.atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+            List<Map<String, Object>> learned = events("spam.learned", flooder);
+            int refused = events("spam.learn-failed", flooder).stream()
+                .mapToInt(event -> Integer.parseInt(((Map<String, String>) event.get("details")).getOrDefault("count", "1"))).sum();
+            assertThat(learned.size() + refused).isEqualTo(MESSAGES);
+            assertThat(learned.size()).as("the queue, and what the learner took from it meanwhile").isLessThan(MESSAGES / 2);
+        });
+        assertThat(events("spam.learn-failed", flooder)).allSatisfy(event -> assertThat((Map<String, String>) event.get("details"))
+            .containsEntry("as", "spam").containsEntry("user", flooder).containsEntry("engine", "spamd")
+            .hasEntrySatisfying("reason", reason -> assertThat(reason).contains("learning queue full")));
+        assertThat(gauge("bulwark_learning_refused")).isEqualTo(MESSAGES - events("spam.learned", flooder).size());
+        assertThat(events("spam.learned", other)).isEmpty();
+    }
+
+    private List<Map<String, Object>> events(String kind, String user) {
+        return clients.webAdmin().get("/bulwark/events?limit=1000&kind=" + kind + "&recipient=" + user).then().statusCode(200)
+            .extract().jsonPath().getList("$");
+    }
+
+    /** A metric's value in webadmin's /metrics (Prometheus text). */
+    private long gauge(String name) {
+        String metrics = clients.webAdmin().get("/metrics").then().statusCode(200).extract().asString();
+        Matcher matcher = Pattern.compile("(?m)^" + name + "(?:_total|_count)?(?:\\{[^}]*\\})? ([0-9.Ee+-]+)$").matcher(metrics);
+        assertThat(matcher.find()).as(name + " in /metrics").isTrue();
+        return (long) Double.parseDouble(matcher.group(1));
+    }
+}
