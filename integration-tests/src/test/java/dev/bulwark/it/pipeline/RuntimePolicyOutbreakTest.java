@@ -1,6 +1,6 @@
-package dev.bulwark.it;
+package dev.bulwark.it.pipeline;
 
-import static dev.bulwark.it.MailClients.AWAIT;
+import static dev.bulwark.it.fixtures.MailClients.AWAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.scanner.testing.TestSamples;
+import dev.bulwark.it.fixtures.BulwarkJamesExtension;
+import dev.bulwark.it.fixtures.MailClients;
 
 /**
  * The default runtime policy's {@code outbreak.*} (docs/policy.md) in the real James with real clamd: thresholds

@@ -1,6 +1,6 @@
-package dev.bulwark.it;
+package dev.bulwark.it.pipeline;
 
-import static dev.bulwark.it.MailClients.AWAIT;
+import static dev.bulwark.it.fixtures.MailClients.AWAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -15,6 +15,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.scanner.testing.PrivateScanners;
 import dev.bulwark.scanner.testing.TestSamples;
+import dev.bulwark.it.fixtures.BulwarkJamesExtension;
+import dev.bulwark.it.fixtures.MailClients;
+import dev.bulwark.it.fixtures.ProjectPaths;
 
 /**
  * Runtime policies for mail no scanner could judge (docs/policy.md, {@code actions.scanFailed}): this James's
