@@ -167,13 +167,39 @@ public class BulwarkModule extends AbstractModule {
     @Provides
     @Singleton
     OutbreakDetector outbreakDetector(BulwarkConfiguration configuration, SecurityStoreLifecycle lifecycle, com.google.inject.Provider<AdminAlerts> alerts) {
-        return new OutbreakDetector(configuration.outbreak(), Clock.systemUTC(), event -> {
+        return new OutbreakDetector(() -> outbreakSettings(configuration, lifecycle), Clock.systemUTC(), event -> {
             lifecycle.eventWriter().record(event);
             String what = event.kind().equals("outbreak.started") ? "outbreak started" : "outbreak ended";
             LOGGER.warn("Virus {}: {}", what, event.details().get("cause"));
+            if (outbreakMode(lifecycle) == dev.bulwark.security.policy.Policy.OutbreakMode.LOG) {
+                return; // the default policy's outbreak.mode log: the event and the log line only, no alert
+            }
             alerts.get().alert("[Bulwark] Virus " + what + ": " + event.details().get("cause"),
                 "Virus " + what + ".\n\n" + event.details() + "\n\nNow: GET /bulwark/outbreak; recent detections: GET /bulwark/stats?window=1h");
         });
     }
 
+    /**
+     * The default runtime policy's outbreak thresholds and window (docs/policy.md), from the store's snapshot, so that a
+     * change applies within store.cacheTtl; the quiet period stays bulwark.properties'. bulwark.properties' values
+     * (which seeded the policy) while the store cannot say.
+     */
+    private static dev.bulwark.security.OutbreakSettings outbreakSettings(BulwarkConfiguration configuration, SecurityStoreLifecycle lifecycle) {
+        try {
+            dev.bulwark.security.policy.Policy.Outbreak outbreak = lifecycle.store().policies().currentDefault().outbreak();
+            return new dev.bulwark.security.OutbreakSettings(outbreak.window(), outbreak.perVirus(), outbreak.total(),
+                configuration.outbreak().quietPeriod());
+        } catch (RuntimeException e) {
+            LOGGER.debug("Outbreak settings from bulwark.properties: the default policy cannot be read: {}", e.getMessage());
+            return configuration.outbreak();
+        }
+    }
+
+    private static dev.bulwark.security.policy.Policy.OutbreakMode outbreakMode(SecurityStoreLifecycle lifecycle) {
+        try {
+            return lifecycle.store().policies().currentDefault().outbreak().mode();
+        } catch (RuntimeException e) {
+            return dev.bulwark.security.policy.Policy.OutbreakMode.NOTIFY;
+        }
+    }
 }

@@ -87,6 +87,7 @@ public class ApplyPolicy extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        dropFindingsForOthers(mail);
         List<String> applied = mail.getAttribute(APPLIED).map(a -> List.of(String.valueOf(a.getValue().value()).split(","))).orElse(List.of());
         Optional<PolicyVerdict> verdict = java.util.stream.Stream.of(virusVerdict(mail), bannedVerdict(mail)).flatMap(Optional::stream)
             .filter(v -> !applied.contains(v.field())).findFirst();
@@ -97,6 +98,23 @@ public class ApplyPolicy extends GenericMailet {
             if (score.isPresent()) {
                 applySpamPolicy(mail, score.get());
             }
+        }
+    }
+
+    /**
+     * The attachment check matched only some recipients (their banned rules differ): James's split gave the others' copy
+     * its findings too. Such a copy, none of whose recipients the findings are for, loses them here.
+     */
+    private static void dropFindingsForOthers(Mail mail) {
+        Optional<String> bannedFor = mail.getAttribute(HasBannedAttachment.BANNED_FOR).map(a -> String.valueOf(a.getValue().value()));
+        if (bannedFor.isEmpty()) {
+            return;
+        }
+        Set<String> matched = Set.of(bannedFor.get().split(","));
+        if (mail.getRecipients().stream().noneMatch(recipient -> matched.contains(recipient.asString()))) {
+            mail.removeAttribute(HasBannedAttachment.REASON);
+            mail.removeAttribute(HasBannedAttachment.SUSPICIOUS);
+            mail.removeAttribute(HasBannedAttachment.BANNED_FOR);
         }
     }
 

@@ -36,6 +36,7 @@ import dev.bulwark.notifications.NoticeText;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.security.SecurityEventSink;
 import dev.bulwark.security.LogText;
+import dev.bulwark.security.policy.Policy;
 
 /**
  * What NotifyAdmin, NotifyRecipients and NotifySender share: templates in the language of the
@@ -48,18 +49,27 @@ abstract class NoticeMailet extends GenericMailet {
     /** On every notice Bulwark sends: its kind (admin, recipient, sender, digest). */
     public static final AttributeName NOTICE = dev.bulwark.matchers.IsSecurityNotice.NOTICE;
     private static final Logger LOGGER = LoggerFactory.getLogger(NoticeMailet.class);
+    /** The languages a policy may name (PolicyDocuments checks the same list). */
+    static final Set<String> POLICY_LANGUAGES = Set.of("en", "de");
     static final Set<String> COMMON_PARAMETERS = Set.of("templateDirectory", "language", "languageByDomain", "maxPerWindow", "window");
 
     private final SecurityEventSink events;
     private final Clock clock;
+    private final Optional<PolicyLookup> policies;
     private NoticeTemplates templates;
     private String language;
     private Map<String, String> languageByDomain;
     private NoticeRateLimiter limiter;
 
-    NoticeMailet(SecurityEventSink events, Clock clock) {
+    NoticeMailet(SecurityEventSink events, Clock clock, Optional<PolicyLookup> policies) {
         this.events = events;
         this.clock = clock;
+        this.policies = policies;
+    }
+
+    /** The runtime policy of an address (docs/policy.md), when this mailet has a policy lookup (always in Bulwark's James). */
+    Optional<Policy> policyFor(MailAddress address) {
+        return policies.map(lookup -> lookup.policyFor(address));
     }
 
     abstract NoticeKind kind();
@@ -77,6 +87,10 @@ abstract class NoticeMailet extends GenericMailet {
         languageByDomain = Parameters.text(this, "languageByDomain").map(NoticeMailet::domains).orElse(Map.of());
         Set<String> languages = new HashSet<>(languageByDomain.values());
         languages.add(language);
+        if (policies.isPresent()) {
+            // Any policy may name any language with templates, and a change applies without a restart.
+            languages.addAll(POLICY_LANGUAGES);
+        }
         try {
             templates = new NoticeTemplates(languages, Parameters.text(this, "templateDirectory").map(Path::of));
         } catch (IllegalArgumentException e) {
@@ -108,7 +122,16 @@ abstract class NoticeMailet extends GenericMailet {
 
     /** Renders and sends one notice to {@code to} about {@code mail}, unless the rate limit holds it back. */
     void notify(Mail mail, MailAddress to) throws MessagingException {
+        notify(mail, to, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * As {@link #notify(Mail, MailAddress)}, in {@code policyLanguage} (a policy's {@code language}; {@code languageByDomain}
+     * still wins for the domains it lists), naming only {@code about} of the mail's recipients when given.
+     */
+    void notify(Mail mail, MailAddress to, Optional<String> policyLanguage, Optional<Collection<MailAddress>> about) throws MessagingException {
         Map<String, Object> values = values(mail);
+        about.ifPresent(recipients -> values.put("recipients", NoticeText.oneLine(recipients(recipients))));
         NoticeRateLimiter.Decision decision = limiter.attempt(to.asString(), values.get("quarantineId") + " " + values.get("reason")
             + " from " + values.get("sender") + ": " + values.get("subject"));
         if (decision.digest().isPresent()) {
@@ -120,7 +143,7 @@ abstract class NoticeMailet extends GenericMailet {
             events.record(MailEvents.of(mail, "notice.suppressed", Map.of("kind", kind().asString(), "to", to.asString(), "reason", "rate limit")));
             return;
         }
-        send(mail, to, kind().asString(), templates.render(languageFor(to), kind(), values));
+        send(mail, to, kind().asString(), templates.render(languageFor(to, policyLanguage), kind(), values));
     }
 
     void suppressed(Mail mail, String to, String reason) {
@@ -134,8 +157,8 @@ abstract class NoticeMailet extends GenericMailet {
         events.record(MailEvents.of(about, "notice.sent", Map.of("kind", noticeKind, "to", to.asString())));
     }
 
-    private String languageFor(MailAddress to) {
-        return languageByDomain.getOrDefault(to.getDomain().asString().toLowerCase(Locale.ROOT), language);
+    private String languageFor(MailAddress to, Optional<String> policyLanguage) {
+        return languageByDomain.getOrDefault(to.getDomain().asString().toLowerCase(Locale.ROOT), policyLanguage.orElse(language));
     }
 
     /** Everything from the mail on one line and capped ({@link NoticeText}), for the templates and the digest lines alike. */

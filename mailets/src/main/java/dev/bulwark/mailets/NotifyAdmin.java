@@ -15,18 +15,30 @@ import dev.bulwark.security.SecurityEventSink;
 /**
  * Tells the administrator (parameter {@code to}, default James's postmaster) what was withheld and how to
  * act on it over webadmin. At most {@code maxPerWindow} (10) notices per {@code window} (1 minute), then
- * a digest. Parameters and templates: docs/notifications.md.
+ * a digest. With runtime policies (docs/policy.md): only when at least one recipient's policy has
+ * {@code notices.admin}, in the language of the admin's own policy. Parameters and templates:
+ * docs/notifications.md.
  */
 public class NotifyAdmin extends NoticeMailet {
     private java.util.Optional<MailAddress> to = java.util.Optional.empty();
 
+    /** In Bulwark's James: each notice as the runtime policy (docs/policy.md) of the addresses it concerns says. */
     @Inject
+    public NotifyAdmin(SecurityEventSink events, PolicyLookup policies) {
+        super(events, Clock.systemUTC(), java.util.Optional.of(policies));
+    }
+
+    /** Without runtime policies: the mailet parameters alone decide. */
     public NotifyAdmin(SecurityEventSink events) {
-        super(events, Clock.systemUTC());
+        super(events, Clock.systemUTC(), java.util.Optional.empty());
     }
 
     NotifyAdmin(SecurityEventSink events, Clock clock) {
-        super(events, clock);
+        super(events, clock, java.util.Optional.empty());
+    }
+
+    NotifyAdmin(SecurityEventSink events, Clock clock, PolicyLookup policies) {
+        super(events, clock, java.util.Optional.of(policies));
     }
 
     @Override
@@ -60,6 +72,12 @@ public class NotifyAdmin extends NoticeMailet {
             suppressed(mail, "postmaster", "no postmaster configured (mailetcontainer.xml <context><postmaster>) and no 'to' parameter");
             return;
         }
-        notify(mail, admin);
+        if (!mail.getRecipients().isEmpty() && policyFor(admin).isPresent()
+            && mail.getRecipients().stream().noneMatch(recipient -> policyFor(recipient).orElseThrow().notices().admin())) {
+            suppressed(mail, admin.asString(), "policy: notices.admin is false for every recipient");
+            return;
+        }
+        // The admin reads notices in the language of the admin's own policy.
+        notify(mail, admin, policyFor(admin).map(dev.bulwark.security.policy.Policy::language), java.util.Optional.empty());
     }
 }

@@ -16,18 +16,29 @@ import dev.bulwark.security.SecurityEventSink;
  * Tells each recipient that a message for them was withheld, with the reference to ask for its
  * release. Only local recipients unless {@code localOnly=false} (outbound mail stopped here is the
  * sender's business, not the external recipient's). At most {@code maxPerWindow} (5) per recipient per
- * {@code window}.
+ * {@code window}. With runtime policies (docs/policy.md): only recipients whose policy has
+ * {@code notices.recipients}, each in its policy's {@code language}.
  */
 public class NotifyRecipients extends NoticeMailet {
     private boolean localOnly;
 
+    /** In Bulwark's James: each notice as the runtime policy (docs/policy.md) of the addresses it concerns says. */
     @Inject
+    public NotifyRecipients(SecurityEventSink events, PolicyLookup policies) {
+        super(events, Clock.systemUTC(), java.util.Optional.of(policies));
+    }
+
+    /** Without runtime policies: the mailet parameters alone decide. */
     public NotifyRecipients(SecurityEventSink events) {
-        super(events, Clock.systemUTC());
+        super(events, Clock.systemUTC(), java.util.Optional.empty());
     }
 
     NotifyRecipients(SecurityEventSink events, Clock clock) {
-        super(events, clock);
+        super(events, clock, java.util.Optional.empty());
+    }
+
+    NotifyRecipients(SecurityEventSink events, Clock clock, PolicyLookup policies) {
+        super(events, clock, java.util.Optional.of(policies));
     }
 
     @Override
@@ -58,7 +69,12 @@ public class NotifyRecipients extends NoticeMailet {
                 suppressed(mail, recipient.asString(), "not a local recipient");
                 continue;
             }
-            notify(mail, recipient);
+            java.util.Optional<dev.bulwark.security.policy.Policy> policy = policyFor(recipient);
+            if (policy.isPresent() && !policy.get().notices().recipients()) {
+                suppressed(mail, recipient.asString(), "policy: notices.recipients is false");
+                continue;
+            }
+            notify(mail, recipient, policy.map(dev.bulwark.security.policy.Policy::language), java.util.Optional.empty());
         }
     }
 }

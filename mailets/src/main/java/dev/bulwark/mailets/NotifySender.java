@@ -25,7 +25,9 @@ import dev.bulwark.security.SecurityEventSink;
  * authorised network ({@code org.apache.james.SMTPIsAuthNetwork}, smtpserver.xml's authorizedAddresses),
  * whatever domain the sender claims; never a null sender, list or bulk mail, auto-submitted mail, or a
  * virus known to forge senders ({@code forgingVirusPatterns}, * wildcards). Each refusal is logged and
- * recorded as a {@code notice.suppressed} event with its reason.
+ * recorded as a {@code notice.suppressed} event with its reason. With runtime policies (docs/policy.md): only
+ * about the recipients whose policy has {@code notices.sender} (none: no notice), in the first one's
+ * policy's {@code language}.
  */
 public class NotifySender extends NoticeMailet {
     /** Set by James's SMTP server (true) when the client may relay: an authorised network, or after SMTP AUTH. */
@@ -33,13 +35,23 @@ public class NotifySender extends NoticeMailet {
     private BackscatterGuard guard;
     private boolean guardOn;
 
+    /** In Bulwark's James: each notice as the runtime policy (docs/policy.md) of the addresses it concerns says. */
     @Inject
+    public NotifySender(SecurityEventSink events, PolicyLookup policies) {
+        super(events, Clock.systemUTC(), java.util.Optional.of(policies));
+    }
+
+    /** Without runtime policies: the mailet parameters alone decide. */
     public NotifySender(SecurityEventSink events) {
-        super(events, Clock.systemUTC());
+        super(events, Clock.systemUTC(), java.util.Optional.empty());
     }
 
     NotifySender(SecurityEventSink events, Clock clock) {
-        super(events, clock);
+        super(events, clock, java.util.Optional.empty());
+    }
+
+    NotifySender(SecurityEventSink events, Clock clock, PolicyLookup policies) {
+        super(events, clock, java.util.Optional.of(policies));
     }
 
     @Override
@@ -87,7 +99,15 @@ public class NotifySender extends NoticeMailet {
                 return;
             }
         }
-        notify(mail, sender.get());
+        List<MailAddress> told = mail.getRecipients().stream()
+            .filter(recipient -> policyFor(recipient).map(policy -> policy.notices().sender()).orElse(true)).toList();
+        if (told.isEmpty() && !mail.getRecipients().isEmpty()) {
+            suppressed(mail, sender.get().asString(), "policy: notices.sender is false for every recipient");
+            return;
+        }
+        // Recipients whose policy keeps the sender uninformed are not named; the language is the first named one's policy's.
+        Optional<String> language = told.stream().findFirst().flatMap(this::policyFor).map(dev.bulwark.security.policy.Policy::language);
+        notify(mail, sender.get(), language, told.size() == mail.getRecipients().size() ? Optional.empty() : Optional.of(told));
     }
 
     private static List<String> virusNames(Mail mail) {

@@ -47,7 +47,9 @@ import dev.bulwark.security.policy.PolicyVerdict;
  * {@code rejectInfected}, {@code rejectSuspicious} and {@code spamRejectScore} (which must then be left out): a
  * mail is refused only when the policy of every one of its recipients says reject (its {@code actions.virus},
  * {@code .suspicious} or {@code .encrypted}; its score at or above {@code spam.rejectAt}); otherwise it is
- * accepted and the pipeline applies each recipient's policy.
+ * accepted and the pipeline applies each recipient's policy. Mail that cannot be scanned is refused as
+ * {@code failClosed} and {@code rejectUnscannable} say, and also when every recipient's {@code actions.scanFailed}
+ * (451) or {@code actions.unscannable} (552) says reject.
  */
 public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
     private static final Logger LOGGER = LoggerFactory.getLogger(SmtpScanHook.class);
@@ -131,13 +133,13 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
                 }
             }
             case ERROR -> {
-                if (failClosed) {
+                if (failClosed || usePolicy && everyRecipient(mail, policy -> policy.action(PolicyVerdict.SCAN_FAILED) == PolicyAction.REJECT)) {
                     return reject(mail, "451", "4.7.1 Virus scanner unavailable, please try again later", false);
                 }
                 return HookResult.DECLINED; // the pipeline scans (and holds) it
             }
             case UNSCANNABLE -> {
-                if (rejectUnscannable) {
+                if (rejectUnscannable || usePolicy && everyRecipient(mail, policy -> policy.action(PolicyVerdict.UNSCANNABLE) == PolicyAction.REJECT)) {
                     // Permanent: the same mail is as large tomorrow. Its sender learns it now, not through a bounce.
                     return reject(mail, "552", "5.3.4 Rejected: a part of this message is too large to be scanned for viruses", true);
                 }

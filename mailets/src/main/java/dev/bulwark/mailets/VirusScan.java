@@ -7,6 +7,9 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
@@ -22,6 +25,8 @@ import dev.bulwark.scanner.verdict.ScanVerdict;
 import dev.bulwark.scanner.verdict.VirusScanner;
 import dev.bulwark.security.LogText;
 import dev.bulwark.security.SecurityEventSink;
+import dev.bulwark.security.policy.Policy;
+import dev.bulwark.security.policy.PolicyVerdict;
 
 /**
  * Scans each mail with clamd and records the verdict as {@code bulwark.virus.*} attributes and an
@@ -31,6 +36,10 @@ import dev.bulwark.security.SecurityEventSink;
  * {@code scanFailedProcessor} (default {@code scan-failed}), so nothing passes unscanned; mail over
  * clamd's size limit (UNSCANNABLE) goes to {@code unscannableProcessor} (default: the same), since a
  * rescan would not help it. With {@code failOpen=true} both go on, the header saying they were not scanned.
+ * In Bulwark's James each recipient's runtime policy decides instead ({@code actions.scanFailed},
+ * {@code actions.unscannable}, docs/policy.md): hold (the default) as above, quarantine in
+ * {@code quarantineProcessor} (default {@code quarantine}), or deliver-tagged (only when the policy's
+ * {@code allowUnscannedDelivery} is true); recipients whose policies differ get their own copies.
  *
  * <p>Mail over clamd's stream limit ({@code clamd.maxStreamSize}) is scanned part by part
  * ({@link MessageScan}): only a part that is itself over the limit makes it UNSCANNABLE. How it was
@@ -47,26 +56,43 @@ public class VirusScan extends GenericMailet {
     private static final String SCAN_FAILED_PROCESSOR = "scanFailedProcessor";
     private static final String UNSCANNABLE_PROCESSOR = "unscannableProcessor";
     private static final String FAIL_OPEN = "failOpen";
+    private static final String QUARANTINE_PROCESSOR = "quarantineProcessor";
     /** The names clamd gives encrypted archives and documents with AlertEncrypted (AlertEncryptedArchive, AlertEncryptedDoc). */
     static final String ENCRYPTED_PREFIX = "Heuristics.Encrypted.";
 
     private final VirusScanner scanner;
     private final SecurityEventSink events;
     private final ScanStamp stamp;
+    private final java.util.Optional<PolicyLookup> policies;
+    private final MailQueueFactory<? extends MailQueue> queues;
+    private String quarantineProcessor;
     private String scanFailedProcessor;
     private String unscannableProcessor;
     private boolean failOpen;
 
+    /** In Bulwark's James: mail without a verdict goes where each recipient's policy says (actions.unscannable, actions.scanFailed). */
     @Inject
+    public VirusScan(VirusScanner scanner, SecurityEventSink events, ScanStamp stamp, PolicyLookup policies, MailQueueFactory<?> queues) {
+        this.scanner = scanner;
+        this.events = events;
+        this.stamp = stamp;
+        this.policies = java.util.Optional.of(policies);
+        this.queues = queues;
+    }
+
+    /** Without runtime policies: mail without a verdict is held (or goes on with failOpen). */
     public VirusScan(VirusScanner scanner, SecurityEventSink events, ScanStamp stamp) {
         this.scanner = scanner;
         this.events = events;
         this.stamp = stamp;
+        this.policies = java.util.Optional.empty();
+        this.queues = null;
     }
 
     @Override
     public void init() throws MessagingException {
-        Parameters.checkKnown(this, Set.of(SCAN_FAILED_PROCESSOR, UNSCANNABLE_PROCESSOR, FAIL_OPEN));
+        Parameters.checkKnown(this, Set.of(SCAN_FAILED_PROCESSOR, UNSCANNABLE_PROCESSOR, FAIL_OPEN, QUARANTINE_PROCESSOR));
+        quarantineProcessor = Parameters.text(this, QUARANTINE_PROCESSOR).orElse("quarantine");
         scanFailedProcessor = Parameters.text(this, SCAN_FAILED_PROCESSOR).orElse("scan-failed");
         unscannableProcessor = Parameters.text(this, UNSCANNABLE_PROCESSOR).orElse(scanFailedProcessor);
         failOpen = Parameters.bool(this, FAIL_OPEN, false);
@@ -96,8 +122,67 @@ public class VirusScan extends GenericMailet {
                     failOpen ? "delivering it unscanned (failOpen)" : "holding it in processor " + holdIn);
             }
             if (!failOpen) {
-                mail.setState(holdIn);
+                if (policies.isPresent() && !drill) {
+                    applyPolicy(mail, verdict, holdIn);
+                } else {
+                    mail.setState(holdIn);
+                }
             }
+        }
+    }
+
+    /**
+     * Mail without a verdict, per recipient as its policy's {@code actions.unscannable} or {@code actions.scanFailed} says
+     * (docs/policy.md): hold (and reject, which only the SMTP-time scan can do) in the held processor, quarantine in
+     * {@code quarantineProcessor}, deliver-tagged (only with {@code allowUnscannedDelivery}, checked again here) goes on
+     * with the header saying it was not scanned, and a security event. Never stamped: store-level scanning may judge it later.
+     */
+    private void applyPolicy(Mail mail, ScanVerdict verdict, String holdIn) throws MessagingException {
+        PolicyVerdict kind = verdict.status() == ScanVerdict.Status.UNSCANNABLE ? PolicyVerdict.UNSCANNABLE : PolicyVerdict.SCAN_FAILED;
+        java.util.Map<String, java.util.List<MailAddress>> routes = new java.util.LinkedHashMap<>();
+        for (MailAddress recipient : mail.getRecipients()) {
+            Policy policy = policies.get().policyFor(recipient);
+            String route = switch (policy.action(kind)) {
+                case DELIVER_TAGGED -> policy.allowUnscannedDelivery() ? mail.getState() : holdIn;
+                case QUARANTINE -> quarantineProcessor;
+                default -> holdIn;
+            };
+            routes.computeIfAbsent(route, r -> new java.util.ArrayList<>()).add(recipient);
+        }
+        String kept = routes.containsKey(mail.getState()) ? mail.getState() : routes.keySet().stream().findFirst().orElse(holdIn);
+        for (java.util.Map.Entry<String, java.util.List<MailAddress>> route : routes.entrySet()) {
+            if (!route.getKey().equals(kept)) {
+                splitOff(mail, route.getKey(), route.getValue());
+            }
+        }
+        if (routes.containsKey(kept)) {
+            mail.setRecipients(routes.get(kept));
+        }
+        if (kept.equals(mail.getState())) {
+            String reason = verdict.reason().orElse("unknown reason");
+            mail.getMessage().setHeader(ApplyPolicy.POLICY_HEADER, HeaderText.of(kind.field() + " (" + reason
+                + "), delivered unscanned as the recipient's policy says"));
+            LOGGER.warn("Virus scan of {} gave no verdict: {}; delivering it unscanned to {}: their policy's actions.{} is deliver-tagged",
+                mail.getName(), LogText.of(verdict), LogText.of(mail.getRecipients()), kind.field());
+            events.record(MailEvents.of(mail, "unscanned.delivered", java.util.Map.of("verdict", kind.field(), "reason", reason,
+                "recipients", mail.getRecipients().stream().map(MailAddress::asString).collect(java.util.stream.Collectors.joining(",")))));
+        } else {
+            mail.setState(kept);
+        }
+    }
+
+    private void splitOff(Mail mail, String processor, java.util.List<MailAddress> recipients) throws MessagingException {
+        MailImpl copy = MailImpl.duplicate(mail);
+        try {
+            copy.setName(mail.getName() + "-policy-" + processor);
+            copy.setRecipients(recipients);
+            copy.setState(processor);
+            queues.createQueue(MailQueueFactory.SPOOL).enQueue(copy);
+            LOGGER.info("Policy: {} of mail {} without a verdict to {} as {}", LogText.of(recipients), mail.getName(), processor, copy.getName());
+        } catch (MailQueue.MailQueueException e) {
+            throw new MessagingException("VirusScan: cannot split " + mail.getName() + ": " + e.getMessage(), e);
+        } finally {
+            copy.dispose();
         }
     }
 

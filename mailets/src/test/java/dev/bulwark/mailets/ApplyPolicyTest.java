@@ -155,4 +155,24 @@ class ApplyPolicyTest {
         assertThat(clean.getState()).isEqualTo(Mail.DEFAULT);
         assertThat(spooled).isEmpty();
     }
+
+    @Test
+    void theFindingsOfAnAttachmentCheckThatMatchedOnlyOtherRecipientsAreDropped() throws Exception {
+        Mail others = mail("bob@example.com");
+        others.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.REASON, AttributeValue.of("invoice.pdf: banned extension .pdf")));
+        others.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.BANNED_FOR, AttributeValue.of("fin@example.com")));
+
+        mailet(Map.of()).service(others);
+
+        assertThat(others.getState()).isEqualTo(Mail.DEFAULT);
+        assertThat(others.getAttribute(dev.bulwark.matchers.HasBannedAttachment.REASON)).isEmpty();
+        assertThat(others.getAttribute(ApplyPolicy.APPLIED)).isEmpty();
+        assertThat(spooled).isEmpty();
+
+        Mail theirs = mail("fin@example.com");
+        theirs.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.REASON, AttributeValue.of("invoice.pdf: banned extension .pdf")));
+        theirs.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.BANNED_FOR, AttributeValue.of("fin@example.com")));
+        mailet(Map.of()).service(theirs);
+        assertThat(theirs.getState()).isEqualTo("quarantine");
+    }
 }

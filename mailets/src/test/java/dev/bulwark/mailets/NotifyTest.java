@@ -145,6 +145,62 @@ class NotifyTest {
         });
     }
 
+    private static final dev.bulwark.security.policy.Policy DEFAULT_POLICY =
+        dev.bulwark.security.policy.PolicyDefaults.builtIn(dev.bulwark.security.OutbreakSettings.DEFAULT);
+
+    private static dev.bulwark.security.policy.Policy policy(String override) {
+        return dev.bulwark.security.policy.PolicyDocuments.parseOverride(dev.bulwark.security.policy.PolicyDocuments.read(override),
+            dev.bulwark.security.policy.PolicyDefaults.builtInDocument(dev.bulwark.security.OutbreakSettings.DEFAULT), "").policy();
+    }
+
+    @Test
+    void eachRecipientsPolicySaysWhetherItIsToldAndInWhichLanguage() throws Exception {
+        java.util.Map<String, dev.bulwark.security.policy.Policy> policies = java.util.Map.of(
+            "anna@example.com", policy("{\"notices\": {\"recipients\": true}, \"language\": \"de\"}"),
+            "carl@example.com", policy("{\"notices\": {\"recipients\": true, \"sender\": false, \"admin\": false}}"));
+        PolicyLookup lookup = address -> policies.getOrDefault(address.asString(), DEFAULT_POLICY);
+        Mail mail = infected("alice@example.com");
+        mail.setRecipients(java.util.List.of(address("anna@example.com"), address("bob@example.com"), address("carl@example.com")));
+        mail.setAttribute(new Attribute(Mail.SMTP_AUTH_USER, AttributeValue.of("alice@example.com")));
+
+        init(new NotifyRecipients(events, java.time.Clock.systemUTC(), lookup), "localOnly", "false").service(mail);
+        init(new NotifySender(events, java.time.Clock.systemUTC(), lookup)).service(mail);
+
+        assertThat(context.getSentMails()).hasSize(3);
+        assertThat(context.getSentMails().get(0).getRecipients()).containsExactly(address("anna@example.com"));
+        assertThat(context.getSentMails().get(0).getSubject()).contains("Eine Nachricht an Sie wurde zurückgehalten: Invoice");
+        assertThat(context.getSentMails().get(1).getRecipients()).containsExactly(address("carl@example.com"));
+        assertThat(context.getSentMails().get(1).getSubject()).contains("A message for you was withheld: Invoice");
+        // bob (the default policy: recipients false) is not told; the sender hears about anna and bob, in anna's language, not about carl.
+        assertThat(context.getSentMails().get(2).getRecipients()).containsExactly(address("alice@example.com"));
+        assertThat(context.getSentMails().get(2).getSubject()).contains("Ihre Nachricht wurde nicht zugestellt: Invoice");
+        assertThat((String) context.getSentMails().get(2).getMsg().getContent()).contains("anna@example.com, bob@example.com")
+            .doesNotContain("carl@example.com");
+        assertThat(events.all()).filteredOn(e -> e.kind().equals("notice.suppressed")).singleElement()
+            .satisfies(e -> assertThat(e.details()).containsEntry("to", "bob@example.com").containsEntry("reason", "policy: notices.recipients is false"));
+    }
+
+    @Test
+    void theAdminIsToldWhenOneRecipientsPolicySaysSoInTheAdminsLanguage() throws Exception {
+        java.util.Map<String, dev.bulwark.security.policy.Policy> policies = java.util.Map.of(
+            "postmaster@example.com", policy("{\"language\": \"de\"}"),
+            "carl@example.com", policy("{\"notices\": {\"admin\": false}}"));
+        PolicyLookup lookup = address -> policies.getOrDefault(address.asString(), DEFAULT_POLICY);
+        Mail toCarl = infected("mallory@evil.test");
+        toCarl.setRecipients(java.util.List.of(address("carl@example.com")));
+        NotifyAdmin admin = init(new NotifyAdmin(events, java.time.Clock.systemUTC(), lookup));
+        admin.service(toCarl);
+        assertThat(context.getSentMails()).isEmpty();
+        assertThat(events.all()).singleElement().satisfies(e -> assertThat(e.details())
+            .containsEntry("reason", "policy: notices.admin is false for every recipient"));
+
+        Mail toBoth = infected("mallory@evil.test");
+        toBoth.setRecipients(java.util.List.of(address("carl@example.com"), address("bob@example.com")));
+        admin.service(toBoth);
+        assertThat(context.getSentMails()).singleElement().satisfies(sent -> assertThat(sent.getSubject())
+            .contains("[Bulwark] virus: Nachricht von mallory@evil.test in Quarantäne"));
+    }
+
     /** The context, with one domain local. */
     private static MailetContext local(FakeMailContext context, String domain) {
         return (MailetContext) java.lang.reflect.Proxy.newProxyInstance(MailetContext.class.getClassLoader(), new Class<?>[] {MailetContext.class},

@@ -215,8 +215,54 @@ class VirusScanTest {
     @Test
     void unknownOrInvalidParametersAreStartupErrors() {
         assertThatThrownBy(() -> mailet(content -> ScanVerdict.clean(CLAMD), "failopen", "true"))
-            .hasMessage("mailetcontainer.xml: mailet VirusScan: unknown parameter [failopen], expected one of [failOpen, scanFailedProcessor, unscannableProcessor]");
+            .hasMessage("mailetcontainer.xml: mailet VirusScan: unknown parameter [failopen], expected one of [failOpen, quarantineProcessor, scanFailedProcessor, unscannableProcessor]");
         assertThatThrownBy(() -> mailet(content -> ScanVerdict.clean(CLAMD), "failOpen", "sometimes"))
             .hasMessageContaining("'failOpen' is 'sometimes', expected true or false");
+    }
+
+    private static dev.bulwark.security.policy.Policy policy(String override) {
+        return dev.bulwark.security.policy.PolicyDocuments.parseOverride(dev.bulwark.security.policy.PolicyDocuments.read(override),
+            dev.bulwark.security.policy.PolicyDefaults.builtInDocument(dev.bulwark.security.OutbreakSettings.DEFAULT), "").policy();
+    }
+
+    @Test
+    void mailWithoutAVerdictGoesWhereEachRecipientsPolicySays() throws Exception {
+        java.util.Map<String, dev.bulwark.security.policy.Policy> policies = java.util.Map.of(
+            "quinn@example.com", policy("{\"actions\": {\"unscannable\": \"quarantine\"}}"),
+            "dora@example.com", policy("{\"actions\": {\"unscannable\": \"deliver-tagged\", \"allowUnscannedDelivery\": true}}"));
+        dev.bulwark.security.policy.Policy byDefault = dev.bulwark.security.policy.PolicyDefaults.builtIn(dev.bulwark.security.OutbreakSettings.DEFAULT);
+        List<String> spooled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.apache.james.queue.api.MailQueue queue = (org.apache.james.queue.api.MailQueue) java.lang.reflect.Proxy.newProxyInstance(
+            getClass().getClassLoader(), new Class<?>[] {org.apache.james.queue.api.MailQueue.class}, (proxy, method, args) -> {
+                Mail copy = (Mail) args[0];
+                spooled.add(copy.getState() + " " + copy.getRecipients());
+                return null;
+            });
+        org.apache.james.queue.api.MailQueueFactory<?> queues = (org.apache.james.queue.api.MailQueueFactory<?>) java.lang.reflect.Proxy
+            .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {org.apache.james.queue.api.MailQueueFactory.class}, (proxy, method, args) -> queue);
+        VirusScan mailet = new VirusScan(content -> ScanVerdict.unscannable("a part is over clamd's limit", CLAMD), events, STAMP,
+            recipient -> policies.getOrDefault(recipient.asString(), byDefault), queues);
+        mailet.init(FakeMailetConfig.builder().mailetName("VirusScan").setProperty("unscannableProcessor", "unscannable").build());
+        Mail mail = FakeMail.builder().name("m2").state(Mail.DEFAULT)
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("big").setText("body"))
+            .recipients("bob@example.com", "quinn@example.com", "dora@example.com").build();
+
+        mailet.service(mail);
+
+        // dora's policy delivers it unscanned: the mail goes on here, tagged; bob's (the default) holds it, quinn's quarantines it.
+        assertThat(mail.getState()).isEqualTo(Mail.DEFAULT);
+        assertThat(mail.getRecipients()).extracting(Object::toString).containsExactly("dora@example.com");
+        assertThat(mail.getMessage().getHeader("X-Bulwark-Policy", null))
+            .isEqualTo("unscannable (a part is over clamd's limit), delivered unscanned as the recipient's policy says");
+        assertThat(header(mail)).containsExactly("not scanned: a part is over clamd's limit");
+        assertThat(spooled).containsExactly("unscannable [bob@example.com]", "quarantine [quinn@example.com]");
+        assertThat(events.all()).extracting(event -> event.kind()).contains("unscanned.delivered");
+
+        // Without such a recipient the mail itself is held, as without policies.
+        Mail held = FakeMail.builder().name("m3").state(Mail.DEFAULT)
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("big").setText("body")).recipients("bob@example.com").build();
+        mailet.service(held);
+        assertThat(held.getState()).isEqualTo("unscannable");
+        assertThat(held.getMessage().getHeader("X-Bulwark-Policy")).isNull();
     }
 }

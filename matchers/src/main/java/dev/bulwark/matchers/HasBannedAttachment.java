@@ -3,6 +3,7 @@ package dev.bulwark.matchers;
 import java.util.Collection;
 import java.util.List;
 
+import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
 import dev.bulwark.matchers.attachments.AttachmentInspector;
 import dev.bulwark.matchers.attachments.AttachmentPolicy;
 import dev.bulwark.security.LogText;
+import dev.bulwark.security.SecurityStore;
+import dev.bulwark.security.policy.Policy;
 
 /**
  * Matches mail carrying a banned attachment (see {@link AttachmentInspector}), and mail the attachment
@@ -24,20 +27,45 @@ import dev.bulwark.security.LogText;
  * mail as "banned") or {@code bulwark.banned.suspicious} (filed as "suspicious"). Findings the policy lets
  * pass are recorded in {@code bulwark.banned.uninspected}, matching or not. Condition:
  * {@code HasBannedAttachment=extensions:exe,scr;types:application/x-msdownload;archives:true;encrypted:ban;uninspectable:ban;damaged:suspicious;unopened:deliver}
- * (each key optional; no condition: the defaults of {@link AttachmentPolicy}).
+ * (each key optional; no condition: the defaults of {@link AttachmentPolicy}). In Bulwark's James each recipient's
+ * runtime policy adds its {@code banned.extensions} and {@code banned.types} ({@code type/*} for a whole top-level
+ * type) and, with {@code banned.archives.encrypted} false, delivers encrypted archives; recipients whose rules
+ * differ are matched each by their own (James splits the mail).
  */
 public class HasBannedAttachment extends GenericMatcher {
     public static final AttributeName REASON = AttributeName.of("bulwark.banned.reason");
     public static final AttributeName SUSPICIOUS = AttributeName.of("bulwark.banned.suspicious");
     public static final AttributeName UNINSPECTED = AttributeName.of("bulwark.banned.uninspected");
+    /**
+     * When the recipients' banned rules differ and only some of them match: those (comma separated). James's split gives
+     * the other recipients' copy the same attributes; ApplyPolicy drops the findings from a copy none of whose recipients is here.
+     */
+    public static final AttributeName BANNED_FOR = AttributeName.of("bulwark.banned.recipients");
     private static final Logger LOGGER = LoggerFactory.getLogger(HasBannedAttachment.class);
 
-    private AttachmentInspector inspector;
+    private final java.util.Optional<java.util.function.Function<MailAddress, Policy.Banned>> rules;
+    private final java.util.Map<AttachmentPolicy, AttachmentInspector> inspectors = new java.util.concurrent.ConcurrentHashMap<>();
+    private AttachmentPolicy base;
+
+    /** The condition alone decides, the same for every recipient. */
+    public HasBannedAttachment() {
+        this.rules = java.util.Optional.empty();
+    }
+
+    /** In Bulwark's James: each recipient's runtime policy's {@code banned.*} (docs/policy.md) on top of the condition. */
+    @Inject
+    public HasBannedAttachment(SecurityStore store) {
+        this(recipient -> store.policies().resolve(recipient.asString()).policy().banned());
+    }
+
+    HasBannedAttachment(java.util.function.Function<MailAddress, Policy.Banned> rules) {
+        this.rules = java.util.Optional.of(rules);
+    }
 
     @Override
     public void init() throws MessagingException {
         try {
-            inspector = new AttachmentInspector(AttachmentPolicy.parse(getCondition()));
+            base = AttachmentPolicy.parse(getCondition());
         } catch (IllegalArgumentException e) {
             throw new MessagingException("mailetcontainer.xml: matcher HasBannedAttachment=" + getCondition() + ": " + e.getMessage()
                 + "; expected key:value pairs separated by ';' with keys extensions, types, archives, encrypted, uninspectable, damaged,"
@@ -47,18 +75,57 @@ public class HasBannedAttachment extends GenericMatcher {
 
     @Override
     public Collection<MailAddress> match(Mail mail) throws MessagingException {
-        AttachmentInspector.Report report = inspector.report(mail.getMessage());
-        if (!report.uninspected().isEmpty()) {
-            String uninspected = String.join("; ", report.uninspected());
+        java.util.Map<AttachmentPolicy, List<MailAddress>> byRules = new java.util.LinkedHashMap<>();
+        for (MailAddress recipient : mail.getRecipients()) {
+            AttachmentPolicy policy = rules.map(lookup -> base.with(lookup.apply(recipient))).orElse(base);
+            byRules.computeIfAbsent(policy, p -> new java.util.ArrayList<>()).add(recipient);
+        }
+        if (byRules.size() <= 1) {
+            return match(mail, byRules.isEmpty() ? base : byRules.keySet().iterator().next());
+        }
+        // The recipients' rules differ: each set of rules inspects the mail once, and only its recipients match by it.
+        java.util.Set<String> banned = new java.util.LinkedHashSet<>();
+        java.util.Set<String> suspicious = new java.util.LinkedHashSet<>();
+        java.util.Set<String> uninspected = new java.util.LinkedHashSet<>();
+        List<MailAddress> matched = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<AttachmentPolicy, List<MailAddress>> entry : byRules.entrySet()) {
+            AttachmentInspector.Report report = inspector(entry.getKey()).report(mail.getMessage());
+            uninspected.addAll(report.uninspected());
+            if (report.isBanned() || report.isSuspicious()) {
+                banned.addAll(report.banned());
+                suspicious.addAll(report.suspicious());
+                matched.addAll(entry.getValue());
+            }
+        }
+        record(mail, List.copyOf(banned), List.copyOf(suspicious), List.copyOf(uninspected));
+        if (!matched.isEmpty() && matched.size() < mail.getRecipients().size()) {
+            mail.setAttribute(new Attribute(BANNED_FOR, AttributeValue.of(matched.stream().map(MailAddress::asString)
+                .collect(java.util.stream.Collectors.joining(",")))));
+        }
+        return matched;
+    }
+
+    private AttachmentInspector inspector(AttachmentPolicy policy) {
+        return inspectors.computeIfAbsent(policy, AttachmentInspector::new);
+    }
+
+    private Collection<MailAddress> match(Mail mail, AttachmentPolicy policy) throws MessagingException {
+        AttachmentInspector.Report report = inspector(policy).report(mail.getMessage());
+        record(mail, report.banned(), report.suspicious(), report.uninspected());
+        return report.isBanned() || report.isSuspicious() ? mail.getRecipients() : List.of();
+    }
+
+    private void record(Mail mail, List<String> banned, List<String> suspicious, List<String> uninspectedFindings) {
+        if (!uninspectedFindings.isEmpty()) {
+            String uninspected = String.join("; ", uninspectedFindings);
             LOGGER.info("Mail {}: attachments not inspected (delivered by the policy): {}", mail.getName(), LogText.of(uninspected));
             mail.setAttribute(new Attribute(UNINSPECTED, AttributeValue.of(uninspected)));
         }
-        if (report.isSuspicious()) {
-            mail.setAttribute(new Attribute(SUSPICIOUS, AttributeValue.of(String.join("; ", report.suspicious()))));
+        if (!suspicious.isEmpty()) {
+            mail.setAttribute(new Attribute(SUSPICIOUS, AttributeValue.of(String.join("; ", suspicious))));
         }
-        if (report.isBanned()) {
-            mail.setAttribute(new Attribute(REASON, AttributeValue.of(String.join("; ", report.banned()))));
+        if (!banned.isEmpty()) {
+            mail.setAttribute(new Attribute(REASON, AttributeValue.of(String.join("; ", banned))));
         }
-        return report.isBanned() || report.isSuspicious() ? mail.getRecipients() : List.of();
     }
 }

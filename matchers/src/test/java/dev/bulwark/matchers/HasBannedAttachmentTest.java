@@ -66,6 +66,36 @@ class HasBannedAttachmentTest {
     }
 
     @Test
+    void eachRecipientsRuntimePolicyAddsItsBannedRulesAndOnlyItsRecipientsMatch() throws Exception {
+        dev.bulwark.security.policy.Policy.Banned none = new dev.bulwark.security.policy.Policy.Banned(java.util.List.of(), java.util.List.of(), true, 5);
+        dev.bulwark.security.policy.Policy.Banned noPdf = new dev.bulwark.security.policy.Policy.Banned(java.util.List.of("pdf"),
+            java.util.List.of("image/*"), true, 5);
+        HasBannedAttachment matcher = new HasBannedAttachment(recipient -> recipient.asString().equals("b@example.com") ? noPdf : none);
+        matcher.init(FakeMatcherConfig.builder().matcherName("HasBannedAttachment").build());
+
+        FakeMail pdf = mail("invoice.pdf", "%PDF-1.4 harmless".getBytes(StandardCharsets.US_ASCII));
+        assertThat(matcher.match(pdf)).extracting(Object::toString).containsExactly("b@example.com");
+        assertThat(reason(pdf)).isEqualTo("invoice.pdf: banned extension .pdf");
+        assertThat(pdf.getAttribute(HasBannedAttachment.BANNED_FOR)).get().extracting(a -> a.getValue().value()).isEqualTo("b@example.com");
+        // A whole top-level type: a PNG by its bytes, whatever its name.
+        FakeMail png = mail("notes.txt", new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
+        assertThat(matcher.match(png)).extracting(Object::toString).containsExactly("b@example.com");
+        // What the condition bans, every recipient's rules ban: one match for all, no recipient list.
+        FakeMail exe = mail("setup.exe", "x".getBytes(StandardCharsets.US_ASCII));
+        assertThat(matcher.match(exe)).hasSize(2);
+        assertThat(exe.getAttribute(HasBannedAttachment.BANNED_FOR)).isEmpty();
+        // An archive in an archive: deeper than b's banned.archives.maxDepth (1), not deeper than the default's (5).
+        dev.bulwark.security.policy.Policy.Banned shallow = new dev.bulwark.security.policy.Policy.Banned(java.util.List.of(), java.util.List.of(), true, 1);
+        HasBannedAttachment depth = new HasBannedAttachment(recipient -> recipient.asString().equals("b@example.com") ? shallow : none);
+        depth.init(FakeMatcherConfig.builder().matcherName("HasBannedAttachment").build());
+        FakeMail nested = mail("outer.zip", zip("inner.zip", zip("readme.txt", "hi".getBytes(StandardCharsets.US_ASCII))));
+        assertThat(depth.match(nested)).extracting(Object::toString).containsExactly("b@example.com");
+        assertThat(reason(nested)).isEqualTo("outer.zip > inner.zip: archive nested deeper than 1 (banned.archives.maxDepth)");
+        // Rules that change nothing are the condition's own.
+        assertThat(dev.bulwark.matchers.attachments.AttachmentPolicy.DEFAULT.with(none)).isSameAs(dev.bulwark.matchers.attachments.AttachmentPolicy.DEFAULT);
+    }
+
+    @Test
     void anExecutableIsFoundByItsBytesWhateverItsName() throws Exception {
         FakeMail mail = mail("holiday-photo.jpg", PE);
         assertThat(matcher(null).match(mail)).hasSize(2);

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 
 /**
  * Watches virus detections in a sliding window and declares an outbreak when one virus, or all of them
- * together, cross their thresholds ({@link OutbreakSettings}); the outbreak ends after a quiet period
+ * together, cross their thresholds ({@link OutbreakSettings}, as they are at each detection); the outbreak ends after a quiet period
  * without crossing. Starts and ends are reported as security events to {@code events}. Thread-safe;
  * memory is bounded by the detections inside one window.
  */
@@ -24,7 +24,7 @@ public final class OutbreakDetector {
     private record Detection(Instant at, String virus) {
     }
 
-    private final OutbreakSettings settings;
+    private final java.util.function.Supplier<OutbreakSettings> settings;
     private final Clock clock;
     private final Consumer<SecurityEvent> events;
     private final Deque<Detection> window = new ArrayDeque<>();
@@ -32,6 +32,14 @@ public final class OutbreakDetector {
     private Optional<Outbreak> current = Optional.empty();
 
     public OutbreakDetector(OutbreakSettings settings, Clock clock, Consumer<SecurityEvent> events) {
+        this(() -> settings, clock, events);
+    }
+
+    /**
+     * With settings read again at each detection and each look at the current outbreak, so that a change (the default
+     * runtime policy's {@code outbreak.*}, docs/policy.md) applies to the next mail, to the detections already in the window too.
+     */
+    public OutbreakDetector(java.util.function.Supplier<OutbreakSettings> settings, Clock clock, Consumer<SecurityEvent> events) {
         this.settings = settings;
         this.clock = clock;
         this.events = events;
@@ -40,12 +48,13 @@ public final class OutbreakDetector {
     /** One infected mail, with the virus names found in it. */
     public synchronized void detected(List<String> virusNames) {
         Instant now = clock.instant();
-        expire(now);
+        OutbreakSettings settings = this.settings.get();
+        expire(now, settings);
         for (String virus : virusNames.isEmpty() ? List.of("unknown") : virusNames) {
             window.addLast(new Detection(now, virus));
             perVirus.merge(virus, 1, Integer::sum);
         }
-        crossing().ifPresent(cause -> {
+        crossing(settings).ifPresent(cause -> {
             if (current.isEmpty()) {
                 current = Optional.of(new Outbreak(now, cause, now, Map.copyOf(perVirus)));
                 events.accept(SecurityEvent.of(now, "outbreak.started", Optional.empty(), Optional.empty(), List.of(),
@@ -60,7 +69,8 @@ public final class OutbreakDetector {
     /** The outbreak in progress, if any; ends it when its quiet period has passed. */
     public synchronized Optional<Outbreak> current() {
         Instant now = clock.instant();
-        expire(now);
+        OutbreakSettings settings = this.settings.get();
+        expire(now, settings);
         current.filter(outbreak -> !now.isBefore(outbreak.lastCrossing().plus(settings.quietPeriod()))).ifPresent(outbreak -> {
             current = Optional.empty();
             events.accept(SecurityEvent.of(now, "outbreak.ended", Optional.empty(), Optional.empty(), List.of(),
@@ -69,11 +79,12 @@ public final class OutbreakDetector {
         return current;
     }
 
+    /** The settings as they are now. */
     public OutbreakSettings settings() {
-        return settings;
+        return settings.get();
     }
 
-    private Optional<String> crossing() {
+    private Optional<String> crossing(OutbreakSettings settings) {
         Optional<Map.Entry<String, Integer>> top = perVirus.entrySet().stream().max(Map.Entry.comparingByValue());
         if (top.isPresent() && top.get().getValue() > settings.perVirus()) {
             return Optional.of(top.get().getValue() + " detections of " + top.get().getKey() + " in " + settings.window()
@@ -85,7 +96,7 @@ public final class OutbreakDetector {
         return Optional.empty();
     }
 
-    private void expire(Instant now) {
+    private void expire(Instant now, OutbreakSettings settings) {
         Instant oldest = now.minus(settings.window());
         while (!window.isEmpty() && window.peekFirst().at().isBefore(oldest)) {
             Detection gone = window.removeFirst();

@@ -71,4 +71,27 @@ class OutbreakDetectorTest {
         assertThat(detector.current()).isPresent();
         assertThat(events).extracting(SecurityEvent::kind).containsExactly("outbreak.started");
     }
+
+    @Test
+    void changedThresholdsApplyToTheNextDetectionAndToTheWindowAlreadyCounted() {
+        java.util.concurrent.atomic.AtomicReference<OutbreakSettings> settings = new java.util.concurrent.atomic.AtomicReference<>(
+            new OutbreakSettings(Duration.ofMinutes(10), 3, 5, Duration.ofMinutes(30)));
+        OutbreakDetector live = new OutbreakDetector(settings::get, clock, events::add);
+        live.detected(List.of("Worm.Test"));
+        live.detected(List.of("Worm.Test"));
+        assertThat(live.current()).isEmpty();
+
+        settings.set(new OutbreakSettings(Duration.ofMinutes(10), 1, 5, Duration.ofMinutes(30)));
+        assertThat(live.settings().perVirus()).isEqualTo(1);
+        live.detected(List.of("Worm.Test"));
+        assertThat(live.current()).get().satisfies(outbreak -> assertThat(outbreak.cause()).startsWith("3 detections of Worm.Test")
+            .contains("(threshold 1)"));
+
+        // A shorter window forgets the older detections at once.
+        clock.advance(Duration.ofMinutes(2));
+        settings.set(new OutbreakSettings(Duration.ofMinutes(1), 1, 5, Duration.ofMinutes(30)));
+        live.detected(List.of("Other.Test"));
+        live.detected(List.of("Other.Test"));
+        assertThat(live.current()).get().satisfies(outbreak -> assertThat(outbreak.detections()).containsOnlyKeys("Other.Test"));
+    }
 }

@@ -63,7 +63,7 @@ class StartupErrorsTest {
         assertThat(startupError(jameses, conf -> conf.replace("mailetcontainer.xml",
             "<failOpen>false</failOpen>", "<failOpne>true</failOpne>")))
             .isEqualTo("mailetcontainer.xml: mailet dev.bulwark.mailets.VirusScan: unknown parameter [failOpne],"
-                + " expected one of [failOpen, scanFailedProcessor, unscannableProcessor]");
+                + " expected one of [failOpen, quarantineProcessor, scanFailedProcessor, unscannableProcessor]");
     }
 
     @Test

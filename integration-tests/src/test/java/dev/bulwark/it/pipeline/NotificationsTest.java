@@ -28,7 +28,7 @@ import dev.bulwark.it.fixtures.MailClients;
  * a sender is told only when the mail came with SMTP AUTH or from an authorised network (this James, like
  * every test James, authorises no loopback address: the test client is the internet). Text from a
  * hostile mail stays on one line in every notice and cannot forge a log line. This James has the
- * sample's opt-in recipient notices switched on.
+ * default policy's opt-in recipient notices ({@code notices.recipients}) switched on.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 // The burst uses up this minute's admin notices: it runs last.
@@ -36,11 +36,8 @@ import dev.bulwark.it.fixtures.MailClients;
 class NotificationsTest {
     private static final String POSTMASTER = BulwarkJames.POSTMASTER;
 
-    /** The sample's opt-in recipient notices, switched on. */
     @org.junit.jupiter.api.extension.RegisterExtension
-    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf
-        .replace("mailetcontainer.xml", "(with its reference):\n", "(with its reference): -->\n")
-        .replace("mailetcontainer.xml", "            </mailet>\n            -->\n", "            </mailet>\n"));
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension();
     private MailClients clients;
     private BulwarkJames james;
 
@@ -49,6 +46,8 @@ class NotificationsTest {
         this.james = james;
         this.clients = new MailClients(james);
         james.addPostmaster();
+        // The default policy's opt-in recipient notices, switched on.
+        clients.changeDefaultPolicy(policy -> ((com.fasterxml.jackson.databind.node.ObjectNode) policy.get("notices")).put("recipients", true));
     }
 
     /** A notice's text, decoded from the raw message IMAP gives. */

@@ -123,6 +123,45 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void aGroupsBannedExtensionsQuarantineOnlyItsMembersCopy() throws Exception {
+        String plain = james.addUser("pdf-plain");
+        String member = james.addUser("pdf-member");
+        clients.webAdmin().put("/bulwark/groups/no-pdf/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"banned\": {\"extensions\": [\"pdf\"], \"archives\": {\"maxDepth\": 1}}}").put("/bulwark/policies/groups/no-pdf")
+            .then().statusCode(200);
+
+        clients.send("vendor@outside.test", List.of(member, plain), TestSamples.messageWithAttachment("vendor@outside.test", member,
+            "the brochure", "brochure.pdf", "%PDF-1.4 a harmless brochure".getBytes(StandardCharsets.US_ASCII)));
+
+        // The default recipient gets it as it is; the member's copy is quarantined as banned.
+        String delivered = clients.awaitInboxMessage(plain, 1);
+        assertThat(delivered).contains("Subject: the brochure").contains("brochure.pdf").doesNotContain("X-Bulwark-Policy");
+        Map<String, Object> entry = clients.awaitQuarantined("the brochure");
+        assertThat(entry).containsEntry("reason", "banned");
+        assertThat((List<String>) entry.get("recipients")).containsExactly(member);
+        assertThat(clients.inboxCount(member)).isZero();
+        assertThat(quarantined("the brochure")).hasSize(1);
+
+        // An archive in an archive: deeper than the group's banned.archives.maxDepth (1), within the default's.
+        java.io.ByteArrayOutputStream inner = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(inner)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
+            zip.write("the figures".getBytes(StandardCharsets.US_ASCII));
+        }
+        java.io.ByteArrayOutputStream outer = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(outer)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("inner.zip"));
+            zip.write(inner.toByteArray());
+        }
+        clients.send("vendor@outside.test", List.of(member, plain), TestSamples.messageWithAttachment("vendor@outside.test", member,
+            "the nested archive", "outer.zip", outer.toByteArray()));
+        clients.awaitInboxMessage(plain, 2); // the default recipient gets it too
+        Map<String, Object> nested = clients.awaitQuarantined("the nested archive");
+        assertThat(nested).containsEntry("reason", "banned");
+        assertThat((List<String>) nested.get("recipients")).containsExactly(member);
+    }
+
+    @Test
     void aGroupsSubjectTagMarksOnlyItsMembersCopy() throws Exception {
         String plain = james.addUser("tag-plain");
         String tagged = james.addUser("tag-member");
@@ -137,6 +176,29 @@ class RuntimePolicyTest {
         assertThat(taggedCopy.split("X-Bulwark-Virus: ", -1)).as("one X-Bulwark-Virus header").hasSize(2);
         String plainCopy = clients.awaitInboxMessage(plain, 1);
         assertThat(plainCopy).contains("Subject: big offer").doesNotContain("[SPAM]").contains("X-Spam-Flag: YES");
+    }
+
+    @Test
+    void aGroupsPolicySaysWhoIsToldAndInWhichLanguage() throws Exception {
+        String plain = james.addUser("notice-plain");
+        String member = james.addUser("notice-member");
+        clients.webAdmin().put("/bulwark/groups/german/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"notices\": {\"recipients\": true}, \"language\": \"de\"}").put("/bulwark/policies/groups/german")
+            .then().statusCode(200);
+
+        clients.send("partner@outside.test", List.of(plain, member), TestSamples.messageWithAttachment("partner@outside.test", member,
+            "quarterly figures", "figures.txt", TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII)));
+
+        Map<String, Object> entry = clients.awaitQuarantined("quarterly figures");
+        javax.mail.internet.MimeMessage notice = new javax.mail.internet.MimeMessage(null,
+            new java.io.ByteArrayInputStream(clients.awaitInboxMessage(member, 1).getBytes(StandardCharsets.ISO_8859_1)));
+        assertThat(notice.getSubject()).isEqualTo("Eine Nachricht an Sie wurde zurückgehalten: quarterly figures");
+        assertThat((String) notice.getContent()).contains((String) entry.get("id"));
+        // The default policy (notices.recipients false) tells the other recipient nothing.
+        AWAIT.until(() -> clients.webAdmin().get("/bulwark/events?kind=notice.suppressed&limit=1000").then().statusCode(200).extract()
+            .jsonPath().<Map<String, Object>>getList("$").stream().map(event -> (Map<String, String>) event.get("details"))
+            .anyMatch(details -> plain.equals(details.get("to")) && "policy: notices.recipients is false".equals(details.get("reason"))));
+        assertThat(clients.inboxCount(plain)).isZero();
     }
 
     @Test

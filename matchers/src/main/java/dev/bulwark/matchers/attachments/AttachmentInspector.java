@@ -462,6 +462,11 @@ public final class AttachmentInspector {
             Container container = container(entry.head(), Set.of(entry.name()), "");
             switch (container) {
                 case ZIP, RAR, SEVEN_ZIP -> {
+                    if (entry.level() >= policy.maxArchiveDepth()) {
+                        findings.add(Kind.BANNED, entry.label() + ": archive nested deeper than " + policy.maxArchiveDepth()
+                            + " (banned.archives.maxDepth)");
+                        return;
+                    }
                     if (entry.level() >= MAX_ARCHIVE_DEPTH) {
                         findings.add(Kind.UNINSPECTABLE, entry.label() + ": archive nested deeper than " + MAX_ARCHIVE_DEPTH + " not inspected");
                         return;
@@ -552,7 +557,8 @@ public final class AttachmentInspector {
                 break;
             }
             if (policy.types().contains(type.toString().toLowerCase(Locale.ROOT))
-                || policy.types().contains(type.getBaseType().toString().toLowerCase(Locale.ROOT))) {
+                || policy.types().contains(type.getBaseType().toString().toLowerCase(Locale.ROOT))
+                || policy.types().contains(type.getType().toLowerCase(Locale.ROOT) + "/*")) {
                 return Optional.of(detected.getBaseType().toString());
             }
         }

@@ -23,9 +23,11 @@ import java.util.TreeMap;
  * @param damaged       what to do with archives that cannot be read (truncated, corrupt); default suspicious
  * @param unopened      what to do with archive formats whose content Bulwark does not open (tar, gzip, cab,
  *                      ISO, the content of RAR and 7z: clamd scans them); default deliver
+ * @param maxArchiveDepth archives nested deeper than this are banned (a runtime policy's {@code banned.archives.maxDepth});
+ *                      {@link Integer#MAX_VALUE}: none, only the check's own limit (deeper than 4: uninspectable)
  */
 public record AttachmentPolicy(Set<String> extensions, Set<String> types, boolean archives, Action encrypted, Action uninspectable,
-                               Action damaged, Action unopened) {
+                               Action damaged, Action unopened, int maxArchiveDepth) {
     public static final Set<String> DEFAULT_EXTENSIONS = Set.of("exe", "com", "bat", "cmd", "scr", "pif", "vbs", "vbe", "js", "jse",
         "wsf", "wsh", "msi", "msp", "hta", "cpl", "jar", "ps1", "lnk", "reg", "dll", "sys",
         // disk images and other containers Windows opens with a double click (mark-of-the-web bypasses), consoles, add-ins
@@ -53,6 +55,32 @@ public record AttachmentPolicy(Set<String> extensions, Set<String> types, boolea
     public AttachmentPolicy {
         extensions = Set.copyOf(extensions);
         types = Set.copyOf(types);
+    }
+
+    /** Without a depth of its own: the check's own limit. */
+    public AttachmentPolicy(Set<String> extensions, Set<String> types, boolean archives, Action encrypted, Action uninspectable,
+                            Action damaged, Action unopened) {
+        this(extensions, types, archives, encrypted, uninspectable, damaged, unopened, Integer.MAX_VALUE);
+    }
+
+    /**
+     * These rules with a runtime policy's (docs/policy.md) on top: its extensions and types banned too; encrypted
+     * archives delivered when it does not ban them (when it does, this condition's action stays); archives nested deeper
+     * than its {@code maxDepth} banned, when that is below the check's own limit.
+     */
+    public AttachmentPolicy with(dev.bulwark.security.policy.Policy.Banned banned) {
+        // A depth the check's own limit already enforces (uninspectable beyond it) changes nothing.
+        int depth = archives && banned.maxArchiveDepth() < AttachmentInspector.MAX_ARCHIVE_DEPTH
+            ? Math.min(banned.maxArchiveDepth(), maxArchiveDepth) : maxArchiveDepth;
+        if (banned.extensions().isEmpty() && banned.types().isEmpty() && banned.encryptedArchives() && depth == maxArchiveDepth) {
+            return this;
+        }
+        Set<String> allExtensions = new LinkedHashSet<>(extensions);
+        banned.extensions().forEach(extension -> allExtensions.add(extension.toLowerCase(Locale.ROOT).replaceFirst("^\\.", "")));
+        Set<String> allTypes = new LinkedHashSet<>(types);
+        banned.types().forEach(type -> allTypes.add(type.toLowerCase(Locale.ROOT)));
+        return new AttachmentPolicy(allExtensions, allTypes, archives, banned.encryptedArchives() ? encrypted : Action.DELIVER, uninspectable,
+            damaged, unopened, depth);
     }
 
     /** @throws IllegalArgumentException with what was wrong and what is expected */

@@ -103,6 +103,11 @@ public final class Policies {
             withPolicy, reason, loaded.version().version());
     }
 
+    /** The default policy from the snapshot (read again at most once per cacheTtl), for mail processing. */
+    public Policy currentDefault() {
+        return snapshot.get().defaultPolicy();
+    }
+
     /** The current default policy as stored (not cached). */
     public Optional<PolicyVersion> defaultPolicy() {
         return latest(PolicyVersion.DEFAULT_SCOPE);
