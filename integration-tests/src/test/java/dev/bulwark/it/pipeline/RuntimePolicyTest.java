@@ -213,6 +213,9 @@ class RuntimePolicyTest {
         clients.webAdminJson("{\"actions\": {\"virus\": \"deliver-tagged\"}, \"colour\": \"red\"}").put("/bulwark/policies/groups/audit")
             .then().statusCode(400).body("message", containsString("colour: is not a policy field"))
             .body("message", containsString("actions.virus: 'deliver-tagged' is not allowed for virus"));
+        // Outbreaks are counted for all mail: their settings are the default policy's only.
+        clients.webAdminJson("{\"outbreak\": {\"perVirus\": 1}}").put("/bulwark/policies/groups/audit").then().statusCode(400)
+            .body("message", equalTo("invalid policy: outbreak.perVirus: set in the default policy only; outbreaks are counted for all mail"));
         clients.webAdminJson("{\"policy\": {\"actions\": {\"scanFailed\": \"deliver-tagged\"}}, \"group\": \"audit\"}").post("/bulwark/policies/validate")
             .then().statusCode(400).body("message", containsString("actions.scanFailed: deliver-tagged delivers mail nobody scanned"));
         clients.webAdminJson("{\"policy\": {\"spam\": {\"quarantineAt\": 20}}, \"group\": \"audit\"}").post("/bulwark/policies/validate")

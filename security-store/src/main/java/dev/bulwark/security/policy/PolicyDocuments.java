@@ -27,6 +27,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class PolicyDocuments {
     public static final String PRIORITY = "priority";
+    private static final String OUTBREAK = "outbreak";
+    private static final String OUTBREAK_DEFAULT_ONLY = "set in the default policy only; outbreaks are counted for all mail";
     static final int MAX_PRIORITY = 1000;
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -112,6 +114,7 @@ public final class PolicyDocuments {
             throw invalid(prefix.isEmpty() ? "(document)" : prefix.substring(0, prefix.length() - 1), "must be a JSON object");
         }
         checkShape(override, SHAPE, prefix, errors, true);
+        refuseOutbreak(override, prefix, errors);
         int priority = 0;
         JsonNode given = override.get(PRIORITY);
         if (given != null) {
@@ -128,6 +131,23 @@ public final class PolicyDocuments {
         ObjectNode merged = merge(defaultDocument, override);
         merged.remove(PRIORITY);
         return new GroupPolicy(priority, parse(merged, prefix, errors), override.deepCopy());
+    }
+
+    /**
+     * Outbreaks are counted per node over all mail, whoever it is for, so their settings have one place: the default
+     * policy. A group's {@code outbreak.*} is refused, field by field, rather than silently ignored.
+     */
+    @SuppressWarnings("unchecked")
+    private static void refuseOutbreak(JsonNode override, String prefix, List<InvalidPolicyException.FieldError> errors) {
+        JsonNode outbreak = override.get(OUTBREAK);
+        if (outbreak == null || !outbreak.isObject()) {
+            return; // not an object: checkShape reported it
+        }
+        List<String> fields = ((Map<String, Object>) SHAPE.get(OUTBREAK)).keySet().stream().filter(outbreak::has).toList();
+        if (fields.isEmpty()) {
+            errors.add(new InvalidPolicyException.FieldError(prefix + OUTBREAK, OUTBREAK_DEFAULT_ONLY));
+        }
+        fields.forEach(field -> errors.add(new InvalidPolicyException.FieldError(prefix + OUTBREAK + "." + field, OUTBREAK_DEFAULT_ONLY)));
     }
 
     /** A group's policy: its priority, the merged policy and the override as stored. */
