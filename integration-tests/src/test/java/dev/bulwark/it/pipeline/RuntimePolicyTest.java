@@ -123,6 +123,39 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void aGroupThatHoldsEncryptedAndDamagedContentGetsItHeldForARescan(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String member = james.addUser("hold-member");
+        clients.webAdmin().put("/bulwark/groups/holders/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"actions\": {\"encrypted\": \"hold\", \"damaged\": \"hold\"}}").put("/bulwark/policies/groups/holders")
+            .then().statusCode(200);
+        byte[] text = "quarterly figures\n".getBytes(StandardCharsets.US_ASCII);
+        java.nio.file.Path figures = java.nio.file.Files.write(dir.resolve("figures.txt"), text);
+        java.nio.file.Path archive = dir.resolve("aes.zip");
+        Process sevenZip = new ProcessBuilder("7zz", "a", "-bd", "-y", "-tzip", "-pSecret1", "-mem=AES256", archive.toString(), figures.toString())
+            .redirectErrorStream(true).start();
+        sevenZip.getInputStream().readAllBytes();
+        assertThat(sevenZip.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && sevenZip.exitValue() == 0).as("7zz made the archive").isTrue();
+        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(zip)) {
+            out.putNextEntry(new java.util.zip.ZipEntry("figures.txt"));
+            out.write(text);
+            out.closeEntry();
+        }
+        byte[] damaged = java.util.Arrays.copyOf(zip.toByteArray(), zip.size() - 30);
+
+        clients.send("archives@outside.test", member, TestSamples.messageWithAttachment("archives@outside.test", member, "held encrypted",
+            "aes.zip", java.nio.file.Files.readAllBytes(archive)));
+        clients.send("archives@outside.test", member, TestSamples.messageWithAttachment("archives@outside.test", member, "held damaged",
+            "figures.zip", damaged));
+
+        // Held (reason unscannable, the held path a retroactive rescan takes up), not quarantined, not delivered.
+        AWAIT.untilAsserted(() -> assertThat(clients.held("unscannable")).extracting(entry -> entry.get("subject"))
+            .contains("held encrypted", "held damaged"));
+        assertThat(clients.quarantine("recipient=" + member + "&limit=100")).extracting(entry -> entry.get("reason")).containsOnly("unscannable");
+        assertThat(clients.inboxCount(member)).isZero();
+    }
+
+    @Test
     void aGroupsBannedExtensionsQuarantineOnlyItsMembersCopy() throws Exception {
         String plain = james.addUser("pdf-plain");
         String member = james.addUser("pdf-member");
