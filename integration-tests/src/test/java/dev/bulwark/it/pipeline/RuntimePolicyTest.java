@@ -156,6 +156,25 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void aGroupsAllowedExtensionsLiftTheBanByNameForItsMembersOnly() throws Exception {
+        String plain = james.addUser("cmd-plain");
+        String member = james.addUser("cmd-member");
+        clients.webAdmin().put("/bulwark/groups/builders/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"banned\": {\"allowExtensions\": [\"*.cmd\"]}}").put("/bulwark/policies/groups/builders").then().statusCode(400)
+            .body("message", startsWith("invalid policy: banned.allowExtensions[0]: must be a file name extension without its dot"));
+        clients.webAdminJson("{\"banned\": {\"allowExtensions\": [\"cmd\"]}}").put("/bulwark/policies/groups/builders").then().statusCode(200);
+
+        clients.send("ci@outside.test", List.of(plain, member), TestSamples.messageWithAttachment("ci@outside.test", member,
+            "the build script", "build.cmd", "echo building\r\n".getBytes(StandardCharsets.US_ASCII)));
+
+        assertThat(clients.awaitInboxMessage(member, 1)).contains("Subject: the build script").contains("build.cmd");
+        Map<String, Object> entry = clients.awaitQuarantined("the build script");
+        assertThat(entry).containsEntry("reason", "banned");
+        assertThat((List<String>) entry.get("recipients")).containsExactly(plain);
+        assertThat(clients.inboxCount(plain)).isZero();
+    }
+
+    @Test
     void aGroupsBannedExtensionsQuarantineOnlyItsMembersCopy() throws Exception {
         String plain = james.addUser("pdf-plain");
         String member = james.addUser("pdf-member");
