@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.matchers.BulwarkAttributes;
 import dev.bulwark.matchers.HasBannedAttachment;
+import dev.bulwark.matchers.InOutbreak;
 import dev.bulwark.security.LogText;
 import dev.bulwark.security.policy.Policy;
 import dev.bulwark.security.policy.PolicyAction;
@@ -35,8 +36,10 @@ import dev.bulwark.security.policy.PolicyVerdict;
  * <ul>
  *   <li>infected or suspicious mail (after VirusScan): the action of {@code actions.virus},
  *       {@code actions.suspicious} or, for content clamd found only encrypted, {@code actions.encrypted}:
- *       quarantine, reject (not possible after the SMTP transaction: quarantined) and hold go to
- *       {@code quarantineProcessor}, strip to {@code stripProcessor}, deliver-tagged goes on here;</li>
+ *       quarantine and reject (not possible after the SMTP transaction: quarantined) go to
+ *       {@code quarantineProcessor}, hold (encrypted, damaged) to {@code heldProcessor} ({@code unscannable}: held for a
+ *       rescan; mail a rescan gave back with the verdict unchanged goes to {@code quarantineProcessor}), strip to
+ *       {@code stripProcessor}, deliver-tagged goes on here;</li>
  *   <li>mail the attachment check banned (as the mailet of {@code HasBannedAttachment}): {@code actions.banned},
  *       or for what it calls suspicious (a damaged archive) {@code actions.damaged}; routed as above;</li>
  *   <li>spam-checked mail (after SpamCheck): the score against {@code spam.quarantineAt} and
@@ -57,6 +60,7 @@ public class ApplyPolicy extends GenericMailet {
     private static final String QUARANTINE_PROCESSOR = "quarantineProcessor";
     private static final String STRIP_PROCESSOR = "stripProcessor";
     private static final String SPAM_PROCESSOR = "spamProcessor";
+    private static final String HELD_PROCESSOR = "heldProcessor";
 
     private final PolicyLookup policies;
     private final MailQueueFactory<? extends MailQueue> queues;
@@ -64,6 +68,7 @@ public class ApplyPolicy extends GenericMailet {
     private String quarantineProcessor;
     private String stripProcessor;
     private String spamProcessor;
+    private String heldProcessor;
 
     /** Where a group of recipients goes: on here (empty processor), or to a processor; with a subject tag or not. */
     private record Route(Optional<String> processor, Optional<String> subjectTag) {
@@ -79,10 +84,11 @@ public class ApplyPolicy extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
-        Parameters.checkKnown(this, Set.of(QUARANTINE_PROCESSOR, STRIP_PROCESSOR, SPAM_PROCESSOR));
+        Parameters.checkKnown(this, Set.of(QUARANTINE_PROCESSOR, STRIP_PROCESSOR, SPAM_PROCESSOR, HELD_PROCESSOR));
         quarantineProcessor = Parameters.text(this, QUARANTINE_PROCESSOR).orElse("quarantine");
         stripProcessor = Parameters.text(this, STRIP_PROCESSOR).orElse("strip");
         spamProcessor = Parameters.text(this, SPAM_PROCESSOR).orElse("spam-quarantine");
+        heldProcessor = Parameters.text(this, HELD_PROCESSOR).orElse("unscannable");
     }
 
     @Override
@@ -120,8 +126,9 @@ public class ApplyPolicy extends GenericMailet {
 
     private void applyVerdictPolicy(Mail mail, PolicyVerdict verdict, List<String> applied) throws MessagingException {
         Map<Route, List<MailAddress>> routes = new LinkedHashMap<>();
+        boolean rescanned = mail.getAttribute(InOutbreak.RESCANNED).isPresent();
         for (MailAddress recipient : mail.getRecipients()) {
-            routes.computeIfAbsent(verdictRoute(policies.policyFor(recipient).action(verdict)), route -> new ArrayList<>()).add(recipient);
+            routes.computeIfAbsent(verdictRoute(policies.policyFor(recipient).action(verdict), rescanned), route -> new ArrayList<>()).add(recipient);
         }
         List<String> nowApplied = new ArrayList<>(applied);
         nowApplied.add(verdict.field());
@@ -186,12 +193,14 @@ public class ApplyPolicy extends GenericMailet {
         }
     }
 
-    private Route verdictRoute(PolicyAction action) {
+    private Route verdictRoute(PolicyAction action, boolean rescanned) {
         return switch (action) {
             case DELIVER_TAGGED -> Route.HERE;
             case STRIP -> new Route(Optional.of(stripProcessor), Optional.empty());
             // Reject happens during the SMTP transaction (SmtpScanHook); mail already accepted is quarantined instead.
-            case QUARANTINE, REJECT, HOLD -> new Route(Optional.of(quarantineProcessor), Optional.empty());
+            case QUARANTINE, REJECT -> new Route(Optional.of(quarantineProcessor), Optional.empty());
+            // Held for a rescan; held mail a rescan gave back with the same verdict is quarantined, not held round and round.
+            case HOLD -> new Route(Optional.of(rescanned ? quarantineProcessor : heldProcessor), Optional.empty());
         };
     }
 

@@ -105,6 +105,36 @@ class ApplyPolicyTest {
     }
 
     @Test
+    void encryptedAndDamagedContentAPolicyHoldsIsHeldForARescanAndQuarantinedWhenTheRescanDidNotChangeIt() throws Exception {
+        Policy holding = PolicyDocuments.parseOverride(PolicyDocuments.read("{\"actions\": {\"encrypted\": \"hold\", \"damaged\": \"hold\"}}"),
+            PolicyDefaults.builtInDocument(OutbreakSettings.DEFAULT), "").policy();
+        Mail encrypted = mail("lab@example.com", "bob@example.com");
+        encrypted.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("SUSPICIOUS")));
+        encrypted.setAttribute(new Attribute(BulwarkAttributes.VIRUS_NAMES, AttributeValue.of("Heuristics.Encrypted.Zip")));
+        mailet(Map.of("lab@example.com", holding)).service(encrypted);
+        assertThat(encrypted.getState()).isEqualTo("unscannable");
+        assertThat(recipients(encrypted)).containsExactly("lab@example.com");
+        assertThat(spooled).singleElement().satisfies(copy -> {
+            assertThat(copy.state()).isEqualTo("quarantine");
+            assertThat(copy.recipients()).containsExactly("bob@example.com");
+        });
+
+        Mail damaged = mail("lab@example.com");
+        damaged.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("CLEAN")));
+        damaged.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.SUSPICIOUS, AttributeValue.of("a.zip: damaged archive")));
+        mailet(Map.of("lab@example.com", holding)).service(damaged);
+        assertThat(damaged.getState()).isEqualTo("unscannable");
+
+        // Back from the rescan (HeldMailRescan) with the same verdict: quarantined, not held round and round.
+        Mail rescanned = mail("lab@example.com");
+        rescanned.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("SUSPICIOUS")));
+        rescanned.setAttribute(new Attribute(BulwarkAttributes.VIRUS_NAMES, AttributeValue.of("Heuristics.Encrypted.Zip")));
+        rescanned.setAttribute(new Attribute(dev.bulwark.matchers.InOutbreak.RESCANNED, AttributeValue.of("rescan")));
+        mailet(Map.of("lab@example.com", holding)).service(rescanned);
+        assertThat(rescanned.getState()).isEqualTo("quarantine");
+    }
+
+    @Test
     void bannedAttachmentsFollowEachRecipientsBannedActionOnceAfterTheVirusVerdict() throws Exception {
         Policy lenient = PolicyDocuments.parseOverride(PolicyDocuments.read("{\"actions\": {\"banned\": \"deliver-tagged\"}}"),
             PolicyDefaults.builtInDocument(OutbreakSettings.DEFAULT), "").policy();

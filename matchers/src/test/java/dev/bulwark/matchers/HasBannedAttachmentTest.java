@@ -96,6 +96,26 @@ class HasBannedAttachmentTest {
     }
 
     @Test
+    void aRecipientsRuntimePolicyCanLiftABanByName() throws Exception {
+        dev.bulwark.security.policy.Policy.Banned none = new dev.bulwark.security.policy.Policy.Banned(java.util.List.of(), java.util.List.of(), true, 5);
+        dev.bulwark.security.policy.Policy.Banned scripts = new dev.bulwark.security.policy.Policy.Banned(java.util.List.of("pdf"), java.util.List.of(),
+            true, 5, java.util.List.of("cmd", "pdf"));
+        HasBannedAttachment matcher = new HasBannedAttachment(recipient -> recipient.asString().equals("b@example.com") ? scripts : none);
+        matcher.init(FakeMatcherConfig.builder().matcherName("HasBannedAttachment").build());
+
+        FakeMail script = mail("build.cmd", "echo building\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(matcher.match(script)).extracting(Object::toString).containsExactly("a@example.com");
+        assertThat(reason(script)).isEqualTo("build.cmd: banned extension .cmd");
+        // Lifted wins over its own extensions too; a ban by real type stays.
+        assertThat(matcher.match(mail("invoice.pdf", "%PDF-1.4 harmless".getBytes(StandardCharsets.US_ASCII)))).isEmpty();
+        dev.bulwark.security.policy.Policy.Banned exe = new dev.bulwark.security.policy.Policy.Banned(java.util.List.of(), java.util.List.of(),
+            true, 5, java.util.List.of("exe"));
+        HasBannedAttachment lifted = new HasBannedAttachment(recipient -> exe);
+        lifted.init(FakeMatcherConfig.builder().matcherName("HasBannedAttachment").build());
+        assertThat(lifted.match(mail("setup.exe", PE))).hasSize(2);
+    }
+
+    @Test
     void anExecutableIsFoundByItsBytesWhateverItsName() throws Exception {
         FakeMail mail = mail("holiday-photo.jpg", PE);
         assertThat(matcher(null).match(mail)).hasSize(2);

@@ -25,6 +25,7 @@ import dev.bulwark.security.OutbreakSettings;
 import dev.bulwark.security.SecurityStore;
 import dev.bulwark.security.SecurityStoreConfig;
 import dev.bulwark.security.SenderList;
+import dev.bulwark.security.policy.Policy;
 
 /** Matchers reading the security store (a real SQLite file) and the outbreak detector. */
 class StoreMatchersTest {
@@ -83,12 +84,53 @@ class StoreMatchersTest {
     void inOutbreakMatchesWhileAnOutbreakIsOn() throws MessagingException {
         OutbreakDetector detector = new OutbreakDetector(new OutbreakSettings(Duration.ofMinutes(10), 1, 100, Duration.ofMinutes(30)),
             Clock.systemUTC(), event -> { });
-        InOutbreak matcher = init(new InOutbreak(detector), null);
+        InOutbreak matcher = init(new InOutbreak(detector, () -> Policy.OutbreakMode.NOTIFY), null);
         FakeMail mail = FakeMail.builder().name("m").recipients("a@example.com").build();
 
         assertThat(matcher.match(mail)).isEmpty();
         detector.detected(List.of("Worm"));
         detector.detected(List.of("Worm"));
         assertThat(matcher.match(mail)).hasSize(1);
+    }
+
+    @Test
+    void inOutbreakWithAttachmentsMatchesMailWithAttachmentsOnlyInQuarantineMode() throws Exception {
+        OutbreakDetector detector = new OutbreakDetector(new OutbreakSettings(Duration.ofMinutes(10), 1, 100, Duration.ofMinutes(30)),
+            Clock.systemUTC(), event -> { });
+        java.util.concurrent.atomic.AtomicReference<Policy.OutbreakMode> mode = new java.util.concurrent.atomic.AtomicReference<>(Policy.OutbreakMode.QUARANTINE);
+        InOutbreak matcher = init(new InOutbreak(detector, mode::get), "attachments");
+        FakeMail attached = mail("""
+            Content-Type: multipart/mixed; boundary=b
+
+            --b
+            Content-Type: text/plain
+
+            see attached
+            --b
+            Content-Type: application/octet-stream; name=report.pdf
+
+            data
+            --b--
+            """);
+        FakeMail plain = mail("Content-Type: text/plain\n\nno attachment\n");
+
+        assertThat(matcher.match(attached)).isEmpty(); // no outbreak
+        detector.detected(List.of("Worm"));
+        detector.detected(List.of("Worm"));
+        assertThat(matcher.match(attached)).hasSize(1);
+        assertThat(matcher.match(plain)).isEmpty();
+        attached.setAttribute(new Attribute(InOutbreak.RESCANNED, AttributeValue.of("rescan")));
+        assertThat(matcher.match(attached)).as("back from the rescan that ended its hold").isEmpty();
+        attached.removeAttribute(InOutbreak.RESCANNED);
+        mode.set(Policy.OutbreakMode.NOTIFY);
+        assertThat(matcher.match(attached)).isEmpty();
+        assertThatThrownBy(() -> init(new InOutbreak(detector, mode::get), "archives")).isInstanceOf(MessagingException.class)
+            .hasMessageContaining("InOutbreak=archives");
+    }
+
+    private static FakeMail mail(String raw) throws Exception {
+        javax.mail.internet.MimeMessage message = new javax.mail.internet.MimeMessage(javax.mail.Session.getDefaultInstance(new java.util.Properties()),
+            new java.io.ByteArrayInputStream(("From: a@outside.test\nSubject: s\nMIME-Version: 1.0\n" + raw).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        return FakeMail.builder().name("m").recipients("a@example.com").mimeMessage(message).build();
     }
 }

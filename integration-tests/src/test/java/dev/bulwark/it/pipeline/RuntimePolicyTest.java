@@ -123,6 +123,58 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void aGroupThatHoldsEncryptedAndDamagedContentGetsItHeldForARescan(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String member = james.addUser("hold-member");
+        clients.webAdmin().put("/bulwark/groups/holders/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"actions\": {\"encrypted\": \"hold\", \"damaged\": \"hold\"}}").put("/bulwark/policies/groups/holders")
+            .then().statusCode(200);
+        byte[] text = "quarterly figures\n".getBytes(StandardCharsets.US_ASCII);
+        java.nio.file.Path figures = java.nio.file.Files.write(dir.resolve("figures.txt"), text);
+        java.nio.file.Path archive = dir.resolve("aes.zip");
+        Process sevenZip = new ProcessBuilder("7zz", "a", "-bd", "-y", "-tzip", "-pSecret1", "-mem=AES256", archive.toString(), figures.toString())
+            .redirectErrorStream(true).start();
+        sevenZip.getInputStream().readAllBytes();
+        assertThat(sevenZip.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && sevenZip.exitValue() == 0).as("7zz made the archive").isTrue();
+        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(zip)) {
+            out.putNextEntry(new java.util.zip.ZipEntry("figures.txt"));
+            out.write(text);
+            out.closeEntry();
+        }
+        byte[] damaged = java.util.Arrays.copyOf(zip.toByteArray(), zip.size() - 30);
+
+        clients.send("archives@outside.test", member, TestSamples.messageWithAttachment("archives@outside.test", member, "held encrypted",
+            "aes.zip", java.nio.file.Files.readAllBytes(archive)));
+        clients.send("archives@outside.test", member, TestSamples.messageWithAttachment("archives@outside.test", member, "held damaged",
+            "figures.zip", damaged));
+
+        // Held (reason unscannable, the held path a retroactive rescan takes up), not quarantined, not delivered.
+        AWAIT.untilAsserted(() -> assertThat(clients.held("unscannable")).extracting(entry -> entry.get("subject"))
+            .contains("held encrypted", "held damaged"));
+        assertThat(clients.quarantine("recipient=" + member + "&limit=100")).extracting(entry -> entry.get("reason")).containsOnly("unscannable");
+        assertThat(clients.inboxCount(member)).isZero();
+    }
+
+    @Test
+    void aGroupsAllowedExtensionsLiftTheBanByNameForItsMembersOnly() throws Exception {
+        String plain = james.addUser("cmd-plain");
+        String member = james.addUser("cmd-member");
+        clients.webAdmin().put("/bulwark/groups/builders/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"banned\": {\"allowExtensions\": [\"*.cmd\"]}}").put("/bulwark/policies/groups/builders").then().statusCode(400)
+            .body("message", startsWith("invalid policy: banned.allowExtensions[0]: must be a file name extension without its dot"));
+        clients.webAdminJson("{\"banned\": {\"allowExtensions\": [\"cmd\"]}}").put("/bulwark/policies/groups/builders").then().statusCode(200);
+
+        clients.send("ci@outside.test", List.of(plain, member), TestSamples.messageWithAttachment("ci@outside.test", member,
+            "the build script", "build.cmd", "echo building\r\n".getBytes(StandardCharsets.US_ASCII)));
+
+        assertThat(clients.awaitInboxMessage(member, 1)).contains("Subject: the build script").contains("build.cmd");
+        Map<String, Object> entry = clients.awaitQuarantined("the build script");
+        assertThat(entry).containsEntry("reason", "banned");
+        assertThat((List<String>) entry.get("recipients")).containsExactly(plain);
+        assertThat(clients.inboxCount(plain)).isZero();
+    }
+
+    @Test
     void aGroupsBannedExtensionsQuarantineOnlyItsMembersCopy() throws Exception {
         String plain = james.addUser("pdf-plain");
         String member = james.addUser("pdf-member");
@@ -213,6 +265,9 @@ class RuntimePolicyTest {
         clients.webAdminJson("{\"actions\": {\"virus\": \"deliver-tagged\"}, \"colour\": \"red\"}").put("/bulwark/policies/groups/audit")
             .then().statusCode(400).body("message", containsString("colour: is not a policy field"))
             .body("message", containsString("actions.virus: 'deliver-tagged' is not allowed for virus"));
+        // Outbreaks are counted for all mail: their settings are the default policy's only.
+        clients.webAdminJson("{\"outbreak\": {\"perVirus\": 1}}").put("/bulwark/policies/groups/audit").then().statusCode(400)
+            .body("message", equalTo("invalid policy: outbreak.perVirus: set in the default policy only; outbreaks are counted for all mail"));
         clients.webAdminJson("{\"policy\": {\"actions\": {\"scanFailed\": \"deliver-tagged\"}}, \"group\": \"audit\"}").post("/bulwark/policies/validate")
             .then().statusCode(400).body("message", containsString("actions.scanFailed: deliver-tagged delivers mail nobody scanned"));
         clients.webAdminJson("{\"policy\": {\"spam\": {\"quarantineAt\": 20}}, \"group\": \"audit\"}").post("/bulwark/policies/validate")

@@ -66,17 +66,20 @@ public record AttachmentPolicy(Set<String> extensions, Set<String> types, boolea
     /**
      * These rules with a runtime policy's (docs/policy.md) on top: its extensions and types banned too; encrypted
      * archives delivered when it does not ban them (when it does, this condition's action stays); archives nested deeper
-     * than its {@code maxDepth} banned, when that is below the check's own limit.
+     * than its {@code maxDepth} banned, when that is below the check's own limit; its {@code allowExtensions} no longer
+     * banned by name (the condition's and its own extensions alike; the real-type check still looks at the bytes).
      */
     public AttachmentPolicy with(dev.bulwark.security.policy.Policy.Banned banned) {
         // A depth the check's own limit already enforces (uninspectable beyond it) changes nothing.
         int depth = archives && banned.maxArchiveDepth() < AttachmentInspector.MAX_ARCHIVE_DEPTH
             ? Math.min(banned.maxArchiveDepth(), maxArchiveDepth) : maxArchiveDepth;
-        if (banned.extensions().isEmpty() && banned.types().isEmpty() && banned.encryptedArchives() && depth == maxArchiveDepth) {
+        if (banned.extensions().isEmpty() && banned.types().isEmpty() && banned.encryptedArchives() && depth == maxArchiveDepth
+            && banned.allowExtensions().isEmpty()) {
             return this;
         }
         Set<String> allExtensions = new LinkedHashSet<>(extensions);
         banned.extensions().forEach(extension -> allExtensions.add(extension.toLowerCase(Locale.ROOT).replaceFirst("^\\.", "")));
+        banned.allowExtensions().forEach(extension -> allExtensions.remove(extension.toLowerCase(Locale.ROOT).replaceFirst("^\\.", "")));
         Set<String> allTypes = new LinkedHashSet<>(types);
         banned.types().forEach(type -> allTypes.add(type.toLowerCase(Locale.ROOT)));
         return new AttachmentPolicy(allExtensions, allTypes, archives, banned.encryptedArchives() ? encrypted : Action.DELIVER, uninspectable,

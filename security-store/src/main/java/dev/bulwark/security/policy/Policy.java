@@ -59,11 +59,20 @@ public record Policy(Map<PolicyVerdict, PolicyAction> actions, boolean allowUnsc
      * @param types             MIME types banned in addition
      * @param encryptedArchives whether encrypted archives are banned
      * @param maxArchiveDepth   archives nested deeper than this are banned
+     * @param allowExtensions   file name extensions whose ban by name is lifted, the attachment check's own and
+     *                          {@code extensions} alike (a ban by real type or archive rule stays)
      */
-    public record Banned(List<String> extensions, List<String> types, boolean encryptedArchives, int maxArchiveDepth) {
+    public record Banned(List<String> extensions, List<String> types, boolean encryptedArchives, int maxArchiveDepth,
+                         List<String> allowExtensions) {
         public Banned {
             extensions = List.copyOf(extensions);
             types = List.copyOf(types);
+            allowExtensions = List.copyOf(allowExtensions);
+        }
+
+        /** No ban lifted. */
+        public Banned(List<String> extensions, List<String> types, boolean encryptedArchives, int maxArchiveDepth) {
+            this(extensions, types, encryptedArchives, maxArchiveDepth, List.of());
         }
     }
 

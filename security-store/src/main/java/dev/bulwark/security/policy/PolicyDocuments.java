@@ -27,6 +27,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class PolicyDocuments {
     public static final String PRIORITY = "priority";
+    private static final String OUTBREAK = "outbreak";
+    private static final String OUTBREAK_DEFAULT_ONLY = "set in the default policy only; outbreaks are counted for all mail";
     static final int MAX_PRIORITY = 1000;
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -55,7 +57,7 @@ public final class PolicyDocuments {
         shape.put("actions", actions);
         shape.put("spam", values("tagAt", "quarantineAt", "rejectAt", "subjectTag"));
         shape.put("notices", values("admin", "sender", "recipients"));
-        Map<String, Object> banned = values("extensions", "types");
+        Map<String, Object> banned = values("extensions", "allowExtensions", "types");
         banned.put("archives", values("encrypted", "maxDepth"));
         shape.put("banned", banned);
         shape.put("outbreak", values("mode", "perVirus", "total", "window"));
@@ -112,6 +114,7 @@ public final class PolicyDocuments {
             throw invalid(prefix.isEmpty() ? "(document)" : prefix.substring(0, prefix.length() - 1), "must be a JSON object");
         }
         checkShape(override, SHAPE, prefix, errors, true);
+        refuseOutbreak(override, prefix, errors);
         int priority = 0;
         JsonNode given = override.get(PRIORITY);
         if (given != null) {
@@ -128,6 +131,23 @@ public final class PolicyDocuments {
         ObjectNode merged = merge(defaultDocument, override);
         merged.remove(PRIORITY);
         return new GroupPolicy(priority, parse(merged, prefix, errors), override.deepCopy());
+    }
+
+    /**
+     * Outbreaks are counted per node over all mail, whoever it is for, so their settings have one place: the default
+     * policy. A group's {@code outbreak.*} is refused, field by field, rather than silently ignored.
+     */
+    @SuppressWarnings("unchecked")
+    private static void refuseOutbreak(JsonNode override, String prefix, List<InvalidPolicyException.FieldError> errors) {
+        JsonNode outbreak = override.get(OUTBREAK);
+        if (outbreak == null || !outbreak.isObject()) {
+            return; // not an object: checkShape reported it
+        }
+        List<String> fields = ((Map<String, Object>) SHAPE.get(OUTBREAK)).keySet().stream().filter(outbreak::has).toList();
+        if (fields.isEmpty()) {
+            errors.add(new InvalidPolicyException.FieldError(prefix + OUTBREAK, OUTBREAK_DEFAULT_ONLY));
+        }
+        fields.forEach(field -> errors.add(new InvalidPolicyException.FieldError(prefix + OUTBREAK + "." + field, OUTBREAK_DEFAULT_ONLY)));
     }
 
     /** A group's policy: its priority, the merged policy and the override as stored. */
@@ -170,6 +190,8 @@ public final class PolicyDocuments {
         ObjectNode banned = document.putObject("banned");
         ArrayNode extensions = banned.putArray("extensions");
         policy.banned().extensions().forEach(extensions::add);
+        ArrayNode allowExtensions = banned.putArray("allowExtensions");
+        policy.banned().allowExtensions().forEach(allowExtensions::add);
         ArrayNode types = banned.putArray("types");
         policy.banned().types().forEach(types::add);
         ObjectNode archives = banned.putObject("archives");
@@ -257,6 +279,10 @@ public final class PolicyDocuments {
             .ifPresent(tag -> fields.error("spam.subjectTag", "must be at most 40 characters, without control characters or surrounding spaces"));
         Policy.Notices notices = new Policy.Notices(fields.bool("notices.admin"), fields.bool("notices.sender"), fields.bool("notices.recipients"));
         List<String> extensions = fields.list("banned.extensions", EXTENSION, "a file name extension without its dot: 1 to 16 lower-case letters or digits");
+        // Optional: policies stored before it existed have none, and lift nothing.
+        List<String> allowExtensions = fields.has("banned.allowExtensions")
+            ? fields.list("banned.allowExtensions", EXTENSION, "a file name extension without its dot: 1 to 16 lower-case letters or digits")
+            : List.of();
         List<String> types = fields.list("banned.types", MIME_TYPE,
             "a lower-case MIME type of at most " + MAX_ITEM + " characters such as application/x-msdownload or application/*");
         boolean encryptedArchives = fields.bool("banned.archives.encrypted");
@@ -289,7 +315,7 @@ public final class PolicyDocuments {
             throw new InvalidPolicyException(errors);
         }
         return new Policy(actions, allowUnscanned, new Policy.Spam(tagAt.orElseThrow(), quarantineAt, rejectAt, subjectTag.orElseThrow()), notices,
-            new Policy.Banned(extensions, types, encryptedArchives, maxDepth), new Policy.Outbreak(mode.orElseThrow(), perVirus, total, window.orElseThrow()),
+            new Policy.Banned(extensions, types, encryptedArchives, maxDepth, allowExtensions), new Policy.Outbreak(mode.orElseThrow(), perVirus, total, window.orElseThrow()),
             language.orElseThrow());
     }
 
@@ -336,6 +362,10 @@ public final class PolicyDocuments {
                 node = node == null || !node.isObject() ? null : node.get(part);
             }
             return Optional.ofNullable(node);
+        }
+
+        boolean has(String path) {
+            return node(path).isPresent();
         }
 
         Optional<String> text(String path) {

@@ -61,8 +61,20 @@ class PolicyDocumentsTest {
             .isEqualTo("groups.finance.priority: must be an integer from 0 to 1000");
         assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"outbreak\": {\"mode\": \"panic\", \"window\": \"10y\"}}"), defaults, ""))
             .errors()).extracting(InvalidPolicyException.FieldError::field).containsExactly("outbreak.mode", "outbreak.window");
+        assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"outbreak\": {\"perVirus\": 3}}"), defaults, "groups.finance."))
+            .getMessage()).isEqualTo("groups.finance.outbreak.perVirus: set in the default policy only; outbreaks are counted for all mail");
+        assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"outbreak\": {}}"), defaults, "")).getMessage())
+            .isEqualTo("outbreak: set in the default policy only; outbreaks are counted for all mail");
         assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"banned\": {\"extensions\": [\"exe\", \".scr\"]}}"), defaults, ""))
             .getMessage()).startsWith("banned.extensions[1]: must be a file name extension without its dot");
+        assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"banned\": {\"allowExtensions\": [\"cmd\", \"*.js\"]}}"),
+            defaults, "")).getMessage()).startsWith("banned.allowExtensions[1]: must be a file name extension without its dot");
+        assertThat(PolicyDocuments.parseOverride(PolicyDocuments.read("{\"banned\": {\"allowExtensions\": [\"CMD\"]}}"), defaults, "").policy()
+            .banned().allowExtensions()).containsExactly("cmd");
+        // A default stored before the field existed lifts nothing.
+        com.fasterxml.jackson.databind.node.ObjectNode older = defaults.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) older.get("banned")).remove("allowExtensions");
+        assertThat(PolicyDocuments.parseDefault(older).banned().allowExtensions()).isEmpty();
         assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"banned\": {\"types\": [\"application/" + "x".repeat(200) + "\"]}}"),
             defaults, "")).getMessage()).startsWith("banned.types[0]: must be a lower-case MIME type of at most 127 characters");
         assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"language\": \"xx\", \"notices\": {\"admin\": \"yes\"}}"), defaults, ""))
