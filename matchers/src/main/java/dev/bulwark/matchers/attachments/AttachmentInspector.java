@@ -78,7 +78,8 @@ public final class AttachmentInspector {
      * @param uninspected what could not be inspected and lets the mail go on (recorded only)
      * @param bannedParts the parts the banned findings are in, by section ("2", "1.3": the numbering of IMAP's
      *                    BODY[section], counted in the mail's own MIME tree; a message attached to the mail counts as
-     *                    its part), each a leaf or an attached message that can be removed on its own; empty when a
+     *                    its part), each a leaf, an attached message or (findings in its own headers) a multipart, that
+     *                    can be removed on its own; empty when a
      *                    finding is not in such a part (the message as a whole, its structure, a limit)
      * @param suspiciousParts the same for the suspicious findings
      */
@@ -88,10 +89,8 @@ public final class AttachmentInspector {
             banned = List.copyOf(banned);
             suspicious = List.copyOf(suspicious);
             uninspected = List.copyOf(uninspected);
-        }
-
-        public Report(List<String> banned, List<String> suspicious, List<String> uninspected) {
-            this(banned, suspicious, uninspected, Optional.of(List.of()), Optional.of(List.of()));
+            bannedParts = bannedParts.map(List::copyOf);
+            suspiciousParts = suspiciousParts.map(List::copyOf);
         }
 
         public boolean isBanned() {
