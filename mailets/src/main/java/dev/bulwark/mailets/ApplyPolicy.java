@@ -121,6 +121,8 @@ public class ApplyPolicy extends GenericMailet {
             mail.removeAttribute(HasBannedAttachment.REASON);
             mail.removeAttribute(HasBannedAttachment.SUSPICIOUS);
             mail.removeAttribute(HasBannedAttachment.BANNED_FOR);
+            mail.removeAttribute(HasBannedAttachment.BANNED_PARTS);
+            mail.removeAttribute(HasBannedAttachment.SUSPICIOUS_PARTS);
         }
     }
 

@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.matchers.HasBannedAttachment;
 import dev.bulwark.scanner.verdict.ScanVerdict;
 import dev.bulwark.scanner.verdict.VirusScanner;
 import dev.bulwark.security.LogText;
@@ -31,6 +32,13 @@ import dev.bulwark.security.LogText;
  * The "disinfect" action: scans each attachment on its own, removes those that are infected or
  * suspicious (and, with {@code bannedExtensions}, those with a banned file name extension), adds a short
  * text part saying what was removed and why, and keeps the rest of the MIME structure as it was.
+ *
+ * <p>Mail sent here by the recipients' policy for what the attachment check found ({@code actions.banned: strip} or
+ * {@code actions.damaged: strip}, see ApplyPolicy) also loses the parts the check found it in
+ * ({@code bulwark.banned.parts}, {@code bulwark.banned.suspiciousParts}: recorded by HasBannedAttachment). When a
+ * finding is not in one part that can be removed on its own (the message as a whole, its structure, a limit) or a
+ * recorded part is not there, nothing is delivered: the mail is kept in the quarantine only (the processor's
+ * Quarantine mailet has kept it before), never delivered with a banned part.
  *
  * <p>The cleaned message is then scanned whole again: only when that comes back CLEAN does
  * {@code bulwark.virus.status} become CLEAN (with {@code X-Bulwark-Virus: cleaned: ...}); a virus outside
@@ -68,16 +76,28 @@ public class StripInfectedParts extends GenericMailet {
     @Override
     public void service(Mail mail) throws MessagingException {
         MimeMessage message = mail.getMessage();
+        Optional<PolicyParts> policyParts = PolicyParts.of(mail);
+        if (policyParts.isEmpty()) {
+            keepInQuarantineOnly(mail, "the attachment check's findings are not all in parts that can be removed on their own");
+            return;
+        }
         if (!message.isMimeType("multipart/*")) {
+            if (!policyParts.get().allRemoved()) {
+                keepInQuarantineOnly(mail, "parts " + policyParts.get().notRemoved() + " the attachment check found are not in the message");
+            }
             return;
         }
         List<Removal> removals = new ArrayList<>();
         Multipart top;
         try {
             top = (Multipart) message.getContent();
-            strip(top, removals);
+            strip(top, "", policyParts.get(), removals);
         } catch (IOException e) {
             throw new MessagingException("cannot read the parts of " + mail.getName(), e);
+        }
+        if (!policyParts.get().allRemoved()) {
+            keepInQuarantineOnly(mail, "parts " + policyParts.get().notRemoved() + " the attachment check found are not in the message");
+            return;
         }
         if (removals.isEmpty()) {
             return;
@@ -97,13 +117,26 @@ public class StripInfectedParts extends GenericMailet {
         }
     }
 
-    private void strip(Multipart multipart, List<Removal> removals) throws MessagingException, IOException {
+    /** Not delivered: the mail was kept in the quarantine as it came (Quarantine, passThrough, before this mailet). */
+    private static void keepInQuarantineOnly(Mail mail, String why) {
+        LOGGER.warn("Mail {} is not delivered stripped, only kept in the quarantine: {}", mail.getName(), LogText.of(why));
+        mail.setState(Mail.GHOST);
+    }
+
+    private void strip(Multipart multipart, String section, PolicyParts policyParts, List<Removal> removals) throws MessagingException, IOException {
         for (int i = multipart.getCount() - 1; i >= 0; i--) {
             BodyPart part = multipart.getBodyPart(i);
+            String path = section.isEmpty() ? Integer.toString(i + 1) : section + "." + (i + 1);
+            Optional<String> policyReason = policyParts.reasonToRemove(path);
+            if (policyReason.isPresent()) {
+                removals.add(0, new Removal(fileName(part), policyReason.get()));
+                multipart.removeBodyPart(i);
+                continue;
+            }
             if (part.isMimeType("multipart/*")) {
                 Multipart nested = (Multipart) part.getContent();
                 int before = removals.size();
-                strip(nested, removals);
+                strip(nested, path, policyParts, removals);
                 if (removals.size() > before) {
                     part.setContent(nested);
                 }
@@ -161,6 +194,57 @@ public class StripInfectedParts extends GenericMailet {
         notice.setText(text.toString(), "UTF-8");
         notice.setHeader(NOTICE_HEADER, "removed-attachments");
         top.addBodyPart(notice, 0);
+    }
+
+    /**
+     * The parts the recipients' policy has this mailet remove for what the attachment check found, by section (see
+     * HasBannedAttachment): for mail ApplyPolicy sent here for {@code banned} (also the suspicious parts: the damaged verdict
+     * is not applied to banned mail) or {@code damaged}; none for mail sent here for a virus.
+     */
+    static final class PolicyParts {
+        private final java.util.Map<String, String> reasons = new java.util.LinkedHashMap<>();
+        private final Set<String> removed = new java.util.HashSet<>();
+
+        /** Empty when the policy says strip but a finding is not located in a part. */
+        static Optional<PolicyParts> of(Mail mail) {
+            List<String> applied = text(mail, dev.bulwark.mailets.ApplyPolicy.APPLIED).map(value -> List.of(value.split(","))).orElse(List.of());
+            boolean banned = text(mail, HasBannedAttachment.REASON).isPresent();
+            boolean suspicious = text(mail, HasBannedAttachment.SUSPICIOUS).isPresent();
+            PolicyParts parts = new PolicyParts();
+            if (!(banned && applied.contains("banned") || suspicious && applied.contains("damaged"))) {
+                return Optional.of(parts);
+            }
+            if (suspicious && !parts.add(mail, HasBannedAttachment.SUSPICIOUS_PARTS, "suspicious to the attachment check")
+                || banned && !parts.add(mail, HasBannedAttachment.BANNED_PARTS, "banned by the attachment policy")) {
+                return Optional.empty();
+            }
+            return Optional.of(parts);
+        }
+
+        private boolean add(Mail mail, org.apache.mailet.AttributeName attribute, String reason) {
+            List<String> sections = text(mail, attribute).map(value -> java.util.Arrays.stream(value.split(",")).map(String::trim)
+                .filter(section -> !section.isEmpty()).toList()).orElse(List.of());
+            sections.forEach(section -> reasons.put(section, reason));
+            return !sections.isEmpty(); // findings and no part they are in: not located
+        }
+
+        Optional<String> reasonToRemove(String section) {
+            Optional<String> reason = Optional.ofNullable(reasons.get(section));
+            reason.ifPresent(found -> removed.add(section));
+            return reason;
+        }
+
+        boolean allRemoved() {
+            return removed.containsAll(reasons.keySet());
+        }
+
+        List<String> notRemoved() {
+            return reasons.keySet().stream().filter(section -> !removed.contains(section)).toList();
+        }
+
+        private static Optional<String> text(Mail mail, org.apache.mailet.AttributeName name) {
+            return mail.getAttribute(name).map(attribute -> String.valueOf(attribute.getValue().value()));
+        }
     }
 
     @Override

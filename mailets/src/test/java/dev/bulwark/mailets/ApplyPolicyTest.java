@@ -156,6 +156,33 @@ class ApplyPolicyTest {
     }
 
     @Test
+    void bannedAttachmentsAPolicyStripsGoToTheStripProcessorMarkedForStripInfectedParts() throws Exception {
+        Policy stripping = PolicyDocuments.parseOverride(PolicyDocuments.read("{\"actions\": {\"banned\": \"strip\", \"damaged\": \"strip\"}}"),
+            PolicyDefaults.builtInDocument(OutbreakSettings.DEFAULT), "").policy();
+        Mail mail = mail("bob@example.com", "lab@example.com");
+        mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("CLEAN")));
+        mail.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.REASON, AttributeValue.of("setup.exe: executable")));
+        mail.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.BANNED_PARTS, AttributeValue.of("2")));
+
+        mailet(Map.of("lab@example.com", stripping)).service(mail);
+
+        assertThat(mail.getState()).isEqualTo("quarantine");
+        assertThat(recipients(mail)).containsExactly("bob@example.com");
+        assertThat(spooled).singleElement().satisfies(copy -> {
+            assertThat(copy.state()).isEqualTo("strip");
+            assertThat(copy.recipients()).containsExactly("lab@example.com");
+        });
+        // StripInfectedParts removes the recorded parts only for mail whose banned verdict sent it there.
+        assertThat(mail.getAttribute(ApplyPolicy.APPLIED).orElseThrow().getValue().value()).isEqualTo("banned");
+
+        Mail damaged = mail("lab@example.com");
+        damaged.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.SUSPICIOUS, AttributeValue.of("damaged: a.zip: archive cannot be read")));
+        mailet(Map.of("lab@example.com", stripping)).service(damaged);
+        assertThat(damaged.getState()).isEqualTo("strip");
+        assertThat(damaged.getAttribute(ApplyPolicy.APPLIED).orElseThrow().getValue().value()).isEqualTo("damaged");
+    }
+
+    @Test
     void theSpamScoreMeetsEachRecipientsThresholds() throws Exception {
         Mail mail = mail("bob@example.com", "fin@example.com", "tag@example.com");
         mail.setAttribute(new Attribute(BulwarkAttributes.SPAM_SCORE, AttributeValue.of(6.0)));
@@ -191,8 +218,10 @@ class ApplyPolicyTest {
         Mail others = mail("bob@example.com");
         others.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.REASON, AttributeValue.of("invoice.pdf: banned extension .pdf")));
         others.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.BANNED_FOR, AttributeValue.of("fin@example.com")));
+        others.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.BANNED_PARTS, AttributeValue.of("2")));
 
         mailet(Map.of()).service(others);
+        assertThat(others.getAttribute(dev.bulwark.matchers.HasBannedAttachment.BANNED_PARTS)).isEmpty();
 
         assertThat(others.getState()).isEqualTo(Mail.DEFAULT);
         assertThat(others.getAttribute(dev.bulwark.matchers.HasBannedAttachment.REASON)).isEmpty();

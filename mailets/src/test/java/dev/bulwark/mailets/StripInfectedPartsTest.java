@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.matchers.HasBannedAttachment;
 import dev.bulwark.scanner.clamd.ClamdPool;
 import dev.bulwark.scanner.clamd.ClamdPoolConfig;
 import dev.bulwark.scanner.endpoint.Endpoint;
@@ -113,5 +114,73 @@ class StripInfectedPartsTest {
 
         assertThat(written(mail)).contains("EICAR-STANDARD-ANTIVIRUS-TEST-FILE");
         assertThat(AttributeUtils.getValueAndCastFromMail(mail, BulwarkAttributes.VIRUS_STATUS, String.class)).contains("INFECTED");
+    }
+
+    private static final String BANNED = "From: a@example.com\r\nTo: bob@example.com\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+        + "Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
+        + "--outer\r\nContent-Type: text/plain\r\n\r\nplain body\r\n"
+        + "--outer\r\nContent-Type: application/pdf; name=\"report.pdf\"\r\nContent-Disposition: attachment; filename=\"report.pdf\"\r\n"
+        + "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IKMSAwIG9iago8PD4+CmVuZG9iagp0cmFpbGVyCjw8Pj4KJSVFT0YK\r\n"
+        + "--outer\r\nContent-Type: application/octet-stream; name=\"holiday.jpg\"\r\nContent-Disposition: attachment; filename=\"holiday.jpg\"\r\n\r\nMZ not really\r\n"
+        + "--outer--\r\n";
+
+    /** As ApplyPolicy sends mail the attachment check banned (HasBannedAttachment's attributes) to the strip processor. */
+    private static Mail banned(String verdict, String parts) throws MessagingException {
+        Mail mail = mail(BANNED);
+        mail.setAttribute(new org.apache.mailet.Attribute(ApplyPolicy.APPLIED, org.apache.mailet.AttributeValue.of(verdict)));
+        mail.setAttribute(new org.apache.mailet.Attribute(verdict.equals("damaged") ? HasBannedAttachment.SUSPICIOUS : HasBannedAttachment.REASON,
+            org.apache.mailet.AttributeValue.of("holiday.jpg: content is application/x-msdownload")));
+        if (parts != null) {
+            mail.setAttribute(new org.apache.mailet.Attribute(verdict.equals("damaged") ? HasBannedAttachment.SUSPICIOUS_PARTS
+                : HasBannedAttachment.BANNED_PARTS, org.apache.mailet.AttributeValue.of(parts)));
+        }
+        return mail;
+    }
+
+    @Test
+    void bannedStripRemovesThePartsTheAttachmentCheckFoundWhateverTheirName() throws Exception {
+        Mail mail = banned("banned", "3");
+        mailet().service(mail);
+
+        assertThat(mail.getState()).isNotEqualTo(Mail.GHOST);
+        String result = written(mail);
+        assertThat(result).doesNotContain("MZ not really").contains("holiday.jpg (banned by the attachment policy)")
+            .contains("plain body").contains("report.pdf").contains(StripInfectedParts.NOTICE_HEADER + ": removed-attachments");
+        assertThat(AttributeUtils.getValueAndCastFromMail(mail, BulwarkAttributes.REMOVED_PARTS, String.class))
+            .contains("[holiday.jpg (banned by the attachment policy)]");
+    }
+
+    @Test
+    void damagedStripRemovesTheDamagedPart() throws Exception {
+        Mail mail = banned("damaged", "3");
+        mailet().service(mail);
+
+        assertThat(mail.getState()).isNotEqualTo(Mail.GHOST);
+        assertThat(written(mail)).doesNotContain("MZ not really").contains("holiday.jpg (suspicious to the attachment check)");
+    }
+
+    @Test
+    void findingsNotInOnePartOrAPartNotThereKeepTheMailInTheQuarantineOnly() throws Exception {
+        Mail unlocated = banned("banned", null);
+        mailet().service(unlocated);
+        assertThat(unlocated.getState()).isEqualTo(Mail.GHOST);
+
+        Mail missing = banned("banned", "3,7");
+        mailet().service(missing);
+        assertThat(missing.getState()).isEqualTo(Mail.GHOST);
+
+        Mail empty = banned("banned", "");
+        mailet().service(empty);
+        assertThat(empty.getState()).isEqualTo(Mail.GHOST);
+    }
+
+    @Test
+    void mailSentHereForAVirusIgnoresTheAttachmentChecksFindings() throws Exception {
+        // Content clamd found encrypted: VirusScan records a banned reason, the encrypted verdict sent the mail here.
+        Mail mail = banned("encrypted", null);
+        mailet().service(mail);
+        assertThat(mail.getState()).isNotEqualTo(Mail.GHOST);
+        // What goes is what clamd calls infected or suspicious part by part (this fake executable: a broken one).
+        assertThat(written(mail)).doesNotContain("banned by the attachment policy").contains("holiday.jpg (suspicious: Heuristics.Broken.Executable)");
     }
 }

@@ -37,6 +37,13 @@ public class HasBannedAttachment extends GenericMatcher {
     public static final AttributeName SUSPICIOUS = AttributeName.of("bulwark.banned.suspicious");
     public static final AttributeName UNINSPECTED = AttributeName.of("bulwark.banned.uninspected");
     /**
+     * The parts the banned findings are in (sections, comma separated: "2,3.1"; see {@link AttachmentInspector.Report}), for
+     * the policy's strip (StripInfectedParts); not set when a finding is not in a part that can be removed on its own.
+     */
+    public static final AttributeName BANNED_PARTS = AttributeName.of("bulwark.banned.parts");
+    /** The same as {@link #BANNED_PARTS} for the suspicious findings (a damaged archive). */
+    public static final AttributeName SUSPICIOUS_PARTS = AttributeName.of("bulwark.banned.suspiciousParts");
+    /**
      * When the recipients' banned rules differ and only some of them match: those (comma separated). James's split gives
      * the other recipients' copy the same attributes; ApplyPolicy drops the findings from a copy none of whose recipients is here.
      */
@@ -87,6 +94,8 @@ public class HasBannedAttachment extends GenericMatcher {
         java.util.Set<String> banned = new java.util.LinkedHashSet<>();
         java.util.Set<String> suspicious = new java.util.LinkedHashSet<>();
         java.util.Set<String> uninspected = new java.util.LinkedHashSet<>();
+        Parts bannedParts = new Parts();
+        Parts suspiciousParts = new Parts();
         List<MailAddress> matched = new java.util.ArrayList<>();
         for (java.util.Map.Entry<AttachmentPolicy, List<MailAddress>> entry : byRules.entrySet()) {
             AttachmentInspector.Report report = inspector(entry.getKey()).report(mail.getMessage());
@@ -94,10 +103,13 @@ public class HasBannedAttachment extends GenericMatcher {
             if (report.isBanned() || report.isSuspicious()) {
                 banned.addAll(report.banned());
                 suspicious.addAll(report.suspicious());
+                bannedParts.add(report.bannedParts());
+                suspiciousParts.add(report.suspiciousParts());
                 matched.addAll(entry.getValue());
             }
         }
-        record(mail, List.copyOf(banned), List.copyOf(suspicious), List.copyOf(uninspected));
+        record(mail, new AttachmentInspector.Report(List.copyOf(banned), List.copyOf(suspicious), List.copyOf(uninspected),
+            bannedParts.parts(), suspiciousParts.parts()));
         if (!matched.isEmpty() && matched.size() < mail.getRecipients().size()) {
             mail.setAttribute(new Attribute(BANNED_FOR, AttributeValue.of(matched.stream().map(MailAddress::asString)
                 .collect(java.util.stream.Collectors.joining(",")))));
@@ -111,11 +123,34 @@ public class HasBannedAttachment extends GenericMatcher {
 
     private Collection<MailAddress> match(Mail mail, AttachmentPolicy policy) throws MessagingException {
         AttachmentInspector.Report report = inspector(policy).report(mail.getMessage());
-        record(mail, report.banned(), report.suspicious(), report.uninspected());
+        record(mail, report);
         return report.isBanned() || report.isSuspicious() ? mail.getRecipients() : List.of();
     }
 
-    private void record(Mail mail, List<String> banned, List<String> suspicious, List<String> uninspectedFindings) {
+    /** The parts findings are in, over the reports of several sets of rules: known only when each report knows them. */
+    private static final class Parts {
+        private final java.util.Set<String> sections = new java.util.LinkedHashSet<>();
+        private boolean complete = true;
+
+        void add(java.util.Optional<List<String>> parts) {
+            parts.ifPresentOrElse(sections::addAll, () -> complete = false);
+        }
+
+        java.util.Optional<List<String>> parts() {
+            return complete ? java.util.Optional.of(List.copyOf(sections)) : java.util.Optional.empty();
+        }
+    }
+
+    private void record(Mail mail, AttachmentInspector.Report report) {
+        List<String> banned = report.banned();
+        List<String> suspicious = report.suspicious();
+        List<String> uninspectedFindings = report.uninspected();
+        if (!banned.isEmpty()) {
+            report.bannedParts().ifPresent(parts -> mail.setAttribute(new Attribute(BANNED_PARTS, AttributeValue.of(String.join(",", parts)))));
+        }
+        if (!suspicious.isEmpty()) {
+            report.suspiciousParts().ifPresent(parts -> mail.setAttribute(new Attribute(SUSPICIOUS_PARTS, AttributeValue.of(String.join(",", parts)))));
+        }
         if (!uninspectedFindings.isEmpty()) {
             String uninspected = String.join("; ", uninspectedFindings);
             LOGGER.info("Mail {}: attachments not inspected (delivered by the policy): {}", mail.getName(), LogText.of(uninspected));

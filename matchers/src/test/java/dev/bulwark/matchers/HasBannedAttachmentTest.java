@@ -197,6 +197,56 @@ class HasBannedAttachmentTest {
     }
 
     @Test
+    void theMatcherRecordsThePartsTheFindingsAreIn() throws Exception {
+        FakeMail mail = FakeMail.builder().name("m").recipients("a@example.com")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setMultipartWithBodyParts(
+                MimeMessageBuilder.bodyPartBuilder().data("hi"),
+                MimeMessageBuilder.bodyPartBuilder().filename("invoice.pdf.exe").data("x".getBytes(StandardCharsets.US_ASCII)).type("application/octet-stream"),
+                MimeMessageBuilder.bodyPartBuilder().filename("report.pdf").data("%PDF-1.4".getBytes(StandardCharsets.US_ASCII)).type("application/pdf"),
+                MimeMessageBuilder.bodyPartBuilder().filename("docs.zip").data(zip("tool.scr", new byte[] {1})).type("application/zip")))
+            .build();
+        assertThat(matcher(null).match(mail)).hasSize(1);
+        // Both findings are read again by James's parser for the whole message: still in their parts.
+        assertThat(attribute(mail, HasBannedAttachment.BANNED_PARTS)).isEqualTo("2,4");
+
+        FakeMail damaged = mail("broken.zip", "PK\u0003\u0004 not really a zip".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(matcher(null).match(damaged)).hasSize(2);
+        assertThat(attribute(damaged, HasBannedAttachment.SUSPICIOUS_PARTS)).isEqualTo("2");
+        assertThat(damaged.getAttribute(HasBannedAttachment.BANNED_PARTS)).isEmpty();
+    }
+
+    @Test
+    void partsAreCountedInNestedMultipartsAndAnAttachedMessageIsOnePart() throws Exception {
+        String raw = "From: a@example.com\r\nSubject: nested\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
+            + "--outer\r\nContent-Type: multipart/mixed; boundary=\"inner\"\r\n\r\n"
+            + "--inner\r\nContent-Type: text/plain\r\n\r\nbody\r\n"
+            + "--inner\r\nContent-Type: application/octet-stream; name=\"setup.exe\"\r\nContent-Disposition: attachment; filename=\"setup.exe\"\r\n\r\nx\r\n"
+            + "--inner--\r\n"
+            + "--outer\r\nContent-Type: message/rfc822\r\n\r\n"
+            + "Subject: forwarded\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"fwd\"\r\n\r\n"
+            + "--fwd\r\nContent-Type: text/plain\r\n\r\nfwd body\r\n"
+            + "--fwd\r\nContent-Type: application/octet-stream; name=\"tool.scr\"\r\nContent-Disposition: attachment; filename=\"tool.scr\"\r\n\r\ny\r\n"
+            + "--fwd--\r\n"
+            + "--outer--\r\n";
+        FakeMail mail = FakeMail.builder().name("m").recipients("a@example.com")
+            .mimeMessage(new MimeMessage(null, new java.io.ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII)))).build();
+        assertThat(matcher(null).match(mail)).hasSize(1);
+        assertThat(attribute(mail, HasBannedAttachment.BANNED_PARTS)).isEqualTo("1.2,2");
+    }
+
+    @Test
+    void aFindingNotInOnePartLeavesThePartsUnrecorded() throws Exception {
+        // The message itself is the attachment: there is no part to remove, only the whole mail.
+        MimeMessage whole = new MimeMessage(null, new java.io.ByteArrayInputStream(("Subject: x\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: application/octet-stream; name=\"setup.exe\"\r\nContent-Disposition: attachment; filename=\"setup.exe\"\r\n\r\nx\r\n")
+            .getBytes(StandardCharsets.US_ASCII)));
+        FakeMail mail = FakeMail.builder().name("m").recipients("a@example.com").mimeMessage(whole).build();
+        assertThat(matcher(null).match(mail)).hasSize(1);
+        assertThat(reason(mail)).contains("setup.exe");
+        assertThat(mail.getAttribute(HasBannedAttachment.BANNED_PARTS)).isEmpty();
+    }
+
+    @Test
     void badConditionsAreStartupErrors() {
         for (String condition : new String[] {"extensions", "colour:red", "archives:maybe", "extensions:e x e", "types:notatype", "encrypted:true",
             "damaged:quarantine"}) {

@@ -100,6 +100,39 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void aGroupWhosePolicyStripsBannedAttachmentsGetsTheMailWithoutThemTheOthersFollowTheDefault() throws Exception {
+        String plain = james.addUser("strip-banned-plain");
+        String member = james.addUser("strip-banned-member");
+        clients.webAdmin().put("/bulwark/groups/no-installers/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"actions\": {\"banned\": \"strip\"}}").put("/bulwark/policies/groups/no-installers").then().statusCode(200);
+        byte[] program = "not really a program".getBytes(StandardCharsets.US_ASCII);
+        String encoded = java.util.Base64.getEncoder().encodeToString(program);
+
+        clients.send("vendor@outside.test", List.of(plain, member), TestSamples.messageWithAttachment("vendor@outside.test", member,
+            "a new installer", "setup.exe", program));
+
+        // The member gets the mail without the banned part, with a part saying what was removed and why.
+        String delivered = clients.awaitInboxMessage(member, 1);
+        assertThat(delivered).contains("Subject: a new installer").contains("Please find the file attached.")
+            .contains("X-Bulwark-Notice: removed-attachments")
+            .contains("setup.exe (banned by the attachment policy)").doesNotContain(encoded);
+        // The whole mail, the banned part too, is in the quarantine, filed as banned, for the member; the other recipient's
+        // copy follows the default policy: quarantined, nothing delivered.
+        AWAIT.until(() -> quarantined("a new installer").size() == 2);
+        Map<String, Object> stripped = quarantined("a new installer").stream()
+            .filter(entry -> ((List<String>) entry.get("recipients")).contains(member)).findFirst().orElseThrow();
+        assertThat(stripped).containsEntry("reason", "banned");
+        assertThat((List<String>) stripped.get("recipients")).containsExactly(member);
+        assertThat(clients.webAdmin().get("/bulwark/quarantine/" + stripped.get("id") + "/eml").then().statusCode(200)
+            .extract().asString()).contains(encoded);
+        assertThat(quarantined("a new installer")).anySatisfy(entry -> {
+            assertThat((List<String>) entry.get("recipients")).containsExactly(plain);
+            assertThat(entry).containsEntry("reason", "banned");
+        });
+        assertThat(clients.inboxCount(plain)).isZero();
+    }
+
+    @Test
     void aGroupWhosePolicyDeliversBannedAttachmentsGetsThemTaggedTheOthersDoNot() throws Exception {
         String plain = james.addUser("banned-plain");
         String member = james.addUser("banned-member");

@@ -76,12 +76,21 @@ public final class AttachmentInspector {
      * @param banned      why the mail is banned, one reason per finding; empty when it is not
      * @param suspicious  why the mail is suspicious (by default: damaged archives)
      * @param uninspected what could not be inspected and lets the mail go on (recorded only)
+     * @param bannedParts the parts the banned findings are in, by section ("2", "1.3": the numbering of IMAP's
+     *                    BODY[section], counted in the mail's own MIME tree; a message attached to the mail counts as
+     *                    its part), each a leaf, an attached message or (findings in its own headers) a multipart, that
+     *                    can be removed on its own; empty when a
+     *                    finding is not in such a part (the message as a whole, its structure, a limit)
+     * @param suspiciousParts the same for the suspicious findings
      */
-    public record Report(List<String> banned, List<String> suspicious, List<String> uninspected) {
+    public record Report(List<String> banned, List<String> suspicious, List<String> uninspected,
+                         Optional<List<String>> bannedParts, Optional<List<String>> suspiciousParts) {
         public Report {
             banned = List.copyOf(banned);
             suspicious = List.copyOf(suspicious);
             uninspected = List.copyOf(uninspected);
+            bannedParts = bannedParts.map(List::copyOf);
+            suspiciousParts = suspiciousParts.map(List::copyOf);
         }
 
         public boolean isBanned() {
@@ -235,6 +244,15 @@ public final class AttachmentInspector {
                 findings.limit("MIME parts after the first " + MAX_PARTS);
                 return;
             }
+            Optional<String> outer = locateInMail(section);
+            try {
+                walkLocated(part, depth, section, structure, inDigest, outer.isEmpty());
+            } finally {
+                findings.locate(outer);
+            }
+        }
+
+        private void walkLocated(Part part, int depth, String section, Structure structure, boolean inDigest, boolean inMailTree) {
             String where = section.isEmpty() ? "the message" : "part " + section;
             Optional<String> anomaly = Optional.empty();
             try {
@@ -251,6 +269,9 @@ public final class AttachmentInspector {
                         findings.add(Kind.UNINSPECTABLE, described + ": not readable as multipart");
                         return;
                     }
+                    if (inMailTree) {
+                        findings.locate(Optional.empty()); // each child of a multipart of the mail is a part of its own
+                    }
                     for (int i = 0; i < multipart.getCount(); i++) {
                         BodyPart child = multipart.getBodyPart(i);
                         walk(child, depth + 1, section.isEmpty() ? Integer.toString(i + 1) : section + "." + (i + 1), structure,
@@ -263,24 +284,41 @@ public final class AttachmentInspector {
                     return;
                 }
                 structure.leaves++;
-                if (NOT_HERE.contains(type)) {
-                    findings.add(Kind.UNINSPECTABLE, described + ": " + type + " content is not inspected (a fragment, a reference or BinHex)");
-                    return;
-                }
-                if (names.isEmpty() && !headers.dispositionAttachment() && type.startsWith("text/")) {
-                    if (type.equals("text/plain")) {
-                        uuencoded(part, where, depth);
-                    }
-                    return; // a message body
-                }
-                TransferEncodings.anomaly(part, headers).ifPresent(found -> findings.add(Kind.UNINSPECTABLE, described + ": " + found));
-                content(part, names.isEmpty() ? described : printable(names.iterator().next()), names, type, depth);
+                leaf(part, headers, type, names, where, described, depth);
             } catch (MessagingException | IOException | RuntimeException e) {
                 String why = String.valueOf(e.getMessage());
                 if (anomaly.filter(found -> found.contains(why)).isEmpty()) {
                     findings.add(Kind.UNINSPECTABLE, where + ": cannot be read (" + printable(why) + ")");
                 }
             }
+        }
+
+        /**
+         * From here on findings are in this part of the mail, when it is a part of the mail's own tree (inside a message
+         * attached to the mail, the attached message, located already, is the part to remove) and not the message itself.
+         * Returns where findings were before.
+         */
+        private Optional<String> locateInMail(String section) {
+            Optional<String> before = findings.locate(Optional.empty());
+            findings.locate(before.isPresent() || section.isEmpty() ? before : Optional.of(section));
+            return before;
+        }
+
+        /** A leaf part: a body, or an attachment whose content is inspected. */
+        private void leaf(Part part, PartHeaders headers, String type, Set<String> names, String where, String described, int depth)
+            throws MessagingException, IOException {
+            if (NOT_HERE.contains(type)) {
+                findings.add(Kind.UNINSPECTABLE, described + ": " + type + " content is not inspected (a fragment, a reference or BinHex)");
+                return;
+            }
+            if (names.isEmpty() && !headers.dispositionAttachment() && type.startsWith("text/")) {
+                if (type.equals("text/plain")) {
+                    uuencoded(part, where, depth);
+                }
+                return; // a message body
+            }
+            TransferEncodings.anomaly(part, headers).ifPresent(found -> findings.add(Kind.UNINSPECTABLE, described + ": " + found));
+            content(part, names.isEmpty() ? described : printable(names.iterator().next()), names, type, depth);
         }
 
         /** The message inside a message/rfc822 part; in a digest a part without Content-Type is one too. */

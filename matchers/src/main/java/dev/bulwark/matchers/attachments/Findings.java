@@ -27,6 +27,10 @@ final class Findings {
     private final List<String> banned = new ArrayList<>();
     private final List<String> suspicious = new ArrayList<>();
     private final List<String> delivered = new ArrayList<>();
+    private final Located bannedParts = new Located();
+    private final Located suspiciousParts = new Located();
+    /** The part of the mail (its section, e.g. "2.1") the findings being made are in; empty: the message as a whole. */
+    private java.util.Optional<String> locus = java.util.Optional.empty();
     private final Set<String> limitsHit = new LinkedHashSet<>();
     private int parts;
     private int entries;
@@ -55,15 +59,49 @@ final class Findings {
             case SUSPICIOUS -> suspicious;
             case DELIVER -> delivered;
         };
-        if (!list.contains(text)) {
+        boolean known = list.contains(text);
+        if (!known) {
             list.add(text);
+        }
+        // Found again outside any part (James's parser reads the same names again): where it is is known already.
+        if (known && locus.isEmpty()) {
+            return;
+        }
+        switch (action) {
+            case BAN -> bannedParts.add(locus);
+            case SUSPICIOUS -> suspiciousParts.add(locus);
+            case DELIVER -> { }
+        }
+    }
+
+    /** The part of the mail findings are in from now on (empty: not one part that could be removed on its own). */
+    java.util.Optional<String> locate(java.util.Optional<String> section) {
+        java.util.Optional<String> before = locus;
+        locus = section;
+        return before;
+    }
+
+    /** The parts findings were made in; incomplete when one was not in a part that can be removed on its own. */
+    private static final class Located {
+        private final Set<String> sections = new LinkedHashSet<>();
+        private boolean complete = true;
+
+        void add(java.util.Optional<String> section) {
+            section.ifPresentOrElse(sections::add, () -> complete = false);
+        }
+
+        java.util.Optional<List<String>> parts() {
+            return complete ? java.util.Optional.of(List.copyOf(sections)) : java.util.Optional.empty();
         }
     }
 
     /** A limit hit: recorded once however often it is hit. */
     void limit(String what) {
         if (limitsHit.add(what)) {
+            // Parts past a limit are not walked at all, wherever it was hit: no one part holds what they are.
+            java.util.Optional<String> at = locate(java.util.Optional.empty());
             add(Kind.UNINSPECTABLE, what);
+            locate(at);
         }
     }
 
@@ -89,6 +127,6 @@ final class Findings {
     }
 
     AttachmentInspector.Report report() {
-        return new AttachmentInspector.Report(banned, suspicious, delivered);
+        return new AttachmentInspector.Report(banned, suspicious, delivered, bannedParts.parts(), suspiciousParts.parts());
     }
 }

@@ -11,10 +11,11 @@ import java.util.Set;
 public enum PolicyVerdict {
     VIRUS("virus", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.STRIP), false),
     SUSPICIOUS("suspicious", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.STRIP, PolicyAction.DELIVER_TAGGED), false),
-    // No strip: the attachment check bans by real type and inside archives, which no part-by-part removal follows yet.
-    BANNED("banned", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.DELIVER_TAGGED), false),
-    ENCRYPTED("encrypted", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.DELIVER_TAGGED, PolicyAction.HOLD), false),
-    DAMAGED("damaged", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.DELIVER_TAGGED, PolicyAction.HOLD), false),
+    // Strip removes the parts the attachment check found the findings in (an archive: the whole archive), or for content
+    // clamd found encrypted the parts clamd calls so; findings not in one part keep the mail in the quarantine only.
+    BANNED("banned", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.STRIP, PolicyAction.DELIVER_TAGGED), false),
+    ENCRYPTED("encrypted", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.STRIP, PolicyAction.DELIVER_TAGGED, PolicyAction.HOLD), false),
+    DAMAGED("damaged", EnumSet.of(PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.STRIP, PolicyAction.DELIVER_TAGGED, PolicyAction.HOLD), false),
     UNSCANNABLE("unscannable", EnumSet.of(PolicyAction.HOLD, PolicyAction.QUARANTINE, PolicyAction.REJECT, PolicyAction.DELIVER_TAGGED), true),
     SCAN_FAILED("scanFailed", EnumSet.of(PolicyAction.HOLD, PolicyAction.REJECT, PolicyAction.DELIVER_TAGGED), true);
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +91,13 @@ class PolicyDocumentsTest {
             .getMessage()).isEqualTo("actions.virus: 'deliver-tagged' is not allowed for virus, expected one of [quarantine, reject, strip]");
         assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"actions\": {\"scanFailed\": \"strip\"}}"), defaults, ""))
             .getMessage()).startsWith("actions.scanFailed: 'strip' is not allowed for scanFailed");
+        assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"actions\": {\"unscannable\": \"strip\"}}"), defaults, ""))
+            .getMessage()).startsWith("actions.unscannable: 'strip' is not allowed for unscannable");
+        // Strip removes the parts the attachment check (or clamd, for encrypted content) found the findings in.
+        Policy stripping = PolicyDocuments.parseOverride(PolicyDocuments.read(
+            "{\"actions\": {\"banned\": \"strip\", \"encrypted\": \"strip\", \"damaged\": \"strip\"}}"), defaults, "").policy();
+        assertThat(List.of(PolicyVerdict.BANNED, PolicyVerdict.ENCRYPTED, PolicyVerdict.DAMAGED)).allSatisfy(verdict ->
+            assertThat(stripping.action(verdict)).isEqualTo(PolicyAction.STRIP));
         assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read("{\"actions\": {\"virus\": \"burn\"}}"), defaults, ""))
             .getMessage()).startsWith("actions.virus: 'burn' is not an action, expected one of [quarantine, reject, strip, deliver-tagged, hold]");
         // Delivering mail nobody scanned takes an explicit yes.
