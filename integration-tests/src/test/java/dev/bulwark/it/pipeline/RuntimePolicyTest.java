@@ -310,6 +310,16 @@ class RuntimePolicyTest {
         String export = clients.webAdmin().get("/bulwark/policies/export").then().statusCode(200).extract().asString();
         clients.webAdminJson(export.replace("\"quarantineAt\":12", "\"quarantineAt\":\"high\"")).post("/bulwark/policies/import")
             .then().statusCode(400).body("message", equalTo("invalid policy: groups.audit.spam.quarantineAt: must be a number from -1000 to 10000, or null for never"));
+        // A subject tag becomes part of a header: no line break, no bidi override, nothing huge.
+        for (String tag : List.of("[SPAM]\r\nBcc: victim@example.com", "[\u202EMAPS]", "x".repeat(100_000))) {
+            clients.webAdminJson("{\"spam\": {\"subjectTag\": " + com.fasterxml.jackson.databind.node.TextNode.valueOf(tag) + "}}")
+                .put("/bulwark/policies/groups/audit").then().statusCode(400).body("message", containsString("spam.subjectTag: must be at most 40"));
+        }
+        // As a hostile page or curl's default would send it: a form body (415), or from another origin (403).
+        clients.webAdmin().contentType("application/x-www-form-urlencoded").body("spam.quarantineAt=2")
+            .put("/bulwark/policies/groups/audit").then().statusCode(415);
+        clients.webAdmin().header("Origin", "https://attacker.example").contentType("application/json").body("{\"spam\": {\"quarantineAt\": 20}}")
+            .put("/bulwark/policies/groups/audit").then().statusCode(403);
 
         assertThat(groupPolicy("audit").getLong("version")).isEqualTo(version);
         assertThat(groupPolicy("audit").getDouble("policy.spam.quarantineAt")).isEqualTo(12.0);

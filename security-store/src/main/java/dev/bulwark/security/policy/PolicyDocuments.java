@@ -275,8 +275,8 @@ public final class PolicyDocuments {
             fields.error("spam.rejectAt", "must be a number above spam.tagAt (" + tagAt.get() + ")");
         }
         Optional<String> subjectTag = fields.text("spam.subjectTag");
-        subjectTag.filter(tag -> tag.length() > 40 || tag.chars().anyMatch(c -> Character.isISOControl(c)) || !tag.equals(tag.strip()))
-            .ifPresent(tag -> fields.error("spam.subjectTag", "must be at most 40 characters, without control characters or surrounding spaces"));
+        subjectTag.filter(tag -> tag.length() > 40 || tag.chars().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) || !tag.equals(tag.strip()))
+            .ifPresent(tag -> fields.error("spam.subjectTag", "must be at most 40 characters, without control or format (bidi) characters or surrounding spaces"));
         Policy.Notices notices = new Policy.Notices(fields.bool("notices.admin"), fields.bool("notices.sender"), fields.bool("notices.recipients"));
         List<String> extensions = fields.list("banned.extensions", EXTENSION, "a file name extension without its dot: 1 to 16 lower-case letters or digits");
         // Optional: policies stored before it existed have none, and lift nothing.
