@@ -22,7 +22,6 @@ import org.apache.james.webadmin.Routes;
 import org.apache.james.webadmin.utils.ErrorResponder;
 import org.eclipse.jetty.http.HttpStatus;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -53,7 +52,6 @@ import spark.Service;
  */
 public class PolicyRoutes implements Routes {
     static final String POLICIES = "/bulwark/policies";
-    private static final String JSON = "application/json";
     private static final int MAX_HISTORY = 1000;
 
     private final Policies policies;
@@ -257,12 +255,7 @@ public class PolicyRoutes implements Routes {
     }
 
     private Object json(Response response, Object value) {
-        response.type(JSON);
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return WebAdminRequests.json(mapper, response, value);
     }
 
     private static Route guarded(Route route) {

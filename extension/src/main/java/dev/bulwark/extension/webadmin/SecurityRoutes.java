@@ -63,7 +63,6 @@ public class SecurityRoutes implements Routes {
         "1h", new java.time.Duration[] {java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(1)},
         "24h", new java.time.Duration[] {java.time.Duration.ofHours(24), java.time.Duration.ofHours(1)},
         "7d", new java.time.Duration[] {java.time.Duration.ofDays(7), java.time.Duration.ofHours(1)});
-    private static final String JSON = "application/json";
 
     private final SecurityStore store;
     private final AuthenticationFilter authentication;
@@ -257,12 +256,7 @@ public class SecurityRoutes implements Routes {
     }
 
     private Object json(Response response, Object value) {
-        response.type(JSON);
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return WebAdminRequests.json(mapper, response, value);
     }
 
     private static Route guarded(Route route) {

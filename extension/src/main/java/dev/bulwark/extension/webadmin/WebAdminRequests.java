@@ -11,8 +11,12 @@ import java.util.function.Function;
 import org.apache.james.webadmin.utils.ErrorResponder;
 import org.eclipse.jetty.http.HttpStatus;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import spark.HaltException;
 import spark.Request;
+import spark.Response;
 
 /** Request parsing and errors shared by Bulwark's webadmin routes, in webadmin's error format. */
 public final class WebAdminRequests {
@@ -80,5 +84,15 @@ public final class WebAdminRequests {
 
     public static HaltException error(int status, ErrorResponder.ErrorType type, String message) {
         return ErrorResponder.builder().statusCode(status).type(type).message(message).haltError();
+    }
+
+    /** {@code value} as the response's JSON body. */
+    public static String json(ObjectMapper mapper, Response response, Object value) {
+        response.type("application/json");
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
