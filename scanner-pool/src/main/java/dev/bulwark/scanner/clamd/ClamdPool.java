@@ -1,13 +1,10 @@
 package dev.bulwark.scanner.clamd;
 
-import java.util.List;
-
-import dev.bulwark.scanner.endpoint.Endpoint;
 import dev.bulwark.scanner.endpoint.EndpointDiscovery;
-import dev.bulwark.scanner.pool.EndpointStats;
 import dev.bulwark.scanner.pool.EngineKind;
 import dev.bulwark.scanner.pool.EnginePool;
 import dev.bulwark.scanner.pool.PoolSettings;
+import dev.bulwark.scanner.pool.PooledEngine;
 import dev.bulwark.scanner.pool.ScanTimer;
 import dev.bulwark.scanner.verdict.MessageContent;
 import dev.bulwark.scanner.verdict.ScanVerdict;
@@ -28,7 +25,7 @@ import dev.bulwark.scanner.verdict.VirusScanner;
  *   <li>No verdict is ever guessed: when nothing could scan, the verdict is ERROR with the reason.</li>
  * </ul>
  */
-public final class ClamdPool implements VirusScanner, AutoCloseable {
+public final class ClamdPool implements VirusScanner, PooledEngine<ClamdClient, ScanVerdict> {
     private final ClamdPoolConfig config;
     private final EnginePool<ClamdClient, MessageContent, ScanVerdict> pool;
 
@@ -52,7 +49,7 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
         return config;
     }
 
-    /** The engine-pool core under this pool: what the integrity watch, health checks and metrics work with. */
+    @Override
     public EnginePool<ClamdClient, MessageContent, ScanVerdict> enginePool() {
         return pool;
     }
@@ -75,39 +72,5 @@ public final class ClamdPool implements VirusScanner, AutoCloseable {
     @Override
     public long maxStreamSize() {
         return config.maxStreamSize();
-    }
-
-    /** One-shot clients for each endpoint, for PING, VERSION and STATS outside the pool. */
-    public List<ClamdClient> clients() {
-        return pool.clients();
-    }
-
-    /** Resolves the endpoints given by host name again now, as the discovery thread does every interval. */
-    public void refreshEndpoints() {
-        pool.refreshEndpoints();
-    }
-
-    /** Connection counts and health per endpoint, in configuration order (addresses joined later last). */
-    public List<EndpointStats> stats() {
-        return pool.stats();
-    }
-
-    /** PINGs every endpoint now, taking out those that do not answer and putting back those that do. */
-    public List<EndpointStats> checkEndpoints() {
-        return pool.checkEndpoints();
-    }
-
-    /** See {@link EnginePool#selfTestFailed(Endpoint, String)}. */
-    public void selfTestFailed(Endpoint endpoint, String reason) {
-        pool.selfTestFailed(endpoint, reason);
-    }
-
-    public void selfTestPassed(Endpoint endpoint) {
-        pool.selfTestPassed(endpoint);
-    }
-
-    @Override
-    public void close() {
-        pool.close();
     }
 }

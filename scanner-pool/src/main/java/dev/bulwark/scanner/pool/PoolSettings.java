@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import dev.bulwark.scanner.endpoint.Endpoint;
 import dev.bulwark.scanner.endpoint.WeightedEndpoint;
 
 /**
@@ -41,5 +42,11 @@ public record PoolSettings(String daemon, List<WeightedEndpoint> endpoints, Disp
         if (probeInterval.isNegative() || probeInterval.isZero()) {
             throw new IllegalArgumentException("probeInterval must be positive");
         }
+    }
+
+    /** Failover ({@link Dispatch#IN_ORDER}) over {@code endpoints} in order of preference: weights play no part, each has 1. */
+    public static PoolSettings inOrder(String daemon, List<Endpoint> endpoints, Duration probeInterval) {
+        return new PoolSettings(daemon, endpoints.stream().map(endpoint -> new WeightedEndpoint(endpoint, 1)).toList(), Dispatch.IN_ORDER,
+            probeInterval);
     }
 }

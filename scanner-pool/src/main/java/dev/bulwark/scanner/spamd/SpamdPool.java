@@ -1,15 +1,12 @@
 package dev.bulwark.scanner.spamd;
 
-import java.util.List;
 import java.util.Optional;
 
-import dev.bulwark.scanner.endpoint.Endpoint;
 import dev.bulwark.scanner.endpoint.EndpointDiscovery;
-import dev.bulwark.scanner.endpoint.WeightedEndpoint;
-import dev.bulwark.scanner.pool.EndpointStats;
 import dev.bulwark.scanner.pool.EngineKind;
 import dev.bulwark.scanner.pool.EnginePool;
 import dev.bulwark.scanner.pool.PoolSettings;
+import dev.bulwark.scanner.pool.PooledEngine;
 import dev.bulwark.scanner.pool.ScanTimer;
 import dev.bulwark.scanner.pool.SlotLink;
 import dev.bulwark.scanner.verdict.MessageContent;
@@ -23,7 +20,7 @@ import dev.bulwark.scanner.verdict.SpamVerdict;
  * A semaphore per endpoint caps checks in flight (spamd forks a child per connection and queues the
  * rest). Endpoints taken out are PINGed in the background and put back when they answer.
  */
-public final class SpamdPool implements SpamChecker, AutoCloseable {
+public final class SpamdPool implements SpamChecker, PooledEngine<SpamdClient, SpamVerdict> {
     private final EnginePool<SpamdClient, Check, SpamVerdict> pool;
 
     /** One check as the core carries it to an endpoint. */
@@ -41,8 +38,7 @@ public final class SpamdPool implements SpamChecker, AutoCloseable {
 
     /** @param discovery how endpoints given by host name are followed */
     public SpamdPool(SpamdPoolConfig config, ScanTimer timer, EndpointDiscovery discovery) {
-        List<WeightedEndpoint> endpoints = config.endpoints().stream().map(endpoint -> new WeightedEndpoint(endpoint, 1)).toList();
-        this.pool = new EnginePool<>(new PoolSettings(SpamdClient.DAEMON, endpoints, PoolSettings.Dispatch.IN_ORDER, config.probeInterval()),
+        this.pool = new EnginePool<>(PoolSettings.inOrder(SpamdClient.DAEMON, config.endpoints(), config.probeInterval()),
             EngineKind.SPAM, endpoint -> {
                 SpamdClient client = new SpamdClient(endpoint.endpoint(), config.client());
                 return new SlotLink<>(EngineKind.SPAM, client, check -> client.checkOrThrow(check.command(), check.content(), check.user()),
@@ -50,13 +46,9 @@ public final class SpamdPool implements SpamChecker, AutoCloseable {
             }, timer, discovery);
     }
 
-    /** The engine-pool core under this pool: what the integrity watch, health checks and metrics work with. */
+    @Override
     public EnginePool<SpamdClient, ?, SpamVerdict> enginePool() {
         return pool;
-    }
-
-    public List<SpamdClient> clients() {
-        return pool.clients();
     }
 
     @Override
@@ -66,33 +58,5 @@ public final class SpamdPool implements SpamChecker, AutoCloseable {
 
     public SpamVerdict check(SpamdCommand command, MessageContent content, Optional<String> user) {
         return pool.call(new Check(command, content, user));
-    }
-
-    /** Resolves the endpoints given by host name again now, as the discovery thread does every interval. */
-    public void refreshEndpoints() {
-        pool.refreshEndpoints();
-    }
-
-    public List<EndpointStats> stats() {
-        return pool.stats();
-    }
-
-    /** PINGs every endpoint now, taking out those that do not answer and putting back those that do. */
-    public List<EndpointStats> checkEndpoints() {
-        return pool.checkEndpoints();
-    }
-
-    /** See {@link EnginePool#selfTestFailed(Endpoint, String)}. */
-    public void selfTestFailed(Endpoint endpoint, String reason) {
-        pool.selfTestFailed(endpoint, reason);
-    }
-
-    public void selfTestPassed(Endpoint endpoint) {
-        pool.selfTestPassed(endpoint);
-    }
-
-    @Override
-    public void close() {
-        pool.close();
     }
 }
