@@ -1,7 +1,6 @@
 package dev.bulwark.extension.webadmin;
 
 import static dev.bulwark.extension.webadmin.WebAdminRequests.badRequest;
-import static dev.bulwark.extension.webadmin.WebAdminRequests.error;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.intParameter;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.notFound;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.parameter;
@@ -30,14 +29,12 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import dev.bulwark.security.Groups;
 import dev.bulwark.security.SecurityStore;
-import dev.bulwark.security.StoreException;
 import dev.bulwark.security.policy.InvalidPolicyException;
 import dev.bulwark.security.policy.Policies;
 import dev.bulwark.security.policy.PolicyDocuments;
 import dev.bulwark.security.policy.PolicyResolution;
 import dev.bulwark.security.policy.PolicyVersion;
 
-import spark.HaltException;
 import spark.Request;
 import spark.Response;
 import spark.Route;
@@ -258,21 +255,18 @@ public class PolicyRoutes implements Routes {
         return WebAdminRequests.json(mapper, response, value);
     }
 
+    /** As {@link WebAdminRequests#guarded(Route)}, and an invalid policy or request value answered as a 400. */
     private static Route guarded(Route route) {
-        return (request, response) -> {
+        return WebAdminRequests.guarded((request, response) -> {
             try {
                 return route.handle(request, response);
-            } catch (HaltException e) {
-                throw e;
             } catch (InvalidPolicyException e) {
                 throw ErrorResponder.builder().statusCode(HttpStatus.BAD_REQUEST_400).type(ErrorResponder.ErrorType.INVALID_ARGUMENT)
                     .message("invalid policy: " + e.getMessage()).cause(e).haltError();
             } catch (IllegalArgumentException e) {
                 throw badRequest(e.getMessage());
-            } catch (StoreException e) {
-                throw error(HttpStatus.INTERNAL_SERVER_ERROR_500, ErrorResponder.ErrorType.SERVER_ERROR, e.getMessage());
             }
-        };
+        });
     }
 
     /** A value from the request shown in an error: one line, cut. */

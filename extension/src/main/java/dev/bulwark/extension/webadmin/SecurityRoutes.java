@@ -1,7 +1,7 @@
 package dev.bulwark.extension.webadmin;
 
 import static dev.bulwark.extension.webadmin.WebAdminRequests.badRequest;
-import static dev.bulwark.extension.webadmin.WebAdminRequests.error;
+import static dev.bulwark.extension.webadmin.WebAdminRequests.guarded;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.instant;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.intParameter;
 import static dev.bulwark.extension.webadmin.WebAdminRequests.notFound;
@@ -22,7 +22,6 @@ import javax.inject.Inject;
 
 import org.apache.james.webadmin.Routes;
 import org.apache.james.webadmin.authentication.AuthenticationFilter;
-import org.apache.james.webadmin.utils.ErrorResponder;
 import org.eclipse.jetty.http.HttpStatus;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -39,9 +38,7 @@ import dev.bulwark.security.Groups;
 import dev.bulwark.security.SecurityEvent;
 import dev.bulwark.security.SecurityStore;
 import dev.bulwark.security.SenderList;
-import dev.bulwark.security.StoreException;
 
-import spark.HaltException;
 import spark.Request;
 import spark.Response;
 import spark.Route;
@@ -257,17 +254,5 @@ public class SecurityRoutes implements Routes {
 
     private Object json(Response response, Object value) {
         return WebAdminRequests.json(mapper, response, value);
-    }
-
-    private static Route guarded(Route route) {
-        return (request, response) -> {
-            try {
-                return route.handle(request, response);
-            } catch (HaltException e) {
-                throw e;
-            } catch (StoreException e) {
-                throw error(HttpStatus.INTERNAL_SERVER_ERROR_500, ErrorResponder.ErrorType.SERVER_ERROR, e.getMessage());
-            }
-        };
     }
 }

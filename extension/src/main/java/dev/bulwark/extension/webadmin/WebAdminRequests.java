@@ -14,9 +14,12 @@ import org.eclipse.jetty.http.HttpStatus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.bulwark.security.StoreException;
+
 import spark.HaltException;
 import spark.Request;
 import spark.Response;
+import spark.Route;
 
 /** Request parsing and errors shared by Bulwark's webadmin routes, in webadmin's error format. */
 public final class WebAdminRequests {
@@ -84,6 +87,22 @@ public final class WebAdminRequests {
 
     public static HaltException error(int status, ErrorResponder.ErrorType type, String message) {
         return ErrorResponder.builder().statusCode(status).type(type).message(message).haltError();
+    }
+
+    /**
+     * {@code route} with a security store failure ({@link StoreException}) answered as a 500 without a stack trace;
+     * the errors the route halts with itself pass as they are.
+     */
+    public static Route guarded(Route route) {
+        return (request, response) -> {
+            try {
+                return route.handle(request, response);
+            } catch (HaltException e) {
+                throw e;
+            } catch (StoreException e) {
+                throw error(HttpStatus.INTERNAL_SERVER_ERROR_500, ErrorResponder.ErrorType.SERVER_ERROR, e.getMessage());
+            }
+        };
     }
 
     /** {@code value} as the response's JSON body. */
