@@ -7,6 +7,7 @@ import java.util.Set;
 
 import javax.inject.Inject;
 
+import org.apache.james.json.DTOModule;
 import org.apache.james.server.task.json.TaskExtensionModule;
 import org.apache.james.server.task.json.dto.AdditionalInformationDTO;
 import org.apache.james.server.task.json.dto.AdditionalInformationDTOModule;
@@ -14,6 +15,7 @@ import org.apache.james.server.task.json.dto.TaskDTO;
 import org.apache.james.server.task.json.dto.TaskDTOModule;
 import org.apache.james.task.Task;
 import org.apache.james.task.TaskExecutionDetails;
+import org.apache.james.task.TaskType;
 
 import dev.bulwark.extension.mailbox.MailboxScanTask;
 import dev.bulwark.extension.mailbox.MailboxScanner;
@@ -52,76 +54,59 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
     @Override
     public Set<TaskDTOModule<? extends Task, ? extends TaskDTO>> taskDTOModules() {
         return Set.of(
-            TaskDTOModule.forTask(QuarantineDeletionTask.class)
-                .convertToDTO(DeletionDTO.class)
-                .toDomainObjectConverter(dto -> new QuarantineDeletionTask(quarantine, security, dto.filter(), dto.requestedBy(), Clock.systemUTC()))
-                .toDTOConverter((task, type) -> DeletionDTO.of(type, task.filter(), task.requestedBy()))
-                .typeName(QuarantineDeletionTask.DELETION.asString())
-                .withFactory(TaskDTOModule::new),
-            TaskDTOModule.forTask(QuarantineReindexTask.class)
-                .convertToDTO(ReindexDTO.class)
-                .toDomainObjectConverter(dto -> new QuarantineReindexTask(quarantine, dto.full(), dto.requestedBy(), Clock.systemUTC()))
-                .toDTOConverter((task, type) -> new ReindexDTO(type, task.full(), task.requestedBy()))
-                .typeName(QuarantineReindexTask.TYPE.asString())
-                .withFactory(TaskDTOModule::new),
-            TaskDTOModule.forTask(EventPurgeTask.class)
-                .convertToDTO(EventPurgeDTO.class)
-                .toDomainObjectConverter(dto -> new EventPurgeTask(security.events(), Instant.parse(dto.olderThan()), Clock.systemUTC()))
-                .toDTOConverter((task, type) -> new EventPurgeDTO(type, task.olderThan().toString()))
-                .typeName(EventPurgeTask.TYPE.asString())
-                .withFactory(TaskDTOModule::new),
-            TaskDTOModule.forTask(RetroactiveRescanTask.class)
-                .convertToDTO(RescanDTO.class)
-                .toDomainObjectConverter(dto -> rescan.apply(dto.trigger()))
-                .toDTOConverter((task, type) -> new RescanDTO(type, task.trigger()))
-                .typeName(RetroactiveRescanTask.TYPE.asString())
-                .withFactory(TaskDTOModule::new),
-            TaskDTOModule.forTask(MailboxScanTask.class)
-                .convertToDTO(MailboxScanDTO.class)
-                .toDomainObjectConverter(dto -> mailboxScan.apply(new MailboxScanTask.Scope(Optional.ofNullable(dto.user()),
-                    Optional.ofNullable(dto.domain())), dto.requestedBy()))
-                .toDTOConverter((task, type) -> new MailboxScanDTO(type, task.scope().user().orElse(null), task.scope().domain().orElse(null),
-                    task.requestedBy()))
-                .typeName(MailboxScanTask.TYPE.asString())
-                .withFactory(TaskDTOModule::new));
+            task(QuarantineDeletionTask.class, QuarantineDeletionTask.DELETION, DeletionDTO.class,
+                dto -> new QuarantineDeletionTask(quarantine, security, dto.filter(), dto.requestedBy(), Clock.systemUTC()),
+                (task, type) -> DeletionDTO.of(type, task.filter(), task.requestedBy())),
+            task(QuarantineReindexTask.class, QuarantineReindexTask.TYPE, ReindexDTO.class,
+                dto -> new QuarantineReindexTask(quarantine, dto.full(), dto.requestedBy(), Clock.systemUTC()),
+                (task, type) -> new ReindexDTO(type, task.full(), task.requestedBy())),
+            task(EventPurgeTask.class, EventPurgeTask.TYPE, EventPurgeDTO.class,
+                dto -> new EventPurgeTask(security.events(), Instant.parse(dto.olderThan()), Clock.systemUTC()),
+                (task, type) -> new EventPurgeDTO(type, task.olderThan().toString())),
+            task(RetroactiveRescanTask.class, RetroactiveRescanTask.TYPE, RescanDTO.class,
+                dto -> rescan.apply(dto.trigger()),
+                (task, type) -> new RescanDTO(type, task.trigger())),
+            task(MailboxScanTask.class, MailboxScanTask.TYPE, MailboxScanDTO.class,
+                dto -> mailboxScan.apply(new MailboxScanTask.Scope(Optional.ofNullable(dto.user()), Optional.ofNullable(dto.domain())),
+                    dto.requestedBy()),
+                (task, type) -> new MailboxScanDTO(type, task.scope().user().orElse(null), task.scope().domain().orElse(null),
+                    task.requestedBy())));
     }
 
     @Override
     public Set<AdditionalInformationDTOModule<? extends TaskExecutionDetails.AdditionalInformation, ? extends AdditionalInformationDTO>>
             taskAdditionalInformationDTOModules() {
         return Set.of(
-            AdditionalInformationDTOModule.forDomainObject(QuarantineDeletionTask.Details.class)
-                .convertToDTO(DeletionDetailsDTO.class)
-                .toDomainObjectConverter(dto -> new QuarantineDeletionTask.Details(dto.deletedEntries(), dto.timestamp()))
-                .toDTOConverter((details, type) -> new DeletionDetailsDTO(type, details.deletedEntries(), details.timestamp()))
-                .typeName(QuarantineDeletionTask.DELETION.asString())
-                .withFactory(AdditionalInformationDTOModule::new),
-            AdditionalInformationDTOModule.forDomainObject(QuarantineReindexTask.Details.class)
-                .convertToDTO(ReindexDetailsDTO.class)
-                .toDomainObjectConverter(dto -> new QuarantineReindexTask.Details(dto.full(), dto.requestedBy(), dto.entries(), dto.added(),
-                    dto.rewritten(), dto.removed(), dto.timestamp()))
-                .toDTOConverter((details, type) -> new ReindexDetailsDTO(type, details.full(), details.requestedBy(), details.entries(),
-                    details.added(), details.rewritten(), details.removed(), details.timestamp()))
-                .typeName(QuarantineReindexTask.TYPE.asString())
-                .withFactory(AdditionalInformationDTOModule::new),
-            AdditionalInformationDTOModule.forDomainObject(EventPurgeTask.Details.class)
-                .convertToDTO(EventPurgeDetailsDTO.class)
-                .toDomainObjectConverter(dto -> new EventPurgeTask.Details(dto.olderThan(), dto.deletedEvents(), dto.timestamp()))
-                .toDTOConverter((details, type) -> new EventPurgeDetailsDTO(type, details.olderThan(), details.deletedEvents(), details.timestamp()))
-                .typeName(EventPurgeTask.TYPE.asString())
-                .withFactory(AdditionalInformationDTOModule::new),
-            AdditionalInformationDTOModule.forDomainObject(RetroactiveRescanTask.Details.class)
-                .convertToDTO(RescanDetailsDTO.class)
-                .toDomainObjectConverter(RescanDetailsDTO::details)
-                .toDTOConverter(RescanDetailsDTO::of)
-                .typeName(RetroactiveRescanTask.TYPE.asString())
-                .withFactory(AdditionalInformationDTOModule::new),
-            AdditionalInformationDTOModule.forDomainObject(MailboxScanTask.Details.class)
-                .convertToDTO(MailboxScanDetailsDTO.class)
-                .toDomainObjectConverter(MailboxScanDetailsDTO::details)
-                .toDTOConverter(MailboxScanDetailsDTO::of)
-                .typeName(MailboxScanTask.TYPE.asString())
-                .withFactory(AdditionalInformationDTOModule::new));
+            details(QuarantineDeletionTask.Details.class, QuarantineDeletionTask.DELETION, DeletionDetailsDTO.class,
+                dto -> new QuarantineDeletionTask.Details(dto.deletedEntries(), dto.timestamp()),
+                (details, type) -> new DeletionDetailsDTO(type, details.deletedEntries(), details.timestamp())),
+            details(QuarantineReindexTask.Details.class, QuarantineReindexTask.TYPE, ReindexDetailsDTO.class,
+                dto -> new QuarantineReindexTask.Details(dto.full(), dto.requestedBy(), dto.entries(), dto.added(), dto.rewritten(), dto.removed(),
+                    dto.timestamp()),
+                (details, type) -> new ReindexDetailsDTO(type, details.full(), details.requestedBy(), details.entries(), details.added(),
+                    details.rewritten(), details.removed(), details.timestamp())),
+            details(EventPurgeTask.Details.class, EventPurgeTask.TYPE, EventPurgeDetailsDTO.class,
+                dto -> new EventPurgeTask.Details(dto.olderThan(), dto.deletedEvents(), dto.timestamp()),
+                (details, type) -> new EventPurgeDetailsDTO(type, details.olderThan(), details.deletedEvents(), details.timestamp())),
+            details(RetroactiveRescanTask.Details.class, RetroactiveRescanTask.TYPE, RescanDetailsDTO.class,
+                RescanDetailsDTO::details, RescanDetailsDTO::of),
+            details(MailboxScanTask.Details.class, MailboxScanTask.TYPE, MailboxScanDetailsDTO.class,
+                MailboxScanDetailsDTO::details, MailboxScanDetailsDTO::of));
+    }
+
+    /** One task's JSON under its type's name: the DTO it is stored as, how it is made again from one, and how it becomes one. */
+    private static <T extends Task, D extends TaskDTO> TaskDTOModule<T, D> task(Class<T> task, TaskType type, Class<D> dto,
+                                                                                 DTOModule.DomainObjectConverter<T, D> fromDTO,
+                                                                                 DTOModule.DTOConverter<T, D> toDTO) {
+        return TaskDTOModule.forTask(task).convertToDTO(dto).toDomainObjectConverter(fromDTO).toDTOConverter(toDTO)
+            .typeName(type.asString()).withFactory(TaskDTOModule::new);
+    }
+
+    /** One task's progress ({@code additionalInformation}) as JSON under the task type's name, as {@link #task} does for the task. */
+    private static <I extends TaskExecutionDetails.AdditionalInformation, D extends AdditionalInformationDTO> AdditionalInformationDTOModule<I, D>
+            details(Class<I> details, TaskType type, Class<D> dto, DTOModule.DomainObjectConverter<I, D> fromDTO, DTOModule.DTOConverter<I, D> toDTO) {
+        return AdditionalInformationDTOModule.forDomainObject(details).convertToDTO(dto).toDomainObjectConverter(fromDTO).toDTOConverter(toDTO)
+            .typeName(type.asString()).withFactory(AdditionalInformationDTOModule::new);
     }
 
     /** The deletion and the purge (a deletion of expired entries) in one form: the filter says which. */
