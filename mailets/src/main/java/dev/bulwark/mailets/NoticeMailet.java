@@ -53,6 +53,16 @@ abstract class NoticeMailet extends GenericMailet {
     static final Set<String> POLICY_LANGUAGES = Set.of("en", "de");
     static final Set<String> COMMON_PARAMETERS = Set.of("templateDirectory", "language", "languageByDomain", "maxPerWindow", "window");
 
+    /**
+     * What sets one notice mailet apart from the others.
+     *
+     * @param ownParameters       the mailet parameters it reads besides {@link #COMMON_PARAMETERS}
+     * @param defaultMaxPerWindow its notices per target and window when {@code maxPerWindow} is not set
+     */
+    record Rules(NoticeKind kind, Set<String> ownParameters, int defaultMaxPerWindow) {
+    }
+
+    private final Rules rules;
     private final SecurityEventSink events;
     private final Clock clock;
     private final Optional<PolicyLookup> policies;
@@ -61,7 +71,8 @@ abstract class NoticeMailet extends GenericMailet {
     private Map<String, String> languageByDomain;
     private NoticeRateLimiter limiter;
 
-    NoticeMailet(SecurityEventSink events, Clock clock, Optional<PolicyLookup> policies) {
+    NoticeMailet(Rules rules, SecurityEventSink events, Clock clock, Optional<PolicyLookup> policies) {
+        this.rules = rules;
         this.events = events;
         this.clock = clock;
         this.policies = policies;
@@ -72,16 +83,14 @@ abstract class NoticeMailet extends GenericMailet {
         return policies.map(lookup -> lookup.policyFor(address));
     }
 
-    abstract NoticeKind kind();
-
-    abstract Set<String> ownParameters();
-
-    abstract int defaultMaxPerWindow();
+    NoticeKind kind() {
+        return rules.kind();
+    }
 
     @Override
     public void init() throws MessagingException {
         Set<String> known = new HashSet<>(COMMON_PARAMETERS);
-        known.addAll(ownParameters());
+        known.addAll(rules.ownParameters());
         Parameters.checkKnown(this, known);
         language = Parameters.text(this, "language").orElse("en").toLowerCase(Locale.ROOT);
         languageByDomain = Parameters.text(this, "languageByDomain").map(NoticeMailet::domains).orElse(Map.of());
@@ -96,7 +105,7 @@ abstract class NoticeMailet extends GenericMailet {
         } catch (IllegalArgumentException e) {
             throw new MessagingException("mailetcontainer.xml: mailet " + getMailetName() + ": " + e.getMessage(), e);
         }
-        int max = Parameters.text(this, "maxPerWindow").map(v -> positive(v, "maxPerWindow")).orElse(defaultMaxPerWindow());
+        int max = Parameters.text(this, "maxPerWindow").map(v -> positive(v, "maxPerWindow")).orElse(rules.defaultMaxPerWindow());
         Duration window = Parameters.text(this, "window").map(v -> DurationParser.parse(v, ChronoUnit.SECONDS)).orElse(Duration.ofMinutes(1));
         limiter = new NoticeRateLimiter(max, window, clock);
     }

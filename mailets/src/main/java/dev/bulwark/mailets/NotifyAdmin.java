@@ -20,40 +20,26 @@ import dev.bulwark.security.SecurityEventSink;
  * docs/notifications.md.
  */
 public class NotifyAdmin extends NoticeMailet {
+    private static final Rules RULES = new Rules(NoticeKind.ADMIN, Set.of("to"), 10);
     private java.util.Optional<MailAddress> to = java.util.Optional.empty();
 
     /** In Bulwark's James: each notice as the runtime policy (docs/policy.md) of the addresses it concerns says. */
     @Inject
     public NotifyAdmin(SecurityEventSink events, PolicyLookup policies) {
-        super(events, Clock.systemUTC(), java.util.Optional.of(policies));
+        super(RULES, events, Clock.systemUTC(), java.util.Optional.of(policies));
     }
 
     /** Without runtime policies: the mailet parameters alone decide. */
     public NotifyAdmin(SecurityEventSink events) {
-        super(events, Clock.systemUTC(), java.util.Optional.empty());
+        super(RULES, events, Clock.systemUTC(), java.util.Optional.empty());
     }
 
     NotifyAdmin(SecurityEventSink events, Clock clock) {
-        super(events, clock, java.util.Optional.empty());
+        super(RULES, events, clock, java.util.Optional.empty());
     }
 
     NotifyAdmin(SecurityEventSink events, Clock clock, PolicyLookup policies) {
-        super(events, clock, java.util.Optional.of(policies));
-    }
-
-    @Override
-    NoticeKind kind() {
-        return NoticeKind.ADMIN;
-    }
-
-    @Override
-    Set<String> ownParameters() {
-        return Set.of("to");
-    }
-
-    @Override
-    int defaultMaxPerWindow() {
-        return 10;
+        super(RULES, events, clock, java.util.Optional.of(policies));
     }
 
     @Override

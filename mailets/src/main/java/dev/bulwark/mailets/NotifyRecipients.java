@@ -20,40 +20,26 @@ import dev.bulwark.security.SecurityEventSink;
  * {@code notices.recipients}, each in its policy's {@code language}.
  */
 public class NotifyRecipients extends NoticeMailet {
+    private static final Rules RULES = new Rules(NoticeKind.RECIPIENT, Set.of("localOnly"), 5);
     private boolean localOnly;
 
     /** In Bulwark's James: each notice as the runtime policy (docs/policy.md) of the addresses it concerns says. */
     @Inject
     public NotifyRecipients(SecurityEventSink events, PolicyLookup policies) {
-        super(events, Clock.systemUTC(), java.util.Optional.of(policies));
+        super(RULES, events, Clock.systemUTC(), java.util.Optional.of(policies));
     }
 
     /** Without runtime policies: the mailet parameters alone decide. */
     public NotifyRecipients(SecurityEventSink events) {
-        super(events, Clock.systemUTC(), java.util.Optional.empty());
+        super(RULES, events, Clock.systemUTC(), java.util.Optional.empty());
     }
 
     NotifyRecipients(SecurityEventSink events, Clock clock) {
-        super(events, clock, java.util.Optional.empty());
+        super(RULES, events, clock, java.util.Optional.empty());
     }
 
     NotifyRecipients(SecurityEventSink events, Clock clock, PolicyLookup policies) {
-        super(events, clock, java.util.Optional.of(policies));
-    }
-
-    @Override
-    NoticeKind kind() {
-        return NoticeKind.RECIPIENT;
-    }
-
-    @Override
-    Set<String> ownParameters() {
-        return Set.of("localOnly");
-    }
-
-    @Override
-    int defaultMaxPerWindow() {
-        return 5;
+        super(RULES, events, clock, java.util.Optional.of(policies));
     }
 
     @Override

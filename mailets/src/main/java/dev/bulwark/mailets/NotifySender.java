@@ -30,6 +30,7 @@ import dev.bulwark.security.SecurityEventSink;
  * policy's {@code language}.
  */
 public class NotifySender extends NoticeMailet {
+    private static final Rules RULES = new Rules(NoticeKind.SENDER, Set.of("backscatterGuard", "forgingVirusPatterns"), 5);
     /** Set by James's SMTP server (true) when the client may relay: an authorised network, or after SMTP AUTH. */
     static final AttributeName AUTHORISED_NETWORK = AttributeName.of("org.apache.james.SMTPIsAuthNetwork");
     private BackscatterGuard guard;
@@ -38,35 +39,20 @@ public class NotifySender extends NoticeMailet {
     /** In Bulwark's James: each notice as the runtime policy (docs/policy.md) of the addresses it concerns says. */
     @Inject
     public NotifySender(SecurityEventSink events, PolicyLookup policies) {
-        super(events, Clock.systemUTC(), java.util.Optional.of(policies));
+        super(RULES, events, Clock.systemUTC(), java.util.Optional.of(policies));
     }
 
     /** Without runtime policies: the mailet parameters alone decide. */
     public NotifySender(SecurityEventSink events) {
-        super(events, Clock.systemUTC(), java.util.Optional.empty());
+        super(RULES, events, Clock.systemUTC(), java.util.Optional.empty());
     }
 
     NotifySender(SecurityEventSink events, Clock clock) {
-        super(events, clock, java.util.Optional.empty());
+        super(RULES, events, clock, java.util.Optional.empty());
     }
 
     NotifySender(SecurityEventSink events, Clock clock, PolicyLookup policies) {
-        super(events, clock, java.util.Optional.of(policies));
-    }
-
-    @Override
-    NoticeKind kind() {
-        return NoticeKind.SENDER;
-    }
-
-    @Override
-    Set<String> ownParameters() {
-        return Set.of("backscatterGuard", "forgingVirusPatterns");
-    }
-
-    @Override
-    int defaultMaxPerWindow() {
-        return 5;
+        super(RULES, events, clock, java.util.Optional.of(policies));
     }
 
     @Override
