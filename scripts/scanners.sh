@@ -304,7 +304,9 @@ write_clamd_conf() {
     echo "PidFile ${CLAMD_PID}"
     echo "TemporaryDirectory ${RUN_DIR}/tmp"
     if is_root; then echo "User root"; fi
-    echo "Foreground no"
+    # In the foreground, in a session of its own started by this script: clamd's own daemonizing (the
+    # parent waits for a signal from the child) once returned failure after a normal start under load.
+    echo "Foreground yes"
     echo "StreamMaxLength 25M"
     # Archive and size limits hit while scanning are reported (Heuristics.Limits.Exceeded.*: SUSPICIOUS)
     # instead of the part passing as clean.
@@ -321,7 +323,7 @@ write_clamd_conf() {
 }
 
 start_clamd() {
-  local pid clamd_bin
+  local pid clamd_bin launcher
   if pid=$(live_pid clamd "$CLAMD_PID"); then
     if clamd_ping "$CLAMD_PORT"; then
       log "clamd already running on ${HOST}:${CLAMD_PORT} (pid ${pid})"
@@ -339,24 +341,25 @@ start_clamd() {
   rm -f "$CLAMD_PID"
   check_port_free clamd "$CLAMD_PORT" || return 1
   clamd_bin=$(find_bin clamd)
-  write_clamd_conf
+  write_clamd_conf || return 1
   local start
   start=$(now)
   log "starting clamd on ${HOST}:${CLAMD_PORT} (config ${CLAMD_CONF})"
-  # Foreground no: clamd loads the database, daemonizes and writes its PID file; the parent's exit
-  # status tells whether that worked.
-  if ! "$clamd_bin" --config-file="$CLAMD_CONF" >> "$CLAMD_LOG" 2>&1 < /dev/null; then
-    err "clamd failed to start"
-    show_log_tail "$CLAMD_LOG"
-    live_pid clamd "$CLAMD_PID" >/dev/null || rm -f "$CLAMD_PID"
-    return 1
-  fi
-  pid=$(read_pid "$CLAMD_PID" || true)
-  if ! wait_ready clamd clamd_ping "$CLAMD_PORT" "$CLAMD_LOG" "$pid"; then
+  # Its own session, so it outlives this shell and a terminal's hang-up. In the foreground clamd logs to
+  # LogFile and stdout alike: stdout dropped, stderr (libclamav's errors) kept in the log. Ready is when
+  # it answers PING; its exit before that is a failure, shown with the log's last lines.
+  setsid "$clamd_bin" --config-file="$CLAMD_CONF" > /dev/null 2>> "$CLAMD_LOG" < /dev/null &
+  launcher=$!
+  if ! wait_ready clamd clamd_ping "$CLAMD_PORT" "$CLAMD_LOG" "$launcher"; then
+    [ -f "$CLAMD_PID" ] || printf '%s\n' "$launcher" > "$CLAMD_PID"
     stop_daemon clamd "$CLAMD_PID" >&2 || true
     return 1
   fi
-  pid=$(read_pid "$CLAMD_PID" || echo '?')
+  # clamd writes its PID file itself; keep the launcher's PID if it has not yet.
+  if ! read_pid "$CLAMD_PID" >/dev/null; then
+    printf '%s\n' "$launcher" > "$CLAMD_PID"
+  fi
+  pid=$(read_pid "$CLAMD_PID")
   log "clamd ready on ${HOST}:${CLAMD_PORT} (pid ${pid}) after $(elapsed_since "$start") s"
   CLAMD_STARTED_NOW=1
 }

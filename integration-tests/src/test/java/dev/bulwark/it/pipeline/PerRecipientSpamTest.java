@@ -42,10 +42,11 @@ class PerRecipientSpamTest {
     static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf
         .setProperty("bulwark.properties", "clamd.endpoints", SCANNERS.clamdAddress())
         .setProperty("bulwark.properties", "spamd.endpoints", SCANNERS.spamdAddress())
-        .replace("mailetcontainer.xml", "                <skipAllowListed>true</skipAllowListed>\n",
-            "                <skipAllowListed>true</skipAllowListed>\n"
+        .replace("mailetcontainer.xml", "<mailet match=\"All\" class=\"dev.bulwark.mailets.SpamCheck\"/>\n",
+            "<mailet match=\"All\" class=\"dev.bulwark.mailets.SpamCheck\">\n"
                 + "                <perRecipient>true</perRecipient>\n"
-                + "                <subjectTag>[SPAM]</subjectTag>\n"));
+                + "                <subjectTag>[SPAM]</subjectTag>\n"
+                + "            </mailet>\n"));
 
     private BulwarkJames james;
     private MailClients clients;
