@@ -47,7 +47,7 @@ public interface PooledEngine<C extends ProbeTarget, V> extends AutoCloseable {
         enginePool().selfTestPassed(endpoint);
     }
 
-    /** Stops the prober and discovery and closes every endpoint's connections. */
+    /** Stops the prober and endpoint discovery, and takes every endpoint out of the pool ({@link EndpointLink#close()}). */
     @Override
     default void close() {
         enginePool().close();
