@@ -13,6 +13,7 @@ import dev.bulwark.scanner.pool.PoolSettings;
 import dev.bulwark.scanner.pool.ScanTimer;
 import dev.bulwark.scanner.pool.SlotLink;
 import dev.bulwark.scanner.verdict.MessageContent;
+import dev.bulwark.scanner.verdict.MessageContext;
 import dev.bulwark.scanner.verdict.SpamChecker;
 import dev.bulwark.scanner.verdict.SpamVerdict;
 
@@ -27,7 +28,7 @@ public final class RspamdPool implements SpamChecker, AutoCloseable {
     private final EnginePool<RspamdClient, Check, SpamVerdict> pool;
 
     /** One check as the core carries it to an endpoint. */
-    private record Check(MessageContent content, Optional<String> user) {
+    private record Check(MessageContent content, Optional<String> user, MessageContext context) {
     }
 
     public RspamdPool(RspamdPoolConfig config) {
@@ -43,7 +44,7 @@ public final class RspamdPool implements SpamChecker, AutoCloseable {
         this.pool = new EnginePool<>(new PoolSettings(RspamdClient.DAEMON, endpoints, PoolSettings.Dispatch.IN_ORDER, config.probeInterval()),
             EngineKind.SPAM, endpoint -> {
                 RspamdClient client = new RspamdClient(endpoint.endpoint(), config);
-                return new SlotLink<>(EngineKind.SPAM, client, check -> client.checkOrThrow(check.content(), check.user()),
+                return new SlotLink<>(EngineKind.SPAM, client, check -> client.checkOrThrow(check.content(), check.user(), check.context()),
                     config.maxConnectionsPerEndpoint(), config.borrowTimeout(), config.timeout());
             }, timer, discovery);
     }
@@ -58,8 +59,8 @@ public final class RspamdPool implements SpamChecker, AutoCloseable {
     }
 
     @Override
-    public SpamVerdict check(MessageContent content, Optional<String> user) {
-        return pool.call(new Check(content, user));
+    public SpamVerdict check(MessageContent content, Optional<String> user, MessageContext context) {
+        return pool.call(new Check(content, user, context));
     }
 
     public List<EndpointStats> stats() {

@@ -13,6 +13,7 @@ import dev.bulwark.scanner.pool.PoolSettings;
 import dev.bulwark.scanner.pool.ScanTimer;
 import dev.bulwark.scanner.pool.SlotLink;
 import dev.bulwark.scanner.verdict.MessageContent;
+import dev.bulwark.scanner.verdict.MessageContext;
 import dev.bulwark.scanner.verdict.SpamChecker;
 import dev.bulwark.scanner.verdict.SpamVerdict;
 
@@ -59,8 +60,9 @@ public final class SpamdPool implements SpamChecker, AutoCloseable {
         return pool.clients();
     }
 
+    /** SPAMC has no header for the SMTP context: it is not sent. */
     @Override
-    public SpamVerdict check(MessageContent content, Optional<String> user) {
+    public SpamVerdict check(MessageContent content, Optional<String> user, MessageContext context) {
         return check(SpamdCommand.SYMBOLS, content, user);
     }
 
