@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.scanner.testing.TestSamples;
 import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
 import dev.bulwark.it.fixtures.BulwarkJamesExtension;
 import dev.bulwark.it.fixtures.MailClients;
 
@@ -336,6 +337,17 @@ class RuntimePolicyTest {
             clients.webAdminJson("{\"spam\": {\"subjectTag\": " + com.fasterxml.jackson.databind.node.TextNode.valueOf(tag) + "}}")
                 .put("/bulwark/policies/groups/audit").then().statusCode(400).body("message", containsString("spam.subjectTag: must be at most 40"));
         }
+        // Nested 50,000 deep (copying it recursed until the stack overflowed, past James's JSON errors): refused by every route that reads a policy.
+        String deep = "{\"colour\": " + "[".repeat(50_000) + "]".repeat(50_000) + "}";
+        Map<String, String> deepBodies = Map.of("/bulwark/policies/groups/audit", deep,
+            "/bulwark/policies/validate", "{\"group\": \"audit\", \"policy\": " + deep + "}",
+            "/bulwark/policies/import", export.replace("\"quarantineAt\":12", "\"quarantineAt\":12,\"colour\":" + deep.substring(11, deep.length() - 1)));
+        deepBodies.forEach((path, body) -> {
+            RequestSpecification request = clients.webAdminJson(body);
+            (path.endsWith("/audit") ? request.put(path) : request.post(path)).then().statusCode(400).contentType("application/json")
+                .body("statusCode", equalTo(400)).body("type", equalTo("InvalidArgument"))
+                .body("message", startsWith("invalid policy: (document): is nested too deeply"));
+        });
         // As a hostile page or curl's default would send it: a form body (415), or from another origin (403).
         clients.webAdmin().contentType("application/x-www-form-urlencoded").body("spam.quarantineAt=2")
             .put("/bulwark/policies/groups/audit").then().statusCode(415);
