@@ -102,6 +102,18 @@ class PoliciesThroughStoreFaultsTest {
     }
 
     @Test
+    void theSenderListsLastReadStayInForceThroughADatabaseOutage() {
+        SenderLists lists = new SenderLists(database, CACHE_TTL, clock);
+        lists.add(SenderList.BLOCK, AddressPattern.parse("*@spammer.test"), "test");
+        assertThat(lists.match(SenderList.BLOCK, "x@spammer.test")).isPresent();
+
+        database.down = true;
+        clock.advance(CACHE_TTL.plusSeconds(1));
+        assertThat(lists.match(SenderList.BLOCK, "x@spammer.test")).isPresent();
+        assertThat(lists.match(SenderList.ALLOW, "x@spammer.test")).isEmpty();
+    }
+
+    @Test
     void aStoredDefaultThatNoLongerValidatesLeavesTheLastGoodOneInForce() throws SQLException {
         policies.seedIfEmpty(PolicyDefaults.builtInDocument(OutbreakSettings.DEFAULT),
             Map.of("finance", PolicyDocuments.read("{\"spam\": {\"quarantineAt\": 8}}")), "seed");
