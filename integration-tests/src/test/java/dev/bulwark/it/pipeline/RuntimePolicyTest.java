@@ -311,6 +311,38 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void aStoredDefaultThatNoLongerValidatesLeavesTheListingReadableAndMailFlowing() throws Exception {
+        // A default written by an older Bulwark, before today's rules refused it (a bidi character in the subject tag),
+        // put straight into the store's table as such an upgrade would find it.
+        clients.webAdminJson("{\"priority\": 4, \"spam\": {\"quarantineAt\": 11}}").put("/bulwark/policies/groups/listing").then().statusCode(200);
+        Map<String, Object> valid = clients.webAdmin().get("/bulwark/policies/default").then().statusCode(200).extract().path("policy");
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        String refusedToday = mapper.writeValueAsString(valid).replace("\"subjectTag\":\"\"", "\"subjectTag\":\"\\u202E\"");
+        assertThat(refusedToday).contains("\\u202E");
+        try (java.sql.Connection store = java.sql.DriverManager.getConnection("jdbc:sqlite:" + james.workDir().resolve("var/bulwark/security.db"));
+             java.sql.PreparedStatement insert = store.prepareStatement("INSERT INTO bulwark_policy_version (scope, document, change_kind, changed_at, changed_by)"
+                 + " VALUES ('default', ?, 'put', ?, 'an older Bulwark')")) {
+            insert.setString(1, refusedToday);
+            insert.setLong(2, System.currentTimeMillis());
+            insert.executeUpdate();
+        }
+
+        // Within store.cacheTtl the listing says why the group has no effective policy to show, instead of failing whole.
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/policies").then().statusCode(200)
+            .body("groups.listing.effective", equalTo(null))
+            .body("groups.listing.effectiveError", containsString("spam.subjectTag")));
+        String user = james.addUser("invalid-default-reader");
+        clients.send("partner@outside.test", user, TestSamples.plainMessage("partner@outside.test", user, "still flowing", "hello"));
+        assertThat(clients.awaitInboxMessage(user, 1)).contains("Subject: still flowing");
+
+        // An admin replaces it: everything as before.
+        clients.webAdminJson(mapper.writeValueAsString(valid)).put("/bulwark/policies/default").then().statusCode(200);
+        clients.webAdmin().get("/bulwark/policies").then().statusCode(200)
+            .body("groups.listing.effective.spam.quarantineAt", equalTo(11.0f))
+            .body("groups.listing.effectiveError", equalTo(null));
+    }
+
+    @Test
     void anInvalidPolicyIsRefusedNamingTheFieldAndNothingChanges() {
         clients.webAdminJson("{\"priority\": 3, \"spam\": {\"quarantineAt\": 12}}").put("/bulwark/policies/groups/audit").then().statusCode(200);
         long version = groupPolicy("audit").getLong("version");
