@@ -41,8 +41,20 @@ public record Lesson(String user, String actor, LearnAs as, String trigger, Opti
 
     /** Why a lesson was not given, before any engine saw it. */
     public static final class Refused extends Exception {
+        private final transient Optional<String> messageId;
+
         public Refused(String reason) {
+            this(reason, Optional.empty());
+        }
+
+        /** @param messageId the message's Message-ID when it was read before it was refused: the event names it */
+        public Refused(String reason, Optional<String> messageId) {
             super(reason);
+            this.messageId = messageId;
+        }
+
+        public Optional<String> messageId() {
+            return messageId;
         }
     }
 

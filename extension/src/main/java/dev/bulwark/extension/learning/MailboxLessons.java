@@ -115,7 +115,7 @@ public class MailboxLessons {
             bytes = Lesson.readAtMost(in, maxSize);
         }
         if (!stamp.verifies(owner.asString(), ScanStamp.digest(new ByteArrayInputStream(bytes)))) {
-            throw new Lesson.Refused(Lesson.NOT_DELIVERED);
+            throw new Lesson.Refused(Lesson.NOT_DELIVERED, messageIdHeader(message));
         }
         return new Lesson.Message(bytes, messageIdHeader(message));
     }

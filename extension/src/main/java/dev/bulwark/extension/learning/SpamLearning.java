@@ -214,7 +214,7 @@ public class SpamLearning {
         } catch (Lesson.Refused e) {
             refused.increment();
             LOGGER.debug("{} lesson of {} by {} not given: {}", name(lesson.as()), lesson.user(), lesson.actor(), e.getMessage());
-            record(FAILED, lesson.messageId(), lesson, engines(), with(lesson.context(), "reason", e.getMessage()));
+            record(FAILED, e.messageId().or(lesson::messageId), lesson, engines(), with(lesson.context(), "reason", e.getMessage()));
             return;
         } catch (Exception e) {
             LOGGER.warn("Message for a {} lesson of {} could not be read: {}", name(lesson.as()), lesson.user(), e.toString());

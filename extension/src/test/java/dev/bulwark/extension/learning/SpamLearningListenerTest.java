@@ -115,7 +115,7 @@ class SpamLearningListenerTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !of(SpamLearning.FAILED).isEmpty());
         assertThat(of(SpamLearning.FAILED)).singleElement().satisfies(event -> {
-            assertThat(event.messageId()).isEmpty();
+            assertThat(event.messageId()).contains("<my.own.words@outside.test>");
             assertThat(event.recipients()).containsExactly(ALICE);
             assertThat(event.details()).containsEntry("reason", Lesson.NOT_DELIVERED).containsEntry("user", ALICE)
                 .containsEntry("actor", ALICE).containsEntry("as", "spam").containsEntry("trigger", "junk").containsEntry("mailbox", "Junk")
