@@ -132,6 +132,11 @@ public final class BulwarkJames implements AutoCloseable {
         return server.getProbe(org.apache.james.modules.protocols.LmtpGuiceProbe.class).getLmtpPort();
     }
 
+    /** JMAP's port, when the conf has a jmap.properties that enables it (the sample does not). */
+    public int jmapPort() {
+        return server.getProbe(org.apache.james.jmap.draft.JmapGuiceProbe.class).getJmapPort().getValue();
+    }
+
     public int imapPort() {
         return server.getProbe(ImapGuiceProbe.class).getImapPort();
     }

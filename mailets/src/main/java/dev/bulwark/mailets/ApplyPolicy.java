@@ -61,6 +61,7 @@ public class ApplyPolicy extends GenericMailet {
     private static final String STRIP_PROCESSOR = "stripProcessor";
     private static final String SPAM_PROCESSOR = "spamProcessor";
     private static final String HELD_PROCESSOR = "heldProcessor";
+    private static final String CONTINUE_PROCESSOR = "continueProcessor";
 
     private final PolicyLookup policies;
     private final MailQueueFactory<? extends MailQueue> queues;
@@ -69,6 +70,7 @@ public class ApplyPolicy extends GenericMailet {
     private String stripProcessor;
     private String spamProcessor;
     private String heldProcessor;
+    private Optional<String> continueProcessor;
 
     /** Where a group of recipients goes: on here (empty processor), or to a processor; with a subject tag or not. */
     private record Route(Optional<String> processor, Optional<String> subjectTag) {
@@ -84,11 +86,12 @@ public class ApplyPolicy extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
-        Parameters.checkKnown(this, Set.of(QUARANTINE_PROCESSOR, STRIP_PROCESSOR, SPAM_PROCESSOR, HELD_PROCESSOR));
+        Parameters.checkKnown(this, Set.of(QUARANTINE_PROCESSOR, STRIP_PROCESSOR, SPAM_PROCESSOR, HELD_PROCESSOR, CONTINUE_PROCESSOR));
         quarantineProcessor = Parameters.text(this, QUARANTINE_PROCESSOR).orElse("quarantine");
         stripProcessor = Parameters.text(this, STRIP_PROCESSOR).orElse("strip");
         spamProcessor = Parameters.text(this, SPAM_PROCESSOR).orElse("spam-quarantine");
         heldProcessor = Parameters.text(this, HELD_PROCESSOR).orElse("unscannable");
+        continueProcessor = Parameters.text(this, CONTINUE_PROCESSOR);
     }
 
     @Override
@@ -118,11 +121,7 @@ public class ApplyPolicy extends GenericMailet {
         }
         Set<String> matched = Set.of(bannedFor.get().split(","));
         if (mail.getRecipients().stream().noneMatch(recipient -> matched.contains(recipient.asString()))) {
-            mail.removeAttribute(HasBannedAttachment.REASON);
-            mail.removeAttribute(HasBannedAttachment.SUSPICIOUS);
-            mail.removeAttribute(HasBannedAttachment.BANNED_FOR);
-            mail.removeAttribute(HasBannedAttachment.BANNED_PARTS);
-            mail.removeAttribute(HasBannedAttachment.SUSPICIOUS_PARTS);
+            HasBannedAttachment.forget(mail);
         }
     }
 
@@ -138,10 +137,13 @@ public class ApplyPolicy extends GenericMailet {
         route(mail, routes);
         if (routes.containsKey(Route.HERE)) {
             // Delivered as the policy says (deliver-tagged): tagged with the verdict, and stamped, or store-level scanning
-            // would take it out of the mailbox again for the verdict the policy accepted.
+            // would take it out of the mailbox again for the verdict the policy accepted. Only mail clamd judged is
+            // stamped: mail delivered unscanned (allowUnscannedDelivery) stays for store-level scanning to judge later.
             mail.getMessage().setHeader(POLICY_HEADER, HeaderText.of(verdict.field() + " (" + findings(mail, verdict)
                 + "), delivered as the recipient's policy says"));
-            VirusScan.issueStamps(stamp, mail);
+            if (virusScanned(mail)) {
+                VirusScan.issueStamps(stamp, mail);
+            }
         }
     }
 
@@ -168,7 +170,7 @@ public class ApplyPolicy extends GenericMailet {
                 // A part that goes on (subject tagged) goes back through this processor with its verdicts to reuse, as
                 // SpamCheck's split-off parts do: the scan stamp is issued again for the tagged bytes, and the
                 // per-recipient headers James's in-memory spool doubles on enqueue are set once again.
-                String processor = entry.getKey().processor().orElse(mail.getState());
+                String processor = entry.getKey().processor().orElse(continueProcessor.orElse(mail.getState()));
                 copy.setName(mail.getName() + "-policy-" + processor);
                 copy.setRecipients(entry.getValue());
                 entry.getKey().subjectTag().ifPresent(tag -> SpamCheck.tagSubject(messageOf(copy), tag));
@@ -212,6 +214,12 @@ public class ApplyPolicy extends GenericMailet {
             case TAG -> spam.subjectTag().isEmpty() ? Route.HERE : new Route(Optional.empty(), Optional.of(spam.subjectTag()));
             case DELIVER -> Route.HERE;
         };
+    }
+
+    /** clamd gave this mail a verdict (not an error, not too big to scan). */
+    private static boolean virusScanned(Mail mail) {
+        String status = mail.getAttribute(BulwarkAttributes.VIRUS_STATUS).map(a -> String.valueOf(a.getValue().value())).orElse("");
+        return Set.of("CLEAN", "INFECTED", "SUSPICIOUS").contains(status);
     }
 
     private static Optional<PolicyVerdict> virusVerdict(Mail mail) {

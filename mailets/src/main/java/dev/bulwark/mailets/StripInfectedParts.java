@@ -107,6 +107,7 @@ public class StripInfectedParts extends GenericMailet {
         message.setContent(top);
         message.saveChanges();
         mail.setAttribute(new Attribute(BulwarkAttributes.REMOVED_PARTS, AttributeValue.of(removals.toString())));
+        forgetStrippedFindings(mail);
 
         ScanVerdict rescan = scanner.scan(MailContent.of(mail));
         LOGGER.info("Removed {} from {}; the rest scans {}", LogText.of(removals), mail.getName(), LogText.of(rescan));
@@ -115,6 +116,18 @@ public class StripInfectedParts extends GenericMailet {
             VirusScan.setHeader(mail, HeaderText.of("cleaned: removed " + removals
                 + rescan.endpoint().map(e -> " (rescanned at " + e + ")").orElse("")));
         }
+    }
+
+    /**
+     * The attachment check's findings are gone with their parts: forgotten, with the policy decisions taken on them, so that
+     * a check of what is left (the strip processor checks attachments again) judges it afresh, not by the old findings.
+     */
+    private static void forgetStrippedFindings(Mail mail) {
+        HasBannedAttachment.forget(mail);
+        PolicyParts.text(mail, ApplyPolicy.APPLIED).ifPresent(applied -> {
+            List<String> left = java.util.Arrays.stream(applied.split(",")).filter(field -> !field.equals("banned") && !field.equals("damaged")).toList();
+            mail.setAttribute(new Attribute(ApplyPolicy.APPLIED, AttributeValue.of(String.join(",", left))));
+        });
     }
 
     /** Not delivered: the mail was kept in the quarantine as it came (Quarantine, passThrough, before this mailet). */

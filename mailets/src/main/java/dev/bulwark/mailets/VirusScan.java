@@ -110,6 +110,11 @@ public class VirusScan extends GenericMailet {
             // Already scanned (SMTP time, or before a split): the same bytes are not scanned twice.
             events.record(MailEvents.of(mail, "verdict.reused", java.util.Map.of("status", verdict.status().name(), "stage", stage.get())));
         } else {
+            // A verdict of its own: what earlier passes decided for this mail (a policy applied, attachment findings) is
+            // stale. Mail back in root from the held-fallback repository or the error repository is judged again here,
+            // never let through as already handled.
+            mail.removeAttribute(ApplyPolicy.APPLIED);
+            dev.bulwark.matchers.HasBannedAttachment.forget(mail);
             record(mail, scan);
             events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(scan)));
         }

@@ -200,6 +200,45 @@ class ApplyPolicyTest {
     }
 
     @Test
+    void aTaggedPartGoesToTheContinueProcessorWhenOneIsSet() throws Exception {
+        ApplyPolicy mailet = new ApplyPolicy(recipient -> recipient.asString().equals("tag@example.com") ? TAGGED : DEFAULT, spool(),
+            new dev.bulwark.mailets.stamp.ScanStamp(new byte[32]));
+        mailet.init(FakeMailetConfig.builder().mailetName("ApplyPolicy").setProperty("continueProcessor", "root").build());
+        Mail mail = mail("bob@example.com", "tag@example.com");
+        mail.setState("strip");
+        mail.setAttribute(new Attribute(BulwarkAttributes.SPAM_SCORE, AttributeValue.of(6.0)));
+
+        mailet.service(mail);
+
+        // Not back into strip (a second quarantine entry, a second strip): on through root, verdicts reused.
+        assertThat(mail.getState()).isEqualTo("strip");
+        assertThat(spooled).containsExactly(new Spooled("root", List.of("tag@example.com"), "[Spam?] offer", false, true));
+    }
+
+    @Test
+    void mailDeliveredUnscannedGetsNoScanStampWhateverThePolicyDeliversTagged() throws Exception {
+        Policy lenient = PolicyDocuments.parseOverride(PolicyDocuments.read(
+                "{\"actions\": {\"damaged\": \"deliver-tagged\", \"scanFailed\": \"deliver-tagged\", \"allowUnscannedDelivery\": true}}"),
+            PolicyDefaults.builtInDocument(OutbreakSettings.DEFAULT), "").policy();
+        Mail unscanned = mail("lab@example.com");
+        unscanned.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("ERROR")));
+        unscanned.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.SUSPICIOUS, AttributeValue.of("a.zip: damaged archive")));
+        Mail scanned = mail("lab@example.com");
+        scanned.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("CLEAN")));
+        scanned.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.SUSPICIOUS, AttributeValue.of("a.zip: damaged archive")));
+
+        mailet(Map.of("lab@example.com", lenient)).service(unscanned);
+        mailet(Map.of("lab@example.com", lenient)).service(scanned);
+
+        MailAddress lab = new MailAddress("lab@example.com");
+        assertThat(unscanned.getState()).isEqualTo(Mail.DEFAULT);
+        assertThat(unscanned.getMessage().getHeader(ApplyPolicy.POLICY_HEADER)).isNotNull();
+        assertThat(unscanned.getPerRecipientSpecificHeaders().getHeadersForRecipient(lab)).as("clamd never judged it").isEmpty();
+        assertThat(scanned.getPerRecipientSpecificHeaders().getHeadersForRecipient(lab))
+            .extracting(org.apache.mailet.PerRecipientHeaders.Header::getName).containsExactly(dev.bulwark.mailets.stamp.ScanStamp.HEADER);
+    }
+
+    @Test
     void aVirusVerdictAppliedOnceIsNotAppliedAgainAndCleanUnscoredMailGoesOn() throws Exception {
         Mail suspicious = mail("bob@example.com");
         suspicious.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("SUSPICIOUS")));

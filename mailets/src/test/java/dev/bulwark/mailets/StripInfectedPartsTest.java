@@ -148,6 +148,11 @@ class StripInfectedPartsTest {
             .contains("plain body").contains("report.pdf").contains(StripInfectedParts.NOTICE_HEADER + ": removed-attachments");
         assertThat(AttributeUtils.getValueAndCastFromMail(mail, BulwarkAttributes.REMOVED_PARTS, String.class))
             .contains("[holiday.jpg (banned by the attachment policy)]");
+        // The findings went with their part: a check of what is left judges it afresh, not by them (their section
+        // numbers no longer fit the message, and "banned" applied would let a new finding through).
+        assertThat(mail.getAttribute(HasBannedAttachment.REASON)).isEmpty();
+        assertThat(mail.getAttribute(HasBannedAttachment.BANNED_PARTS)).isEmpty();
+        assertThat(AttributeUtils.getValueAndCastFromMail(mail, ApplyPolicy.APPLIED, String.class)).contains("");
     }
 
     @Test

@@ -84,6 +84,26 @@ class VirusScanTest {
     }
 
     @Test
+    void aVerdictOfItsOwnForgetsWhatEarlierPassesAppliedAndFound() throws Exception {
+        // Infected mail quarantined once, then back in root from the held-fallback repository (the quarantine was
+        // unwritable): judged again, not let through as "virus policy already applied".
+        Mail back = mail();
+        back.setAttribute(new org.apache.mailet.Attribute(ApplyPolicy.APPLIED, org.apache.mailet.AttributeValue.of("virus,banned")));
+        back.setAttribute(new org.apache.mailet.Attribute(dev.bulwark.matchers.HasBannedAttachment.BANNED_PARTS, org.apache.mailet.AttributeValue.of("2")));
+        mailet(content -> ScanVerdict.infected(List.of("Eicar-Test"), CLAMD)).service(back);
+        assertThat(back.getAttribute(ApplyPolicy.APPLIED)).isEmpty();
+        assertThat(attribute(back, dev.bulwark.matchers.HasBannedAttachment.BANNED_PARTS)).isEmpty();
+
+        // A part split off by the policy comes back with its verdict to reuse: what was applied to it stands.
+        Mail split = mail();
+        mailet(content -> ScanVerdict.infected(List.of("Eicar-Test"), CLAMD)).service(split);
+        split.setAttribute(new org.apache.mailet.Attribute(ApplyPolicy.APPLIED, org.apache.mailet.AttributeValue.of("virus")));
+        ReusableVerdicts.mark(split, ReusableVerdicts.VIRUS, "policy");
+        mailet(content -> { throw new AssertionError("scanned twice"); }).service(split);
+        assertThat(attribute(split, ApplyPolicy.APPLIED)).contains("virus");
+    }
+
+    @Test
     void scannerErrorHoldsTheMailByDefault() throws Exception {
         Mail mail = mail();
         mailet(content -> ScanVerdict.error("clamd unreachable", CLAMD)).service(mail);

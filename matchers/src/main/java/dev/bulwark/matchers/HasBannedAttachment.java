@@ -50,6 +50,18 @@ public class HasBannedAttachment extends GenericMatcher {
     public static final AttributeName BANNED_FOR = AttributeName.of("bulwark.banned.recipients");
     private static final Logger LOGGER = LoggerFactory.getLogger(HasBannedAttachment.class);
 
+    /**
+     * Removes what an earlier attachment check recorded on this mail (findings, their parts, whom they were for): mail
+     * judged afresh (a new virus scan) or whose findings were dealt with (stripped) must not be judged by stale ones.
+     */
+    public static void forget(Mail mail) {
+        mail.removeAttribute(REASON);
+        mail.removeAttribute(SUSPICIOUS);
+        mail.removeAttribute(BANNED_FOR);
+        mail.removeAttribute(BANNED_PARTS);
+        mail.removeAttribute(SUSPICIOUS_PARTS);
+    }
+
     private final java.util.Optional<java.util.function.Function<MailAddress, Policy.Banned>> rules;
     private final java.util.Map<AttachmentPolicy, AttachmentInspector> inspectors = new java.util.concurrent.ConcurrentHashMap<>();
     private AttachmentPolicy base;

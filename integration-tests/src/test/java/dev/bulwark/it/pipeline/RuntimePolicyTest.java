@@ -102,6 +102,27 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void mailToAnAliasFollowsThePolicyOfTheMemberItIsDeliveredTo() throws Exception {
+        // Policies are looked up after James's address rewriting (RecipientRewriteTable at the top of root): a sender
+        // cannot pick the default policy by writing to an alias of a member of a stricter (or here: different) group.
+        String member = james.addUser("alias-member");
+        String alias = "alias-of-member@" + BulwarkJames.DOMAIN;
+        clients.webAdmin().put("/address/aliases/" + member + "/sources/" + alias).then().statusCode(204);
+        clients.webAdmin().put("/bulwark/groups/aliased-labs/" + member).then().statusCode(204);
+        clients.webAdminJson("{\"actions\": {\"virus\": \"strip\"}}").put("/bulwark/policies/groups/aliased-labs").then().statusCode(200);
+
+        clients.send("partner@outside.test", alias, TestSamples.messageWithAttachment("partner@outside.test", alias, "via the alias",
+            "results.txt", TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII)));
+
+        // The default policy would only quarantine it; the member's group strips it and delivers the rest.
+        String delivered = clients.awaitInboxMessage(member, 1);
+        assertThat(delivered).contains("Subject: via the alias").contains("X-Bulwark-Virus: cleaned: removed")
+            .doesNotContain("WDVPIVAlQEFQWzRcUFpYNTQoUF4pN0NDKTd9JEVJQ0FS");
+        AWAIT.until(() -> quarantined("via the alias").size() == 1);
+        assertThat((List<String>) quarantined("via the alias").get(0).get("recipients")).containsExactly(member);
+    }
+
+    @Test
     void aGroupWhosePolicyStripsBannedAttachmentsGetsTheMailWithoutThemTheOthersFollowTheDefault() throws Exception {
         String plain = james.addUser("strip-banned-plain");
         String member = james.addUser("strip-banned-member");

@@ -25,8 +25,9 @@ import dev.bulwark.it.fixtures.MailClients;
 
 /**
  * Store-level scanning in a real James with real clamd: mail that reaches a mailbox past the SMTP pipeline
- * (IMAP APPEND, LMTP) is scanned through James's mailbox events (the listener of james-conf/listeners.xml);
- * infected mail is taken out into the quarantine with its owner and mailbox, and a release puts it back there.
+ * (IMAP APPEND, LMTP; JMAP in JmapMailboxScanTest) is scanned through James's mailbox events (the listener of
+ * james-conf/listeners.xml); infected mail is taken out into the quarantine with its owner and mailbox, and a
+ * release puts it back there.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @SuppressWarnings("unchecked")
