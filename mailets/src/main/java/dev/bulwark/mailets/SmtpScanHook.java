@@ -151,7 +151,7 @@ public class SmtpScanHook implements JamesMessageHook, ProtocolHandler {
         boolean checkSpam = usePolicy ? mail.getRecipients().stream().anyMatch(r -> policies.policyFor(r).spam().rejectAt().isPresent())
             : spamRejectScore > 0;
         if (checkSpam && verdict.status() == ScanVerdict.Status.CLEAN) {
-            SpamVerdict spamVerdict = spam.check(MailContent.of(mail), Optional.empty());
+            SpamVerdict spamVerdict = spam.check(MailContent.of(mail), Optional.empty(), MessageContexts.of(session, mail));
             SpamCheck.record(mail, spamVerdict);
             events.record(MailEvents.of(mail, "spam." + spamVerdict.status().name().toLowerCase(Locale.ROOT), stage(SpamCheck.details(spamVerdict))));
             if (spamVerdict.status() != SpamVerdict.Status.ERROR) {

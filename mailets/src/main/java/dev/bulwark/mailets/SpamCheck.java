@@ -37,6 +37,9 @@ import dev.bulwark.security.LogText;
  * headers MUAs and Sieve scripts already understand ({@code X-Spam-Flag}, {@code X-Spam-Score},
  * {@code X-Spam-Status}), replacing any the sender put there.
  *
+ * <p>The engine is told how the mail arrived ({@link MessageContexts}): the SMTP client's address, name and HELO, the
+ * envelope sender, the authenticated user and the mail's name; rspamd uses them, spamd's protocol has no place for them.
+ *
  * <p>When spamd gives no verdict, the mail goes on with {@code X-Bulwark-Spam: not checked: ...} and no
  * {@code X-Spam-Flag}, or to {@code scanFailedProcessor} when that parameter is set. Mail over
  * {@code spamd.maxMessageSize} is not sent: {@code X-Bulwark-Spam: skipped: ...}.
@@ -92,7 +95,7 @@ public class SpamCheck extends GenericMailet {
             checkPerRecipient(mail);
             return;
         }
-        SpamVerdict verdict = skip.map(SpamVerdict::skipped).orElseGet(() -> checker.check(MailContent.of(mail), Optional.empty()));
+        SpamVerdict verdict = skip.map(SpamVerdict::skipped).orElseGet(() -> checker.check(MailContent.of(mail), Optional.empty(), MessageContexts.of(mail)));
         record(mail, verdict);
         events.record(MailEvents.of(mail, "spam." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(verdict)));
         apply(mail, verdict);
@@ -107,7 +110,7 @@ public class SpamCheck extends GenericMailet {
         Map<String, List<MailAddress>> recipientsByOutcome = new LinkedHashMap<>();
         Map<String, SpamVerdict> verdictByOutcome = new LinkedHashMap<>();
         for (MailAddress recipient : mail.getRecipients()) {
-            SpamVerdict verdict = checker.check(MailContent.of(mail), Optional.of(recipient.asString()));
+            SpamVerdict verdict = checker.check(MailContent.of(mail), Optional.of(recipient.asString()), MessageContexts.of(mail));
             String outcome = verdict.status() + (verdict.isSpam() ? "/spam" : "");
             recipientsByOutcome.computeIfAbsent(outcome, o -> new ArrayList<>()).add(recipient);
             verdictByOutcome.putIfAbsent(outcome, verdict);

@@ -3,11 +3,14 @@ package dev.bulwark.mailets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Optional;
 
 import javax.mail.MessagingException;
 
 import org.apache.james.core.builder.MimeMessageBuilder;
+import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeUtils;
+import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailetConfig;
@@ -15,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.bulwark.matchers.BulwarkAttributes;
 import dev.bulwark.scanner.endpoint.Endpoint;
+import dev.bulwark.scanner.verdict.MessageContext;
 import dev.bulwark.scanner.verdict.SpamChecker;
 import dev.bulwark.scanner.verdict.SpamVerdict;
 
@@ -80,7 +84,7 @@ class SpamCheckTest {
     @Test
     void spamGetsSpamAssassinHeadersReplacingForgedOnes() throws Exception {
         Mail mail = mail();
-        mailet((content, user) -> SpamVerdict.scored(true, 1000.0, 5.0, List.of("GTUBE", "MSGID_SHORT"), SPAMD)).service(mail);
+        mailet((content, user, context) -> SpamVerdict.scored(true, 1000.0, 5.0, List.of("GTUBE", "MSGID_SHORT"), SPAMD)).service(mail);
 
         assertThat(mail.getMessage().getHeader("X-Spam-Flag")).containsExactly("YES");
         assertThat(mail.getMessage().getHeader("X-Spam-Score")).containsExactly("1000.0");
@@ -92,7 +96,7 @@ class SpamCheckTest {
     @Test
     void failedCheckRemovesTheFlagAndSaysSo() throws Exception {
         Mail mail = mail();
-        mailet((content, user) -> SpamVerdict.error("spamd unreachable", SPAMD)).service(mail);
+        mailet((content, user, context) -> SpamVerdict.error("spamd unreachable", SPAMD)).service(mail);
 
         assertThat(mail.getMessage().getHeader("X-Spam-Flag")).isNull();
         assertThat(mail.getMessage().getHeader("X-Bulwark-Spam")).containsExactly("not checked: spamd unreachable");
@@ -102,7 +106,7 @@ class SpamCheckTest {
     @Test
     void oversizeMailIsSkippedNotFlagged() throws Exception {
         Mail mail = mail();
-        mailet((content, user) -> SpamVerdict.skipped("message over 500 bytes"), "scanFailedProcessor", "spam-hold").service(mail);
+        mailet((content, user, context) -> SpamVerdict.skipped("message over 500 bytes"), "scanFailedProcessor", "spam-hold").service(mail);
 
         assertThat(mail.getMessage().getHeader("X-Spam-Flag")).isNull();
         assertThat(mail.getMessage().getHeader("X-Bulwark-Spam")).containsExactly("skipped: message over 500 bytes");
@@ -113,14 +117,14 @@ class SpamCheckTest {
     @Test
     void failedCheckGoesToTheConfiguredProcessor() throws Exception {
         Mail mail = mail();
-        mailet((content, user) -> SpamVerdict.error("timeout", SPAMD), "scanFailedProcessor", "spam-hold").service(mail);
+        mailet((content, user, context) -> SpamVerdict.error("timeout", SPAMD), "scanFailedProcessor", "spam-hold").service(mail);
         assertThat(mail.getState()).isEqualTo("spam-hold");
     }
 
     @Test
     void allowListedSendersAndInfectedMailAreNotChecked() throws Exception {
         store.lists().add(dev.bulwark.security.SenderList.ALLOW, dev.bulwark.security.AddressPattern.parse("partner.example"), "");
-        SpamChecker mustNotBeCalled = (content, user) -> {
+        SpamChecker mustNotBeCalled = (content, user, context) -> {
             throw new AssertionError("spamd called");
         };
         Mail partner = FakeMail.builder().name("m2").sender("ann@partner.example").recipient("bob@example.com")
@@ -135,26 +139,26 @@ class SpamCheckTest {
 
         Mail checkedAnyway = FakeMail.builder().name("m3").sender("ann@partner.example").recipient("bob@example.com")
             .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("offer").setText("body")).build();
-        mailet((content, user) -> SpamVerdict.scored(false, 0.1, 5.0, List.of(), SPAMD), "skipAllowListed", "false").service(checkedAnyway);
+        mailet((content, user, context) -> SpamVerdict.scored(false, 0.1, 5.0, List.of(), SPAMD), "skipAllowListed", "false").service(checkedAnyway);
         assertThat(checkedAnyway.getMessage().getHeader("X-Spam-Flag")).containsExactly("NO");
     }
 
     @Test
     void spamSubjectsAreTaggedOnce() throws Exception {
         Mail mail = mail();
-        SpamCheck mailet = mailet((content, user) -> SpamVerdict.scored(true, 1000.0, 5.0, List.of("GTUBE"), SPAMD), "subjectTag", "[SPAM]");
+        SpamCheck mailet = mailet((content, user, context) -> SpamVerdict.scored(true, 1000.0, 5.0, List.of("GTUBE"), SPAMD), "subjectTag", "[SPAM]");
         mailet.service(mail);
         mailet.service(mail);
         assertThat(mail.getMessage().getSubject()).isEqualTo("[SPAM] offer");
 
         Mail ham = mail();
-        mailet((content, user) -> SpamVerdict.scored(false, 1.0, 5.0, List.of(), SPAMD), "subjectTag", "[SPAM]").service(ham);
+        mailet((content, user, context) -> SpamVerdict.scored(false, 1.0, 5.0, List.of(), SPAMD), "subjectTag", "[SPAM]").service(ham);
         assertThat(ham.getMessage().getSubject()).isEqualTo("offer");
     }
 
     @Test
     void recipientsWhoDisagreeGetTheirOwnCopy() throws Exception {
-        SpamChecker perUser = (content, user) -> user.orElseThrow().startsWith("strict")
+        SpamChecker perUser = (content, user, context) -> user.orElseThrow().startsWith("strict")
             ? SpamVerdict.scored(true, 6.0, 5.0, List.of("RULE"), SPAMD)
             : SpamVerdict.scored(false, 6.0, 10.0, List.of("RULE"), SPAMD);
         Mail mail = FakeMail.builder().name("m4").state("root").recipients("easy@example.com", "strict@example.com", "easy2@example.com")
@@ -172,9 +176,49 @@ class SpamCheckTest {
 
         // Back through the processor, the copy reuses its verdict: spamd is not asked again.
         Mail copy = spooled.get(0);
-        mailet((content, user) -> {
+        mailet((content, user, context) -> {
             throw new AssertionError("spamd called again");
         }, "perRecipient", "true").service(copy);
         assertThat(copy.getMessage().getHeader("X-Spam-Flag")).containsExactly("YES");
+    }
+
+    /** The engine learns how the mail arrived from what James's SMTP server recorded on it. */
+    @Test
+    void theCheckerIsToldHowTheMailArrived() throws Exception {
+        List<MessageContext> told = new java.util.ArrayList<>();
+        Mail mail = FakeMail.builder().name("Mail1733136000000-42").state(Mail.DEFAULT)
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("offer").setText("body"))
+            .sender("newsletter@outside.test").recipient("bob@example.com")
+            .remoteAddr("203.0.113.9").remoteHost("mx.outside.test")
+            .attribute(new Attribute(Mail.SMTP_HELO, AttributeValue.of("mx.outside.test")))
+            .attribute(new Attribute(Mail.SMTP_AUTH_USER, AttributeValue.of("alice")))
+            .build();
+
+        mailet((content, user, context) -> {
+            told.add(context);
+            return SpamVerdict.scored(false, 0.1, 5.0, List.of(), SPAMD);
+        }).service(mail);
+
+        assertThat(told).containsExactly(new MessageContext(Optional.of("203.0.113.9"), Optional.of("mx.outside.test"),
+            Optional.of("mx.outside.test"), Optional.of("newsletter@outside.test"), Optional.of("alice"), Optional.of("Mail1733136000000-42")));
+    }
+
+    /** Each recipient's own check carries the same context; a bounce's null sender is told as such, an unresolved name not at all. */
+    @Test
+    void everyPerRecipientCheckIsToldHowTheMailArrived() throws Exception {
+        List<MessageContext> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Mail bounce = FakeMail.builder().name("m5").state(Mail.DEFAULT)
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("Undelivered").setText("body"))
+            .recipients("easy@example.com", "strict@example.com")
+            .remoteAddr("203.0.113.9").remoteHost("203.0.113.9")
+            .build();
+
+        mailet((content, user, context) -> {
+            told.add(context);
+            return SpamVerdict.scored(false, 0.1, 5.0, List.of(), SPAMD);
+        }, "perRecipient", "true").service(bounce);
+
+        assertThat(told).hasSize(2).containsOnly(new MessageContext(Optional.of("203.0.113.9"), Optional.empty(), Optional.empty(),
+            Optional.of(MessageContext.NULL_SENDER), Optional.empty(), Optional.of("m5")));
     }
 }

@@ -30,7 +30,8 @@ public final class Groups {
     Groups(DataSource dataSource, Duration cacheTtl, Clock clock) {
         this.dataSource = dataSource;
         this.clock = clock;
-        this.snapshot = new CachedSnapshot<>(this::load, cacheTtl, clock);
+        // Mail is matched against the groups last read while the database is down, not failed.
+        this.snapshot = CachedSnapshot.keepingLastGood(this::load, cacheTtl, clock, org.slf4j.LoggerFactory.getLogger(Groups.class), "Groups");
     }
 
     public static String checkName(String name) {
@@ -74,12 +75,12 @@ public final class Groups {
         return load();
     }
 
-    /** Whether the address belongs to the group, from the cache. */
+    /** Whether the address belongs to the group, from the cache (the last groups read while the database is down). */
     public boolean contains(String group, String address) {
         return snapshot.get().getOrDefault(group, Set.of()).stream().anyMatch(member -> member.matches(address));
     }
 
-    /** The groups the address belongs to, by name, from the cache. */
+    /** The groups the address belongs to, by name, from the cache (the last groups read while the database is down). */
     public java.util.SortedSet<String> groupsOf(String address) {
         java.util.SortedSet<String> names = new TreeSet<>();
         snapshot.get().forEach((name, members) -> {

@@ -22,7 +22,9 @@ public final class SenderLists {
     SenderLists(DataSource dataSource, Duration cacheTtl, Clock clock) {
         this.dataSource = dataSource;
         this.clock = clock;
-        this.snapshot = new CachedSnapshot<>(this::load, cacheTtl, clock);
+        // Through a database outage the lists last read stay in force (as groups and policies do): failing every
+        // mail's list check would send all mail to the error processor.
+        this.snapshot = CachedSnapshot.keepingLastGood(this::load, cacheTtl, clock, org.slf4j.LoggerFactory.getLogger(SenderLists.class), "Sender lists");
     }
 
     /** Adds the pattern; false when it was already on the list (the first comment is kept). */

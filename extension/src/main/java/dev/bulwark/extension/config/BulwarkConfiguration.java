@@ -134,22 +134,25 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
      * @param queueSize        lessons waiting for an engine at most; more are refused and reported, never waited for
      * @param maxMessageSize   messages larger than this are not taught (reported)
      * @param perUserPerMinute lessons one user may give in a minute; more are refused and reported
+     * @param perUserPerDay    lessons one user may give in a day (24 hours from their first lesson); more are refused
+     *                         and reported: what one user can teach everyone's filter stays bounded
      * @param hamAfter         messages read and kept this long (since they arrived) outside junk, trash, sent, drafts
      *                         and outbox are learned as ham, once; zero: never (the default: a user who reads a spam and
      *                         leaves it would teach it as ham)
      * @param hamScanInterval  how often mailboxes are looked through for such messages
      */
     public record Learning(boolean enabled, List<String> junkMailboxes, int queueSize, long maxMessageSize, int perUserPerMinute,
-                           Duration hamAfter, Duration hamScanInterval) {
+                           int perUserPerDay, Duration hamAfter, Duration hamScanInterval) {
         public static final Learning DEFAULT = new Learning(true, List.of("Junk", "Spam", "Junk E-Mail", "Bulk Mail"), 1000,
-            500L * 1024, 120, Duration.ZERO, Duration.ofHours(1));
+            500L * 1024, 120, 500, Duration.ZERO, Duration.ofHours(1));
 
         public Learning {
             junkMailboxes = List.copyOf(junkMailboxes);
         }
 
         public Learning(boolean enabled, List<String> junkMailboxes, int queueSize, long maxMessageSize, int perUserPerMinute) {
-            this(enabled, junkMailboxes, queueSize, maxMessageSize, perUserPerMinute, DEFAULT.hamAfter, DEFAULT.hamScanInterval);
+            this(enabled, junkMailboxes, queueSize, maxMessageSize, perUserPerMinute, DEFAULT.perUserPerDay, DEFAULT.hamAfter,
+                DEFAULT.hamScanInterval);
         }
 
         /** Whether messages read and kept are learned as ham. */
@@ -316,6 +319,7 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
     public static final String LEARNING_QUEUE_SIZE = "learning.queueSize";
     public static final String LEARNING_MAX_MESSAGE_SIZE = "learning.maxMessageSize";
     public static final String LEARNING_PER_USER_PER_MINUTE = "learning.perUserPerMinute";
+    public static final String LEARNING_PER_USER_PER_DAY = "learning.perUserPerDay";
     public static final String LEARNING_HAM_AFTER = "learning.hamAfter";
     public static final String LEARNING_HAM_SCAN_INTERVAL = "learning.hamScanInterval";
     /** {@code groups.<name>=member,member}: one key per group. */
@@ -334,7 +338,7 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
         STORE_CACHE_TTL, STORE_EVENT_RETENTION, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE, OUTBREAK_WINDOW, OUTBREAK_PER_VIRUS,
         OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD, WEBADMIN_ALLOWED_ORIGINS, WEBADMIN_ALLOW_UNAUTHENTICATED,
         LEARNING_ENABLED, LEARNING_JUNK_MAILBOXES, LEARNING_QUEUE_SIZE, LEARNING_MAX_MESSAGE_SIZE, LEARNING_PER_USER_PER_MINUTE,
-        LEARNING_HAM_AFTER, LEARNING_HAM_SCAN_INTERVAL);
+        LEARNING_PER_USER_PER_DAY, LEARNING_HAM_AFTER, LEARNING_HAM_SCAN_INTERVAL);
 
     private static final String DURATION = "a duration such as 30s or 500ms";
 
@@ -479,6 +483,8 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
                 .orElse(Learning.DEFAULT.maxMessageSize()),
             source.optional(LEARNING_PER_USER_PER_MINUTE, "a number of lessons from 1 to 1000000", v -> count(v, 1, 1_000_000))
                 .orElse(Learning.DEFAULT.perUserPerMinute()),
+            source.optional(LEARNING_PER_USER_PER_DAY, "a number of lessons from 1 to 10000000", v -> count(v, 1, 10_000_000))
+                .orElse(Learning.DEFAULT.perUserPerDay()),
             source.optional(LEARNING_HAM_AFTER, "a duration such as 7d, or 0 for never", BulwarkConfiguration::durationOrZero)
                 .orElse(Learning.DEFAULT.hamAfter()),
             source.optional(LEARNING_HAM_SCAN_INTERVAL, DURATION, BulwarkConfiguration::duration).orElse(Learning.DEFAULT.hamScanInterval()));

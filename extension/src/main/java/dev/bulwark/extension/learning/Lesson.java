@@ -14,14 +14,16 @@ import dev.bulwark.scanner.verdict.SpamLearner.LearnAs;
  * the lesson's turn comes, off the event thread.
  *
  * @param user      whose lesson it is (the mailbox owner, the released recipient): the engines' per-user name
+ * @param actor     who gave it (the user whose command moved the message, who may act on another's shared mailbox):
+ *                  charged with it against the per-user rate and daily cap
  * @param trigger   what said it, in the events: {@code junk} (into a junk mailbox), {@code not-junk} (moved out),
  *                  {@code release} (an admin released a false positive)
  * @param size      the message's size when known before reading it (the size cap refuses it at once)
  * @param messageId the Message-ID when known before reading it
  * @param context   where it happened, added to the events (mailbox, quarantine id)
  */
-public record Lesson(String user, LearnAs as, String trigger, OptionalLong size, Optional<String> messageId, Map<String, String> context,
-                     Source source) {
+public record Lesson(String user, String actor, LearnAs as, String trigger, OptionalLong size, Optional<String> messageId,
+                     Map<String, String> context, Source source) {
     public Lesson {
         context = Map.copyOf(context);
     }
@@ -39,8 +41,20 @@ public record Lesson(String user, LearnAs as, String trigger, OptionalLong size,
 
     /** Why a lesson was not given, before any engine saw it. */
     public static final class Refused extends Exception {
+        private final transient Optional<String> messageId;
+
         public Refused(String reason) {
+            this(reason, Optional.empty());
+        }
+
+        /** @param messageId the message's Message-ID when it was read before it was refused: the event names it */
+        public Refused(String reason, Optional<String> messageId) {
             super(reason);
+            this.messageId = messageId;
+        }
+
+        public Optional<String> messageId() {
+            return messageId;
         }
     }
 
@@ -57,6 +71,12 @@ public record Lesson(String user, LearnAs as, String trigger, OptionalLong size,
         }
         return out.toByteArray();
     }
+
+    /**
+     * Why a message without the pipeline's scan stamp for its owner is not learned: whatever a user wrote and
+     * APPENDed or imported would otherwise teach the filter everyone shares.
+     */
+    public static final String NOT_DELIVERED = "not delivered by the pipeline";
 
     static Refused tooLarge(long maxSize) {
         return new Refused("message over learning.maxMessageSize (" + maxSize + " bytes)");

@@ -6,14 +6,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Lessons per user per minute, in fixed one-minute windows: a user moving thousands of messages into junk
- * cannot keep the engines busy for everyone. Windows of users who went quiet are dropped as new windows start,
- * so the map holds only the users of the last minute.
+ * Lessons per user in fixed windows, each starting with the user's first lesson after the last one ended: per
+ * minute, a user moving thousands of messages into junk cannot keep the engines busy for everyone; per day, what
+ * one user can teach the filter everyone shares stays bounded. Keyed on the user who acted. Windows of users who
+ * went quiet are dropped as new windows start, so the map holds only the users of the last window.
  */
 final class LessonRateLimiter {
-    private static final long WINDOW_MILLIS = Duration.ofMinutes(1).toMillis();
-
-    private final int perMinute;
+    private final long windowMillis;
+    private final int limit;
     private final Clock clock;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
     private volatile long lastSweep;
@@ -27,18 +27,19 @@ final class LessonRateLimiter {
         }
     }
 
-    LessonRateLimiter(int perMinute, Clock clock) {
-        this.perMinute = perMinute;
+    LessonRateLimiter(int limit, Duration window, Clock clock) {
+        this.limit = limit;
+        this.windowMillis = window.toMillis();
         this.clock = clock;
     }
 
-    /** Takes one lesson from the user's minute; false when the minute is used up. */
+    /** Takes one lesson from the user's window; false when the window is used up. */
     boolean tryTake(String user) {
         long now = clock.millis();
         sweep(now);
-        Window window = windows.compute(user, (key, current) -> current == null || now - current.start >= WINDOW_MILLIS ? new Window(now) : current);
+        Window window = windows.compute(user, (key, current) -> current == null || now - current.start >= windowMillis ? new Window(now) : current);
         synchronized (window) {
-            if (window.used >= perMinute) {
+            if (window.used >= limit) {
                 return false;
             }
             window.used++;
@@ -57,10 +58,10 @@ final class LessonRateLimiter {
     }
 
     private void sweep(long now) {
-        if (now - lastSweep < WINDOW_MILLIS) {
+        if (now - lastSweep < windowMillis) {
             return;
         }
         lastSweep = now;
-        windows.values().removeIf(window -> now - window.start >= WINDOW_MILLIS);
+        windows.values().removeIf(window -> now - window.start >= windowMillis);
     }
 }

@@ -14,7 +14,8 @@ import dev.bulwark.scanner.verdict.SpamLearner.LearnAs;
 /**
  * Ham lessons from the quarantine: mail quarantined as spam that an admin releases as a false positive
  * ({@code "learnAsHam": true}) is learned as ham for each recipient it was released to. The message is read
- * from the quarantine entry when the lesson's turn comes.
+ * from the quarantine entry when the lesson's turn comes. Each is charged to its recipient, as if they had said it:
+ * the admin's release spends no budget of the admin's own.
  */
 public class QuarantineLessons {
     private final QuarantineStore store;
@@ -25,7 +26,7 @@ public class QuarantineLessons {
     }
 
     public List<Lesson> ham(QuarantineEntry entry, List<String> releasedTo) {
-        return releasedTo.stream().map(recipient -> new Lesson(recipient, LearnAs.HAM, "release", OptionalLong.empty(), entry.messageId(),
+        return releasedTo.stream().map(recipient -> new Lesson(recipient, recipient, LearnAs.HAM, "release", OptionalLong.empty(), entry.messageId(),
             Map.of("quarantineId", entry.id().asString()), maxSize -> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 if (!store.writeMessage(entry.id(), out)) {

@@ -1,6 +1,7 @@
 package dev.bulwark.extension.learning;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,12 +34,14 @@ import dev.bulwark.security.SecurityEventSink;
 
 /**
  * Gives users' lessons to every configured spam engine, off the caller's thread: the caller (James's event
- * thread, a webadmin request) only offers them, and never waits. What is offered is bounded three ways before
- * any message is read: the size cap ({@code learning.maxMessageSize}), the user's rate
- * ({@code learning.perUserPerMinute}) and the queue ({@code learning.queueSize}, one thread giving the lessons:
- * the engines check mail first). Each lesson refused is counted ({@code bulwark_learning_refused}) and reported:
- * one {@value #FAILED} event per user, class and reason of each offer, with the {@code count}, so that a user moving
- * thousands of messages does not flood the event log either. Each lesson given is a {@value #LEARNED} event per
+ * thread, a webadmin request) only offers them, and never waits. What is offered is bounded four ways before
+ * any message is read: the size cap ({@code learning.maxMessageSize}), the rate ({@code learning.perUserPerMinute})
+ * and the daily cap ({@code learning.perUserPerDay}) of the user who acted ({@link Lesson#actor()}, not the
+ * mailbox's owner: a user acting on shared mailboxes spends their own budget), and the queue
+ * ({@code learning.queueSize}, one thread giving the lessons: the engines check mail first). A lesson whose message,
+ * once read, is refused (gone, too large, not delivered by the pipeline) is refused too. Each lesson refused is
+ * counted ({@code bulwark_learning_refused}) and reported: one {@value #FAILED} event per user, class and reason of
+ * each offer, with the {@code count}, so that a user moving thousands of messages does not flood the event log either. Each lesson given is a {@value #LEARNED} event per
  * engine ({@code alreadyLearned} when the engine knew it already), or a {@value #FAILED} event naming the engine.
  */
 @Singleton
@@ -51,6 +54,7 @@ public class SpamLearning {
     private final List<SpamLearner> learners;
     private final SecurityEventSink events;
     private final LessonRateLimiter rate;
+    private final LessonRateLimiter daily;
     private final ThreadPoolExecutor executor;
     private final Metric refused;
 
@@ -66,7 +70,8 @@ public class SpamLearning {
         this.settings = settings;
         this.learners = learners.stream().sorted(java.util.Comparator.comparing(SpamLearner::engine)).toList();
         this.events = events;
-        this.rate = new LessonRateLimiter(settings.perUserPerMinute(), clock);
+        this.rate = new LessonRateLimiter(settings.perUserPerMinute(), Duration.ofMinutes(1), clock);
+        this.daily = new LessonRateLimiter(settings.perUserPerDay(), Duration.ofDays(1), clock);
         this.refused = refused;
         this.executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(settings.queueSize()), runnable -> {
             Thread thread = new Thread(runnable, "bulwark-spam-learning");
@@ -104,7 +109,7 @@ public class SpamLearning {
             if (reason.isEmpty()) {
                 queued++;
             } else {
-                refusals.computeIfAbsent(new Refusal(lesson.user(), lesson.as(), lesson.trigger(), reason.get()), key -> new ArrayList<>()).add(lesson);
+                refusals.computeIfAbsent(new Refusal(lesson, reason.get()), key -> new ArrayList<>()).add(lesson);
             }
         }
         refusals.forEach(this::reportRefused);
@@ -120,14 +125,14 @@ public class SpamLearning {
         if (!enabled() || !hasRoomForOwnLessons() || (lesson.size().isPresent() && lesson.size().getAsLong() > settings.maxMessageSize())) {
             return false;
         }
-        if (!rate.tryTake(lesson.user())) {
+        if (charge(lesson.actor()).isPresent()) {
             return false;
         }
         try {
             executor.execute(new Task(lesson));
             return true;
         } catch (RejectedExecutionException e) {
-            rate.giveBack(lesson.user());
+            giveBack(lesson.actor());
             return false;
         }
     }
@@ -137,21 +142,42 @@ public class SpamLearning {
         return executor.getQueue().remainingCapacity() > settings.queueSize() / 2;
     }
 
-    private record Refusal(String user, SpamLearner.LearnAs as, String trigger, String reason) {
+    private record Refusal(String user, String actor, SpamLearner.LearnAs as, String trigger, String reason) {
+        Refusal(Lesson lesson, String reason) {
+            this(lesson.user(), lesson.actor(), lesson.as(), lesson.trigger(), reason);
+        }
+    }
+
+    /** Takes one lesson from the actor's minute and day; the reason when either is used up (then neither is taken). */
+    private Optional<String> charge(String actor) {
+        if (!rate.tryTake(actor)) {
+            return Optional.of("over learning.perUserPerMinute (" + settings.perUserPerMinute() + " lessons a minute for one user)");
+        }
+        if (!daily.tryTake(actor)) {
+            rate.giveBack(actor);
+            return Optional.of("over learning.perUserPerDay (" + settings.perUserPerDay() + " lessons a day for one user)");
+        }
+        return Optional.empty();
+    }
+
+    private void giveBack(String actor) {
+        rate.giveBack(actor);
+        daily.giveBack(actor);
     }
 
     private Optional<String> admit(Lesson lesson) {
         if (lesson.size().isPresent() && lesson.size().getAsLong() > settings.maxMessageSize()) {
             return Optional.of(Lesson.tooLarge(settings.maxMessageSize()).getMessage());
         }
-        if (!rate.tryTake(lesson.user())) {
-            return Optional.of("over learning.perUserPerMinute (" + settings.perUserPerMinute() + " lessons a minute for one user)");
+        Optional<String> over = charge(lesson.actor());
+        if (over.isPresent()) {
+            return over;
         }
         try {
             executor.execute(new Task(lesson));
             return Optional.empty();
         } catch (RejectedExecutionException e) {
-            rate.giveBack(lesson.user());
+            giveBack(lesson.actor());
             return Optional.of(executor.isShutdown() ? "James is stopping" : "learning queue full (learning.queueSize " + settings.queueSize() + ")");
         }
     }
@@ -161,9 +187,9 @@ public class SpamLearning {
         Lesson first = lessons.get(0);
         Map<String, String> details = new HashMap<>(lessons.size() == 1 ? first.context() : Map.of());
         details.put("count", Integer.toString(lessons.size()));
-        LOGGER.warn("{} {} lesson(s) of {} not given: {}", lessons.size(), name(refusal.as()), refusal.user(), refusal.reason());
-        record(FAILED, lessons.size() == 1 ? first.messageId() : Optional.empty(), refusal.user(), refusal.as(), refusal.trigger(), engines(),
-            with(details, "reason", refusal.reason()));
+        LOGGER.warn("{} {} lesson(s) of {} by {} not given: {}", lessons.size(), name(refusal.as()), refusal.user(), refusal.actor(),
+            refusal.reason());
+        record(FAILED, lessons.size() == 1 ? first.messageId() : Optional.empty(), first, engines(), with(details, "reason", refusal.reason()));
     }
 
     /** A queued lesson: a class, not a lambda, so that what is still queued at stop can be reported. */
@@ -187,12 +213,12 @@ public class SpamLearning {
             message = lesson.source().load(settings.maxMessageSize());
         } catch (Lesson.Refused e) {
             refused.increment();
-            record(FAILED, lesson.messageId(), lesson.user(), lesson.as(), lesson.trigger(), engines(), with(lesson.context(), "reason", e.getMessage()));
+            LOGGER.debug("{} lesson of {} by {} not given: {}", name(lesson.as()), lesson.user(), lesson.actor(), e.getMessage());
+            record(FAILED, e.messageId().or(lesson::messageId), lesson, engines(), with(lesson.context(), "reason", e.getMessage()));
             return;
         } catch (Exception e) {
             LOGGER.warn("Message for a {} lesson of {} could not be read: {}", name(lesson.as()), lesson.user(), e.toString());
-            record(FAILED, lesson.messageId(), lesson.user(), lesson.as(), lesson.trigger(), engines(),
-                with(lesson.context(), "reason", "could not read the message: " + e.getMessage()));
+            record(FAILED, lesson.messageId(), lesson, engines(), with(lesson.context(), "reason", "could not read the message: " + e.getMessage()));
             return;
         }
         Optional<String> messageId = message.messageId().or(lesson::messageId);
@@ -200,24 +226,23 @@ public class SpamLearning {
         for (SpamLearner learner : learners) {
             try {
                 SpamLearner.LearnOutcome outcome = learner.learn(content, lesson.user(), lesson.as());
-                record(LEARNED, messageId, lesson.user(), lesson.as(), lesson.trigger(), learner.engine(),
+                record(LEARNED, messageId, lesson, learner.engine(),
                     with(lesson.context(), "alreadyLearned", Boolean.toString(outcome == SpamLearner.LearnOutcome.ALREADY_LEARNED)));
             } catch (Exception e) {
                 LOGGER.warn("{} could not learn a message as {} for {}: {}", learner.engine(), name(lesson.as()), lesson.user(), e.toString());
-                record(FAILED, messageId, lesson.user(), lesson.as(), lesson.trigger(), learner.engine(),
-                    with(lesson.context(), "reason", String.valueOf(e.getMessage())));
+                record(FAILED, messageId, lesson, learner.engine(), with(lesson.context(), "reason", String.valueOf(e.getMessage())));
             }
         }
     }
 
-    private void record(String kind, Optional<String> messageId, String user, SpamLearner.LearnAs as, String trigger, String engine,
-                        Map<String, String> details) {
+    private void record(String kind, Optional<String> messageId, Lesson lesson, String engine, Map<String, String> details) {
         Map<String, String> all = new HashMap<>(details);
-        all.put("user", user);
-        all.put("as", name(as));
+        all.put("user", lesson.user());
+        all.put("actor", lesson.actor());
+        all.put("as", name(lesson.as()));
         all.put("engine", engine);
-        all.put("trigger", trigger);
-        events.record(SecurityEvent.of(Instant.now(), kind, messageId, Optional.empty(), List.of(user), all));
+        all.put("trigger", lesson.trigger());
+        events.record(SecurityEvent.of(Instant.now(), kind, messageId, Optional.empty(), List.of(lesson.user()), all));
     }
 
     private static Map<String, String> with(Map<String, String> details, String key, String value) {
@@ -240,8 +265,7 @@ public class SpamLearning {
         Map<Refusal, List<Lesson>> dropped = new LinkedHashMap<>();
         for (Runnable queued : executor.shutdownNow()) {
             if (queued instanceof Task task) {
-                dropped.computeIfAbsent(new Refusal(task.lesson.user(), task.lesson.as(), task.lesson.trigger(), "James is stopping"),
-                    key -> new ArrayList<>()).add(task.lesson);
+                dropped.computeIfAbsent(new Refusal(task.lesson, "James is stopping"), key -> new ArrayList<>()).add(task.lesson);
             }
         }
         try {

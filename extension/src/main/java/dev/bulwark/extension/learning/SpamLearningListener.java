@@ -27,15 +27,18 @@ import org.slf4j.LoggerFactory;
  * so that on the distributed James each event is handled once per cluster.
  *
  * <ul>
- *   <li>Messages added to a junk mailbox by a user (IMAP MOVE or COPY, JMAP, a client's APPEND into junk) are
- *   learned as spam for the mailbox's owner. Deliveries are not: a sieve rule filing mail flagged by the filter
- *   into junk would teach the filter its own verdicts.</li>
+ *   <li>Messages added to a junk mailbox by a user (IMAP MOVE or COPY, JMAP) are learned as spam for the mailbox's
+ *   owner. Deliveries are not: a sieve rule filing mail flagged by the filter into junk would teach the filter its
+ *   own verdicts.</li>
  *   <li>Messages moved out of a junk mailbox into any other mailbox but the trash are learned as ham. A copy out
  *   of junk leaves the message in junk and teaches nothing.</li>
  *   <li>Nothing else: unlike James's own SpamAssassin listener, an APPEND or a delivery to the INBOX teaches no
  *   ham (that would teach the filter the very spam it missed).</li>
  * </ul>
  *
+ * Only mail the pipeline delivered to the owner is taught, whatever the move ({@link MailboxLessons}: its scan
+ * stamp): a message a user APPENDed or imported is their own text, and is refused when its turn comes. Each lesson
+ * is charged to the user whose command it was (the event's user), not to the owner of a shared mailbox.
  * The listener only decides and offers the lessons to {@link SpamLearning}; messages are read and engines told
  * on its thread, so no IMAP or JMAP command waits for them.
  */
@@ -91,7 +94,7 @@ public class SpamLearningListener implements EventListener.GroupEventListener {
         }
     }
 
-    /** A move from a junk mailbox to mailboxes none of which is junk or the trash: ham for the target's owner. */
+    /** A move from a junk mailbox to mailboxes none of which is junk or the trash: ham for the target's owner, by the mover. */
     private void outOfJunk(MessageMoveEvent move) {
         if (move.isNoop() || move.getMessageMoves().removedMailboxIds().isEmpty() || move.getMessageMoves().getTargetMailboxIds().isEmpty()) {
             return;
@@ -113,7 +116,7 @@ public class SpamLearningListener implements EventListener.GroupEventListener {
                 return;
             }
             Username owner = targets.get(0).getUser();
-            learning.offer(lessons.ham(move.getMessageIds(), owner, targets.get(0).getName()));
+            learning.offer(lessons.ham(move.getMessageIds(), owner, targets.get(0).getName(), move.getUsername()));
         } finally {
             mailboxes.endProcessingRequest(session);
         }

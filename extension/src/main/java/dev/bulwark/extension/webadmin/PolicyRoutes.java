@@ -234,7 +234,14 @@ public class PolicyRoutes implements Routes {
         view.put("changedBy", version.changedBy());
         view.put("policy", version.document().orElse(null));
         if (effective && version.group().isPresent() && version.document().isPresent()) {
-            view.put("effective", PolicyDocuments.render(policies.validateGroup(version.group().get(), version.document().get()).policy()));
+            try {
+                view.put("effective", PolicyDocuments.render(policies.validateGroup(version.group().get(), version.document().get()).policy()));
+            } catch (dev.bulwark.security.policy.InvalidPolicyException e) {
+                // The stored default no longer validates (docs/policy.md): the listing still answers, saying why there is no
+                // effective policy to show, so that an admin can see and replace the default.
+                view.put("effective", null);
+                view.put("effectiveError", e.getMessage());
+            }
         }
         return view;
     }

@@ -191,10 +191,11 @@ class BulwarkConfigurationTest {
             .isEqualTo(BulwarkConfiguration.Learning.DEFAULT);
         BulwarkConfiguration.Learning learning = BulwarkConfiguration.from(file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2",
             "learning.enabled", "false", "learning.junkMailboxes", "Junk, Pourriel", "learning.queueSize", "50",
-            "learning.maxMessageSize", "1M", "learning.perUserPerMinute", "10", "learning.hamAfter", "7d", "learning.hamScanInterval", "30m"),
-            Map.of()).learning();
+            "learning.maxMessageSize", "1M", "learning.perUserPerMinute", "10", "learning.perUserPerDay", "200", "learning.hamAfter", "7d",
+            "learning.hamScanInterval", "30m"), Map.of()).learning();
         assertThat(learning).isEqualTo(new BulwarkConfiguration.Learning(false, java.util.List.of("Junk", "Pourriel"), 50, 1024 * 1024, 10,
-            Duration.ofDays(7), Duration.ofMinutes(30)));
+            200, Duration.ofDays(7), Duration.ofMinutes(30)));
+        assertThat(BulwarkConfiguration.Learning.DEFAULT.perUserPerDay()).isEqualTo(500);
         assertThat(BulwarkConfiguration.Learning.DEFAULT.hamFromReadMessages()).isFalse();
     }
 
@@ -206,6 +207,8 @@ class BulwarkConfigurationTest {
             "learning.queueSize", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.queueSize", "0"),
             "learning.maxMessageSize", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.maxMessageSize", "big"),
             "learning.perUserPerMinute", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.perUserPerMinute", "-1"),
+            "learning.perUserPerDay", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.perUserPerDay", "0"),
+            "learning.perUserPerDay ", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.perUserPerDay", "many"),
             "learning.hamAfter", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.hamAfter", "-1d"),
             "learning.hamScanInterval", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "learning.hamScanInterval", "0")));
     }

@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,15 +98,48 @@ class SpamLearningTest {
         }
     }
 
+    /** A clock the test moves on: a day passes without waiting for it. */
+    private static final class MovableClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-12-02T10:00:00Z");
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
     private SpamLearning learning(int queueSize, int perMinute, SpamLearner... engines) {
-        learning = new SpamLearning(new BulwarkConfiguration.Learning(true, List.of("Junk"), queueSize, 1000, perMinute), Set.of(engines),
-            events::add, refused, new NoopGaugeRegistry(), Clock.systemUTC());
+        return learning(queueSize, perMinute, 1_000_000, Clock.systemUTC(), engines);
+    }
+
+    private SpamLearning learning(int queueSize, int perMinute, int perDay, Clock clock, SpamLearner... engines) {
+        learning = new SpamLearning(new BulwarkConfiguration.Learning(true, List.of("Junk"), queueSize, 1000, perMinute, perDay,
+            Duration.ZERO, Duration.ofHours(1)), Set.of(engines), events::add, refused, new NoopGaugeRegistry(), clock);
         return learning;
     }
 
     private static Lesson lesson(String user, String text) {
-        return new Lesson(user, SpamLearner.LearnAs.SPAM, "junk", OptionalLong.of(text.length()), Optional.empty(), Map.of("mailbox", "Junk"),
-            maxSize -> new Lesson.Message(text.getBytes(StandardCharsets.US_ASCII), Optional.of("<" + text + "@test>")));
+        return lesson(user, user, text);
+    }
+
+    /** A spam lesson for {@code owner}'s junk, given by {@code actor} (the same user, or one acting on a shared mailbox). */
+    private static Lesson lesson(String owner, String actor, String text) {
+        return new Lesson(owner, actor, SpamLearner.LearnAs.SPAM, "junk", OptionalLong.of(text.length()), Optional.empty(),
+            Map.of("mailbox", "Junk"), maxSize -> new Lesson.Message(text.getBytes(StandardCharsets.US_ASCII), Optional.of("<" + text + "@test>")));
     }
 
     private List<SecurityEvent> of(String kind) {
@@ -162,9 +198,42 @@ class SpamLearningTest {
     }
 
     @Test
+    void theRateIsChargedToTheUserWhoActedNotToTheMailboxOwner() {
+        SpamLearning learning = learning(1000, 3, new FakeEngine(false));
+        // Mallory moves five messages into the junk of a shared mailbox owned by "team": her minute, not team's.
+        learning.offer(IntStream.range(0, 5).mapToObj(i -> lesson("team", "mallory", "t" + i)).toList());
+        assertThat(learning.offer(List.of(lesson("team", "team", "own")))).as("the owner's own budget is untouched").isEqualTo(1);
+        assertThat(learning.offer(List.of(lesson("carol", "mallory", "c")))).as("mallory's is spent, whoever's mailbox").isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> of(SpamLearning.LEARNED).size() == 4);
+        assertThat(of(SpamLearning.FAILED)).hasSize(2).allSatisfy(event -> assertThat(event.details()).containsEntry("actor", "mallory")
+            .hasEntrySatisfying("reason", reason -> assertThat(reason).contains("learning.perUserPerMinute")));
+        assertThat(of(SpamLearning.FAILED).get(0).details()).containsEntry("user", "team").containsEntry("count", "2");
+        assertThat(of(SpamLearning.FAILED).get(1).details()).containsEntry("user", "carol").containsEntry("count", "1");
+        assertThat(of(SpamLearning.LEARNED)).extracting(event -> event.details().get("actor")).containsOnly("mallory", "team");
+    }
+
+    @Test
+    void aUserOverTheDailyCapIsRefusedUntilTheDayIsOver() {
+        MovableClock clock = new MovableClock();
+        SpamLearning learning = learning(1000, 1000, 3, clock, new FakeEngine(false));
+        assertThat(learning.offer(IntStream.range(0, 4).mapToObj(i -> lesson("dora", "d" + i)).toList())).isEqualTo(3);
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(learning.offer(List.of(lesson("dora", "later")))).as("a new minute, the same day").isZero();
+        assertThat(learning.offerIfRoom(lesson("dora", "read"))).as("read-and-kept ham counts against the cap too").isFalse();
+        assertThat(learning.offer(List.of(lesson("eve", "e")))).as("another user's day").isEqualTo(1);
+        clock.advance(Duration.ofDays(1));
+        assertThat(learning.offer(List.of(lesson("dora", "tomorrow")))).isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> of(SpamLearning.LEARNED).size() == 5);
+        assertThat(of(SpamLearning.FAILED)).hasSize(2).allSatisfy(event -> assertThat(event.details()).containsEntry("user", "dora")
+            .containsEntry("count", "1").containsEntry("reason", "over learning.perUserPerDay (3 lessons a day for one user)"));
+        assertThat(refusedCount.get()).isEqualTo(2);
+    }
+
+    @Test
     void aMessageOverTheSizeCapIsRefusedWithItsMessageId() {
         SpamLearning learning = learning(10, 100, new FakeEngine(false));
-        Lesson big = new Lesson("bob", SpamLearner.LearnAs.HAM, "release", OptionalLong.of(5000), Optional.of("<big@test>"), Map.of(),
+        Lesson big = new Lesson("bob", "bob", SpamLearner.LearnAs.HAM, "release", OptionalLong.of(5000), Optional.of("<big@test>"), Map.of(),
             maxSize -> { throw new AssertionError("not read"); });
         learning.offer(List.of(big));
         assertThat(of(SpamLearning.FAILED)).singleElement().satisfies(event -> {

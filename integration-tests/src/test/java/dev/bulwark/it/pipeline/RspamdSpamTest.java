@@ -27,7 +27,7 @@ import dev.bulwark.it.fixtures.MailClients;
 /**
  * The spam tests with rspamd as the spam engine ({@code spam.engine=rspamd}, the run's real rspamd): GTUBE is
  * flagged with the same X-Spam-* headers spamd gives (and quarantined for the strict group), clean mail is ham,
- * the health checks, integrity watch and scanners JSON report rspamd in spamd's place, and a user's move into
+ * rspamd is told the envelope, the health checks, integrity watch and scanners JSON report rspamd in spamd's place, and a user's move into
  * and out of Junk teaches rspamd (through its controller, into the run's redis).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -84,6 +84,19 @@ class RspamdSpamTest {
         String delivered = clients.awaitInboxMessage(recipient, 1);
         assertThat(delivered).contains("X-Bulwark-Spam: ham").contains("X-Spam-Flag: NO")
             .containsPattern("X-Spam-Status: No, score=-?\\d+\\.\\d+ required=15\\.0");
+    }
+
+    /**
+     * SpamCheck tells rspamd how the mail arrived: with the envelope sender other than the From: header, rspamd's
+     * FROM_NEQ_ENVFROM rule fires, which it cannot without the envelope.
+     */
+    @Test
+    void rspamdIsToldTheEnvelopeSender() throws Exception {
+        String recipient = james.addUser("rspamd-envelope");
+        clients.send(SENDER, recipient, TestSamples.plainMessage("alice@elsewhere.test", recipient, "envelope", "Noon at the usual place?"));
+
+        String delivered = clients.awaitInboxMessage(recipient, 1);
+        assertThat(delivered).contains("X-Bulwark-Spam: ham").containsPattern("X-Spam-Status: No, score=\\S+ required=15\\.0 tests=\\S*FROM_NEQ_ENVFROM");
     }
 
     @Test

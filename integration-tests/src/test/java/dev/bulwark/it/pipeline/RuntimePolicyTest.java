@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.scanner.testing.TestSamples;
 import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
 import dev.bulwark.it.fixtures.BulwarkJamesExtension;
 import dev.bulwark.it.fixtures.MailClients;
 
@@ -310,6 +311,38 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void aStoredDefaultThatNoLongerValidatesLeavesTheListingReadableAndMailFlowing() throws Exception {
+        // A default written by an older Bulwark, before today's rules refused it (a bidi character in the subject tag),
+        // put straight into the store's table as such an upgrade would find it.
+        clients.webAdminJson("{\"priority\": 4, \"spam\": {\"quarantineAt\": 11}}").put("/bulwark/policies/groups/listing").then().statusCode(200);
+        Map<String, Object> valid = clients.webAdmin().get("/bulwark/policies/default").then().statusCode(200).extract().path("policy");
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        String refusedToday = mapper.writeValueAsString(valid).replace("\"subjectTag\":\"\"", "\"subjectTag\":\"\\u202E\"");
+        assertThat(refusedToday).contains("\\u202E");
+        try (java.sql.Connection store = java.sql.DriverManager.getConnection("jdbc:sqlite:" + james.workDir().resolve("var/bulwark/security.db"));
+             java.sql.PreparedStatement insert = store.prepareStatement("INSERT INTO bulwark_policy_version (scope, document, change_kind, changed_at, changed_by)"
+                 + " VALUES ('default', ?, 'put', ?, 'an older Bulwark')")) {
+            insert.setString(1, refusedToday);
+            insert.setLong(2, System.currentTimeMillis());
+            insert.executeUpdate();
+        }
+
+        // Within store.cacheTtl the listing says why the group has no effective policy to show, instead of failing whole.
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/policies").then().statusCode(200)
+            .body("groups.listing.effective", equalTo(null))
+            .body("groups.listing.effectiveError", containsString("spam.subjectTag")));
+        String user = james.addUser("invalid-default-reader");
+        clients.send("partner@outside.test", user, TestSamples.plainMessage("partner@outside.test", user, "still flowing", "hello"));
+        assertThat(clients.awaitInboxMessage(user, 1)).contains("Subject: still flowing");
+
+        // An admin replaces it: everything as before.
+        clients.webAdminJson(mapper.writeValueAsString(valid)).put("/bulwark/policies/default").then().statusCode(200);
+        clients.webAdmin().get("/bulwark/policies").then().statusCode(200)
+            .body("groups.listing.effective.spam.quarantineAt", equalTo(11.0f))
+            .body("groups.listing.effectiveError", equalTo(null));
+    }
+
+    @Test
     void anInvalidPolicyIsRefusedNamingTheFieldAndNothingChanges() {
         clients.webAdminJson("{\"priority\": 3, \"spam\": {\"quarantineAt\": 12}}").put("/bulwark/policies/groups/audit").then().statusCode(200);
         long version = groupPolicy("audit").getLong("version");
@@ -336,6 +369,17 @@ class RuntimePolicyTest {
             clients.webAdminJson("{\"spam\": {\"subjectTag\": " + com.fasterxml.jackson.databind.node.TextNode.valueOf(tag) + "}}")
                 .put("/bulwark/policies/groups/audit").then().statusCode(400).body("message", containsString("spam.subjectTag: must be at most 40"));
         }
+        // Nested 50,000 deep (copying it recursed until the stack overflowed, past James's JSON errors): refused by every route that reads a policy.
+        String deep = "{\"colour\": " + "[".repeat(50_000) + "]".repeat(50_000) + "}";
+        Map<String, String> deepBodies = Map.of("/bulwark/policies/groups/audit", deep,
+            "/bulwark/policies/validate", "{\"group\": \"audit\", \"policy\": " + deep + "}",
+            "/bulwark/policies/import", export.replace("\"quarantineAt\":12", "\"quarantineAt\":12,\"colour\":" + deep.substring(11, deep.length() - 1)));
+        deepBodies.forEach((path, body) -> {
+            RequestSpecification request = clients.webAdminJson(body);
+            (path.endsWith("/audit") ? request.put(path) : request.post(path)).then().statusCode(400).contentType("application/json")
+                .body("statusCode", equalTo(400)).body("type", equalTo("InvalidArgument"))
+                .body("message", startsWith("invalid policy: (document): is nested too deeply"));
+        });
         // As a hostile page or curl's default would send it: a form body (415), or from another origin (403).
         clients.webAdmin().contentType("application/x-www-form-urlencoded").body("spam.quarantineAt=2")
             .put("/bulwark/policies/groups/audit").then().statusCode(415);

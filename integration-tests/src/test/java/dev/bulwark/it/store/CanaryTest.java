@@ -27,6 +27,7 @@ import dev.bulwark.it.fixtures.MailClients;
 class CanaryTest {
     /** The sample's VirusScan, as written in james-conf/mailetcontainer.xml. */
     private static final String VIRUS_SCAN = "<mailet match=\"All\" class=\"dev.bulwark.mailets.VirusScan\">\n"
+        + "                <unscannableProcessor>unscannable</unscannableProcessor>\n"
         + "                <failOpen>false</failOpen>\n"
         + "            </mailet>";
 

@@ -24,19 +24,23 @@ import dev.bulwark.it.fixtures.MailClients;
  * A user flooding the learner: thousands of messages moved into Junk in one command. The lessons wait in a
  * bounded queue ({@code learning.queueSize}, small here); what does not fit is refused at once, counted in
  * {@code bulwark_learning_refused} and reported in {@code spam.learn-failed} events with the count, so that every
- * message is accounted for; and another user's IMAP commands are answered meanwhile. Store-level scanning is left
- * out of listeners.xml here: the appends that set the scene would otherwise keep clamd busy for nothing.
+ * message is accounted for; and another user's IMAP commands are answered meanwhile. The messages are delivered
+ * mail, as a user's are (only mail the pipeline delivered is learned): a few sent over SMTP, then copied into
+ * thousands (a copy keeps the scan stamp). Store-level scanning is left out of listeners.xml here: the copies that
+ * set the scene would otherwise keep clamd busy for nothing.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @SuppressWarnings("unchecked")
 class LearningFloodTest {
     private static final int MESSAGES = 5000;
     private static final int QUEUE = 30;
+    private static final int DELIVERED = 5;
 
     @RegisterExtension
     static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf
         .setProperty("bulwark.properties", "learning.queueSize", Integer.toString(QUEUE))
         .setProperty("bulwark.properties", "learning.perUserPerMinute", "1000000")
+        .setProperty("bulwark.properties", "learning.perUserPerDay", "1000000")
         .replace("listeners.xml", """
                 <listener>
                     <class>dev.bulwark.extension.mailbox.MailboxScanListener</class>
@@ -58,13 +62,20 @@ class LearningFloodTest {
     void aFloodIntoJunkStaysBoundedEveryMessageIsAccountedForAndOthersAreServed() throws Exception {
         String flooder = james.addUser("flooder");
         String other = james.addUser("bystander");
+        for (int i = 0; i < DELIVERED; i++) {
+            clients.send("bulk@outside.test", flooder, TestSamples.plainMessage("bulk@outside.test", flooder, "bulk " + i,
+                "Offer number " + i + " of many."));
+        }
+        clients.awaitInboxMessage(flooder, DELIVERED);
         try (TestIMAPClient imap = new TestIMAPClient()) {
             imap.connect("127.0.0.1", james.imapPort()).login(flooder, BulwarkJames.PASSWORD);
             imap.sendCommand("CREATE Incoming");
             imap.sendCommand("CREATE Junk");
-            for (int i = 0; i < MESSAGES; i++) {
-                imap.append("Incoming", TestSamples.plainMessage("bulk@outside.test", flooder, "bulk " + i, "Offer number " + i + " of many."));
+            imap.select(TestIMAPClient.INBOX);
+            for (int copied = 0; copied < MESSAGES; copied += DELIVERED) {
+                imap.sendCommand("COPY 1:" + DELIVERED + " Incoming");
             }
+            assertThat(imap.getMessageCount("Incoming")).isEqualTo(MESSAGES);
             imap.select("Incoming");
             long start = System.nanoTime();
             imap.sendCommand("MOVE 1:* Junk");

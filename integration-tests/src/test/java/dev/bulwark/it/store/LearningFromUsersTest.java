@@ -25,9 +25,11 @@ import dev.bulwark.it.fixtures.MailClients;
 
 /**
  * Users teach the spam filter by moving mail, in a real James with a real spamd (the listener of
- * james-conf/listeners.xml as shipped): a move or copy into Junk is learned as spam for the mailbox's owner, a
- * move back out as ham, an APPEND to the INBOX teaches nothing, and an admin's release of a false positive with
- * {@code learnAsHam} teaches ham for each recipient. The spamd of this class has Bayes minimums of one message
+ * james-conf/listeners.xml as shipped): a move or copy of delivered mail into Junk is learned as spam for the
+ * mailbox's owner, a move back out as ham, an APPEND to the INBOX teaches nothing, a message the user APPENDed
+ * (their own text, no scan stamp) teaches nothing wherever it is moved, and an admin's release of a false positive
+ * with {@code learnAsHam} teaches ham for each recipient. The messages moved are delivered over SMTP first, as a
+ * user's are. The spamd of this class has Bayes minimums of one message
  * (scripts/scanners.sh BULWARK_SPAMD_LOCAL_CF), so that a handful of lessons visibly change the next verdict.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -120,7 +122,8 @@ class LearningFromUsersTest {
     void aCopyIntoJunkCountsAndTheSameLessonAgainIsAlreadyLearned() throws Exception {
         String bob = james.addUser("learn-bob");
         String message = TestSamples.plainMessage(SENDER, bob, "copied spam", "Replica handbags at half price.");
-        clients.append(bob, TestIMAPClient.INBOX, message);
+        clients.send(SENDER, bob, message);
+        clients.awaitInboxMessage(bob, 1);
 
         try (TestIMAPClient imap = imap(bob)) {
             imap.sendCommand("CREATE Spam");
@@ -156,13 +159,14 @@ class LearningFromUsersTest {
         clients.send(SENDER, carol, TestSamples.plainMessage(SENDER, carol, "delivered to inbox", "Another newsletter."));
         AWAIT.until(() -> clients.inboxCount(carol) == 2);
 
-        // The listener is working: a message moved into Junk afterwards is learned, and it is the only lesson.
+        // The listener is working: a message delivered and moved into Junk afterwards is learned, and it is the only lesson.
         String moved = TestSamples.plainMessage(SENDER, carol, "moved later", "A real spam.");
-        clients.append(carol, "Sorting", moved);
+        clients.send(SENDER, carol, moved);
+        AWAIT.until(() -> clients.inboxCount(carol) == 3);
         try (TestIMAPClient imap = imap(carol)) {
             imap.sendCommand("CREATE Junk"); // NO when James made it already: fine
-            imap.select("Sorting");
-            imap.moveFirstMessage("Junk");
+            imap.select(TestIMAPClient.INBOX);
+            imap.sendCommand("MOVE 3 Junk");
         }
         events("spam.learned", carol, 1);
         AWAIT.during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> eventsNow("spam.learned", carol).size() == 1);
@@ -172,14 +176,54 @@ class LearningFromUsersTest {
     @Test
     void aMoveFromJunkToTheTrashIsNoHam() throws Exception {
         String erin = james.addUser("learn-erin");
-        clients.append(erin, "Junk", TestSamples.plainMessage(SENDER, erin, "junk to trash", "Lottery winnings await."));
-        events("spam.learned", erin, 1); // appended into Junk by the client: spam
+        clients.send(SENDER, erin, TestSamples.plainMessage(SENDER, erin, "junk to trash", "Lottery winnings await."));
+        clients.awaitInboxMessage(erin, 1);
+        try (TestIMAPClient imap = imap(erin)) {
+            imap.sendCommand("CREATE Junk"); // NO when James made it already: fine
+            imap.select(TestIMAPClient.INBOX);
+            imap.moveFirstMessage("Junk");
+        }
+        events("spam.learned", erin, 1); // moved into Junk: spam
         try (TestIMAPClient imap = imap(erin)) {
             imap.sendCommand("CREATE Trash");
             imap.select("Junk");
             imap.moveFirstMessage("Trash");
         }
         AWAIT.during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> eventsNow("spam.learned", erin).size() == 1);
+    }
+
+    /**
+     * A message the user APPENDed is their own text, whatever it claims: moved into Junk it is refused (an event
+     * says why) and spamd is not told. The proof that spamd was not told: the same message, delivered later and
+     * moved into Junk, is new to it.
+     */
+    @Test
+    void anAppendedMessageMovedIntoJunkIsNotLearned() throws Exception {
+        String ivan = james.addUser("learn-ivan");
+        String written = TestSamples.plainMessage(SENDER, ivan, "written by the user", "Words of my own that the filter should hate.");
+        clients.append(ivan, TestIMAPClient.INBOX, written);
+        try (TestIMAPClient imap = imap(ivan)) {
+            imap.sendCommand("CREATE Junk"); // NO when James made it already: fine
+            imap.select(TestIMAPClient.INBOX);
+            imap.moveFirstMessage("Junk");
+        }
+        Map<String, Object> refused = events("spam.learn-failed", ivan, 1).get(0);
+        assertThat(refused).containsEntry("messageId", messageId(written)).containsEntry("recipients", List.of(ivan));
+        assertThat(details(refused)).containsEntry("reason", "not delivered by the pipeline").containsEntry("as", "spam")
+            .containsEntry("user", ivan).containsEntry("actor", ivan).containsEntry("trigger", "junk").containsEntry("mailbox", "Junk")
+            .containsEntry("engine", "spamd");
+        assertThat(eventsNow("spam.learned", ivan)).isEmpty();
+
+        clients.send(SENDER, ivan, written);
+        clients.awaitInboxMessage(ivan, 1);
+        try (TestIMAPClient imap = imap(ivan)) {
+            imap.select(TestIMAPClient.INBOX);
+            imap.moveFirstMessage("Junk");
+        }
+        Map<String, Object> learned = events("spam.learned", ivan, 1).get(0);
+        assertThat(learned).containsEntry("messageId", messageId(written));
+        assertThat(details(learned)).as("spamd had not seen it").containsEntry("alreadyLearned", "false");
+        assertThat(eventsNow("spam.learn-failed", ivan)).hasSize(1);
     }
 
     /**

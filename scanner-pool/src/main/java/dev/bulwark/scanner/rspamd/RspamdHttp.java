@@ -23,11 +23,12 @@ import dev.bulwark.scanner.wire.ScannerTimeouts;
  * connection after every reply anyway, so keep-alive would save nothing; and a client of its own reads replies
  * the JDK's HTTP client refuses, such as the controller's {@code 204} with a {@code Content-Length}. One deadline
  * covers the exchange, connect to the last byte: a passed one is a {@link java.net.SocketTimeoutException}, a dead
- * connection another {@link IOException}, a reply that is not HTTP or over {@value #MAX_REPLY} bytes a
- * {@link BadReplyException}.
+ * connection another {@link IOException}, a reply that is not HTTP or over its size limit ({@value #DEFAULT_MAX_REPLY}
+ * bytes unless the request says otherwise) a {@link BadReplyException}.
  */
 final class RspamdHttp {
-    static final int MAX_REPLY = 1024 * 1024;
+    /** For replies that do not grow with the message sent: {@code /ping}, the controller's learning. */
+    static final int DEFAULT_MAX_REPLY = 1024 * 1024;
     private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] (\\d{3})(?: (.*))?");
 
     /** @param reason the status line's reason phrase (rspamd says why there), empty when none */
@@ -50,15 +51,20 @@ final class RspamdHttp {
     }
 
     Reply get(String path) throws IOException {
-        return exchange("GET", path, Map.of(), null);
+        return exchange("GET", path, Map.of(), null, DEFAULT_MAX_REPLY);
     }
 
     /** @param headers rspamd's request headers ({@code Deliver-To}, {@code Rcpt}...), each with its values */
     Reply post(String path, Map<String, List<String>> headers, byte[] body) throws IOException {
-        return exchange("POST", path, headers, body);
+        return post(path, headers, body, DEFAULT_MAX_REPLY);
     }
 
-    private Reply exchange(String method, String path, Map<String, List<String>> headers, byte[] body) throws IOException {
+    /** @param maxReply the largest reply read, in bytes, headers included */
+    Reply post(String path, Map<String, List<String>> headers, byte[] body, int maxReply) throws IOException {
+        return exchange("POST", path, headers, body, maxReply);
+    }
+
+    private Reply exchange(String method, String path, Map<String, List<String>> headers, byte[] body, int maxReply) throws IOException {
         Instant deadline = Instant.now().plus(timeouts.read());
         try (DaemonConnection connection = DaemonConnection.open(endpoint, timeouts)) {
             StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.0\r\n")
@@ -78,9 +84,9 @@ final class RspamdHttp {
             out.flush();
             String reply;
             try {
-                reply = connection.readAll(MAX_REPLY, deadline);
+                reply = connection.readAll(maxReply, deadline);
             } catch (BadReplyException e) {
-                throw new BadReplyException("rspamd's reply is over " + MAX_REPLY + " bytes");
+                throw new BadReplyException("rspamd's reply is over " + maxReply + " bytes");
             }
             return parse(reply);
         }

@@ -10,6 +10,7 @@ import dev.bulwark.scanner.pool.PooledEngine;
 import dev.bulwark.scanner.pool.ScanTimer;
 import dev.bulwark.scanner.pool.SlotLink;
 import dev.bulwark.scanner.verdict.MessageContent;
+import dev.bulwark.scanner.verdict.MessageContext;
 import dev.bulwark.scanner.verdict.SpamChecker;
 import dev.bulwark.scanner.verdict.SpamVerdict;
 
@@ -24,7 +25,7 @@ public final class RspamdPool implements SpamChecker, PooledEngine<RspamdClient,
     private final EnginePool<RspamdClient, Check, SpamVerdict> pool;
 
     /** One check as the core carries it to an endpoint. */
-    private record Check(MessageContent content, Optional<String> user) {
+    private record Check(MessageContent content, Optional<String> user, MessageContext context) {
     }
 
     public RspamdPool(RspamdPoolConfig config) {
@@ -39,7 +40,7 @@ public final class RspamdPool implements SpamChecker, PooledEngine<RspamdClient,
         this.pool = new EnginePool<>(PoolSettings.inOrder(RspamdClient.DAEMON, config.endpoints(), config.probeInterval()),
             EngineKind.SPAM, endpoint -> {
                 RspamdClient client = new RspamdClient(endpoint.endpoint(), config);
-                return new SlotLink<>(EngineKind.SPAM, client, check -> client.checkOrThrow(check.content(), check.user()),
+                return new SlotLink<>(EngineKind.SPAM, client, check -> client.checkOrThrow(check.content(), check.user(), check.context()),
                     config.maxConnectionsPerEndpoint(), config.borrowTimeout(), config.timeout());
             }, timer, discovery);
     }
@@ -50,7 +51,7 @@ public final class RspamdPool implements SpamChecker, PooledEngine<RspamdClient,
     }
 
     @Override
-    public SpamVerdict check(MessageContent content, Optional<String> user) {
-        return pool.call(new Check(content, user));
+    public SpamVerdict check(MessageContent content, Optional<String> user, MessageContext context) {
+        return pool.call(new Check(content, user, context));
     }
 }

@@ -12,6 +12,7 @@ import dev.bulwark.scanner.endpoint.Endpoint;
 import dev.bulwark.scanner.integrity.ProbeTarget;
 import dev.bulwark.scanner.integrity.SelfTest;
 import dev.bulwark.scanner.verdict.MessageContent;
+import dev.bulwark.scanner.verdict.MessageContext;
 import dev.bulwark.scanner.verdict.SpamChecker;
 import dev.bulwark.scanner.verdict.SpamVerdict;
 import dev.bulwark.scanner.wire.DaemonConnection;
@@ -72,9 +73,9 @@ public final class SpamdClient implements SpamChecker, ProbeTarget {
         }
     }
 
-    /** SYMBOLS: the verdict with the rules that hit. */
+    /** SYMBOLS: the verdict with the rules that hit. SPAMC has no header for the SMTP context: it is not sent. */
     @Override
-    public SpamVerdict check(MessageContent content, Optional<String> user) {
+    public SpamVerdict check(MessageContent content, Optional<String> user, MessageContext context) {
         return check(SpamdCommand.SYMBOLS, content, user);
     }
 

@@ -10,6 +10,7 @@ import dev.bulwark.scanner.pool.PooledEngine;
 import dev.bulwark.scanner.pool.ScanTimer;
 import dev.bulwark.scanner.pool.SlotLink;
 import dev.bulwark.scanner.verdict.MessageContent;
+import dev.bulwark.scanner.verdict.MessageContext;
 import dev.bulwark.scanner.verdict.SpamChecker;
 import dev.bulwark.scanner.verdict.SpamVerdict;
 
@@ -51,8 +52,9 @@ public final class SpamdPool implements SpamChecker, PooledEngine<SpamdClient, S
         return pool;
     }
 
+    /** SPAMC has no header for the SMTP context: it is not sent. */
     @Override
-    public SpamVerdict check(MessageContent content, Optional<String> user) {
+    public SpamVerdict check(MessageContent content, Optional<String> user, MessageContext context) {
         return check(SpamdCommand.SYMBOLS, content, user);
     }
 

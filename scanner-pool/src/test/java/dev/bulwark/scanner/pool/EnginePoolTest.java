@@ -373,7 +373,7 @@ class EnginePoolTest {
 
             @Override
             public SelfTest selfTest() {
-                return new SelfTest.Gtube((content, user) -> {
+                return new SelfTest.Gtube((content, user, context) -> {
                     try {
                         return check(content);
                     } catch (IOException e) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +19,7 @@ import dev.bulwark.scanner.testing.RspamdDaemon;
 import dev.bulwark.scanner.testing.ScannerDaemonsExtension;
 import dev.bulwark.scanner.testing.TestSamples;
 import dev.bulwark.scanner.verdict.MessageContent;
+import dev.bulwark.scanner.verdict.MessageContext;
 import dev.bulwark.scanner.verdict.SpamVerdict;
 
 /** RspamdClient against the run's real rspamd (scripts/scanners.sh's offline configuration). */
@@ -63,6 +65,43 @@ class RspamdClientTest {
     void theRecipientIsSentAsTheEnvelopeRecipient() {
         assertThat(client.check(HAM, Optional.of("bob@example.com")).symbols()).contains("TO_MATCH_ENVRCPT_ALL");
         assertThat(client.check(HAM, Optional.empty()).symbols()).doesNotContain("TO_MATCH_ENVRCPT_ALL");
+    }
+
+    /** The envelope sender reaches rspamd: its FROM_NEQ_ENVFROM rule compares it with the From: header. */
+    @Test
+    void theEnvelopeSenderIsSentAsRspamdsFrom() {
+        MessageContext fromElsewhere = new MessageContext(Optional.of("203.0.113.9"), Optional.empty(), Optional.of("mx.outside.test"),
+            Optional.of("bounces@outside.test"), Optional.empty(), Optional.of("Mail1733136000000-42"));
+
+        SpamVerdict verdict = client.check(HAM, Optional.of("bob@example.com"), fromElsewhere);
+
+        assertThat(verdict.status()).isEqualTo(SpamVerdict.Status.HAM);
+        assertThat(verdict.symbols()).contains("FROM_NEQ_ENVFROM");
+        assertThat(client.check(HAM, Optional.of("bob@example.com")).symbols()).doesNotContain("FROM_NEQ_ENVFROM");
+    }
+
+    /**
+     * A message of nearly 2 MB (under the default limit) full of distinct long host names: rspamd lists each host in
+     * its reply, over 1 MiB of it. The reply is read and scored; dropped as a bad reply, the mail would pass unchecked.
+     */
+    @Test
+    void aMessageFullOfDistinctUrlsNearTheSizeLimitIsScored() throws Exception {
+        StringBuilder body = new StringBuilder("Links:\r\n");
+        for (int i = 0; body.length() < 1_900_000; i++) {
+            body.append("http://host-").append(i).append('-').append("a".repeat(150)).append(".example").append(i % 7).append(".com/\r\n");
+        }
+        byte[] message = TestSamples.plainMessage("alice@example.com", "bob@example.com", "links", body.toString())
+            .getBytes(StandardCharsets.US_ASCII);
+        assertThat((long) message.length).isBetween(1_900_000L, RspamdPoolConfig.DEFAULT_MAX_MESSAGE_SIZE);
+        RspamdPoolConfig config = RspamdPoolConfig.defaults(List.of(client.endpoint()));
+        RspamdHttp.Reply raw = new RspamdHttp(client.endpoint(), config.connectTimeout(), config.timeout())
+            .post("/checkv2", Map.of(), message, config.maxReplySize());
+        assertThat(raw.body().length).as("rspamd's reply lists every host").isGreaterThan(RspamdHttp.DEFAULT_MAX_REPLY);
+
+        SpamVerdict verdict = client.check(MessageContent.of(message), Optional.of("bob@example.com"));
+
+        assertThat(verdict.status()).as(verdict.reason().orElse("")).isIn(SpamVerdict.Status.HAM, SpamVerdict.Status.SPAM);
+        assertThat(verdict.threshold()).isEqualTo(15.0);
     }
 
     @Test

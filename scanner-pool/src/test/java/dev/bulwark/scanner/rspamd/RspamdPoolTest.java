@@ -124,13 +124,14 @@ class RspamdPoolTest {
     @Test
     void endlessReplyIsAnError() throws Exception {
         HttpServer endless = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        int maxReply = RspamdPoolConfig.defaults(List.of(realRspamd)).maxReplySize();
         endless.createContext("/checkv2", exchange -> {
             exchange.getRequestBody().readAllBytes();
             exchange.sendResponseHeaders(200, 0);
             byte[] junk = new byte[64 * 1024];
             java.util.Arrays.fill(junk, (byte) 'x');
             try (OutputStream out = exchange.getResponseBody()) {
-                for (int i = 0; i < 40; i++) {
+                for (int i = 0; i <= maxReply / junk.length + 1; i++) {
                     out.write(junk);
                 }
             } catch (IOException e) {
@@ -142,7 +143,7 @@ class RspamdPoolTest {
             pool = new RspamdPool(RspamdPoolConfig.defaults(List.of(new Endpoint("127.0.0.1", endless.getAddress().getPort()))));
             SpamVerdict verdict = pool.check(RspamdClientTest.GTUBE, Optional.empty());
             assertThat(verdict.status()).isEqualTo(SpamVerdict.Status.ERROR);
-            assertThat(verdict.reason()).contains("rspamd's reply is over " + RspamdHttp.MAX_REPLY + " bytes");
+            assertThat(verdict.reason()).contains("rspamd's reply is over " + maxReply + " bytes");
             assertThat(pool.stats().get(0).available()).as("a bad reply, not a dead endpoint").isTrue();
         } finally {
             endless.stop(0);

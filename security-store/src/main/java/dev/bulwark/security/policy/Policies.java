@@ -18,9 +18,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -28,6 +32,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.bulwark.security.CachedSnapshot;
 import dev.bulwark.security.Groups;
+import dev.bulwark.security.LogText;
+import dev.bulwark.security.OutbreakSettings;
 import dev.bulwark.security.SecurityEvent;
 import dev.bulwark.security.SecurityEvents;
 import dev.bulwark.security.StoreException;
@@ -40,8 +46,14 @@ import dev.bulwark.security.StoreException;
  *
  * <p>Nothing is written unless the whole change is valid: a new default must keep every group's override
  * valid over it, and an import is validated whole first.
+ *
+ * <p>Mail always gets a policy. While the database cannot be read, the policies (and groups) last read stay in
+ * force. A stored default that today's validation refuses (stored before a rule was added) is not used: the last
+ * valid default read stays in force, or, on a node that never read one, the built-in default; an error in the
+ * log names the field, and an admin replaces the default as usual.
  */
 public final class Policies {
+    private static final Logger LOGGER = LoggerFactory.getLogger(Policies.class);
     private static final String COLUMNS = "version, scope, document, change_kind, changed_at, changed_by";
 
     private final DataSource dataSource;
@@ -49,11 +61,23 @@ public final class Policies {
     private final SecurityEvents events;
     private final Clock clock;
     private final CachedSnapshot<Current> snapshot;
-    private volatile Current lastRead;
+    /** The last stored default that was valid when read, empty before one was. */
+    private volatile Optional<DefaultPolicy> lastValidDefault = Optional.empty();
+    /** What mail gets when the stored default is refused and no valid one was read: the seed, or the built-in default. */
+    private volatile DefaultPolicy fallbackDefault = builtIn(PolicyDefaults.builtInDocument(OutbreakSettings.DEFAULT));
+    /** The stored default version last refused, so that its error is logged once, not once per cacheTtl. */
+    private final AtomicLong refusedDefault = new AtomicLong(-1);
 
     /** The current policies, parsed once per snapshot. */
-    private record Current(PolicyVersion defaultVersion, Policy defaultPolicy, Map<String, Loaded> groups) {
+    private record Current(DefaultPolicy defaultPolicy, Map<String, Loaded> groups) {
     }
+
+    /** A default policy in force: a stored version, or the built-in one (version {@value #BUILT_IN_VERSION}). */
+    private record DefaultPolicy(long version, JsonNode document, Policy policy) {
+    }
+
+    /** The version a resolution names when the built-in default is in force: no stored version is. */
+    public static final long BUILT_IN_VERSION = 0;
 
     private record Loaded(PolicyVersion version, PolicyDocuments.GroupPolicy policy) {
     }
@@ -63,16 +87,22 @@ public final class Policies {
         this.groups = groups;
         this.events = events;
         this.clock = clock;
-        this.snapshot = new CachedSnapshot<>(this::load, cacheTtl, clock);
+        this.snapshot = CachedSnapshot.keepingLastGood(this::read, cacheTtl, clock, LOGGER, "Policies");
     }
 
     /**
      * Stores the seed policies when the store has no default policy yet (a new store): the default and the
-     * groups' overrides, validated like any change.
+     * groups' overrides, validated like any change. The seed default is also what mail gets should the
+     * stored default become unusable before this node read a valid one.
      *
      * @return whether it seeded
      */
     public boolean seedIfEmpty(JsonNode defaultDocument, Map<String, JsonNode> groupOverrides, String by) {
+        try {
+            fallbackDefault = builtIn(defaultDocument);
+        } catch (InvalidPolicyException e) {
+            // Refused below when the store is empty; otherwise the fallback stays the built-in default.
+        }
         if (latest(PolicyVersion.DEFAULT_SCOPE).isPresent()) {
             return false;
         }
@@ -91,8 +121,8 @@ public final class Policies {
         if (withPolicy.isEmpty()) {
             String reason = memberOf.isEmpty() ? "in no group: the default policy"
                 : "in " + memberOf + ", none of which has a policy: the default policy";
-            return new PolicyResolution(address, current.defaultPolicy(), Optional.empty(), 0, List.copyOf(memberOf), withPolicy, reason,
-                current.defaultVersion().version());
+            return new PolicyResolution(address, current.defaultPolicy().policy(), Optional.empty(), 0, List.copyOf(memberOf), withPolicy, reason,
+                current.defaultPolicy().version());
         }
         String winner = withPolicy.get(0);
         Loaded loaded = current.groups().get(winner);
@@ -105,7 +135,7 @@ public final class Policies {
 
     /** The default policy from the snapshot (read again at most once per cacheTtl), for mail processing. */
     public Policy currentDefault() {
-        return snapshot.get().defaultPolicy();
+        return snapshot.get().defaultPolicy().policy();
     }
 
     /** The current default policy as stored (not cached). */
@@ -369,43 +399,53 @@ public final class Policies {
     }
 
     /**
-     * The current policies; when the database cannot be read, the last ones read (mail keeps its policies
-     * through a database hiccup; tried again after cacheTtl). Only a node that never read them fails.
+     * The current policies from the store. When the database cannot be read this throws, and the snapshot keeps
+     * the last ones read (mail keeps its policies through a database hiccup; tried again after cacheTtl): only a
+     * node that never read them fails.
      */
-    private Current load() {
-        try {
-            Current current = read();
-            lastRead = current;
-            return current;
-        } catch (StoreException e) {
-            Current last = lastRead;
-            if (last == null) {
-                throw e;
-            }
-            org.slf4j.LoggerFactory.getLogger(Policies.class).warn("Policies not reloaded, the last ones read stay in force: {}", e.getMessage());
-            return last;
-        }
-    }
-
     private Current read() {
         List<PolicyVersion> rows = currentRows();
-        PolicyVersion defaultVersion = rows.stream().filter(row -> row.scope().equals(PolicyVersion.DEFAULT_SCOPE)).findFirst()
+        PolicyVersion storedDefault = rows.stream().filter(row -> row.scope().equals(PolicyVersion.DEFAULT_SCOPE)).findFirst()
             .orElseThrow(() -> new StoreException("the security store has no default policy yet", null));
-        JsonNode defaultDocument = defaultVersion.document().orElseThrow();
-        Policy defaultPolicy = PolicyDocuments.parseDefault(defaultDocument);
+        DefaultPolicy defaultPolicy = usable(storedDefault);
         Map<String, Loaded> loaded = new HashMap<>();
         for (PolicyVersion row : rows) {
             row.group().filter(group -> row.document().isPresent()).ifPresent(group -> {
                 try {
-                    loaded.put(group, new Loaded(row, PolicyDocuments.parseOverride(row.document().get(), defaultDocument, "")));
+                    loaded.put(group, new Loaded(row, PolicyDocuments.parseOverride(row.document().get(), defaultPolicy.document(), "")));
                 } catch (InvalidPolicyException e) {
                     // Only a change made past validation (two nodes at once): the group falls back to the default, visibly.
-                    org.slf4j.LoggerFactory.getLogger(Policies.class).warn("Policy of group {} (version {}) is not valid over the default: {}",
-                        group, row.version(), e.getMessage());
+                    LOGGER.warn("Policy of group {} (version {}) is not valid over the default: {}", group, row.version(), LogText.of(e.getMessage()));
                 }
             });
         }
-        return new Current(defaultVersion, defaultPolicy, Map.copyOf(loaded));
+        return new Current(defaultPolicy, Map.copyOf(loaded));
+    }
+
+    /**
+     * The stored default when today's validation accepts it. Otherwise (stored before a rule was added) it would fail
+     * every mail: the last valid one stays in force, or the fallback, and the error names the field, once per version.
+     */
+    private DefaultPolicy usable(PolicyVersion stored) {
+        try {
+            JsonNode document = stored.document().orElseThrow(() -> new InvalidPolicyException(
+                List.of(new InvalidPolicyException.FieldError("(document)", "is missing"))));
+            DefaultPolicy valid = new DefaultPolicy(stored.version(), document, PolicyDocuments.parseDefault(document));
+            lastValidDefault = Optional.of(valid);
+            return valid;
+        } catch (InvalidPolicyException e) {
+            Optional<DefaultPolicy> last = lastValidDefault;
+            if (refusedDefault.getAndSet(stored.version()) != stored.version()) {
+                LOGGER.error("Default policy version {} in the security store is not valid ({}): {} stays in force until an admin replaces it"
+                        + " (PUT /bulwark/policies/default, docs/policy.md)", stored.version(), LogText.of(e.getMessage()),
+                    last.map(policy -> "version " + policy.version()).orElse("the built-in default"));
+            }
+            return last.orElse(fallbackDefault);
+        }
+    }
+
+    private static DefaultPolicy builtIn(JsonNode document) {
+        return new DefaultPolicy(BUILT_IN_VERSION, document.deepCopy(), PolicyDocuments.parseDefault(document));
     }
 
     private static List<PolicyVersion> rows(PreparedStatement statement) throws SQLException {

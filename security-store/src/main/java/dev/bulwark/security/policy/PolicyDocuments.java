@@ -30,6 +30,8 @@ public final class PolicyDocuments {
     private static final String OUTBREAK = "outbreak";
     private static final String OUTBREAK_DEFAULT_ONLY = "set in the default policy only; outbreaks are counted for all mail";
     static final int MAX_PRIORITY = 1000;
+    /** Levels of objects and lists a document may have: a policy needs 3 (banned.archives), an export of one 5. */
+    static final int MAX_DEPTH = 10;
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final double MIN_SCORE = -1000;
@@ -73,16 +75,38 @@ public final class PolicyDocuments {
         return values;
     }
 
-    /** Reads a JSON text into a document, or says why it is not one. */
+    /**
+     * Reads a JSON text into a document, or says why it is not one. A document nested deeper than a policy can be
+     * is refused before its tree is built: merging and copying recurse, and Jackson 2.14 (James's) sets no limit.
+     */
     public static ObjectNode read(String json) {
+        String text = json == null ? "" : json;
         try {
-            JsonNode node = MAPPER.readTree(json == null ? "" : json);
+            refuseDeepNesting(text);
+            JsonNode node = MAPPER.readTree(text);
             if (node == null || !node.isObject()) {
                 throw invalid("(document)", "must be a JSON object");
             }
             return (ObjectNode) node;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw invalid("(document)", "is not JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // a String has no I/O to fail
+        }
+    }
+
+    /** Counts the depth token by token, without recursion, so that no depth can overflow the stack here. */
+    private static void refuseDeepNesting(String json) throws java.io.IOException {
+        try (com.fasterxml.jackson.core.JsonParser parser = MAPPER.getFactory().createParser(json)) {
+            int depth = 0;
+            for (com.fasterxml.jackson.core.JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token.isStructStart() && ++depth > MAX_DEPTH) {
+                    throw invalid("(document)", "is nested too deeply: a policy has at most " + MAX_DEPTH + " levels of objects and lists");
+                }
+                if (token.isStructEnd()) {
+                    depth--;
+                }
+            }
         }
     }
 

@@ -116,4 +116,27 @@ class PolicyDocumentsTest {
         assertThat(invalid(() -> PolicyDocuments.parseDefault(incomplete)).errors()).extracting(InvalidPolicyException.FieldError::toString)
             .containsExactly("priority: only a group's policy has a priority", "spam.tagAt: must be a number from -1000 to 10000");
     }
+
+    @Test
+    void aDocumentNestedTooDeeplyIsRefusedBeforeAnythingRecursesIntoIt() {
+        // Under a field that is not a policy's: reported, and copied into the merged whole (which recursed).
+        String deepArray = "{\"colour\": " + "[".repeat(50_000) + "]".repeat(50_000) + "}";
+        // As a group's PUT takes it: read, then merged over the default.
+        assertThat(invalid(() -> PolicyDocuments.parseOverride(PolicyDocuments.read(deepArray), defaults, "")).errors()).singleElement().hasToString(
+            "(document): is nested too deeply: a policy has at most " + PolicyDocuments.MAX_DEPTH + " levels of objects and lists");
+        String deepObject = "{\"a\": ".repeat(50_000) + "1" + "}".repeat(50_000);
+        assertThat(invalid(() -> PolicyDocuments.read(deepObject)).getMessage()).contains("nested too deeply");
+
+        assertThat(PolicyDocuments.read(nested(PolicyDocuments.MAX_DEPTH))).isNotNull();
+        assertThat(invalid(() -> PolicyDocuments.read(nested(PolicyDocuments.MAX_DEPTH + 1))).getMessage()).contains("nested too deeply");
+        // The deepest documents the routes take: an export (a group's archives settings), a validation request.
+        ObjectNode export = PolicyDocuments.read("{\"groups\": {\"finance\": {\"banned\": {\"archives\": {\"maxDepth\": 3}}}}}");
+        export.set("default", defaults);
+        assertThat(PolicyDocuments.read(PolicyDocuments.write(export))).isEqualTo(export);
+    }
+
+    /** An object whose innermost value is {@code depth} objects and lists deep, the outermost one counted. */
+    private static String nested(int depth) {
+        return "{\"a\": " + "[".repeat(depth - 1) + "]".repeat(depth - 1) + "}";
+    }
 }
