@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,13 +26,12 @@ import dev.bulwark.it.fixtures.MailClients;
 @SuppressWarnings("unchecked")
 class EventsTest {
     private static final String SENDER = "mix@outside.test";
-    private MailClients clients;
-    private BulwarkJames james;
+    private final BulwarkJames james;
+    private final MailClients clients;
 
-    @BeforeAll
-    void clients(BulwarkJames james) {
+    EventsTest(BulwarkJames james, MailClients clients) {
         this.james = james;
-        this.clients = new MailClients(james);
+        this.clients = clients;
     }
 
     @Test

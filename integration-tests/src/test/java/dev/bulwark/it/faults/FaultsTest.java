@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -55,13 +54,12 @@ class FaultsTest {
         }
     }
 
-    private MailClients clients;
-    private BulwarkJames james;
+    private final BulwarkJames james;
+    private final MailClients clients;
 
-    @BeforeAll
-    void clients(BulwarkJames james) {
+    FaultsTest(BulwarkJames james, MailClients clients) {
         this.james = james;
-        this.clients = new MailClients(james);
+        this.clients = clients;
     }
 
     @Test

@@ -14,10 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.scanner.testing.TestSamples;
@@ -35,7 +34,6 @@ import dev.bulwark.it.fixtures.MailClients;
  * with a reason that is recorded. The mails are written to SMTP as they are generated, never held whole
  * in the test.
  */
-@ExtendWith(BulwarkJamesExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @SuppressWarnings("unchecked")
 class BigMailTest {
@@ -43,14 +41,16 @@ class BigMailTest {
     private static final int ATTACHMENT = 20 * 1024 * 1024;
     private static final long SCAN_LIMIT = 25L * 1024 * 1024;
     private static final Duration BIG = Duration.ofMinutes(2);
-    private MailClients clients;
-    private BulwarkJames james;
 
-    @BeforeAll
-    void clients(BulwarkJames james) throws Exception {
+    @RegisterExtension
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension().withPostmaster();
+
+    private final BulwarkJames james;
+    private final MailClients clients;
+
+    BigMailTest(BulwarkJames james, MailClients clients) {
         this.james = james;
-        this.clients = new MailClients(james);
-        james.addPostmaster();
+        this.clients = clients;
     }
 
     @Test

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,16 +28,14 @@ class PolicyTest {
     @RegisterExtension
     static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf
         .setProperty("bulwark.properties", "outbreak.perVirus", "2")
-        .setProperty("bulwark.properties", "outbreak.quietPeriod", "2s"));
+        .setProperty("bulwark.properties", "outbreak.quietPeriod", "2s")).withPostmaster();
 
-    private MailClients clients;
-    private BulwarkJames james;
+    private final BulwarkJames james;
+    private final MailClients clients;
 
-    @BeforeAll
-    void clients(BulwarkJames james) throws Exception {
+    PolicyTest(BulwarkJames james, MailClients clients) {
         this.james = james;
-        this.clients = new MailClients(james);
-        james.addPostmaster();
+        this.clients = clients;
     }
 
     @Test
