@@ -8,68 +8,32 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.scanner.testing.TestSamples;
-import dev.bulwark.security.PostgresServer;
-import dev.bulwark.it.fixtures.JamesStarter;
-import dev.bulwark.it.fixtures.JamesStarterExtension;
 import dev.bulwark.it.fixtures.MailClients;
+import dev.bulwark.it.fixtures.TwoNodeCluster;
 
 /**
- * Two James nodes on one PostgreSQL (as {@link ClusterTest}): group finance's spam quarantine threshold,
+ * Two James nodes on one PostgreSQL ({@link TwoNodeCluster}, as {@link ClusterTest}): group finance's spam quarantine threshold,
  * changed over node A's webadmin, decides what happens to the next GTUBE mail for a finance member at node
  * B within store.cacheTtl, without a restart; the other recipient of the same mail follows the default.
  */
-@ExtendWith(JamesStarterExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @SuppressWarnings("unchecked")
 class RuntimePolicyClusterTest {
     private static final Duration CACHE_TTL = Duration.ofSeconds(2);
-    private PostgresServer postgres;
-    private BulwarkJames nodeA;
-    private BulwarkJames nodeB;
 
-    @BeforeAll
-    void start(JamesStarter jameses) throws Exception {
-        postgres = PostgresServer.start();
-        nodeA = node(jameses, "a");
-        nodeB = node(jameses, "b");
-    }
-
-    private BulwarkJames node(JamesStarter jameses, String name) throws Exception {
-        return jameses.start(conf -> conf
-            .replace("smtpserver.xml", "<jmxName>smtpserver-global</jmxName>", "<jmxName>smtpserver-" + name + "</jmxName>")
-            .replace("imapserver.xml", "<jmxName>imapserver</jmxName>", "<jmxName>imapserver-" + name + "</jmxName>")
-            .setProperty("bulwark.properties", "store.url", postgres.jdbcUrl())
-            .setProperty("bulwark.properties", "store.user", "bulwark")
-            .setProperty("bulwark.properties", "store.password", "bulwark")
-            .setProperty("bulwark.properties", "store.cacheTtl", CACHE_TTL.toSeconds() + "s"));
-    }
-
-    @AfterAll
-    void stop() {
-        for (BulwarkJames node : new BulwarkJames[] {nodeA, nodeB}) {
-            if (node != null) {
-                node.close();
-            }
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
+    @RegisterExtension
+    static final TwoNodeCluster CLUSTER = new TwoNodeCluster(CACHE_TTL);
 
     @Test
     void aGroupsSpamThresholdChangedOnOneNodeActsOnTheOtherWithinTheCacheTime() throws Exception {
-        MailClients a = new MailClients(nodeA);
-        MailClients b = new MailClients(nodeB);
-        String finance = nodeB.addUser("finance-member");
-        String colleague = nodeB.addUser("finance-colleague");
+        MailClients a = new MailClients(CLUSTER.nodeA());
+        MailClients b = new MailClients(CLUSTER.nodeB());
+        String finance = CLUSTER.nodeB().addUser("finance-member");
+        String colleague = CLUSTER.nodeB().addUser("finance-colleague");
         a.webAdmin().put("/bulwark/groups/finance/" + finance).then().statusCode(204);
 
         // Before: the default policy delivers spam flagged, to both.
