@@ -2,16 +2,15 @@ package dev.bulwark.it.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.bulwark.launcher.BulwarkJames;
-import dev.bulwark.scanner.testing.Ports;
 import dev.bulwark.scanner.testing.TestSamples;
 import dev.bulwark.it.fixtures.BulwarkJamesExtension;
 import dev.bulwark.it.fixtures.MailClients;
+import dev.bulwark.it.fixtures.SpamEngineDown;
 
 /**
  * As SpamdDownTest, with rspamd as the spam engine: with no rspamd answering, mail is still virus-scanned and
@@ -20,18 +19,14 @@ import dev.bulwark.it.fixtures.MailClients;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RspamdDownTest {
     @RegisterExtension
-    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf
-        .setProperty("bulwark.properties", "spam.engine", "rspamd")
-        .setProperty("bulwark.properties", "rspamd.endpoints", "127.0.0.1:" + Ports.unused())
-        .setProperty("bulwark.properties", "startup.requireScanners", "false"));
+    static final BulwarkJamesExtension JAMES = SpamEngineDown.rspamd();
 
-    private MailClients clients;
-    private BulwarkJames james;
+    private final BulwarkJames james;
+    private final MailClients clients;
 
-    @BeforeAll
-    void clients(BulwarkJames james) {
+    RspamdDownTest(BulwarkJames james, MailClients clients) {
         this.james = james;
-        this.clients = new MailClients(james);
+        this.clients = clients;
     }
 
     @Test

@@ -2,16 +2,15 @@ package dev.bulwark.it.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.bulwark.launcher.BulwarkJames;
-import dev.bulwark.scanner.testing.Ports;
 import dev.bulwark.scanner.testing.TestSamples;
 import dev.bulwark.it.fixtures.BulwarkJamesExtension;
 import dev.bulwark.it.fixtures.MailClients;
+import dev.bulwark.it.fixtures.SpamEngineDown;
 
 /**
  * With no spamd answering, mail is still virus-scanned and delivered, saying the spam check failed:
@@ -20,17 +19,14 @@ import dev.bulwark.it.fixtures.MailClients;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SpamdDownTest {
     @RegisterExtension
-    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf
-        .setProperty("bulwark.properties", "spamd.endpoints", "127.0.0.1:" + Ports.unused())
-        .setProperty("bulwark.properties", "startup.requireScanners", "false"));
+    static final BulwarkJamesExtension JAMES = SpamEngineDown.spamd();
 
-    private MailClients clients;
-    private BulwarkJames james;
+    private final BulwarkJames james;
+    private final MailClients clients;
 
-    @BeforeAll
-    void clients(BulwarkJames james) {
+    SpamdDownTest(BulwarkJames james, MailClients clients) {
         this.james = james;
-        this.clients = new MailClients(james);
+        this.clients = clients;
     }
 
     @Test
