@@ -11,8 +11,6 @@ import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,6 +23,7 @@ import dev.bulwark.scanner.testing.TestSamples;
 import dev.bulwark.it.fixtures.BigMessages;
 import dev.bulwark.it.fixtures.BulwarkJamesExtension;
 import dev.bulwark.it.fixtures.ConsoleBrowser;
+import dev.bulwark.it.fixtures.ConsoleBrowserExtension;
 import dev.bulwark.it.fixtures.MailClients;
 
 /**
@@ -43,23 +42,17 @@ class ConsoleTest {
     @RegisterExtension
     static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf
         .setProperty("bulwark.properties", "canary.interval", "5s"));
+    @RegisterExtension
+    static final ConsoleBrowserExtension CONSOLE = new ConsoleBrowserExtension(JAMES);
 
-    private BulwarkJames james;
-    private MailClients clients;
-    private ConsoleBrowser browser;
+    private final BulwarkJames james;
+    private final MailClients clients;
+    private final ConsoleBrowser browser;
 
-    @BeforeAll
-    void start(BulwarkJames james) throws Exception {
+    ConsoleTest(BulwarkJames james, MailClients clients, ConsoleBrowser browser) {
         this.james = james;
-        this.clients = new MailClients(james);
-        this.browser = ConsoleBrowser.open(james);
-    }
-
-    @AfterAll
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
+        this.clients = clients;
+        this.browser = browser;
     }
 
     @Test

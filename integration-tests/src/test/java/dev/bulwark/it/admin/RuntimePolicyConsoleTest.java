@@ -2,16 +2,14 @@ package dev.bulwark.it.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 
 import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.it.fixtures.BulwarkJamesExtension;
 import dev.bulwark.it.fixtures.ConsoleBrowser;
+import dev.bulwark.it.fixtures.ConsoleBrowserExtension;
 import dev.bulwark.it.fixtures.MailClients;
 
 /**
@@ -19,33 +17,19 @@ import dev.bulwark.it.fixtures.MailClients;
  * as JSON is refused with the server's message naming the field (nothing stored), then validated and saved;
  * the effective policy for a member and the history show it, and a rollback from the history restores.
  */
-@ExtendWith(BulwarkJamesExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RuntimePolicyConsoleTest {
-    private MailClients clients;
-    private BulwarkJames james;
-    private ConsoleBrowser browser;
+    @RegisterExtension
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension();
+    @RegisterExtension
+    static final ConsoleBrowserExtension CONSOLE = new ConsoleBrowserExtension(JAMES);
 
-    @BeforeAll
-    void start(BulwarkJames james) throws Exception {
-        this.james = james;
-        this.clients = new MailClients(james);
-        this.browser = ConsoleBrowser.open(james);
-    }
-
-    @AfterAll
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    private void editorText(String json) {
+    private static void editorText(ConsoleBrowser browser, String json) {
         browser.script("document.getElementById('policy-json').value = arguments[0]", json);
     }
 
     @Test
-    void aGroupPolicyIsEditedWithTheServersValidationAndRolledBack() throws Exception {
+    void aGroupPolicyIsEditedWithTheServersValidationAndRolledBack(BulwarkJames james, MailClients clients, ConsoleBrowser browser)
+        throws Exception {
         String member = james.addUser("console-policy-member");
         clients.webAdmin().put("/bulwark/groups/console-sales/" + member).then().statusCode(204);
         browser.openView("policies");
@@ -54,12 +38,12 @@ class RuntimePolicyConsoleTest {
         browser.type(By.cssSelector("#policy-group input[name=group]"), "console-sales");
         browser.click(By.cssSelector("#policy-group button[type=submit]"));
         browser.awaitVisible(By.id("policy-json"));
-        editorText("{\"spam\": {\"quarantineAt\": 1}}");
+        editorText(browser, "{\"spam\": {\"quarantineAt\": 1}}");
         browser.click(By.id("policy-save"));
         browser.awaitText(By.id("error-text"), "spam.quarantineAt: must be a number above spam.tagAt (5.0)");
         clients.webAdmin().get("/bulwark/policies/groups/console-sales").then().statusCode(404);
 
-        editorText("{\"priority\": 2, \"spam\": {\"quarantineAt\": 15, \"subjectTag\": \"[SPAM]\"}}");
+        editorText(browser, "{\"priority\": 2, \"spam\": {\"quarantineAt\": 15, \"subjectTag\": \"[SPAM]\"}}");
         browser.click(By.id("policy-validate"));
         browser.awaitText(By.id("notice"), "The console-sales policy is valid.");
         clients.webAdmin().get("/bulwark/policies/groups/console-sales").then().statusCode(404);
@@ -81,7 +65,7 @@ class RuntimePolicyConsoleTest {
         // The editor is drawn again for the stored policy: wait until the one on the page is the new one.
         browser.waiting().until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(firstEditor));
         browser.awaitVisible(By.id("policy-json"));
-        editorText("{\"spam\": {\"quarantineAt\": 25}}");
+        editorText(browser, "{\"spam\": {\"quarantineAt\": 25}}");
         browser.click(By.id("policy-save"));
         browser.awaitText(By.id("policy-history-table"), "\"quarantineAt\":25");
         long first = clients.webAdmin().get("/bulwark/policies/history?scope=group:console-sales").then().statusCode(200)
