@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.commons.net.smtp.SMTPClient;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,7 +16,7 @@ import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.scanner.testing.TestSamples;
 import dev.bulwark.it.fixtures.BulwarkJamesExtension;
 import dev.bulwark.it.fixtures.MailClients;
-import dev.bulwark.it.fixtures.ProjectPaths;
+import dev.bulwark.it.fixtures.SmtpTimeRejection;
 
 /**
  * SmtpScanHook with {@code usePolicy} (james-conf/smtp-time-rejection/smtpserver.xml, its own reject settings
@@ -33,26 +30,14 @@ class RuntimePolicySmtpTest {
     private static final String SENDER = "remote@outside.test";
 
     @RegisterExtension
-    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> {
-        Path sample = ProjectPaths.jamesConf().resolve("smtp-time-rejection/smtpserver.xml");
-        try {
-            String xml = Files.readString(sample).replace("0.0.0.0:25", "127.0.0.1:0")
-                .replace("<rejectInfected>true</rejectInfected>", "<usePolicy>true</usePolicy>")
-                .replace("<rejectSuspicious>true</rejectSuspicious>", "")
-                .replace("<spamRejectScore>15.0</spamRejectScore>", "");
-            Files.writeString(conf.file("smtpserver.xml"), xml);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    });
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(SmtpTimeRejection::byPolicy);
 
-    private BulwarkJames james;
-    private MailClients clients;
+    private final BulwarkJames james;
+    private final MailClients clients;
 
-    @BeforeAll
-    void start(BulwarkJames james) {
+    RuntimePolicySmtpTest(BulwarkJames james, MailClients clients) {
         this.james = james;
-        this.clients = new MailClients(james);
+        this.clients = clients;
     }
 
     private record Reply(int code, String text) {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -17,7 +16,7 @@ import dev.bulwark.scanner.testing.PrivateScanners;
 import dev.bulwark.scanner.testing.TestSamples;
 import dev.bulwark.it.fixtures.BulwarkJamesExtension;
 import dev.bulwark.it.fixtures.MailClients;
-import dev.bulwark.it.fixtures.ProjectPaths;
+import dev.bulwark.it.fixtures.SmtpTimeRejection;
 
 /**
  * Runtime policies for mail no scanner could judge (docs/policy.md, {@code actions.scanFailed}): this James's
@@ -36,30 +35,18 @@ class RuntimePolicyUnscannedTest {
 
     @RegisterExtension
     @Order(2)
-    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> {
-        conf.setProperty("bulwark.properties", "clamd.endpoints", NO_CLAMD.clamdAddress())
-            .setProperty("bulwark.properties", "startup.requireScanners", "false");
-        // SmtpScanHook with usePolicy, and without its own temp-failure while clamd is down: the policies decide.
-        java.nio.file.Path sample = ProjectPaths.jamesConf().resolve("smtp-time-rejection/smtpserver.xml");
-        try {
-            String xml = java.nio.file.Files.readString(sample).replace("0.0.0.0:25", "127.0.0.1:0")
-                .replace("<rejectInfected>true</rejectInfected>", "<usePolicy>true</usePolicy>")
-                .replace("<rejectSuspicious>true</rejectSuspicious>", "")
-                .replace("<spamRejectScore>15.0</spamRejectScore>", "")
-                .replace("<failClosed>true</failClosed>", "<failClosed>false</failClosed>");
-            java.nio.file.Files.writeString(conf.file("smtpserver.xml"), xml);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    });
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> SmtpTimeRejection.byPolicy(conf)
+        // Without SmtpScanHook's own temp-failure while clamd is down: the policies decide.
+        .replace("smtpserver.xml", "<failClosed>true</failClosed>", "<failClosed>false</failClosed>")
+        .setProperty("bulwark.properties", "clamd.endpoints", NO_CLAMD.clamdAddress())
+        .setProperty("bulwark.properties", "startup.requireScanners", "false"));
 
-    private MailClients clients;
-    private BulwarkJames james;
+    private final BulwarkJames james;
+    private final MailClients clients;
 
-    @BeforeAll
-    void clients(BulwarkJames james) {
+    RuntimePolicyUnscannedTest(BulwarkJames james, MailClients clients) {
         this.james = james;
-        this.clients = new MailClients(james);
+        this.clients = clients;
     }
 
     @Test

@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.commons.net.smtp.SMTPClient;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -28,7 +25,7 @@ import io.restassured.path.json.JsonPath;
 import dev.bulwark.it.fixtures.BigMessages;
 import dev.bulwark.it.fixtures.BulwarkJamesExtension;
 import dev.bulwark.it.fixtures.MailClients;
-import dev.bulwark.it.fixtures.ProjectPaths;
+import dev.bulwark.it.fixtures.SmtpTimeRejection;
 
 /**
  * james-conf/smtp-time-rejection/smtpserver.xml in the real James: infected mail and heavy spam are
@@ -47,24 +44,16 @@ class SmtpRejectionTest {
 
     @RegisterExtension
     @Order(2)
-    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> {
-        Path sample = ProjectPaths.jamesConf().resolve("smtp-time-rejection/smtpserver.xml");
-        try {
-            Files.writeString(conf.file("smtpserver.xml"), Files.readString(sample).replace("0.0.0.0:25", "127.0.0.1:0"));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        conf.setProperty("bulwark.properties", "clamd.endpoints", CLAMD.clamdAddress())
-            .setProperty("bulwark.properties", "clamd.probeInterval", "500ms");
-    });
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> SmtpTimeRejection.sample(conf)
+        .setProperty("bulwark.properties", "clamd.endpoints", CLAMD.clamdAddress())
+        .setProperty("bulwark.properties", "clamd.probeInterval", "500ms"));
 
-    private BulwarkJames james;
-    private MailClients clients;
+    private final BulwarkJames james;
+    private final MailClients clients;
 
-    @BeforeAll
-    void start(BulwarkJames james) {
+    SmtpRejectionTest(BulwarkJames james, MailClients clients) {
         this.james = james;
-        clients = new MailClients(james);
+        this.clients = clients;
     }
 
     @Test
