@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.bulwark.launcher.BulwarkJames;
@@ -24,20 +23,12 @@ import dev.bulwark.it.fixtures.MailClients;
  * honest unusual mail of the corpus is delivered.
  */
 @ExtendWith(BulwarkJamesExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @SuppressWarnings("unchecked")
 class HostileMimeTest {
     private static final String SENDER = "mallory@outside.test";
-    private final BulwarkJames james;
-    private final MailClients clients;
-
-    HostileMimeTest(BulwarkJames james, MailClients clients) {
-        this.james = james;
-        this.clients = clients;
-    }
 
     @Test
-    void nothingHiddenInMalformedMimeIsDeliveredAndHonestMailIs() throws Exception {
+    void nothingHiddenInMalformedMimeIsDeliveredAndHonestMailIs(BulwarkJames james, MailClients clients) throws Exception {
         String target = james.addUser("mime-target");
         String honest = james.addUser("mime-honest");
         List<HostileMime.Sample> hostile = HostileMime.hostile(SENDER, target);
