@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -41,10 +42,12 @@ class RuntimePolicyUnscannedTest {
         .setProperty("bulwark.properties", "clamd.endpoints", NO_CLAMD.clamdAddress())
         .setProperty("bulwark.properties", "startup.requireScanners", "false"));
 
-    private final BulwarkJames james;
-    private final MailClients clients;
+    private BulwarkJames james;
+    private MailClients clients;
 
-    RuntimePolicyUnscannedTest(BulwarkJames james, MailClients clients) {
+    /** Not the constructor's parameters: those would start James before the scanners' extension has run. */
+    @BeforeAll
+    void start(BulwarkJames james, MailClients clients) {
         this.james = james;
         this.clients = clients;
     }

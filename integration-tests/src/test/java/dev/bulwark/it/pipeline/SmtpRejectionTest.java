@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.commons.net.smtp.SMTPClient;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -48,10 +49,12 @@ class SmtpRejectionTest {
         .setProperty("bulwark.properties", "clamd.endpoints", CLAMD.clamdAddress())
         .setProperty("bulwark.properties", "clamd.probeInterval", "500ms"));
 
-    private final BulwarkJames james;
-    private final MailClients clients;
+    private BulwarkJames james;
+    private MailClients clients;
 
-    SmtpRejectionTest(BulwarkJames james, MailClients clients) {
+    /** Not the constructor's parameters: those would start James before the scanners' extension has run. */
+    @BeforeAll
+    void start(BulwarkJames james, MailClients clients) {
         this.james = james;
         this.clients = clients;
     }
