@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.bulwark.launcher.BulwarkJames;
@@ -26,7 +24,6 @@ import dev.bulwark.it.fixtures.SmtpTimeRejection;
  * SmtpScanHook runs with {@code usePolicy} and {@code failClosed=false}: a mail is refused (451) during the SMTP
  * transaction only when every recipient's {@code actions.scanFailed} is reject.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @SuppressWarnings("unchecked")
 class RuntimePolicyUnscannedTest {
     /** Never started: its clamd port is where James looks for clamd, and nothing answers there. */
@@ -42,18 +39,8 @@ class RuntimePolicyUnscannedTest {
         .setProperty("bulwark.properties", "clamd.endpoints", NO_CLAMD.clamdAddress())
         .setProperty("bulwark.properties", "startup.requireScanners", "false"));
 
-    private BulwarkJames james;
-    private MailClients clients;
-
-    /** Not the constructor's parameters: those would start James before the scanners' extension has run. */
-    @BeforeAll
-    void start(BulwarkJames james, MailClients clients) {
-        this.james = james;
-        this.clients = clients;
-    }
-
     @Test
-    void aGroupThatAllowsUnscannedDeliveryGetsTheMailTaggedTheDefaultHoldsIt() throws Exception {
+    void aGroupThatAllowsUnscannedDeliveryGetsTheMailTaggedTheDefaultHoldsIt(BulwarkJames james, MailClients clients) throws Exception {
         String plain = james.addUser("unscanned-plain");
         String member = james.addUser("unscanned-member");
         clients.webAdmin().put("/bulwark/groups/lab-relay/" + member).then().statusCode(204);
@@ -78,7 +65,7 @@ class RuntimePolicyUnscannedTest {
     }
 
     @Test
-    void mailIsRefusedAtSmtpTimeOnlyWhenEveryRecipientsScanFailedActionIsReject() throws Exception {
+    void mailIsRefusedAtSmtpTimeOnlyWhenEveryRecipientsScanFailedActionIsReject(BulwarkJames james, MailClients clients) throws Exception {
         String plain = james.addUser("refuse-plain");
         String member = james.addUser("refuse-member");
         clients.webAdmin().put("/bulwark/groups/refuse-unscanned/" + member).then().statusCode(204);
