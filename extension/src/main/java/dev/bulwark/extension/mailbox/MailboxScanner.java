@@ -110,12 +110,26 @@ public class MailboxScanner {
             ? Optional.empty()
             : Optional.of(new AttachmentInspector(AttachmentPolicy.parse(configuration.mailbox().attachmentPolicy().orElse(""))));
         AtomicInteger threads = new AtomicInteger();
-        // Caller runs when full: under a flood of appends the event thread scans itself (slower), nothing is dropped.
         this.executor = new ThreadPoolExecutor(THREADS, THREADS, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(QUEUE), runnable -> {
             Thread thread = new Thread(runnable, "bulwark-mailbox-scan-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        }, this::rejected);
+    }
+
+    /**
+     * A scan the executor will not take. Full: the event thread scans itself (slower under a flood of appends,
+     * nothing dropped). Stopped: kept for a later pass, as {@link #stop} keeps what was queued (the JDK's
+     * CallerRunsPolicy would discard it silently once the executor is shut down).
+     */
+    private void rejected(Runnable job, ThreadPoolExecutor by) {
+        if (!by.isShutdown()) {
+            job.run();
+        } else if (job instanceof ScanJob scan) {
+            LOGGER.info("Mailbox scanning stopped: the {} message(s) added to {} of {} are kept for a later scan", scan.added.getUids().size(),
+                scan.added.getMailboxPath().getName(), scan.added.getMailboxPath().getUser().asString());
+            keepForLater(scan.added);
+        }
     }
 
     /** Scans the added messages on Bulwark's threads; the caller (the event thread, a client waiting) goes on. */
@@ -290,10 +304,14 @@ public class MailboxScanner {
     public void stop() {
         for (Runnable queued : executor.shutdownNow()) {
             if (queued instanceof ScanJob job) {
-                for (MessageUid uid : job.added.getUids()) {
-                    later(job.added, uid);
-                }
+                keepForLater(job.added);
             }
+        }
+    }
+
+    private void keepForLater(MailboxEvents.Added added) {
+        for (MessageUid uid : added.getUids()) {
+            later(added, uid);
         }
     }
 }
