@@ -75,6 +75,17 @@ public class StripInfectedParts extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        try {
+            stripOrKeep(mail);
+        } catch (MessagingException | RuntimeException e) {
+            // MIME too broken to take apart (a multipart without a boundary, a header javax.mail refuses): not delivered,
+            // kept in the quarantine only. Never thrown on: James's error processor would bounce the whole mail to a
+            // sender who may be forged, and keep a copy an operator might reprocess to delivery.
+            keepInQuarantineOnly(mail, "its MIME structure cannot be taken apart (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+    }
+
+    private void stripOrKeep(Mail mail) throws MessagingException {
         MimeMessage message = mail.getMessage();
         Optional<PolicyParts> policyParts = PolicyParts.of(mail);
         if (policyParts.isEmpty()) {

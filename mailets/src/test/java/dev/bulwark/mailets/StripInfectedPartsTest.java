@@ -165,6 +165,21 @@ class StripInfectedPartsTest {
     }
 
     @Test
+    void mimeTooBrokenToTakeApartIsKeptInTheQuarantineOnlyNeverThrownToTheErrorProcessor() throws Exception {
+        // A nested multipart without a boundary: javax.mail throws when asked for its parts. Thrown on, James's error
+        // processor would bounce the whole mail to a sender who may be forged.
+        Mail broken = mail("From: a@example.com\r\nTo: bob@example.com\r\nSubject: broken\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
+            + "--outer\r\nContent-Type: text/plain\r\n\r\nplain body\r\n"
+            + "--outer\r\nContent-Type: multipart/mixed\r\n\r\nno boundary here\r\n"
+            + "--outer--\r\n");
+
+        mailet().service(broken);
+
+        assertThat(broken.getState()).isEqualTo(Mail.GHOST);
+    }
+
+    @Test
     void findingsNotInOnePartOrAPartNotThereKeepTheMailInTheQuarantineOnly() throws Exception {
         Mail unlocated = banned("banned", null);
         mailet().service(unlocated);

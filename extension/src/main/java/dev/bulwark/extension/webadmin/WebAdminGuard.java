@@ -69,7 +69,8 @@ public class WebAdminGuard {
     }
 
     void check(Request request, Response response) {
-        String path = request.pathInfo();
+        // Spark routes "//bulwark//quarantine" as "/bulwark/quarantine" (empty segments ignored): judged as the router reads it.
+        String path = request.pathInfo().replaceAll("/{2,}", "/");
         String host = request.headers("Host");
         if (host != null && !isPublicProbe(path) && !allowedHost(host)) {
             throw refused(request, HttpStatus.FORBIDDEN_403, "Host '" + shown(host) + "' does not name this webadmin: call it by IP address, "

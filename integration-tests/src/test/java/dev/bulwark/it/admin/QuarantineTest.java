@@ -171,6 +171,12 @@ class QuarantineTest {
         Scripts.HttpAnswer form = Scripts.curl("-X", "POST", release, "-H", auth, "-d", "{\"recipients\": [\"" + kate + "\"]}");
         assertThat(form.status()).isEqualTo(415);
         assertThat(form.body()).contains("Content-Type: application/json");
+        // ...whatever the spelling of the path that the router still takes for the same route.
+        for (String path : List.of("//bulwark/quarantine/" + id + "/release", "/bulwark//quarantine/" + id + "/release")) {
+            Scripts.HttpAnswer doubled = Scripts.curl("--path-as-is", "-X", "POST", "http://127.0.0.1:" + james.webAdminPort() + path, "-H", auth,
+                "-d", "{\"recipients\": [\"" + kate + "\"]}");
+            assertThat(doubled.status()).as(path + ": " + doubled.body()).isIn(404, 415);
+        }
         for (String body : List.of("", "{}", "{\"recipients\": []}", "{\"all\": false}", "{\"recipients\": [\"" + kate + "\"], \"all\": true}",
             "{\"recipients\": [\"nobody@outside.test\"]}", "{\"recipients\": [\"" + kate + "\", \"nobody@outside.test\"]}", "null")) {
             Scripts.HttpAnswer refused = Scripts.curl("-X", "POST", release, "-H", auth, "-H", "Content-Type: application/json", "-d", body);

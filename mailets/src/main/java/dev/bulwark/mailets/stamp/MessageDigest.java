@@ -13,8 +13,10 @@ import java.util.Locale;
  * What a stamp is bound to, read from a raw message as it streams by: the SHA-256 of its body (every
  * byte after the first empty line), the values of its {@code Content-*} headers (which say how that body
  * is read: type, encoding, disposition) and the stamps it carries. Headers are unfolded and their
- * whitespace collapsed, so that a header block rewritten by James (one header removed, another added)
- * digests the same.
+ * whitespace outside quoted strings collapsed, so that a header block rewritten by James (one header
+ * removed, another added, a header folded anew) digests the same; inside quotes (a boundary, a file
+ * name) every character counts, or a re-labelled message would digest as the original. A header block
+ * with a bare CR (a line end to some readers, not to others) is never vouched for.
  */
 final class MessageDigest extends OutputStream {
     /** A header block larger than this is not a message anyone stamped: such a message is always scanned. */
@@ -24,6 +26,7 @@ final class MessageDigest extends OutputStream {
     private final java.security.MessageDigest body = sha256();
     private boolean inBody;
     private boolean headersTooLarge;
+    private boolean bareCr;
     private int previous = -1;
     private int beforePrevious = -1;
 
@@ -54,6 +57,9 @@ final class MessageDigest extends OutputStream {
         } else {
             headersTooLarge = true;
         }
+        if (previous == '\r' && b != '\n') {
+            bareCr = true;
+        }
         if (b == '\n' && (previous == '\n' || (previous == '\r' && beforePrevious == '\n'))) {
             inBody = true;
         }
@@ -61,8 +67,9 @@ final class MessageDigest extends OutputStream {
         previous = b;
     }
 
+    /** Too large, or ambiguous (a bare CR): not a header block a stamp vouches for. */
     boolean headersTooLarge() {
-        return headersTooLarge;
+        return headersTooLarge || bareCr;
     }
 
     /** The body's SHA-256 in hex; ends the digest. */
@@ -97,7 +104,7 @@ final class MessageDigest extends OutputStream {
                 break;
             }
             if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && current != null) {
-                current.append(' ').append(line);
+                current.append(line); // unfolding: the line end goes, the white space stays
                 continue;
             }
             add(headers, current);
@@ -116,8 +123,32 @@ final class MessageDigest extends OutputStream {
             return;
         }
         String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-        String value = line.substring(colon + 1).replaceAll("[ \\t\\r\\n]+", " ").trim();
-        headers.add(new String[] {name, value});
+        headers.add(new String[] {name, collapseOutsideQuotes(line.substring(colon + 1)).trim()});
+    }
+
+    /** Runs of white space outside quoted strings become one space; quoted strings stay as they are. */
+    static String collapseOutsideQuotes(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        boolean quoted = false;
+        boolean space = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!quoted && (c == ' ' || c == '\t' || c == '\r' || c == '\n')) {
+                space = true;
+                continue;
+            }
+            if (space) {
+                out.append(' ');
+                space = false;
+            }
+            out.append(c);
+            if (quoted && c == '\\' && i + 1 < value.length()) {
+                out.append(value.charAt(++i)); // an escaped character, a quote among them
+            } else if (c == '"') {
+                quoted = !quoted;
+            }
+        }
+        return out.toString();
     }
 
     private static java.security.MessageDigest sha256() {

@@ -52,6 +52,24 @@ class ScanStampTest {
         assertThat(STAMP.issue(OWNER, ScanStamp.digest(MessageContent.of(huge.getBytes(StandardCharsets.US_ASCII))))).isEmpty();
     }
 
+    @Test
+    void whiteSpaceInsideQuotesCountsOutsideItDoesNot() throws Exception {
+        String spaced = MESSAGE.replace("boundary=\"b1\"", "boundary=\"b 1\"").replace("--b1", "--b 1");
+        String stamped = stamped(spaced);
+        // Re-labelled by its owner: another boundary is another MIME tree, whatever the same body bytes.
+        assertThat(verifies(OWNER, stamped.replace("boundary=\"b 1\"", "boundary=\"b  1\""))).isFalse();
+        // Folded anew, or with other white space between the parameters: the same header to every reader.
+        assertThat(verifies(OWNER, stamped.replace("multipart/mixed;\r\n boundary", "multipart/mixed;   \r\n\t  boundary"))).isTrue();
+        assertThat(verifies(OWNER, stamped.replace("multipart/mixed;\r\n boundary", "multipart/mixed; boundary"))).isTrue();
+    }
+
+    @Test
+    void aHeaderBlockWithABareCarriageReturnIsNeverVouchedFor() throws Exception {
+        // A line end to some readers and not to others: a Content-Type one client sees and the digest would not.
+        String ambiguous = MESSAGE.replace("Subject: invoice\r\n", "Subject: invoice\rContent-Type: text/html\r\n");
+        assertThat(STAMP.issue(OWNER, ScanStamp.digest(stream(ambiguous)))).isEmpty();
+    }
+
     private static String stamped(String message) throws Exception {
         String stamp = STAMP.issue(OWNER, ScanStamp.digest(MessageContent.of(message.getBytes(StandardCharsets.US_ASCII)))).orElseThrow();
         assertThat(stamp).startsWith("v1 ").doesNotContain("\r", "\n");
