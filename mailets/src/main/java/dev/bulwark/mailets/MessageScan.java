@@ -73,6 +73,27 @@ public record MessageScan(ScanVerdict verdict, Mode mode, int parts) {
         }, size);
     }
 
+    /** Opens a message's raw bytes (header and body) from its start, as often as asked. */
+    @FunctionalInterface
+    public interface RawBytes {
+        InputStream open() throws IOException;
+    }
+
+    /**
+     * Scans a message that is no James mail (one in a mailbox) as a James mail is scanned: whole when it fits
+     * the scanner's stream limit, by parts otherwise. The message is read from {@code message} as often as
+     * the scan needs, never held in memory.
+     *
+     * @param size the message's size in bytes (negative when unknown: sent whole, the scanner refuses what is too large)
+     */
+    public static MessageScan of(VirusScanner scanner, RawBytes message, long size) {
+        return of(scanner, out -> {
+            try (InputStream in = message.open()) {
+                in.transferTo(out);
+            }
+        }, message::open, size);
+    }
+
     static MessageScan of(VirusScanner scanner, MessageContent whole, MimeParts.RawMessage raw, long size) {
         if (size <= scanner.maxStreamSize()) {
             return new MessageScan(scanner.scan(whole, size), Mode.WHOLE, 1);
@@ -94,6 +115,11 @@ public record MessageScan(ScanVerdict verdict, Mode mode, int parts) {
     public void recordForReuse(Mail mail, String stage) {
         VirusScan.record(mail, this);
         ReusableVerdicts.mark(mail, ReusableVerdicts.VIRUS, stage);
+    }
+
+    /** Records this scan's verdict, mode and parts on a mail as VirusScan does (a mailbox message kept in the quarantine). */
+    public void recordOn(Mail mail) {
+        VirusScan.record(mail, this);
     }
 
     /** How the scan was done, for the header: empty for a whole scan, which is what everyone expects. */

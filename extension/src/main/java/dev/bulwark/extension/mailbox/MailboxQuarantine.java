@@ -33,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
+import dev.bulwark.mailets.MessageScan;
 import dev.bulwark.matchers.BulwarkAttributes;
 import dev.bulwark.matchers.HasBannedAttachment;
 import dev.bulwark.quarantine.MailboxOrigin;
@@ -74,8 +75,21 @@ public class MailboxQuarantine {
     /** Keeps the message in the quarantine and deletes it from its mailbox; returns what was found, with the entry's id. */
     public MailboxScanner.Finding takeOut(MessageManager mailbox, MessageResult message, MailboxSession session, QuarantineReason reason,
                                           ScanVerdict verdict, Optional<String> bannedReason, String trigger) throws MailboxException, IOException {
+        return takeOut(mailbox, message, session, reason, verdict, Optional.empty(), bannedReason, trigger);
+    }
+
+    /** As {@link #takeOut(MessageManager, MessageResult, MailboxSession, QuarantineReason, ScanVerdict, Optional, String)}, with how the scan was done (whole, by parts) in the entry's verdict. */
+    public MailboxScanner.Finding takeOut(MessageManager mailbox, MessageResult message, MailboxSession session, QuarantineReason reason,
+                                          MessageScan scan, Optional<String> bannedReason, String trigger) throws MailboxException, IOException {
+        return takeOut(mailbox, message, session, reason, scan.verdict(), Optional.of(scan), bannedReason, trigger);
+    }
+
+    private MailboxScanner.Finding takeOut(MessageManager mailbox, MessageResult message, MailboxSession session, QuarantineReason reason,
+                                           ScanVerdict verdict, Optional<MessageScan> scan, Optional<String> bannedReason, String trigger)
+            throws MailboxException, IOException {
         Username owner = session.getUser();
         MailImpl mail = mail(owner, message, verdict, bannedReason);
+        scan.ifPresent(done -> done.recordOn(mail));
         QuarantineEntry entry;
         try {
             MailboxOrigin origin = new MailboxOrigin(owner.asString(), mailbox.getMailboxPath().getName());
@@ -94,7 +108,8 @@ public class MailboxQuarantine {
         } finally {
             mail.dispose();
         }
-        List<String> names = bannedReason.map(List::of).orElse(verdict.names());
+        List<String> names = bannedReason.map(List::of)
+            .orElseGet(() -> verdict.names().isEmpty() ? verdict.reason().map(List::of).orElse(List.of()) : verdict.names());
         return finding(owner, mailbox, message, reason.asString(), names, Optional.of(entry.id().asString()));
     }
 
@@ -124,6 +139,7 @@ public class MailboxQuarantine {
             if (!verdict.names().isEmpty()) {
                 mail.addAttribute(new Attribute(BulwarkAttributes.VIRUS_NAMES, AttributeValue.of(String.join(",", verdict.names()))));
             }
+            verdict.reason().ifPresent(why -> mail.addAttribute(new Attribute(BulwarkAttributes.VIRUS_REASON, AttributeValue.of(why))));
             verdict.endpoint().ifPresent(e -> mail.addAttribute(new Attribute(BulwarkAttributes.VIRUS_ENDPOINT, AttributeValue.of(e.toString()))));
             verdict.engine().ifPresent(e -> mail.addAttribute(new Attribute(BulwarkAttributes.VIRUS_ENGINE, AttributeValue.of(e))));
             bannedReason.ifPresent(reason -> mail.addAttribute(new Attribute(HasBannedAttachment.REASON, AttributeValue.of(reason))));
@@ -159,6 +175,8 @@ public class MailboxQuarantine {
                 notice.setName(mail.getName() + "-notices");
                 notice.setAttribute(new Attribute(QuarantineStore.STORED, AttributeValue.of(entry.id().asString())));
                 notice.setAttribute(new Attribute(QuarantineStore.ID, AttributeValue.of(entry.id().asString())));
+                // The notices name the entry's reason, not one guessed from the verdict (banned where clamd gave none, held unscannable).
+                notice.setAttribute(new Attribute(dev.bulwark.mailets.Quarantine.REASON_ATTRIBUTE, AttributeValue.of(entry.reason().asString())));
                 context.sendMail(notice, settings.noticeProcessor());
             } finally {
                 notice.dispose();

@@ -18,7 +18,8 @@ import org.apache.james.mailbox.events.MailboxEvents;
  * <p>On the in-VM event bus (memory and JPA apps) even an {@code async} group listener runs while the client
  * waits: James 3.8.1's in-VM delivery waits for it. There, with {@code <async>true</async>}, the scan is
  * handed to Bulwark's own threads ({@link MailboxScanner#submit}), so that an IMAP APPEND is answered
- * without waiting for clamd; a full queue makes the event thread scan itself (slower, never dropped).
+ * without waiting for clamd; a full queue makes the event thread scan itself (slower, never dropped), and an
+ * arrival after Bulwark's threads stopped is kept in the event dead letters for a later pass.
  */
 public class MailboxScanListener implements EventListener.GroupEventListener {
     /**

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.scanners.Scanners;
+import dev.bulwark.mailets.MessageScan;
 import dev.bulwark.mailets.stamp.ScanStamp;
 import dev.bulwark.matchers.attachments.AttachmentInspector;
 import dev.bulwark.matchers.attachments.AttachmentPolicy;
@@ -47,11 +48,12 @@ import dev.bulwark.security.SecurityEventSink;
 
 /**
  * Scans messages in mailboxes with the clamd pool and the attachment policy, and acts on the verdict:
- * infected, suspicious or banned content is taken out into the quarantine ({@link MailboxQuarantine}); what
- * cannot be judged stays where it is, flagged {@value #UNSCANNED}, and when a rescan could help (no scanner
- * answered) its event goes to James's event dead letters for {@link MailboxScanListener}'s group, which
- * {@link PendingMailboxScans} takes up again while clamd answers. A message with a valid scan stamp (the
- * pipeline judged it) is not scanned again when it arrives.
+ * a message over clamd's stream limit is scanned part by part, as the pipeline scans it ({@link MessageScan});
+ * infected, suspicious or banned content is taken out into the quarantine ({@link MailboxQuarantine}), and so is
+ * a message with a part too large to scan, held there as unscannable. What no scanner answered for stays where
+ * it is, flagged {@value #UNSCANNED}, and its event goes to James's event dead letters for
+ * {@link MailboxScanListener}'s group, which {@link PendingMailboxScans} takes up again while clamd answers.
+ * A message with a valid scan stamp (the pipeline judged it) is not scanned again when it arrives.
  */
 @Singleton
 public class MailboxScanner {
@@ -108,12 +110,26 @@ public class MailboxScanner {
             ? Optional.empty()
             : Optional.of(new AttachmentInspector(AttachmentPolicy.parse(configuration.mailbox().attachmentPolicy().orElse(""))));
         AtomicInteger threads = new AtomicInteger();
-        // Caller runs when full: under a flood of appends the event thread scans itself (slower), nothing is dropped.
         this.executor = new ThreadPoolExecutor(THREADS, THREADS, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(QUEUE), runnable -> {
             Thread thread = new Thread(runnable, "bulwark-mailbox-scan-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        }, this::rejected);
+    }
+
+    /**
+     * A scan the executor will not take. Full: the event thread scans itself (slower under a flood of appends,
+     * nothing dropped). Stopped: kept for a later pass, as {@link #stop} keeps what was queued (the JDK's
+     * CallerRunsPolicy would discard it silently once the executor is shut down).
+     */
+    private void rejected(Runnable job, ThreadPoolExecutor by) {
+        if (!by.isShutdown()) {
+            job.run();
+        } else if (job instanceof ScanJob scan) {
+            LOGGER.info("Mailbox scanning stopped: the {} message(s) added to {} of {} are kept for a later scan", scan.added.getUids().size(),
+                scan.added.getMailboxPath().getName(), scan.added.getMailboxPath().getUser().asString());
+            keepForLater(scan.added);
+        }
     }
 
     /** Scans the added messages on Bulwark's threads; the caller (the event thread, a client waiting) goes on. */
@@ -149,7 +165,7 @@ public class MailboxScanner {
             }
             for (MessageUid uid : added.getUids()) {
                 Result result = scanGuarded(mailbox, uid, session, "arrival", true);
-                if (result.outcome() == Outcome.UNJUDGED && result.finding().isEmpty()) {
+                if (result.outcome() == Outcome.UNJUDGED) {
                     later(added, uid);
                 }
             }
@@ -159,9 +175,9 @@ public class MailboxScanner {
     }
 
     /**
-     * Scans one message and acts on the verdict; never throws. UNJUDGED with no finding: a later pass could
-     * judge it (no scanner answered, or the mailbox could not be read); UNJUDGED with a finding: it will not
-     * (too large for clamd).
+     * Scans one message and acts on the verdict; never throws. UNJUDGED: a later pass could judge it (no
+     * scanner answered, or the mailbox could not be read). A message with a part too large for clamd is
+     * TAKEN_OUT, held in the quarantine as unscannable.
      *
      * @param trigger     what asked for the scan, in the events: arrival, on-demand scan, retroactive rescan
      * @param trustStamps whether a valid scan stamp spares the scan (on arrival: the pipeline just judged it)
@@ -196,44 +212,45 @@ public class MailboxScanner {
             }
         }
         scanned.increment();
-        ScanVerdict verdict = scanners.clamd().scan(out -> {
-            try (InputStream in = content.getInputStream()) {
-                in.transferTo(out);
-            }
-        }, message.getSize());
-        switch (verdict.status()) {
-            case INFECTED, SUSPICIOUS -> {
-                QuarantineReason reason = verdict.status() == ScanVerdict.Status.INFECTED ? QuarantineReason.VIRUS : QuarantineReason.SUSPICIOUS;
-                Map<String, String> details = new java.util.HashMap<>(Map.of("virusNames", String.join(",", verdict.names()), "trigger", trigger));
-                verdict.endpoint().ifPresent(endpoint -> details.put("endpoint", endpoint.toString()));
-                verdict.engine().ifPresent(engine -> details.put("engine", engine));
-                record("verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), owner, mailbox, uid, messageId(message), details);
-                return new Result(Outcome.TAKEN_OUT, Optional.of(quarantine.takeOut(mailbox, message, session, reason, verdict, Optional.empty(), trigger)));
-            }
-            case ERROR, UNSCANNABLE -> {
-                flag(mailbox, uid, session, true);
-                String reason = verdict.reason().orElse("no verdict");
-                record("mailbox.scan-failed", owner, mailbox, uid, messageId(message), Map.of("reason", reason, "trigger", trigger,
-                    "status", verdict.status().name()));
-                LOGGER.warn("Message {} in {} of {} could not be scanned ({}); left in place, flagged {}", uid.asLong(),
-                    mailbox.getMailboxPath().getName(), owner.asString(), reason, UNSCANNED);
-                return verdict.status() == ScanVerdict.Status.ERROR ? Result.of(Outcome.UNJUDGED)
-                    : new Result(Outcome.UNJUDGED, Optional.of(MailboxQuarantine.finding(owner, mailbox, message, "unscannable",
-                        List.of(reason), Optional.empty())));
-            }
-            default -> {
-                Optional<String> banned = banned(content);
-                if (banned.isPresent()) {
-                    record("mailbox.banned", owner, mailbox, uid, messageId(message), Map.of("reason", banned.get(), "trigger", trigger));
-                    return new Result(Outcome.TAKEN_OUT, Optional.of(quarantine.takeOut(mailbox, message, session, QuarantineReason.BANNED, verdict,
-                        banned, trigger)));
-                }
-                if (message.getFlags().contains(UNSCANNED)) {
-                    flag(mailbox, uid, session, false);
-                }
-                return Result.of(Outcome.CLEAN);
-            }
+        // As the pipeline scans: whole within clamd's stream limit, each part its own stream beyond it.
+        MessageScan scan = MessageScan.of(scanners.clamd(), content::getInputStream, message.getSize());
+        ScanVerdict verdict = scan.verdict();
+        if (verdict.status() == ScanVerdict.Status.INFECTED || verdict.status() == ScanVerdict.Status.SUSPICIOUS) {
+            QuarantineReason reason = verdict.status() == ScanVerdict.Status.INFECTED ? QuarantineReason.VIRUS : QuarantineReason.SUSPICIOUS;
+            Map<String, String> details = new java.util.HashMap<>(Map.of("virusNames", String.join(",", verdict.names()), "trigger", trigger,
+                "scanMode", scan.mode().asString()));
+            verdict.endpoint().ifPresent(endpoint -> details.put("endpoint", endpoint.toString()));
+            verdict.engine().ifPresent(engine -> details.put("engine", engine));
+            record("verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), owner, mailbox, uid, messageId(message), details);
+            return new Result(Outcome.TAKEN_OUT, Optional.of(quarantine.takeOut(mailbox, message, session, reason, scan, Optional.empty(), trigger)));
         }
+        // The attachment check whatever clamd said: a banned part is banned even in a message clamd could not judge.
+        Optional<String> banned = banned(content);
+        if (banned.isPresent()) {
+            record("mailbox.banned", owner, mailbox, uid, messageId(message), Map.of("reason", banned.get(), "trigger", trigger));
+            return new Result(Outcome.TAKEN_OUT, Optional.of(quarantine.takeOut(mailbox, message, session, QuarantineReason.BANNED, scan,
+                banned, trigger)));
+        }
+        String reason = verdict.reason().orElse("no verdict");
+        if (verdict.status() == ScanVerdict.Status.UNSCANNABLE) {
+            // A part over clamd's limit: no later pass can judge it, so it is held as the pipeline holds such mail, not left readable.
+            record("verdict.unscannable", owner, mailbox, uid, messageId(message), Map.of("reason", reason, "trigger", trigger,
+                "scanMode", scan.mode().asString()));
+            return new Result(Outcome.TAKEN_OUT, Optional.of(quarantine.takeOut(mailbox, message, session, QuarantineReason.UNSCANNABLE, scan,
+                Optional.empty(), trigger)));
+        }
+        if (verdict.status() == ScanVerdict.Status.ERROR) {
+            flag(mailbox, uid, session, true);
+            record("mailbox.scan-failed", owner, mailbox, uid, messageId(message), Map.of("reason", reason, "trigger", trigger,
+                "status", verdict.status().name()));
+            LOGGER.warn("Message {} in {} of {} could not be scanned ({}); left in place, flagged {}", uid.asLong(),
+                mailbox.getMailboxPath().getName(), owner.asString(), reason, UNSCANNED);
+            return Result.of(Outcome.UNJUDGED);
+        }
+        if (message.getFlags().contains(UNSCANNED)) {
+            flag(mailbox, uid, session, false);
+        }
+        return Result.of(Outcome.CLEAN);
     }
 
     private Optional<String> banned(Content content) throws IOException, MailboxException {
@@ -287,10 +304,14 @@ public class MailboxScanner {
     public void stop() {
         for (Runnable queued : executor.shutdownNow()) {
             if (queued instanceof ScanJob job) {
-                for (MessageUid uid : job.added.getUids()) {
-                    later(job.added, uid);
-                }
+                keepForLater(job.added);
             }
+        }
+    }
+
+    private void keepForLater(MailboxEvents.Added added) {
+        for (MessageUid uid : added.getUids()) {
+            later(added, uid);
         }
     }
 }

@@ -2,9 +2,10 @@
  * Store-level scanning: every message added to any mailbox, whatever path it took (IMAP APPEND, JMAP, LMTP,
  * a mailet delivering without the root processor), is scanned by the same clamd pool through James's own
  * mailbox event system ({@link dev.bulwark.extension.mailbox.MailboxScanListener}, registered in
- * listeners.xml); mail the pipeline judged carries its scan stamp and is not scanned twice. What is
- * infected or banned is taken out of the mailbox into the quarantine; what cannot be judged stays, flagged,
- * for a later pass. Also the on-demand mailbox scan (a James task). Depends on config, scanners,
- * quarantine and the stores.
+ * listeners.xml); mail the pipeline judged carries its scan stamp and is not scanned twice; a message over
+ * clamd's stream limit is scanned part by part, as the pipeline does. What is infected or banned is taken out
+ * of the mailbox into the quarantine, and what has a part too large to scan is held there; what no scanner
+ * answered for stays, flagged, for a later pass. Also the on-demand mailbox scan (a James task). Depends on
+ * config, scanners, quarantine, the stores and mailets (MessageScan, the scan stamp).
  */
 package dev.bulwark.extension.mailbox;

@@ -39,7 +39,8 @@ import reactor.core.publisher.Mono;
  * to James's spool queue, entering {@code quarantine.releaseProcessor} marked so that
  * {@code IsReleasedFromQuarantine} lets it skip the scanners it already failed. A message store-level scanning
  * took out of a mailbox goes back into that same mailbox (made again if it was deleted meanwhile). Either way
- * it carries the scan stamp of an admin's decision, so that store-level scanning does not take it out again.
+ * it carries the scan stamp of an admin's decision, so that store-level scanning does not take it out again;
+ * held mail from a mailbox a rescan can now judge goes back unstamped, to be judged there on arrival.
  * The release is recorded (who, to whom, when) in the entry.
  */
 @Singleton
@@ -81,19 +82,31 @@ public class QuarantineRelease {
      * reason recorded in the entry's release and in the event.
      */
     public QuarantineEntry releaseUnscanned(QuarantineId id, Optional<List<String>> recipients, String releasedBy, String reason) {
-        MailQueue spool = queues.createQueue(MailQueueFactory.SPOOL);
+        Optional<MailboxOrigin> origin = store.entry(id).flatMap(QuarantineEntry::origin);
         QuarantineEntry released = store.release(id, recipients, releasedBy, Optional.of(reason), mail -> {
             try {
                 dev.bulwark.mailets.VirusScan.noteUnscanned(mail, "released unscanned by " + releasedBy + ": " + reason);
             } catch (javax.mail.MessagingException e) {
                 throw new IllegalStateException("cannot mark the released mail: " + e.getMessage(), e);
             }
-            enqueue(spool, mail);
+            // Held mail store-level scanning took out of a mailbox goes back there, stamped with the admin's decision.
+            origin.ifPresentOrElse(o -> backToMailbox(mail, o, true), () -> enqueue(queues.createQueue(MailQueueFactory.SPOOL), mail));
         });
         Release release = released.releases().get(released.releases().size() - 1);
-        QuarantineEvents.record(security, QuarantineEvents.RELEASED, released, release.recipients(),
-            Map.of("releasedBy", release.releasedBy(), "processor", processor, "unscanned", "true", "unscannedReason", reason));
+        Map<String, String> details = new java.util.HashMap<>(Map.of("releasedBy", release.releasedBy(), "unscanned", "true",
+            "unscannedReason", reason));
+        origin.ifPresentOrElse(o -> details.putAll(Map.of("origin", "mailbox", "owner", o.owner(), "mailbox", o.mailbox())),
+            () -> details.put("processor", processor));
+        QuarantineEvents.record(security, QuarantineEvents.RELEASED, released, release.recipients(), details);
         return released;
+    }
+
+    /**
+     * Puts a message store-level scanning took out of a mailbox back there without a stamp, so that store-level
+     * scanning judges it on arrival as any new message (held mail that a rescan can judge now).
+     */
+    public void backToMailboxForAScan(Mail mail, MailboxOrigin origin) {
+        backToMailbox(mail, origin, false);
     }
 
     private void enqueue(MailQueue spool, org.apache.mailet.Mail mail) {
@@ -108,7 +121,7 @@ public class QuarantineRelease {
     private QuarantineEntry release(QuarantineId id, Optional<List<String>> recipients, String releasedBy, boolean skipFailedScanners) {
         Optional<MailboxOrigin> origin = store.entry(id).flatMap(QuarantineEntry::origin);
         QuarantineEntry released = origin.isPresent()
-            ? store.release(id, recipients, releasedBy, mail -> backToMailbox(mail, origin.get()))
+            ? store.release(id, recipients, releasedBy, mail -> backToMailbox(mail, origin.get(), true))
             : store.release(id, recipients, releasedBy, mail -> toSpool(mail, skipFailedScanners));
         Release release = released.releases().get(released.releases().size() - 1);
         QuarantineEvents.record(security, QuarantineEvents.RELEASED, released, release.recipients(), origin
@@ -139,16 +152,24 @@ public class QuarantineRelease {
         }
     }
 
-    private void backToMailbox(Mail mail, MailboxOrigin origin) {
+    private void backToMailbox(Mail mail, MailboxOrigin origin, boolean stamped) {
         Username owner = Username.of(origin.owner());
         MailboxSession session = mailboxes.createSystemSession(owner);
         try {
             ByteArrayOutputStream message = new ByteArrayOutputStream();
+            // The owner's own header fields (an unscanned release's X-Bulwark-Virus), which the pipeline adds at delivery.
+            for (MailAddress recipient : mail.getRecipients()) {
+                for (PerRecipientHeaders.Header header : mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(recipient)) {
+                    message.write((header.getName() + ": " + header.getValue() + "\r\n").getBytes(StandardCharsets.UTF_8));
+                }
+            }
             writeTo(mail, message);
             ScanStamp.Digest digest = ScanStamp.digest(out -> out.write(message.toByteArray()));
-            String stamped = stamp.issue(owner.asString(), digest).map(value -> ScanStamp.HEADER + ": " + value + "\r\n").orElse("");
-            ByteArrayOutputStream restored = new ByteArrayOutputStream(message.size() + stamped.length());
-            restored.write(stamped.getBytes(StandardCharsets.US_ASCII));
+            String stampLine = stamped
+                ? stamp.issue(owner.asString(), digest).map(value -> ScanStamp.HEADER + ": " + value + "\r\n").orElse("")
+                : "";
+            ByteArrayOutputStream restored = new ByteArrayOutputStream(message.size() + stampLine.length());
+            restored.write(stampLine.getBytes(StandardCharsets.US_ASCII));
             message.writeTo(restored);
             MailboxPath path = MailboxPath.forUser(owner, origin.mailbox());
             if (!Boolean.TRUE.equals(Mono.from(mailboxes.mailboxExists(path, session)).block())) {

@@ -1,7 +1,6 @@
 package dev.bulwark.extension.rescan;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Iterator;
@@ -126,13 +125,14 @@ public class DeliveredMailRescan {
             return Optional.empty();
         }
         MessageResult message = results.next();
-        ScanVerdict verdict = scanner.scan(out -> {
-            try (InputStream in = message.getFullContent().getInputStream()) {
-                in.transferTo(out);
+        // Whole when it fits clamd's stream limit, part by part otherwise, as the pipeline and store-level scanning do.
+        ScanVerdict verdict = dev.bulwark.mailets.MessageScan.of(scanner, () -> {
+            try {
+                return message.getFullContent().getInputStream();
             } catch (MailboxException e) {
                 throw new IOException(e.getMessage(), e);
             }
-        }, message.getSize());
+        }, message.getSize()).verdict();
         if (verdict.status() == ScanVerdict.Status.ERROR || verdict.status() == ScanVerdict.Status.UNSCANNABLE) {
             return Optional.empty();
         }

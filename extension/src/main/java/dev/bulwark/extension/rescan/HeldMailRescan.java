@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.mailbox.PendingMailboxScans;
 import dev.bulwark.extension.quarantine.QuarantineEvents;
+import dev.bulwark.extension.quarantine.QuarantineRelease;
 import dev.bulwark.extension.scanners.Scanners;
 import dev.bulwark.mailets.MessageScan;
+import dev.bulwark.quarantine.MailboxOrigin;
 import dev.bulwark.quarantine.QuarantineEntry;
 import dev.bulwark.quarantine.QuarantineException;
 import dev.bulwark.quarantine.QuarantineFilter;
@@ -52,7 +54,8 @@ import dev.bulwark.security.SecurityStore;
  * <p>An admin's release of held mail ({@link #releaseAfterRescan}) scans it first and lets it go
  * through the whole pipeline only with a verdict.
  * Messages in mailboxes that no scanner could judge ({@link PendingMailboxScans}) are scanned again in the
- * same rounds.
+ * same rounds. Held mail store-level scanning took out of a mailbox goes back to that mailbox instead of the
+ * pipeline, unstamped: store-level scanning judges it there on arrival.
  */
 @Singleton
 public class HeldMailRescan implements UserDefinedStartable {
@@ -68,6 +71,7 @@ public class HeldMailRescan implements UserDefinedStartable {
     private final SecurityStore security;
     private final Clock clock = Clock.systemUTC();
     private final PendingMailboxScans pendingMailboxScans;
+    private final QuarantineRelease release;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "bulwark-held-mail-rescan");
         thread.setDaemon(true);
@@ -76,7 +80,8 @@ public class HeldMailRescan implements UserDefinedStartable {
 
     @Inject
     public HeldMailRescan(BulwarkConfiguration configuration, Scanners scanners, ReprocessingService reprocessing, QuarantineStore store,
-                          MailQueueFactory<?> queues, SecurityStore security, PendingMailboxScans pendingMailboxScans) {
+                          MailQueueFactory<?> queues, SecurityStore security, PendingMailboxScans pendingMailboxScans,
+                          QuarantineRelease release) {
         this.configuration = configuration;
         this.scanners = scanners;
         this.reprocessing = reprocessing;
@@ -84,6 +89,7 @@ public class HeldMailRescan implements UserDefinedStartable {
         this.queues = queues;
         this.security = security;
         this.pendingMailboxScans = pendingMailboxScans;
+        this.release = release;
     }
 
     @Override
@@ -143,6 +149,18 @@ public class HeldMailRescan implements UserDefinedStartable {
                 scan.ifPresent(s -> LOGGER.debug("Held mail {} still without a verdict: {}", id.asString(), s.verdict()));
                 return true;
             }
+            Optional<MailboxOrigin> origin = store.entry(id).flatMap(QuarantineEntry::origin);
+            if (origin.isPresent()) {
+                // Taken out of a mailbox: back there, where store-level scanning judges it on arrival.
+                store.take(id, mail -> release.backToMailboxForAScan(mail, origin.get())).ifPresent(entry -> {
+                    LOGGER.info("Held mail {} rescanned ({}), back to {}'s {}", id.asString(), scan.get().verdict(), origin.get().owner(),
+                        origin.get().mailbox());
+                    QuarantineEvents.record(security, RETURNED, entry, entry.unreleasedRecipients(), Map.of("status",
+                        scan.get().verdict().status().name(), "scanMode", scan.get().mode().asString(), "origin", "mailbox",
+                        "owner", origin.get().owner(), "mailbox", origin.get().mailbox()));
+                });
+                return true;
+            }
             String processor = configuration.rescan().processor();
             store.take(id, mail -> enqueue(mail, scan.get(), processor)).ifPresent(entry -> {
                 LOGGER.info("Held mail {} rescanned ({}), back to processor {}", id.asString(), scan.get().verdict(), processor);
@@ -178,6 +196,16 @@ public class HeldMailRescan implements UserDefinedStartable {
         }
         String verdict = scan.verdict().status().name().toLowerCase(Locale.ROOT);
         store.recordRescan(id, new Rescan(clock.instant(), verdict, scan.verdict().names(), scan.verdict().engine()));
+        if (entry.origin().isPresent()) {
+            // Taken out of a mailbox: back there unstamped, judged on arrival as any new message (taken out again if found).
+            MailboxOrigin origin = entry.origin().get();
+            QuarantineEntry released = store.release(id, recipients, releasedBy, Optional.empty(),
+                mail -> release.backToMailboxForAScan(mail, origin));
+            List<String> to = released.releases().get(released.releases().size() - 1).recipients();
+            QuarantineEvents.record(security, QuarantineEvents.RELEASED, released, to, Map.of("releasedBy", releasedBy, "rescan", verdict,
+                "origin", "mailbox", "owner", origin.owner(), "mailbox", origin.mailbox()));
+            return released;
+        }
         String processor = configuration.quarantine().releaseProcessor();
         QuarantineEntry released = store.release(id, recipients, releasedBy, Optional.empty(), mail -> {
             mail.removeAttribute(QuarantineStore.RELEASED); // every check of the pipeline, as new mail
