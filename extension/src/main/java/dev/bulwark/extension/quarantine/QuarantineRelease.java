@@ -89,8 +89,10 @@ public class QuarantineRelease {
             } catch (javax.mail.MessagingException e) {
                 throw new IllegalStateException("cannot mark the released mail: " + e.getMessage(), e);
             }
-            // Held mail store-level scanning took out of a mailbox goes back there, stamped with the admin's decision.
-            origin.ifPresentOrElse(o -> backToMailbox(mail, o, true), () -> enqueue(queues.createQueue(MailQueueFactory.SPOOL), mail));
+            // Held mail store-level scanning took out of a mailbox goes back there, and held pipeline mail goes past the
+            // scanners to its recipients: either way stamped with the admin's decision, or store-level scanning would
+            // hold it again once in the mailbox (it still cannot be scanned).
+            origin.ifPresentOrElse(o -> backToMailbox(mail, o, true), () -> toSpool(mail, true));
         });
         Release release = released.releases().get(released.releases().size() - 1);
         Map<String, String> details = new java.util.HashMap<>(Map.of("releasedBy", release.releasedBy(), "unscanned", "true",
@@ -107,15 +109,6 @@ public class QuarantineRelease {
      */
     public void backToMailboxForAScan(Mail mail, MailboxOrigin origin) {
         backToMailbox(mail, origin, false);
-    }
-
-    private void enqueue(MailQueue spool, org.apache.mailet.Mail mail) {
-        mail.setState(processor);
-        try {
-            spool.enQueue(mail);
-        } catch (MailQueue.MailQueueException e) {
-            throw new IllegalStateException("the spool queue refused the released mail: " + e.getMessage(), e);
-        }
     }
 
     private QuarantineEntry release(QuarantineId id, Optional<List<String>> recipients, String releasedBy, boolean skipFailedScanners) {

@@ -73,9 +73,10 @@ class LearningFloodTest {
             imap.sendCommand("CREATE Junk");
             imap.select(TestIMAPClient.INBOX);
             for (int copied = 0; copied < MESSAGES; copied += DELIVERED) {
-                imap.sendCommand("COPY 1:" + DELIVERED + " Incoming");
+                String reply = imap.sendCommand("COPY 1:" + DELIVERED + " Incoming");
+                assertThat(reply).as("COPY after %d copies", copied).contains("OK");
             }
-            assertThat(imap.getMessageCount("Incoming")).isEqualTo(MESSAGES);
+            AWAIT.untilAsserted(() -> assertThat(imap.getMessageCount("Incoming")).isEqualTo(MESSAGES));
             imap.select("Incoming");
             long start = System.nanoTime();
             imap.sendCommand("MOVE 1:* Junk");
