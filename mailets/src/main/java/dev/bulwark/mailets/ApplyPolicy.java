@@ -97,7 +97,7 @@ public class ApplyPolicy extends GenericMailet {
     @Override
     public void service(Mail mail) throws MessagingException {
         dropFindingsForOthers(mail);
-        List<String> applied = mail.getAttribute(APPLIED).map(a -> List.of(String.valueOf(a.getValue().value()).split(","))).orElse(List.of());
+        List<String> applied = applied(mail);
         Optional<PolicyVerdict> verdict = java.util.stream.Stream.of(virusVerdict(mail), bannedVerdict(mail)).flatMap(Optional::stream)
             .filter(v -> !applied.contains(v.field())).findFirst();
         if (verdict.isPresent()) {
@@ -133,7 +133,7 @@ public class ApplyPolicy extends GenericMailet {
         }
         List<String> nowApplied = new ArrayList<>(applied);
         nowApplied.add(verdict.field());
-        mail.setAttribute(new Attribute(APPLIED, AttributeValue.of(String.join(",", nowApplied))));
+        setApplied(mail, nowApplied);
         route(mail, routes);
         if (routes.containsKey(Route.HERE)) {
             // Delivered as the policy says (deliver-tagged): tagged with the verdict, and stamped, or store-level scanning
@@ -214,6 +214,15 @@ public class ApplyPolicy extends GenericMailet {
             case TAG -> spam.subjectTag().isEmpty() ? Route.HERE : new Route(Optional.empty(), Optional.of(spam.subjectTag()));
             case DELIVER -> Route.HERE;
         };
+    }
+
+    /** The policy fields already applied to this mail ({@link #APPLIED}), in order. */
+    static List<String> applied(Mail mail) {
+        return mail.getAttribute(APPLIED).map(a -> List.of(String.valueOf(a.getValue().value()).split(","))).orElse(List.of());
+    }
+
+    static void setApplied(Mail mail, List<String> fields) {
+        mail.setAttribute(new Attribute(APPLIED, AttributeValue.of(String.join(",", fields))));
     }
 
     /** clamd gave this mail a verdict (not an error, not too big to scan). */

@@ -135,10 +135,9 @@ public class StripInfectedParts extends GenericMailet {
      */
     private static void forgetStrippedFindings(Mail mail) {
         HasBannedAttachment.forget(mail);
-        PolicyParts.text(mail, ApplyPolicy.APPLIED).ifPresent(applied -> {
-            List<String> left = java.util.Arrays.stream(applied.split(",")).filter(field -> !field.equals("banned") && !field.equals("damaged")).toList();
-            mail.setAttribute(new Attribute(ApplyPolicy.APPLIED, AttributeValue.of(String.join(",", left))));
-        });
+        if (mail.getAttribute(ApplyPolicy.APPLIED).isPresent()) {
+            ApplyPolicy.setApplied(mail, ApplyPolicy.applied(mail).stream().filter(field -> !field.equals("banned") && !field.equals("damaged")).toList());
+        }
     }
 
     /** Not delivered: the mail was kept in the quarantine as it came (Quarantine, passThrough, before this mailet). */
@@ -231,7 +230,7 @@ public class StripInfectedParts extends GenericMailet {
 
         /** Empty when the policy says strip but a finding is not located in a part. */
         static Optional<PolicyParts> of(Mail mail) {
-            List<String> applied = text(mail, dev.bulwark.mailets.ApplyPolicy.APPLIED).map(value -> List.of(value.split(","))).orElse(List.of());
+            List<String> applied = ApplyPolicy.applied(mail);
             boolean banned = text(mail, HasBannedAttachment.REASON).isPresent();
             boolean suspicious = text(mail, HasBannedAttachment.SUSPICIOUS).isPresent();
             PolicyParts parts = new PolicyParts();
