@@ -269,6 +269,19 @@ wait_ready() {
   done
 }
 
+# Waits for a daemon this script launched in a session of its own (PID launcher) to answer; prints its PID.
+# The daemon writes its PID file itself; the launcher's PID stands in until it has. Stopped when not ready.
+await_launched() {
+  local name=$1 ping=$2 port=$3 logfile=$4 pidfile=$5 launcher=$6
+  if ! wait_ready "$name" "$ping" "$port" "$logfile" "$launcher"; then
+    [ -f "$pidfile" ] || printf '%s\n' "$launcher" > "$pidfile"
+    stop_daemon "$name" "$pidfile" >&2 || true
+    return 1
+  fi
+  read_pid "$pidfile" >/dev/null || printf '%s\n' "$launcher" > "$pidfile"
+  read_pid "$pidfile"
+}
+
 # Refuses to start when the port is already served by a process this run dir did not start.
 check_port_free() {
   local name=$1 port=$2 hint=${3:-}
@@ -350,16 +363,7 @@ start_clamd() {
   # it answers PING; its exit before that is a failure, shown with the log's last lines.
   setsid "$clamd_bin" --config-file="$CLAMD_CONF" > /dev/null 2>> "$CLAMD_LOG" < /dev/null &
   launcher=$!
-  if ! wait_ready clamd clamd_ping "$CLAMD_PORT" "$CLAMD_LOG" "$launcher"; then
-    [ -f "$CLAMD_PID" ] || printf '%s\n' "$launcher" > "$CLAMD_PID"
-    stop_daemon clamd "$CLAMD_PID" >&2 || true
-    return 1
-  fi
-  # clamd writes its PID file itself; keep the launcher's PID if it has not yet.
-  if ! read_pid "$CLAMD_PID" >/dev/null; then
-    printf '%s\n' "$launcher" > "$CLAMD_PID"
-  fi
-  pid=$(read_pid "$CLAMD_PID")
+  pid=$(await_launched clamd clamd_ping "$CLAMD_PORT" "$CLAMD_LOG" "$CLAMD_PID" "$launcher") || return 1
   log "clamd ready on ${HOST}:${CLAMD_PORT} (pid ${pid}) after $(elapsed_since "$start") s"
   CLAMD_STARTED_NOW=1
 }
@@ -441,17 +445,7 @@ start_spamd() {
   # Its own session, so it outlives this shell and a terminal's hang-up; output to the log.
   setsid "$spamd_bin" "${args[@]}" >> "$SPAMD_LOG" 2>&1 < /dev/null &
   launcher=$!
-  if ! wait_ready spamd spamd_ping "$SPAMD_PORT" "$SPAMD_LOG" "$launcher"; then
-    [ -f "$SPAMD_PID" ] || printf '%s\n' "$launcher" > "$SPAMD_PID"
-    stop_daemon spamd "$SPAMD_PID" >&2 || true
-    return 1
-  fi
-  # spamd writes its PID file itself; keep the launcher's PID if it has not yet.
-  pid=$(read_pid "$SPAMD_PID" || true)
-  if [ -z "$pid" ]; then
-    printf '%s\n' "$launcher" > "$SPAMD_PID"
-    pid=$launcher
-  fi
+  pid=$(await_launched spamd spamd_ping "$SPAMD_PORT" "$SPAMD_LOG" "$SPAMD_PID" "$launcher") || return 1
   log "spamd ready on ${HOST}:${SPAMD_PORT} (pid ${pid}) after $(elapsed_since "$start") s"
 }
 
