@@ -248,11 +248,9 @@ public final class QuarantineStore {
 
     public boolean delete(QuarantineId id) {
         MailKey key = new MailKey(id.asString());
-        Mail existing = retrieve(key);
-        if (existing == null) {
+        if (!exists(key)) {
             return false;
         }
-        dispose(existing); // only its existence mattered; undisposed, James's leak detector reports it
         try {
             write(() -> repository.get().remove(key));
             unindexed(id);
@@ -306,18 +304,18 @@ public final class QuarantineStore {
     private void repairRow(MailKey key, Optional<QuarantineEntry> entry) {
         if (entry.isPresent()) {
             indexed(entry.get());
-        } else if (retrieveQuietly(key).isEmpty()) {
+        } else if (!exists(key)) {
             unindexed(QuarantineId.of(key.asString()));
         }
     }
 
-    private Optional<Boolean> retrieveQuietly(MailKey key) {
+    private boolean exists(MailKey key) {
         Mail mail = retrieve(key);
         if (mail == null) {
-            return Optional.empty();
+            return false;
         }
-        dispose(mail);
-        return Optional.of(true);
+        dispose(mail); // only its existence mattered; undisposed, James's leak detector reports it
+        return true;
     }
 
     /**
@@ -370,7 +368,7 @@ public final class QuarantineStore {
         }
         target.put(batch);
         for (String row : rows) {
-            if (!present.contains(row) && retrieveQuietly(new MailKey(row)).isEmpty()) {
+            if (!present.contains(row) && !exists(new MailKey(row))) {
                 target.remove(QuarantineId.of(row));
                 removed++;
             }

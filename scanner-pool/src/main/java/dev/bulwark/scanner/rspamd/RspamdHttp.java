@@ -33,9 +33,6 @@ final class RspamdHttp {
 
     /** @param reason the status line's reason phrase (rspamd says why there), empty when none */
     record Reply(int status, String reason, byte[] body) {
-        Reply(int status, byte[] body) {
-            this(status, "", body);
-        }
     }
 
     private final Endpoint endpoint;

@@ -68,6 +68,6 @@ class RspamdLearnerTest {
     }
 
     private static LearnOutcome outcome(int status, String body) throws IOException {
-        return RspamdLearner.outcome(new RspamdHttp.Reply(status, body.getBytes(StandardCharsets.UTF_8)), CONTROLLER, LearnAs.SPAM);
+        return RspamdLearner.outcome(new RspamdHttp.Reply(status, "", body.getBytes(StandardCharsets.UTF_8)), CONTROLLER, LearnAs.SPAM);
     }
 }

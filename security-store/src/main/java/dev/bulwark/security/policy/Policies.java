@@ -106,7 +106,7 @@ public final class Policies {
         if (latest(PolicyVersion.DEFAULT_SCOPE).isPresent()) {
             return false;
         }
-        Map<String, Optional<JsonNode>> changes = validated(defaultDocument, groupOverrides, "");
+        Map<String, Optional<JsonNode>> changes = validated(defaultDocument, groupOverrides);
         write(changes, "seed", by);
         return true;
     }
@@ -158,7 +158,7 @@ public final class Policies {
 
     /** Checks a default document with the current group overrides over it; returns the policy, or throws. */
     public Policy validateDefault(JsonNode document) {
-        validated(document, currentOverrides(), "");
+        validated(document, currentOverrides());
         return PolicyDocuments.parseDefault(document);
     }
 
@@ -169,10 +169,8 @@ public final class Policies {
     }
 
     public PolicyVersion putDefault(JsonNode document, String by) {
-        Map<String, JsonNode> overrides = currentOverrides();
-        validated(document, overrides, "");
-        Map<String, Optional<JsonNode>> change = new LinkedHashMap<>();
-        change.put(PolicyVersion.DEFAULT_SCOPE, Optional.of(PolicyDocuments.render(PolicyDocuments.parseDefault(document))));
+        // Checked with every group over it; only the default (rendered by the check) is written.
+        Map<String, Optional<JsonNode>> change = Map.of(PolicyVersion.DEFAULT_SCOPE, validated(document, currentOverrides()).get(PolicyVersion.DEFAULT_SCOPE));
         return write(change, "put", by).get(0);
     }
 
@@ -196,7 +194,7 @@ public final class Policies {
     public PolicyVersion rollback(long version, String by) {
         PolicyVersion target = find(version).orElseThrow(() -> new java.util.NoSuchElementException("policy version " + version + " does not exist"));
         if (target.group().isEmpty()) {
-            validated(target.document().orElseThrow(), currentOverrides(), "");
+            validated(target.document().orElseThrow(), currentOverrides());
         } else {
             target.document().ifPresent(document -> PolicyDocuments.parseOverride(document, currentDefaultDocument(), ""));
         }
@@ -248,7 +246,7 @@ public final class Policies {
         if (!shape.isEmpty()) {
             throw new InvalidPolicyException(shape);
         }
-        Map<String, Optional<JsonNode>> changes = validated(defaultDocument, overrides, "");
+        Map<String, Optional<JsonNode>> changes = validated(defaultDocument, overrides);
         groupPolicies().keySet().stream().filter(group -> !overrides.containsKey(group))
             .forEach(group -> changes.put(PolicyVersion.groupScope(group), Optional.empty()));
         return write(changes, "import", by);
@@ -296,7 +294,7 @@ public final class Policies {
      * Validates a default document and group overrides over it, reporting every error of all of them
      * (a group's errors under {@code groups.<name>.}); returns the changes to write.
      */
-    private static Map<String, Optional<JsonNode>> validated(JsonNode defaultDocument, Map<String, JsonNode> overrides, String prefix) {
+    private static Map<String, Optional<JsonNode>> validated(JsonNode defaultDocument, Map<String, JsonNode> overrides) {
         List<InvalidPolicyException.FieldError> errors = new ArrayList<>();
         Map<String, Optional<JsonNode>> changes = new LinkedHashMap<>();
         try {
@@ -307,7 +305,7 @@ public final class Policies {
         if (errors.isEmpty()) {
             overrides.forEach((group, override) -> {
                 try {
-                    PolicyDocuments.parseOverride(override, defaultDocument, prefix + "groups." + group + ".");
+                    PolicyDocuments.parseOverride(override, defaultDocument, "groups." + group + ".");
                     changes.put(PolicyVersion.groupScope(group), Optional.of(override));
                 } catch (InvalidPolicyException e) {
                     errors.addAll(e.errors());
