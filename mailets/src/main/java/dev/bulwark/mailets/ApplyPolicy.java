@@ -103,7 +103,7 @@ public class ApplyPolicy extends GenericMailet {
         if (verdict.isPresent()) {
             applyVerdictPolicy(mail, verdict.get(), applied);
         } else {
-            Optional<Double> score = spamScore(mail);
+            Optional<Double> score = Quarantine.spamScore(mail);
             if (score.isPresent()) {
                 applySpamPolicy(mail, score.get());
             }
@@ -235,7 +235,7 @@ public class ApplyPolicy extends GenericMailet {
         String status = mail.getAttribute(BulwarkAttributes.VIRUS_STATUS).map(a -> String.valueOf(a.getValue().value())).orElse("");
         return switch (status) {
             case "INFECTED" -> Optional.of(PolicyVerdict.VIRUS);
-            case "SUSPICIOUS" -> Optional.of(VirusScan.onlyEncrypted(virusNames(mail)) ? PolicyVerdict.ENCRYPTED : PolicyVerdict.SUSPICIOUS);
+            case "SUSPICIOUS" -> Optional.of(VirusScan.onlyEncrypted(Quarantine.virusNames(mail)) ? PolicyVerdict.ENCRYPTED : PolicyVerdict.SUSPICIOUS);
             default -> Optional.empty();
         };
     }
@@ -255,16 +255,6 @@ public class ApplyPolicy extends GenericMailet {
             return Optional.of(PolicyVerdict.BANNED);
         }
         return mail.getAttribute(HasBannedAttachment.SUSPICIOUS).isPresent() ? Optional.of(PolicyVerdict.DAMAGED) : Optional.empty();
-    }
-
-    private static List<String> virusNames(Mail mail) {
-        return mail.getAttribute(BulwarkAttributes.VIRUS_NAMES).map(a -> String.valueOf(a.getValue().value()))
-            .map(names -> java.util.Arrays.stream(names.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList()).orElse(List.of());
-    }
-
-    private static Optional<Double> spamScore(Mail mail) {
-        return mail.getAttribute(BulwarkAttributes.SPAM_SCORE).map(a -> a.getValue().value())
-            .filter(Number.class::isInstance).map(value -> ((Number) value).doubleValue());
     }
 
     private static javax.mail.internet.MimeMessage messageOf(Mail mail) {

@@ -153,13 +153,13 @@ public class Quarantine extends GenericMailet {
         };
     }
 
-    private static List<String> virusNames(Mail mail) {
+    static List<String> virusNames(Mail mail) {
         return text(mail, BulwarkAttributes.VIRUS_NAMES)
             .map(names -> Arrays.stream(names.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList())
             .orElse(List.of());
     }
 
-    private static Optional<Double> spamScore(Mail mail) {
+    static Optional<Double> spamScore(Mail mail) {
         return mail.getAttribute(BulwarkAttributes.SPAM_SCORE).map(Attribute::getValue).map(AttributeValue::value)
             .filter(Number.class::isInstance).map(value -> ((Number) value).doubleValue());
     }

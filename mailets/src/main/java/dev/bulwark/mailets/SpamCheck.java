@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.scanner.verdict.MessageContext;
 import dev.bulwark.scanner.verdict.SpamChecker;
 import dev.bulwark.scanner.verdict.SpamVerdict;
 import dev.bulwark.security.SecurityEventSink;
@@ -109,8 +110,9 @@ public class SpamCheck extends GenericMailet {
     private void checkPerRecipient(Mail mail) throws MessagingException {
         Map<String, List<MailAddress>> recipientsByOutcome = new LinkedHashMap<>();
         Map<String, SpamVerdict> verdictByOutcome = new LinkedHashMap<>();
+        MessageContext context = MessageContexts.of(mail);
         for (MailAddress recipient : mail.getRecipients()) {
-            SpamVerdict verdict = checker.check(MailContent.of(mail), Optional.of(recipient.asString()), MessageContexts.of(mail));
+            SpamVerdict verdict = checker.check(MailContent.of(mail), Optional.of(recipient.asString()), context);
             String outcome = verdict.status() + (verdict.isSpam() ? "/spam" : "");
             recipientsByOutcome.computeIfAbsent(outcome, o -> new ArrayList<>()).add(recipient);
             verdictByOutcome.putIfAbsent(outcome, verdict);
