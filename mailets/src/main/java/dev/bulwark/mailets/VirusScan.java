@@ -231,15 +231,15 @@ public class VirusScan extends GenericMailet {
                 .removeIf(existing -> existing.getName().equalsIgnoreCase(ScanStamp.HEADER));
         }
         if (verdict.isClean()) {
-            issueStamps(stamp, mail);
+            issueStamps(stamp, ScanStamp.Kind.SCANNED, mail);
         }
     }
 
     /**
-     * Stamps each recipient's copy: the pipeline vouches for these bytes (clean, or delivered as a policy says),
-     * so that store-level scanning does not judge the message again once it is in the mailbox.
+     * Stamps each recipient's copy: the pipeline vouches for these bytes (clean, or delivered as a policy says: the
+     * kind), so that store-level scanning does not judge the message again once it is in the mailbox.
      */
-    static void issueStamps(ScanStamp stamp, Mail mail) throws MessagingException {
+    static void issueStamps(ScanStamp stamp, ScanStamp.Kind kind, Mail mail) throws MessagingException {
         ScanStamp.Digest digest;
         try {
             digest = ScanStamp.digest(MailContent.of(mail));
@@ -252,7 +252,7 @@ public class VirusScan extends GenericMailet {
             // One stamp per recipient: a clean mail stamped here may be stamped again when a policy delivers it tagged.
             mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(recipient)
                 .removeIf(existing -> existing.getName().equalsIgnoreCase(ScanStamp.HEADER));
-            stamp.issue(recipient.asString(), digest).ifPresent(value -> mail.addSpecificHeaderForRecipient(
+            stamp.issue(kind, recipient.asString(), digest).ifPresent(value -> mail.addSpecificHeaderForRecipient(
                 PerRecipientHeaders.Header.builder().name(ScanStamp.HEADER).value(value).build(), recipient));
         }
     }
