@@ -57,6 +57,11 @@ public class ApplyPolicy extends GenericMailet {
     /** On mail delivered with a verdict because its recipients' policy says deliver-tagged (removed from incoming mail by StripVerdictHeaders). */
     public static final String POLICY_HEADER = "X-Bulwark-Policy";
     public static final org.apache.mailet.AttributeName APPLIED = org.apache.mailet.AttributeName.of("bulwark.policy.applied");
+    /**
+     * On mail a policy delivers tagged (and stamped so): a part split off later (the spam policy) comes back through
+     * VirusScan with its verdict to reuse, and is stamped as the policy's decision again, not as plainly scanned.
+     */
+    public static final org.apache.mailet.AttributeName DELIVERED_TAGGED = org.apache.mailet.AttributeName.of("bulwark.policy.deliveredTagged");
     private static final String QUARANTINE_PROCESSOR = "quarantineProcessor";
     private static final String STRIP_PROCESSOR = "stripProcessor";
     private static final String SPAM_PROCESSOR = "spamProcessor";
@@ -144,6 +149,7 @@ public class ApplyPolicy extends GenericMailet {
                 + "), delivered as the recipient's policy says"));
             if (virusScanned(mail)) {
                 VirusScan.issueStamps(stamp, ScanStamp.Kind.POLICY_DELIVERED, mail);
+                mail.setAttribute(new Attribute(DELIVERED_TAGGED, AttributeValue.of(true)));
             }
         }
     }

@@ -104,6 +104,7 @@ class ApplyPolicyTest {
         // Its own kind: an on-demand mailbox scan tells a finding the policy accepted from one the pipeline missed.
         assertThat(mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(new MailAddress("lab@example.com")))
             .extracting(org.apache.mailet.PerRecipientHeaders.Header::getValue).singleElement().asString().startsWith("v2 policy-delivered ");
+        assertThat(mail.getAttribute(ApplyPolicy.DELIVERED_TAGGED)).as("for a part split off later").isPresent();
         assertThat(spooled).singleElement().extracting(Spooled::state).isEqualTo("quarantine");
     }
 
