@@ -189,9 +189,9 @@ public class PolicyRoutes implements Routes {
             return value;
         });
         int limit = intParameter(request, "limit", 100, 1, MAX_HISTORY);
-        List<Map<String, Object>> versions = policies.history(scope, limit).stream().map(version -> {
-            Map<String, Object> view = versionView(version, false);
-            view.put("before", policies.previous(version).flatMap(PolicyVersion::document).orElse(null));
+        List<Map<String, Object>> versions = policies.changes(scope, limit).stream().map(change -> {
+            Map<String, Object> view = versionView(change.version(), false);
+            view.put("before", change.before().orElse(null));
             return view;
         }).toList();
         return json(response, versions);
