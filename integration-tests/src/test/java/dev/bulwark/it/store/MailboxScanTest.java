@@ -81,15 +81,17 @@ class MailboxScanTest {
         assertThat(entry.get("sender")).as("an appended message has no envelope sender to notify").isNull();
         AWAIT.untilAsserted(() -> assertThat(clients.inboxCount(alice)).isZero());
         String id = (String) entry.get("id");
-        clients.webAdmin().get("/bulwark/events?kind=quarantine.stored&recipient=" + alice).then().statusCode(200)
+        // The event is recorded after the message is taken out, and stored in the background.
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=quarantine.stored&recipient=" + alice).then().statusCode(200)
             .body("[0].details.quarantineId", equalTo(id))
             .body("[0].details.origin", equalTo("mailbox"))
-            .body("[0].details.mailbox", equalTo("INBOX"));
-        // The notices go as for pipeline quarantine: the postmaster is told; the sender is not (there is none).
+            .body("[0].details.mailbox", equalTo("INBOX")));
+        // The notices go as for pipeline quarantine: the postmaster is told; the sender is not (there is none). The
+        // sender's notice is decided after the admin's: awaited on its own.
         AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=notice.sent&recipient=" + alice).then()
             .body("details.kind", org.hamcrest.Matchers.hasItem("admin")));
-        clients.webAdmin().get("/bulwark/events?kind=notice.suppressed&recipient=" + alice).then()
-            .body("details.reason", org.hamcrest.Matchers.hasItem("null sender"));
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=notice.suppressed&recipient=" + alice).then()
+            .body("details.reason", org.hamcrest.Matchers.hasItem("null sender")));
 
         clients.webAdminJson("{\"all\": true}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(200)
             .body("releases[0].recipients", equalTo(List.of(alice)));
