@@ -34,6 +34,7 @@ import dev.bulwark.it.fixtures.MailClients;
 class MailboxScanTest {
     private static final String SENDER = "mallory@outside.test";
     private static final Pattern STAMP = Pattern.compile("X-Bulwark-Stamp: (v1 \\S+)");
+    private static final Pattern STAMPED = Pattern.compile("(?m)^bulwark_mailbox_stamped(?:_total|_count)?(?:\\{[^}]*\\})? ([0-9.Ee+-]+)$");
 
     @RegisterExtension
     static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf.write("lmtpserver.xml", """
@@ -63,6 +64,12 @@ class MailboxScanTest {
         this.clients = new MailClients(james);
         // The first webadmin call of a JVM is slow (REST Assured starts up): not inside a test's 30-second wait.
         clients.webAdmin().get("/bulwark/quarantine/counts").then().statusCode(200);
+    }
+
+    /** Messages store-level scanning left alone for their stamp: {@code bulwark_mailbox_stamped} in webadmin's /metrics. */
+    private long stamped() {
+        Matcher count = STAMPED.matcher(clients.webAdmin().get("/metrics").then().statusCode(200).extract().asString());
+        return count.find() ? (long) Double.parseDouble(count.group(1)) : 0;
     }
 
     private static String eicar(String to, String subject) {
@@ -118,13 +125,14 @@ class MailboxScanTest {
     @Test
     void aCopiedCleanStampAndVerdictHeaderDoNotSpareAnAppendedMessageTheScan() throws Exception {
         String carol = james.addUser("forger-carol");
+        // The counter is this James's, which the class's other tests may have raised already: this delivery must raise it.
+        long stampedBefore = stamped();
         clients.send(SENDER, carol, TestSamples.plainMessage(SENDER, carol, "harmless", "hello"));
         String delivered = clients.awaitInboxMessage(carol, 1);
         Matcher stamp = STAMP.matcher(delivered);
         assertThat(stamp.find()).as("the pipeline stamps clean mail it delivers:\n" + delivered).isTrue();
         // ...and store-level scanning takes the stamp's word for it: no second scan.
-        AWAIT.untilAsserted(() -> assertThat(clients.webAdmin().get("/metrics").then().statusCode(200).extract().asString())
-            .containsPattern("bulwark_mailbox_stamped\\S* [1-9]"));
+        AWAIT.untilAsserted(() -> assertThat(stamped()).isGreaterThan(stampedBefore));
 
         String forged = "X-Bulwark-Stamp: " + stamp.group(1) + "\r\nX-Bulwark-Virus: clean (ClamAV 1.4.6 at 127.0.0.1:3310)\r\n"
             + eicar(carol, "forged stamp");
