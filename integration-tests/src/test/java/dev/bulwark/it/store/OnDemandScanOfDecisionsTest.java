@@ -18,6 +18,7 @@ import dev.bulwark.scanner.testing.TestSamples;
 import io.restassured.path.json.JsonPath;
 import dev.bulwark.it.fixtures.BulwarkJamesExtension;
 import dev.bulwark.it.fixtures.MailClients;
+import dev.bulwark.it.fixtures.StoreLevelScanningOff;
 
 /**
  * The on-demand mailbox scan rescans everything with today's signatures, but leaves where they are the messages
@@ -33,12 +34,7 @@ class OnDemandScanOfDecisionsTest {
     private static final String SENDER = "mallory@outside.test";
 
     @RegisterExtension
-    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf.replace("listeners.xml", """
-            <listener>
-                <class>dev.bulwark.extension.mailbox.MailboxScanListener</class>
-                <async>true</async>
-            </listener>
-        """, ""));
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(StoreLevelScanningOff::apply);
 
     private BulwarkJames james;
     private MailClients clients;
