@@ -197,11 +197,13 @@ class RuntimePolicyTest {
             .replace("Please find the file attached.", TestSamples.GTUBE));
 
         String policyHeader = "X-Bulwark-Policy: banned \\(.*setup\\.exe.*\\), delivered as the recipient's policy says";
-        String plainCopy = clients.awaitInboxMessage(plain, 1);
-        assertThat(plainCopy).contains("Subject: the installer offer").contains("X-Spam-Flag: YES").containsPattern(policyHeader);
+        // The split-off copy first, as aGroupsSubjectTagMarksOnlyItsMembersCopy does: it takes the longer way (root again), so the
+        // unsplit one is no longer being delivered when its INBOX is read (once, read mid-delivery, EXAMINE said 1 and FETCH 1 failed).
         String taggedCopy = clients.awaitInboxMessage(tagged, 1);
         assertThat(taggedCopy).contains("Subject: [SPAM] the installer offer").contains("X-Spam-Flag: YES").containsPattern(policyHeader)
             .containsPattern("X-Bulwark-Stamp: v2 policy-delivered \\S+");
+        String plainCopy = clients.awaitInboxMessage(plain, 1);
+        assertThat(plainCopy).contains("Subject: the installer offer").contains("X-Spam-Flag: YES").containsPattern(policyHeader);
         assertThat(taggedCopy.split("X-Bulwark-Policy: ", -1)).as("one X-Bulwark-Policy header").hasSize(2);
         assertThat(plainCopy.split("X-Bulwark-Policy: ", -1)).as("one X-Bulwark-Policy header").hasSize(2);
     }
