@@ -109,11 +109,12 @@ public class IntegrityWatch implements UserDefinedStartable {
     }
 
     private void update(EnginePool<?, ?, ?> pool, ScannerState state) {
+        // Out of the pool before the state is published: nothing reads BROKEN for an endpoint still in service.
+        takeOutIfBroken(pool, state);
         ScannerState previous = states.put(key(state.daemon(), state.endpoint()), state);
         if (previous != null && pool.kind() == EngineKind.VIRUS) {
             noticeSignatureUpdate(previous, state);
         }
-        takeOutIfBroken(pool, state);
         if (previous != null && previous.condition() == state.condition()) {
             return;
         }
