@@ -142,13 +142,13 @@ class ConsoleTest {
     /** An entry store-level scanning took out of a mailbox shows whose mailbox it was and whose session added it. */
     @Test
     void aMailboxTakeOutShowsItsMailboxAndWhoAddedIt() throws Exception {
-        String ivan = james.addUser("console-ivan");
-        clients.append(ivan, "Archive", infected(ivan, "console appended"));
+        String kim = james.addUser("console-kim");
+        clients.append(kim, "Archive", infected(kim, "console appended"));
         awaitQuarantined("console appended");
 
-        showQuarantinedFor(ivan, "console appended").findElement(By.cssSelector("button.inspect")).click();
+        showQuarantinedFor(kim, "console appended").findElement(By.cssSelector("button.inspect")).click();
         assertThat(browser.awaitVisible(By.id("entry-metadata")).getText())
-            .contains("Taken out of", "Archive of " + ivan, "Added by");
+            .contains("Taken out of", "Archive of " + kim, "Added by");
     }
 
     /**
