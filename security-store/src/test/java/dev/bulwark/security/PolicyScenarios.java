@@ -8,10 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.assertj.core.groups.Tuple;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.bulwark.security.policy.InvalidPolicyException;
 import dev.bulwark.security.policy.PolicyAction;
+import dev.bulwark.security.policy.PolicyChange;
 import dev.bulwark.security.policy.PolicyDefaults;
 import dev.bulwark.security.policy.PolicyDocuments;
 import dev.bulwark.security.policy.PolicyResolution;
@@ -79,6 +82,13 @@ final class PolicyScenarios {
         assertThat(node2.policies().resolve(alice).group()).as("priority 0 again: board's name comes first").contains(board);
         assertThat(node2.policies().history(Optional.of(PolicyVersion.groupScope(finance)), 10)).extracting(PolicyVersion::change)
             .containsExactly("rollback", "put", "put");
+        // The history pairs each version with the one it replaced, the oldest shown included (limit 2 of 3).
+        assertThat(node2.policies().changes(Optional.of(PolicyVersion.groupScope(finance)), 2))
+            .extracting(change -> change.version().version(), PolicyChange::before)
+            .containsExactly(Tuple.tuple(rolledBack.version(), financeV2.document()),
+                Tuple.tuple(financeV2.version(), financeV1.document()));
+        assertThat(node2.policies().changes(Optional.empty(), 1000)).filteredOn(change -> change.version().version() == financeV1.version())
+            .singleElement().extracting(PolicyChange::before).isEqualTo(Optional.empty());
 
         List<SecurityEvent> audit = node2.events().find(new EventQuery(Optional.of("policy.changed"), Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.empty(), Optional.empty(), 100)).stream().filter(e -> e.details().get("scope").startsWith(PolicyVersion.groupScope(prefix)))

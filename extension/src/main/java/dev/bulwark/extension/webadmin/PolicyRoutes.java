@@ -88,30 +88,32 @@ public class PolicyRoutes implements Routes {
     private Object all(Request request, Response response) {
         rejectUnknownParameters(request, Set.of());
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("default", versionView(policies.defaultPolicy().orElseThrow(), false));
+        PolicyVersion defaultVersion = policies.defaultPolicy().orElseThrow();
+        result.put("default", versionView(defaultVersion, Optional.empty()));
+        // Every group's effective policy over the default read once, not once per group.
         Map<String, Object> groups = new LinkedHashMap<>();
-        policies.groupPolicies().forEach((group, version) -> groups.put(group, versionView(version, true)));
+        policies.groupPolicies().forEach((group, version) -> groups.put(group, versionView(version, defaultVersion.document())));
         result.put("groups", groups);
         return json(response, result);
     }
 
     private Object getDefault(Request request, Response response) {
         rejectUnknownParameters(request, Set.of());
-        return json(response, versionView(policies.defaultPolicy().orElseThrow(), false));
+        return json(response, versionView(policies.defaultPolicy().orElseThrow(), Optional.empty()));
     }
 
     /** Body: the complete default policy. */
     private Object putDefault(Request request, Response response) {
         rejectUnknownParameters(request, Set.of());
         PolicyVersion version = policies.putDefault(body(request), QuarantineRoutes.requester(request));
-        return json(response, versionView(version, false));
+        return json(response, versionView(version, Optional.empty()));
     }
 
     private Object getGroup(Request request, Response response) {
         rejectUnknownParameters(request, Set.of());
         String group = group(request);
         PolicyVersion version = policies.groupPolicy(group).orElseThrow(() -> notFound("group " + group + " has no policy: its members get the default"));
-        return json(response, versionView(version, true));
+        return json(response, groupView(version));
     }
 
     /** Body: the group's override, only the fields it changes, and {@code priority} (0 to 1000, higher wins). */
@@ -119,7 +121,7 @@ public class PolicyRoutes implements Routes {
         rejectUnknownParameters(request, Set.of());
         String group = group(request);
         PolicyVersion version = policies.putGroup(group, body(request), QuarantineRoutes.requester(request));
-        return json(response, versionView(version, true));
+        return json(response, groupView(version));
     }
 
     private Object removeGroup(Request request, Response response) {
@@ -189,9 +191,9 @@ public class PolicyRoutes implements Routes {
             return value;
         });
         int limit = intParameter(request, "limit", 100, 1, MAX_HISTORY);
-        List<Map<String, Object>> versions = policies.history(scope, limit).stream().map(version -> {
-            Map<String, Object> view = versionView(version, false);
-            view.put("before", policies.previous(version).flatMap(PolicyVersion::document).orElse(null));
+        List<Map<String, Object>> versions = policies.changes(scope, limit).stream().map(change -> {
+            Map<String, Object> view = versionView(change.version(), Optional.empty());
+            view.put("before", change.before().orElse(null));
             return view;
         }).toList();
         return json(response, versions);
@@ -207,7 +209,7 @@ public class PolicyRoutes implements Routes {
         }
         PolicyVersion target = policies.find(version.longValue()).orElseThrow(() -> notFound("policy version " + version.longValue() + " does not exist"));
         PolicyVersion written = policies.rollback(target.version(), QuarantineRoutes.requester(request));
-        Map<String, Object> view = versionView(written, false);
+        Map<String, Object> view = versionView(written, Optional.empty());
         view.put("rolledBackTo", target.version());
         return json(response, view);
     }
@@ -221,10 +223,16 @@ public class PolicyRoutes implements Routes {
     private Object importAll(Request request, Response response) {
         rejectUnknownParameters(request, Set.of());
         List<PolicyVersion> written = policies.importAll(body(request), QuarantineRoutes.requester(request));
-        return json(response, Map.of("versions", written.stream().map(version -> versionView(version, false)).toList()));
+        return json(response, Map.of("versions", written.stream().map(version -> versionView(version, Optional.empty())).toList()));
     }
 
-    private Map<String, Object> versionView(PolicyVersion version, boolean effective) {
+    /** A group's version with its effective policy over the current default. */
+    private Map<String, Object> groupView(PolicyVersion version) {
+        return versionView(version, policies.defaultPolicy().flatMap(PolicyVersion::document));
+    }
+
+    /** A version; a group's with its effective policy when the default document it applies over is given. */
+    private Map<String, Object> versionView(PolicyVersion version, Optional<JsonNode> defaultDocument) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("version", version.version());
         view.put("scope", version.scope());
@@ -233,9 +241,9 @@ public class PolicyRoutes implements Routes {
         view.put("changedAt", version.changedAt());
         view.put("changedBy", version.changedBy());
         view.put("policy", version.document().orElse(null));
-        if (effective && version.group().isPresent() && version.document().isPresent()) {
+        if (defaultDocument.isPresent() && version.group().isPresent() && version.document().isPresent()) {
             try {
-                view.put("effective", PolicyDocuments.render(policies.validateGroup(version.group().get(), version.document().get()).policy()));
+                view.put("effective", PolicyDocuments.render(PolicyDocuments.parseOverride(version.document().get(), defaultDocument.get(), "").policy()));
             } catch (dev.bulwark.security.policy.InvalidPolicyException e) {
                 // The stored default no longer validates (docs/policy.md): the listing still answers, saying why there is no
                 // effective policy to show, so that an admin can see and replace the default.

@@ -268,13 +268,27 @@ public final class Policies {
         }
     }
 
-    /** The version before this one of the same policy, if any. */
-    public Optional<PolicyVersion> previous(PolicyVersion version) {
-        String sql = "SELECT " + COLUMNS + " FROM bulwark_policy_version WHERE scope = ? AND version < ? ORDER BY version DESC LIMIT 1";
+    /**
+     * The versions, newest first, each with the document of the version it replaced, in one query (a window
+     * over each policy's versions, computed before the limit so that the oldest version shown still has its own).
+     */
+    public List<PolicyChange> changes(Optional<String> scope, int limit) {
+        String sql = "SELECT " + COLUMNS + ", before FROM (SELECT " + COLUMNS
+            + ", LAG(document) OVER (PARTITION BY scope ORDER BY version) AS before FROM bulwark_policy_version"
+            + (scope.isPresent() ? " WHERE scope = ?" : "") + ") AS versions ORDER BY version DESC LIMIT ?";
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, version.scope());
-            statement.setLong(2, version.version());
-            return rows(statement).stream().findFirst();
+            int index = 1;
+            if (scope.isPresent()) {
+                statement.setString(index++, scope.get());
+            }
+            statement.setInt(index, limit);
+            List<PolicyChange> changes = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    changes.add(new PolicyChange(version(rows), Optional.ofNullable(rows.getString(7)).map(PolicyDocuments::read)));
+                }
+            }
+            return changes;
         } catch (SQLException e) {
             throw new StoreException("cannot read the policy history", e);
         }
@@ -450,12 +464,15 @@ public final class Policies {
         List<PolicyVersion> versions = new ArrayList<>();
         try (ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                String document = rows.getString(3);
-                versions.add(new PolicyVersion(rows.getLong(1), rows.getString(2),
-                    Optional.ofNullable(document).map(PolicyDocuments::read), rows.getString(4), Instant.ofEpochMilli(rows.getLong(5)),
-                    rows.getString(6)));
+                versions.add(version(rows));
             }
         }
         return versions;
+    }
+
+    /** A row of {@link #COLUMNS}. */
+    private static PolicyVersion version(ResultSet row) throws SQLException {
+        return new PolicyVersion(row.getLong(1), row.getString(2), Optional.ofNullable(row.getString(3)).map(PolicyDocuments::read),
+            row.getString(4), Instant.ofEpochMilli(row.getLong(5)), row.getString(6));
     }
 }
