@@ -48,8 +48,8 @@ import dev.bulwark.security.policy.PolicyVerdict;
  *       processor with its verdicts to reuse, and its policy then says "go on").</li>
  * </ul>
  * Each verdict's policy is applied once (attribute {@code bulwark.policy.applied}); the spam policy only when no
- * verdict is left to apply. Mail that goes on with a verdict (deliver-tagged) gets the scan stamp, so that
- * store-level scanning leaves the delivered message alone.
+ * verdict is left to apply. Mail that goes on with a verdict (deliver-tagged) gets the scan stamp of kind
+ * {@link ScanStamp.Kind#POLICY_DELIVERED}, so that store-level scanning leaves the delivered message alone.
  */
 public class ApplyPolicy extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(ApplyPolicy.class);
@@ -57,6 +57,11 @@ public class ApplyPolicy extends GenericMailet {
     /** On mail delivered with a verdict because its recipients' policy says deliver-tagged (removed from incoming mail by StripVerdictHeaders). */
     public static final String POLICY_HEADER = "X-Bulwark-Policy";
     public static final org.apache.mailet.AttributeName APPLIED = org.apache.mailet.AttributeName.of("bulwark.policy.applied");
+    /**
+     * On mail a policy delivers tagged (and stamped so): a part split off later (the spam policy) comes back through
+     * VirusScan with its verdict to reuse, and is stamped as the policy's decision again, not as plainly scanned.
+     */
+    public static final org.apache.mailet.AttributeName DELIVERED_TAGGED = org.apache.mailet.AttributeName.of("bulwark.policy.deliveredTagged");
     private static final String QUARANTINE_PROCESSOR = "quarantineProcessor";
     private static final String STRIP_PROCESSOR = "stripProcessor";
     private static final String SPAM_PROCESSOR = "spamProcessor";
@@ -138,11 +143,13 @@ public class ApplyPolicy extends GenericMailet {
         if (routes.containsKey(Route.HERE)) {
             // Delivered as the policy says (deliver-tagged): tagged with the verdict, and stamped, or store-level scanning
             // would take it out of the mailbox again for the verdict the policy accepted. Only mail clamd judged is
-            // stamped: mail delivered unscanned (allowUnscannedDelivery) stays for store-level scanning to judge later.
+            // stamped: mail delivered unscanned (allowUnscannedDelivery) stays for store-level scanning to judge later. Its own
+            // kind of stamp, so that an on-demand mailbox scan knows the finding was accepted, not missed.
             mail.getMessage().setHeader(POLICY_HEADER, HeaderText.of(verdict.field() + " (" + findings(mail, verdict)
                 + "), delivered as the recipient's policy says"));
             if (virusScanned(mail)) {
-                VirusScan.issueStamps(stamp, mail);
+                VirusScan.issueStamps(stamp, ScanStamp.Kind.POLICY_DELIVERED, mail);
+                mail.setAttribute(new Attribute(DELIVERED_TAGGED, AttributeValue.of(true)));
             }
         }
     }

@@ -114,6 +114,7 @@ public class VirusScan extends GenericMailet {
             // stale. Mail back in root from the held-fallback repository or the error repository is judged again here,
             // never let through as already handled.
             mail.removeAttribute(ApplyPolicy.APPLIED);
+            mail.removeAttribute(ApplyPolicy.DELIVERED_TAGGED);
             dev.bulwark.matchers.HasBannedAttachment.forget(mail);
             record(mail, scan);
             events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(scan)));
@@ -221,6 +222,9 @@ public class VirusScan extends GenericMailet {
     /**
      * A stamp per recipient for clean mail, replacing any earlier one (a rescan); none otherwise. A stamp in
      * the message itself came from outside: removed (it would not verify anyway: the key is this server's).
+     * A part of mail a policy delivered tagged, back with its verdict to reuse, keeps the policy's kind of stamp
+     * (without it, a suspicious part would go unstamped and be taken out of the mailbox again, a banned one would
+     * pass for plainly scanned).
      */
     private void stamp(Mail mail, ScanVerdict verdict) throws MessagingException {
         if (mail.getMessage().getHeader(ScanStamp.HEADER) != null) {
@@ -230,16 +234,18 @@ public class VirusScan extends GenericMailet {
             mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(recipient)
                 .removeIf(existing -> existing.getName().equalsIgnoreCase(ScanStamp.HEADER));
         }
-        if (verdict.isClean()) {
-            issueStamps(stamp, mail);
+        if (mail.getAttribute(ApplyPolicy.DELIVERED_TAGGED).isPresent()) {
+            issueStamps(stamp, ScanStamp.Kind.POLICY_DELIVERED, mail);
+        } else if (verdict.isClean()) {
+            issueStamps(stamp, ScanStamp.Kind.SCANNED, mail);
         }
     }
 
     /**
-     * Stamps each recipient's copy: the pipeline vouches for these bytes (clean, or delivered as a policy says),
-     * so that store-level scanning does not judge the message again once it is in the mailbox.
+     * Stamps each recipient's copy: the pipeline vouches for these bytes (clean, or delivered as a policy says: the
+     * kind), so that store-level scanning does not judge the message again once it is in the mailbox.
      */
-    static void issueStamps(ScanStamp stamp, Mail mail) throws MessagingException {
+    static void issueStamps(ScanStamp stamp, ScanStamp.Kind kind, Mail mail) throws MessagingException {
         ScanStamp.Digest digest;
         try {
             digest = ScanStamp.digest(MailContent.of(mail));
@@ -252,7 +258,7 @@ public class VirusScan extends GenericMailet {
             // One stamp per recipient: a clean mail stamped here may be stamped again when a policy delivers it tagged.
             mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(recipient)
                 .removeIf(existing -> existing.getName().equalsIgnoreCase(ScanStamp.HEADER));
-            stamp.issue(recipient.asString(), digest).ifPresent(value -> mail.addSpecificHeaderForRecipient(
+            stamp.issue(kind, recipient.asString(), digest).ifPresent(value -> mail.addSpecificHeaderForRecipient(
                 PerRecipientHeaders.Header.builder().name(ScanStamp.HEADER).value(value).build(), recipient));
         }
     }

@@ -101,6 +101,10 @@ class ApplyPolicyTest {
         assertThat(recipients(mail)).containsExactly("lab@example.com");
         assertThat(mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(new MailAddress("lab@example.com")))
             .extracting(org.apache.mailet.PerRecipientHeaders.Header::getName).containsExactly(dev.bulwark.mailets.stamp.ScanStamp.HEADER);
+        // Its own kind: an on-demand mailbox scan tells a finding the policy accepted from one the pipeline missed.
+        assertThat(mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(new MailAddress("lab@example.com")))
+            .extracting(org.apache.mailet.PerRecipientHeaders.Header::getValue).singleElement().asString().startsWith("v2 policy-delivered ");
+        assertThat(mail.getAttribute(ApplyPolicy.DELIVERED_TAGGED)).as("for a part split off later").isPresent();
         assertThat(spooled).singleElement().extracting(Spooled::state).isEqualTo("quarantine");
     }
 

@@ -203,6 +203,23 @@ class VirusScanTest {
         assertThat(open.getState()).as("a fail-open VirusScan lets it through: the canary watch sees it arrive").isEqualTo(Mail.DEFAULT);
     }
 
+    @Test
+    void aPartOfMailAPolicyDeliveredTaggedKeepsThePolicysKindOfStampWhenItComesBackWithItsVerdict() throws Exception {
+        for (ScanVerdict verdict : List.of(ScanVerdict.suspicious(List.of("Heuristics.Limits.Exceeded"), CLAMD), ScanVerdict.clean(CLAMD))) {
+            Mail split = mail();
+            mailet(content -> verdict).service(split);
+            split.setAttribute(new org.apache.mailet.Attribute(ApplyPolicy.DELIVERED_TAGGED, org.apache.mailet.AttributeValue.of(true)));
+            ReusableVerdicts.mark(split, ReusableVerdicts.VIRUS, "policy");
+            mailet(content -> { throw new AssertionError("scanned twice"); }).service(split);
+            assertThat(stamps(split)).as(verdict.status().name()).singleElement().asString().startsWith("v2 policy-delivered ");
+
+            // A verdict of its own: what the policy decided before no longer stands.
+            mailet(content -> verdict).service(split);
+            assertThat(split.getAttribute(ApplyPolicy.DELIVERED_TAGGED)).isEmpty();
+            assertThat(stamps(split)).as(verdict.status().name()).allSatisfy(stamp -> assertThat(stamp).startsWith("v1 "));
+        }
+    }
+
     private static List<String> stamps(Mail mail) {
         return mail.getPerRecipientSpecificHeaders().getHeadersForRecipient(mail.getRecipients().iterator().next()).stream()
             .filter(h -> h.getName().equals(ScanStamp.HEADER)).map(org.apache.mailet.PerRecipientHeaders.Header::getValue).toList();

@@ -35,9 +35,12 @@ import reactor.core.publisher.Flux;
 
 /**
  * An on-demand scan of mailboxes (one user's, one domain's, or everyone's) as a James task: listed,
- * followed and cancelled in webadmin's {@code /tasks}. Every message is scanned, stamped or not, at most
- * {@code mailbox.scanRate} a second; what is infected or banned is taken out into the quarantine as on
- * arrival. The task's details list what was found and where (the first {@value #MAX_FINDINGS}).
+ * followed and cancelled in webadmin's {@code /tasks}. Every message is scanned, whatever its stamp says about a
+ * clean verdict, at most {@code mailbox.scanRate} a second; what is infected or banned is taken out into the
+ * quarantine as on arrival. A message whose stamp records a decision to let it through (an admin's release, a
+ * policy's deliver-tagged: {@link MailboxScanner.Stamps#DECISIONS} says why) is left where it is, unscanned, and
+ * reported as skipped. The task's details list what was found and where, and what was skipped and why (the first
+ * {@value #MAX_FINDINGS} of each).
  */
 public class MailboxScanTask implements Task {
     public static final TaskType TYPE = TaskType.of("bulwark-mailbox-scan");
@@ -56,9 +59,11 @@ public class MailboxScanTask implements Task {
 
     /** Progress, and at the end the result. */
     public record Details(String scope, String requestedBy, long users, long mailboxes, long scanned, long found, long unjudged,
-                          List<MailboxScanner.Finding> findings, Instant timestamp) implements TaskExecutionDetails.AdditionalInformation {
+                          List<MailboxScanner.Finding> findings, long skipped, List<MailboxScanner.Skipped> skippedMessages, Instant timestamp)
+        implements TaskExecutionDetails.AdditionalInformation {
         public Details {
             findings = List.copyOf(findings);
+            skippedMessages = List.copyOf(skippedMessages);
         }
     }
 
@@ -76,6 +81,8 @@ public class MailboxScanTask implements Task {
     private final AtomicLong found = new AtomicLong();
     private final AtomicLong unjudged = new AtomicLong();
     private final List<MailboxScanner.Finding> findings = new CopyOnWriteArrayList<>();
+    private final AtomicLong skipped = new AtomicLong();
+    private final List<MailboxScanner.Skipped> skippedMessages = new CopyOnWriteArrayList<>();
 
     public MailboxScanTask(Services services, Scope scope, String requestedBy, Clock clock) {
         this.services = services;
@@ -130,7 +137,8 @@ public class MailboxScanTask implements Task {
                         checkCancelled();
                     }
                     checkCancelled();
-                    MailboxScanner.Result result = services.scanner().scanGuarded(mailbox, uid, session, TRIGGER, false);
+                    MailboxScanner.Result result = services.scanner().scanGuarded(mailbox, uid, session, TRIGGER,
+                        MailboxScanner.Stamps.DECISIONS);
                     count(result);
                 }
             }
@@ -154,6 +162,11 @@ public class MailboxScanTask implements Task {
         if (result.outcome() == MailboxScanner.Outcome.GONE) {
             return;
         }
+        if (result.outcome() == MailboxScanner.Outcome.SKIPPED) {
+            skipped.incrementAndGet();
+            result.skipped().filter(s -> skippedMessages.size() < MAX_FINDINGS).ifPresent(skippedMessages::add);
+            return;
+        }
         scanned.incrementAndGet();
         if (result.outcome() == MailboxScanner.Outcome.UNJUDGED) {
             unjudged.incrementAndGet();
@@ -166,7 +179,7 @@ public class MailboxScanTask implements Task {
 
     private Details current() {
         return new Details(scope.describe(), requestedBy, users.get(), mailboxCount.get(), scanned.get(), found.get(), unjudged.get(),
-            findings, clock.instant());
+            findings, skipped.get(), skippedMessages, clock.instant());
     }
 
     public Scope scope() {

@@ -53,7 +53,9 @@ import dev.bulwark.security.SecurityEventSink;
  * a message with a part too large to scan, held there as unscannable. What no scanner answered for stays where
  * it is, flagged {@value #UNSCANNED}, and its event goes to James's event dead letters for
  * {@link MailboxScanListener}'s group, which {@link PendingMailboxScans} takes up again while clamd answers.
- * A message with a valid scan stamp (the pipeline judged it) is not scanned again when it arrives.
+ * A message with a valid scan stamp (the pipeline judged it) is not scanned again when it arrives. A scan that
+ * ignores stamps (an on-demand scan, with today's signatures) still leaves alone what a stamp says was let through
+ * despite a finding on purpose ({@link Stamps#DECISIONS}).
  */
 @Singleton
 public class MailboxScanner {
@@ -63,8 +65,29 @@ public class MailboxScanner {
     private static final int THREADS = 4;
     private static final int QUEUE = 1000;
 
-    /** What became of one message. */
-    public enum Outcome { CLEAN, STAMPED, TAKEN_OUT, UNJUDGED, GONE }
+    /** What became of one message. SKIPPED: left unscanned because its stamp records a decision ({@link Skipped}). */
+    public enum Outcome { CLEAN, STAMPED, SKIPPED, TAKEN_OUT, UNJUDGED, GONE }
+
+    /** Which valid scan stamps spare a message the scan. */
+    public enum Stamps {
+        /** Any kind: on arrival the pipeline, an admin's release or a policy has just vouched for the message. */
+        ANY,
+        /**
+         * Only the stamps of a decision to let a finding through, which a rescan with today's signatures would only undo:
+         * {@link ScanStamp.Kind#RELEASED}, an admin's release of this very message (a false positive overridden), and
+         * {@link ScanStamp.Kind#POLICY_DELIVERED}, delivered tagged because the recipient's runtime policy accepts such a
+         * finding. Store-level scanning applies no runtime policy of its own (whatever clamd or
+         * {@code mailbox.attachmentPolicy} finds is taken out), so taking such a message out would overrule the policy
+         * the pipeline already applied to exactly these bytes. A policy tightened since then is not applied to what it
+         * delivered before. A {@link ScanStamp.Kind#SCANNED} stamp spares nothing here: "clean" is what today's
+         * signatures are asked again.
+         */
+        DECISIONS
+    }
+
+    /** A message left where it was, unscanned, because its stamp records a decision; {@code reason}: the stamp's kind. */
+    public record Skipped(String owner, String mailbox, long uid, Optional<String> subject, Optional<String> messageId, String reason) {
+    }
 
     /** A message found infected, suspicious or banned, and where it was. */
     public record Finding(String owner, String mailbox, long uid, Optional<String> subject, Optional<String> messageId, String verdict,
@@ -74,8 +97,12 @@ public class MailboxScanner {
         }
     }
 
-    /** The outcome of one message; the finding when something was found. */
-    public record Result(Outcome outcome, Optional<Finding> finding) {
+    /** The outcome of one message; the finding when something was found, what was skipped and why when skipped. */
+    public record Result(Outcome outcome, Optional<Finding> finding, Optional<Skipped> skipped) {
+        Result(Outcome outcome, Optional<Finding> finding) {
+            this(outcome, finding, Optional.empty());
+        }
+
         static Result of(Outcome outcome) {
             return new Result(outcome, Optional.empty());
         }
@@ -169,7 +196,7 @@ public class MailboxScanner {
                 return;
             }
             for (MessageUid uid : added.getUids()) {
-                Result result = scanGuarded(mailbox, uid, session, "arrival", true, actor);
+                Result result = scanGuarded(mailbox, uid, session, "arrival", Stamps.ANY, actor);
                 if (result.outcome() == Outcome.UNJUDGED) {
                     later(added, uid);
                 }
@@ -185,21 +212,22 @@ public class MailboxScanner {
      * TAKEN_OUT, held in the quarantine as unscannable.
      *
      * @param trigger     what asked for the scan, in the events: arrival, on-demand scan, retroactive rescan
-     * @param trustStamps whether a valid scan stamp spares the scan (on arrival: the pipeline just judged it)
+     * @param stamps  which valid scan stamps spare the scan: any on arrival (the pipeline just judged it), only a
+     *                decision's in an on-demand scan
      */
-    public Result scanGuarded(MessageManager mailbox, MessageUid uid, MailboxSession session, String trigger, boolean trustStamps) {
-        return scanGuarded(mailbox, uid, session, trigger, trustStamps, Optional.empty());
+    public Result scanGuarded(MessageManager mailbox, MessageUid uid, MailboxSession session, String trigger, Stamps stamps) {
+        return scanGuarded(mailbox, uid, session, trigger, stamps, Optional.empty());
     }
 
     /**
-     * As {@link #scanGuarded(MessageManager, MessageUid, MailboxSession, String, boolean)}, for an arrival: {@code addedBy} is the
+     * As {@link #scanGuarded(MessageManager, MessageUid, MailboxSession, String, Stamps)}, for an arrival: {@code addedBy} is the
      * user whose session added the message (the actor in the events and the quarantine entry; what is taken out is charged
      * to the owner's take-out budget); empty for a scan an admin started.
      */
-    Result scanGuarded(MessageManager mailbox, MessageUid uid, MailboxSession session, String trigger, boolean trustStamps,
+    Result scanGuarded(MessageManager mailbox, MessageUid uid, MailboxSession session, String trigger, Stamps stamps,
                        Optional<Username> addedBy) {
         try {
-            return scan(mailbox, uid, session, trigger, trustStamps, addedBy);
+            return scan(mailbox, uid, session, trigger, stamps, addedBy);
         } catch (MailboxException | IOException | RuntimeException e) {
             LOGGER.warn("Message {} in {} of {} not scanned: {}", uid.asLong(), mailbox.getMailboxPath().getName(),
                 session.getUser().asString(), e.toString());
@@ -209,7 +237,7 @@ public class MailboxScanner {
         }
     }
 
-    private Result scan(MessageManager mailbox, MessageUid uid, MailboxSession session, String trigger, boolean trustStamps,
+    private Result scan(MessageManager mailbox, MessageUid uid, MailboxSession session, String trigger, Stamps stamps,
                         Optional<Username> addedBy) throws MailboxException, IOException {
         MessageResultIterator results = mailbox.getMessages(MessageRange.one(uid), FetchGroup.FULL_CONTENT, session);
         if (!results.hasNext()) {
@@ -218,13 +246,21 @@ public class MailboxScanner {
         MessageResult message = results.next();
         Content content = message.getFullContent();
         Username owner = session.getUser();
-        if (trustStamps) {
-            try (InputStream in = content.getInputStream()) {
-                if (stamp.verifies(owner.asString(), ScanStamp.digest(in))) {
-                    stamped.increment();
-                    return Result.of(Outcome.STAMPED);
-                }
-            }
+        java.util.Set<ScanStamp.Kind> kinds;
+        try (InputStream in = content.getInputStream()) {
+            kinds = stamp.kinds(owner.asString(), ScanStamp.digest(in));
+        }
+        if (stamps == Stamps.ANY && !kinds.isEmpty()) {
+            stamped.increment();
+            return Result.of(Outcome.STAMPED);
+        }
+        Optional<ScanStamp.Kind> decision = java.util.stream.Stream.of(ScanStamp.Kind.RELEASED, ScanStamp.Kind.POLICY_DELIVERED)
+            .filter(kinds::contains).findFirst();
+        if (stamps == Stamps.DECISIONS && decision.isPresent()) {
+            LOGGER.info("Message {} in {} of {} left unscanned by the {}: its stamp says {}", uid.asLong(), mailbox.getMailboxPath().getName(),
+                owner.asString(), trigger, decision.get().token());
+            return new Result(Outcome.SKIPPED, Optional.empty(), Optional.of(new Skipped(owner.asString(), mailbox.getMailboxPath().getName(),
+                uid.asLong(), MailboxQuarantine.header(message, "Subject"), messageId(message), decision.get().token())));
         }
         scanned.increment();
         // As the pipeline scans: whole within clamd's stream limit, each part its own stream beyond it.

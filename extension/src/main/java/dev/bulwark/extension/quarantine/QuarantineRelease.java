@@ -39,7 +39,8 @@ import reactor.core.publisher.Mono;
  * to James's spool queue, entering {@code quarantine.releaseProcessor} marked so that
  * {@code IsReleasedFromQuarantine} lets it skip the scanners it already failed. A message store-level scanning
  * took out of a mailbox goes back into that same mailbox (made again if it was deleted meanwhile). Either way
- * it carries the scan stamp of an admin's decision, so that store-level scanning does not take it out again;
+ * it carries the scan stamp of an admin's decision ({@link ScanStamp.Kind#RELEASED}), so that store-level scanning
+ * does not take it out again, on arrival nor in an on-demand mailbox scan;
  * held mail from a mailbox a rescan can now judge goes back unstamped, to be judged there on arrival.
  * The release is recorded (who, to whom, when) in the entry.
  */
@@ -132,7 +133,7 @@ public class QuarantineRelease {
                 // Past the scanners: stamped for each recipient, or store-level scanning would take it out of their mailbox again.
                 ScanStamp.Digest digest = ScanStamp.digest(out -> writeTo(mail, out));
                 for (MailAddress recipient : mail.getRecipients()) {
-                    stamp.issue(recipient.asString(), digest).ifPresent(value -> mail.addSpecificHeaderForRecipient(
+                    stamp.issue(ScanStamp.Kind.RELEASED, recipient.asString(), digest).ifPresent(value -> mail.addSpecificHeaderForRecipient(
                         PerRecipientHeaders.Header.builder().name(ScanStamp.HEADER).value(value).build(), recipient));
                 }
             }
@@ -159,7 +160,7 @@ public class QuarantineRelease {
             writeTo(mail, message);
             ScanStamp.Digest digest = ScanStamp.digest(out -> out.write(message.toByteArray()));
             String stampLine = stamped
-                ? stamp.issue(owner.asString(), digest).map(value -> ScanStamp.HEADER + ": " + value + "\r\n").orElse("")
+                ? stamp.issue(ScanStamp.Kind.RELEASED, owner.asString(), digest).map(value -> ScanStamp.HEADER + ": " + value + "\r\n").orElse("")
                 : "";
             ByteArrayOutputStream restored = new ByteArrayOutputStream(message.size() + stampLine.length());
             restored.write(stampLine.getBytes(StandardCharsets.US_ASCII));

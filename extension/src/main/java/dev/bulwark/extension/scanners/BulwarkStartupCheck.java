@@ -4,6 +4,7 @@ import java.util.List;
 
 import javax.inject.Inject;
 
+import org.apache.james.mailetcontainer.impl.CompositeProcessorImpl;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.james.utils.UserDefinedStartable;
 import org.slf4j.Logger;
@@ -18,7 +19,8 @@ import dev.bulwark.security.SecurityEventSink;
 
 /**
  * Runs when James starts ({@code guice.extension.startable} in extensions.properties): reads
- * bulwark.properties and PINGs every scanner. Unless {@code startup.requireScanners=false}, a scanner
+ * bulwark.properties, checks that {@code mailbox.noticeProcessor} is a processor of the mailet container (James
+ * has built it from mailetcontainer.xml by then) and PINGs every scanner. Unless {@code startup.requireScanners=false}, a scanner
  * that does not answer stops James, since mail would otherwise pile up unscanned; otherwise it starts
  * out of service and the pool's prober puts it back when it answers.
  */
@@ -29,18 +31,21 @@ public class BulwarkStartupCheck implements UserDefinedStartable {
     private final Scanners scanners;
     private final ConfigurationProvider jamesConfiguration;
     private final SecurityEventSink events;
+    private final CompositeProcessorImpl mailetContainer;
 
     @Inject
     public BulwarkStartupCheck(BulwarkConfiguration configuration, Scanners scanners, ConfigurationProvider jamesConfiguration,
-                               SecurityEventSink events) {
+                               SecurityEventSink events, CompositeProcessorImpl mailetContainer) {
         this.configuration = configuration;
         this.scanners = scanners;
         this.jamesConfiguration = jamesConfiguration;
         this.events = events;
+        this.mailetContainer = mailetContainer;
     }
 
     @Override
     public void start() {
+        checkNoticeProcessor();
         for (EnginePool<?, ?, ?> pool : scanners.pools()) {
             report(BulwarkConfiguration.endpointsKey(pool.daemon()), pool.daemon(), pool.checkEndpoints());
         }
@@ -58,6 +63,18 @@ public class BulwarkStartupCheck implements UserDefinedStartable {
             } catch (java.io.IOException e) {
                 LOGGER.warn("Bulwark: {} at {} gives no VERSION: {}", client.daemon(), client.endpoint(), e.getMessage());
             }
+        });
+    }
+
+    private void checkNoticeProcessor() {
+        java.util.List<String> processors = java.util.List.of(mailetContainer.getProcessorStates());
+        if (processors.isEmpty()) {
+            // James builds the container from mailetcontainer.xml before it starts extensions; should that ever change, say so.
+            LOGGER.warn("Bulwark: the mailet container has no processors yet; {} not checked", BulwarkConfiguration.MAILBOX_NOTICE_PROCESSOR);
+            return;
+        }
+        NoticeProcessorCheck.problem(configuration.mailbox(), processors).ifPresent(problem -> {
+            throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(problem));
         });
     }
 

@@ -171,15 +171,18 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
     }
 
     public record MailboxScanDetailsDTO(String type, String scope, String requestedBy, long users, long mailboxes, long scanned, long found,
-                                        long unjudged, java.util.List<MailboxScanner.Finding> findings, Instant timestamp)
+                                        long unjudged, java.util.List<MailboxScanner.Finding> findings, long skipped,
+                                        java.util.List<MailboxScanner.Skipped> skippedMessages, Instant timestamp)
         implements AdditionalInformationDTO {
         static MailboxScanDetailsDTO of(MailboxScanTask.Details details, String type) {
             return new MailboxScanDetailsDTO(type, details.scope(), details.requestedBy(), details.users(), details.mailboxes(), details.scanned(),
-                details.found(), details.unjudged(), details.findings(), details.timestamp());
+                details.found(), details.unjudged(), details.findings(), details.skipped(), details.skippedMessages(), details.timestamp());
         }
 
         MailboxScanTask.Details details() {
-            return new MailboxScanTask.Details(scope, requestedBy, users, mailboxes, scanned, found, unjudged, findings, timestamp);
+            // Details stored before skips were reported have neither field.
+            return new MailboxScanTask.Details(scope, requestedBy, users, mailboxes, scanned, found, unjudged, findings, skipped,
+                skippedMessages == null ? java.util.List.of() : skippedMessages, timestamp);
         }
 
         @Override

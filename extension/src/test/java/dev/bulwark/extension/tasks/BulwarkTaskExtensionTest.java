@@ -66,11 +66,17 @@ class BulwarkTaskExtensionTest {
                     new RetroactiveRescanTask.Details("manual", 5, 1, 0, 2, 40, 1, 1, 0, now),
                     new MailboxScanTask.Details("domain bulwark.test", "admin", 2, 5, 120, 1, 0, java.util.List.of(new MailboxScanner.Finding(
                         "alice@bulwark.test", "INBOX", 7, Optional.of("invoice"), Optional.of("<m1@x>"), "virus", java.util.List.of("Eicar"),
-                        Optional.of("0f1e2d3c-0000-0000-0000-000000000001"))), now))) {
+                        Optional.of("0f1e2d3c-0000-0000-0000-000000000001"))), 1, java.util.List.of(new MailboxScanner.Skipped(
+                        "alice@bulwark.test", "INBOX", 3, Optional.of("released invoice"), Optional.empty(), "released")), now))) {
                 org.apache.james.task.TaskExecutionDetails.AdditionalInformation information =
                     (org.apache.james.task.TaskExecutionDetails.AdditionalInformation) details;
                 assertThat(progress.deserialize(progress.serialize(information))).isEqualTo(information);
             }
+            // A mailbox scan's details stored before skips were reported: read as none skipped.
+            String stored = progress.serialize(new MailboxScanTask.Details("user a@bulwark.test", "admin", 1, 1, 2, 0, 0, java.util.List.of(), 0,
+                java.util.List.of(), now)).replace(",\"skipped\":0,\"skippedMessages\":[]", "");
+            assertThat(stored).doesNotContain("skipped");
+            assertThat(((MailboxScanTask.Details) progress.deserialize(stored)).skippedMessages()).isEmpty();
         }
     }
 }

@@ -67,6 +67,15 @@ class StartupErrorsTest {
     }
 
     @Test
+    void aNoticeProcessorMissingFromTheMailetContainerIsNamedWithTheProcessorsThereAre(JamesStarter jameses) {
+        assertThat(startupError(jameses, conf -> conf.setProperty("bulwark.properties", "mailbox.noticeProcessor", "quarantne")))
+            .startsWith("bulwark.properties: mailbox.noticeProcessor is 'quarantne', which is no processor of mailetcontainer.xml;"
+                + " expected one of [")
+            .contains(", quarantine, ", ", root, ", ", transport")
+            .endsWith("], or none for no notices");
+    }
+
+    @Test
     void brokenNoticeTemplateNamesFileAndLine(JamesStarter jameses) {
         assertThat(startupError(jameses, conf -> conf
             .write("bulwark-templates/en/admin.mustache", "Subject: [Bulwark] {{reason}}\n\n{{#virusNames}}\nnever closed\n")

@@ -120,7 +120,7 @@ class BigMailboxMessageTest {
         assertThat(clients.inboxCount(bob)).as("not delivered through the pipeline into the INBOX").isZero();
         try (TestIMAPClient imap = new TestIMAPClient()) {
             assertThat(imap.connect("127.0.0.1", james.imapPort()).login(bob, BulwarkJames.PASSWORD).select("Archive").readFirstMessageHeaders())
-                .contains("Subject: big appended log").contains("X-Bulwark-Stamp: v1 ")
+                .contains("Subject: big appended log").contains("X-Bulwark-Stamp: v2 released ")
                 .contains("X-Bulwark-Virus: not scanned: released unscanned by " + BulwarkJames.ADMIN_SUBJECT + ": the nightly log export, expected");
         }
         assertThat(clients.quarantine("recipient=" + bob)).as("no second entry").hasSize(1);

@@ -19,6 +19,7 @@ import dev.bulwark.launcher.BulwarkJames;
 import dev.bulwark.scanner.testing.TestSamples;
 import dev.bulwark.it.fixtures.BulwarkJamesExtension;
 import dev.bulwark.it.fixtures.MailClients;
+import dev.bulwark.it.fixtures.StoreLevelScanningOff;
 
 /**
  * A user flooding the learner: thousands of messages moved into Junk in one command. The lessons wait in a
@@ -37,16 +38,10 @@ class LearningFloodTest {
     private static final int DELIVERED = 5;
 
     @RegisterExtension
-    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> conf
+    static final BulwarkJamesExtension JAMES = new BulwarkJamesExtension(conf -> StoreLevelScanningOff.apply(conf
         .setProperty("bulwark.properties", "learning.queueSize", Integer.toString(QUEUE))
         .setProperty("bulwark.properties", "learning.perUserPerMinute", "1000000")
-        .setProperty("bulwark.properties", "learning.perUserPerDay", "1000000")
-        .replace("listeners.xml", """
-                <listener>
-                    <class>dev.bulwark.extension.mailbox.MailboxScanListener</class>
-                    <async>true</async>
-                </listener>
-            """, ""));
+        .setProperty("bulwark.properties", "learning.perUserPerDay", "1000000")));
 
     private BulwarkJames james;
     private MailClients clients;

@@ -20,10 +20,37 @@ import dev.bulwark.scanner.verdict.MessageContent;
  * (no key), and one copied from a delivered message vouches only for that same body, read the same way, in
  * that same owner's mailbox: anything else is scanned. Headers outside {@code Content-*} are free text that
  * James adds to at delivery; they are not bound.
+ *
+ * <p>A stamp also says why the message was let through ({@link Kind}), bound into the HMAC, so that no client can
+ * turn a plain "scanned clean" into an admin's release. Scanned stamps keep the first format, {@code v1 <HMAC>},
+ * so that every stamp issued before kinds existed still verifies (as scanned) and nodes not yet upgraded still
+ * accept what an upgraded node stamps; the other kinds are {@code v2 <kind> <HMAC>}.
  */
 public final class ScanStamp {
     public static final String HEADER = "X-Bulwark-Stamp";
-    private static final String VERSION = "v1";
+    private static final String SCANNED_VERSION = "v1";
+    private static final String KINDS_VERSION = "v2";
+
+    /** Why the pipeline vouches for a message. */
+    public enum Kind {
+        /** Scanned and found clean. */
+        SCANNED("scanned"),
+        /** Released from the quarantine (or held mail released unscanned) by an admin: a decision about this message. */
+        RELEASED("released"),
+        /** Delivered tagged despite a finding, because the recipient's runtime policy says deliver-tagged. */
+        POLICY_DELIVERED("policy-delivered");
+
+        private final String token;
+
+        Kind(String token) {
+            this.token = token;
+        }
+
+        /** The kind's name in the stamp, the HMAC and reports. */
+        public String token() {
+            return token;
+        }
+    }
 
     private final SecretKeySpec key;
 
@@ -63,30 +90,57 @@ public final class ScanStamp {
         return new Digest(digest);
     }
 
-    /** The stamp for this message in {@code owner}'s mailbox; empty for a header block too large to have been stamped. */
+    /** A {@link Kind#SCANNED} stamp for this message in {@code owner}'s mailbox. */
     public java.util.Optional<String> issue(String owner, Digest message) {
+        return issue(Kind.SCANNED, owner, message);
+    }
+
+    /** The stamp of this kind for this message in {@code owner}'s mailbox; empty for a header block too large to have been stamped. */
+    public java.util.Optional<String> issue(Kind kind, String owner, Digest message) {
         if (message.digest.headersTooLarge()) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(VERSION + " " + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(owner, message)));
+        String mac = Base64.getUrlEncoder().withoutPadding().encodeToString(mac(kind, owner, message));
+        return java.util.Optional.of(kind == Kind.SCANNED ? SCANNED_VERSION + " " + mac : KINDS_VERSION + " " + kind.token() + " " + mac);
     }
 
-    /** Whether the message carries a stamp this server issued for it in {@code owner}'s mailbox. */
+    /** Whether the message carries a stamp, of any kind, this server issued for it in {@code owner}'s mailbox. */
     public boolean verifies(String owner, Digest message) {
-        java.util.Optional<String> expected = issue(owner, message);
-        if (expected.isEmpty()) {
-            return false;
-        }
-        byte[] wanted = expected.get().getBytes(StandardCharsets.US_ASCII);
-        return message.stamps().stream()
-            .anyMatch(stamp -> java.security.MessageDigest.isEqual(stamp.getBytes(StandardCharsets.US_ASCII), wanted));
+        return !kinds(owner, message).isEmpty();
     }
 
-    private byte[] mac(String owner, Digest message) {
+    /** Whether the message carries a stamp of this kind this server issued for it in {@code owner}'s mailbox. */
+    public boolean verifies(Kind kind, String owner, Digest message) {
+        return kinds(owner, message).contains(kind);
+    }
+
+    /** The kinds of the stamps on the message that this server issued for it in {@code owner}'s mailbox; empty: none. */
+    public java.util.Set<Kind> kinds(String owner, Digest message) {
+        java.util.Set<Kind> kinds = java.util.EnumSet.noneOf(Kind.class);
+        if (message.stamps().isEmpty()) {
+            return kinds;
+        }
+        for (Kind kind : Kind.values()) {
+            java.util.Optional<String> expected = issue(kind, owner, message);
+            if (expected.isEmpty()) {
+                return kinds;
+            }
+            byte[] wanted = expected.get().getBytes(StandardCharsets.US_ASCII);
+            if (message.stamps().stream()
+                    .anyMatch(stamp -> java.security.MessageDigest.isEqual(stamp.getBytes(StandardCharsets.US_ASCII), wanted))) {
+                kinds.add(kind);
+            }
+        }
+        return kinds;
+    }
+
+    private byte[] mac(Kind kind, String owner, Digest message) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            String bound = VERSION + "\n" + owner.toLowerCase(Locale.ROOT) + "\n" + message.digest.contentHeaders() + "\n" + message.bodyHash;
+            // v1 (scanned) as it always was; v2 binds the kind too. The version line keeps the two apart.
+            String prefix = kind == Kind.SCANNED ? SCANNED_VERSION : KINDS_VERSION + "\n" + kind.token();
+            String bound = prefix + "\n" + owner.toLowerCase(Locale.ROOT) + "\n" + message.digest.contentHeaders() + "\n" + message.bodyHash;
             return mac.doFinal(bound.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);

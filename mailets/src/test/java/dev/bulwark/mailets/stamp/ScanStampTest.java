@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +69,63 @@ class ScanStampTest {
         // A line end to some readers and not to others: a Content-Type one client sees and the digest would not.
         String ambiguous = MESSAGE.replace("Subject: invoice\r\n", "Subject: invoice\rContent-Type: text/html\r\n");
         assertThat(STAMP.issue(OWNER, ScanStamp.digest(stream(ambiguous)))).isEmpty();
+    }
+
+    @Test
+    void eachKindVerifiesAsItselfOnly() throws Exception {
+        for (ScanStamp.Kind kind : ScanStamp.Kind.values()) {
+            String stamped = stamped(kind, MESSAGE);
+            ScanStamp.Digest digest = ScanStamp.digest(stream(stamped));
+            assertThat(STAMP.kinds(OWNER, digest)).as(kind.token()).containsExactly(kind);
+            assertThat(STAMP.verifies(kind, OWNER, digest)).isTrue();
+            assertThat(STAMP.verifies(OWNER, digest)).as("any valid stamp spares the arrival scan").isTrue();
+            assertThat(STAMP.kinds("mallory@bulwark.test", digest)).as("another owner").isEmpty();
+        }
+    }
+
+    @Test
+    void aStampsKindCannotBeSwapped() throws Exception {
+        String scanned = STAMP.issue(ScanStamp.Kind.SCANNED, OWNER, digestOf(MESSAGE)).orElseThrow();
+        String released = STAMP.issue(ScanStamp.Kind.RELEASED, OWNER, digestOf(MESSAGE)).orElseThrow();
+        String scannedMac = scanned.substring("v1 ".length());
+        String releasedMac = released.substring("v2 released ".length());
+        assertThat(released).startsWith("v2 released ");
+        // A clean verdict's HMAC relabelled as an admin's release, and the other way round: neither verifies.
+        for (String forged : List.of("v2 released " + scannedMac, "v2 policy-delivered " + releasedMac, "v1 " + releasedMac,
+                "v2 scanned " + scannedMac, "v2 released " + scannedMac.toUpperCase(java.util.Locale.ROOT))) {
+            ScanStamp.Digest digest = ScanStamp.digest(stream("X-Bulwark-Stamp: " + forged + "\r\n" + MESSAGE));
+            assertThat(STAMP.kinds(OWNER, digest)).as(forged).isEmpty();
+        }
+        // A released stamp copied onto other content is no release of that content.
+        assertThat(STAMP.kinds(OWNER, ScanStamp.digest(stream("X-Bulwark-Stamp: " + released + "\r\n" + MESSAGE.replace("hello", "X5O!P%@AP")))))
+            .isEmpty();
+    }
+
+    @Test
+    void aV1StampIssuedBeforeKindsExistedStillVerifiesAsScanned() throws Exception {
+        // The HMAC of the first format, computed here independently: v1, the owner, the Content-* headers, the body's SHA-256.
+        String contentHeaders = "content-type:multipart/mixed; boundary=\"b1\"\n";
+        String body = "--b1\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b1--\r\n";
+        String bodyHash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+            .digest(body.getBytes(StandardCharsets.US_ASCII)));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(KEY, "HmacSHA256"));
+        String v1 = "v1 " + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+            mac.doFinal(("v1\n" + OWNER + "\n" + contentHeaders + "\n" + bodyHash).getBytes(StandardCharsets.UTF_8)));
+
+        ScanStamp.Digest digest = ScanStamp.digest(stream("X-Bulwark-Stamp: " + v1 + "\r\n" + MESSAGE));
+        assertThat(STAMP.kinds(OWNER, digest)).containsExactly(ScanStamp.Kind.SCANNED);
+        assertThat(STAMP.issue(OWNER, digestOf(MESSAGE))).as("scanned stamps are still issued as v1").contains(v1);
+    }
+
+    private static ScanStamp.Digest digestOf(String message) throws Exception {
+        return ScanStamp.digest(MessageContent.of(message.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private static String stamped(ScanStamp.Kind kind, String message) throws Exception {
+        String stamp = STAMP.issue(kind, OWNER, digestOf(message)).orElseThrow();
+        assertThat(stamp).doesNotContain("\r", "\n");
+        return "X-Bulwark-Stamp: " + stamp + "\r\n" + message;
     }
 
     private static String stamped(String message) throws Exception {
