@@ -62,6 +62,13 @@ public class ApplyPolicy extends GenericMailet {
      * VirusScan with its verdict to reuse, and is stamped as the policy's decision again, not as plainly scanned.
      */
     public static final org.apache.mailet.AttributeName DELIVERED_TAGGED = org.apache.mailet.AttributeName.of("bulwark.policy.deliveredTagged");
+    /**
+     * The {@value #POLICY_HEADER} a policy gave mail it delivers tagged. A part split off later (the spam policy, SpamCheck) goes
+     * back through root, whose StripVerdictHeaders removes every {@code X-Bulwark-*} header in the message (it cannot tell this
+     * James's from a sender's); kept here, where no sender can set it, the header is set again when the part reaches this
+     * mailet, so that its delivered copy says what an unsplit delivery says.
+     */
+    public static final org.apache.mailet.AttributeName POLICY_HEADER_VALUE = org.apache.mailet.AttributeName.of("bulwark.policy.header");
     private static final String QUARANTINE_PROCESSOR = "quarantineProcessor";
     private static final String STRIP_PROCESSOR = "stripProcessor";
     private static final String SPAM_PROCESSOR = "spamProcessor";
@@ -101,6 +108,7 @@ public class ApplyPolicy extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        restorePolicyHeader(mail);
         dropFindingsForOthers(mail);
         List<String> applied = applied(mail);
         Optional<PolicyVerdict> verdict = java.util.stream.Stream.of(virusVerdict(mail), bannedVerdict(mail)).flatMap(Optional::stream)
@@ -112,6 +120,18 @@ public class ApplyPolicy extends GenericMailet {
             if (score.isPresent()) {
                 applySpamPolicy(mail, score.get());
             }
+        }
+    }
+
+    /** A part back from a split, its {@value #POLICY_HEADER} stripped on the way through root: the header the policy gave it. */
+    private static void restorePolicyHeader(Mail mail) throws MessagingException {
+        Optional<String> value = mail.getAttribute(POLICY_HEADER_VALUE).map(a -> String.valueOf(a.getValue().value()));
+        if (value.isEmpty()) {
+            return;
+        }
+        String[] present = mail.getMessage().getHeader(POLICY_HEADER);
+        if (present == null || present.length != 1 || !present[0].equals(value.get())) {
+            mail.getMessage().setHeader(POLICY_HEADER, value.get());
         }
     }
 
@@ -145,8 +165,9 @@ public class ApplyPolicy extends GenericMailet {
             // would take it out of the mailbox again for the verdict the policy accepted. Only mail clamd judged is
             // stamped: mail delivered unscanned (allowUnscannedDelivery) stays for store-level scanning to judge later. Its own
             // kind of stamp, so that an on-demand mailbox scan knows the finding was accepted, not missed.
-            mail.getMessage().setHeader(POLICY_HEADER, HeaderText.of(verdict.field() + " (" + findings(mail, verdict)
-                + "), delivered as the recipient's policy says"));
+            String header = HeaderText.of(verdict.field() + " (" + findings(mail, verdict) + "), delivered as the recipient's policy says");
+            mail.getMessage().setHeader(POLICY_HEADER, header);
+            mail.setAttribute(new Attribute(POLICY_HEADER_VALUE, AttributeValue.of(header)));
             if (virusScanned(mail)) {
                 VirusScan.issueStamps(stamp, ScanStamp.Kind.POLICY_DELIVERED, mail);
                 mail.setAttribute(new Attribute(DELIVERED_TAGGED, AttributeValue.of(true)));

@@ -2,6 +2,7 @@ package dev.bulwark.mailets;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
@@ -15,7 +16,7 @@ import dev.bulwark.scanner.verdict.MessageContext;
 
 /**
  * How a James mail arrived, as the spam engine is told: the SMTP client's address, name and HELO, the envelope sender
- * (the null sender as {@link MessageContext#NULL_SENDER}), the SMTP-authenticated user and the mail's name.
+ * (the null sender as {@link MessageContext#NULL_SENDER}), the SMTP-authenticated user, the mail's name and its recipients.
  */
 final class MessageContexts {
     private MessageContexts() {
@@ -29,7 +30,7 @@ final class MessageContexts {
         Optional<String> address = Optional.ofNullable(mail.getRemoteAddr()).filter(a -> !a.isBlank());
         Optional<String> hostname = Optional.ofNullable(mail.getRemoteHost()).filter(h -> !h.isBlank() && !address.equals(Optional.of(h)));
         return new MessageContext(address, hostname, text(mail, Mail.SMTP_HELO), sender(mail), text(mail, Mail.SMTP_AUTH_USER),
-            Optional.ofNullable(mail.getName()));
+            Optional.ofNullable(mail.getName()), recipients(mail));
     }
 
     /**
@@ -43,7 +44,11 @@ final class MessageContexts {
         Optional<String> hostname = remote.map(InetSocketAddress::getHostString).filter(h -> !h.isBlank() && !address.equals(Optional.of(h)));
         Optional<String> helo = session.getAttachment(SMTPSession.CURRENT_HELO_NAME, ProtocolSession.State.Connection).filter(h -> !h.isBlank());
         Optional<String> user = Optional.ofNullable(session.getUsername()).map(Username::asString);
-        return new MessageContext(address, hostname, helo, sender(mail), user, Optional.ofNullable(mail.getName()));
+        return new MessageContext(address, hostname, helo, sender(mail), user, Optional.ofNullable(mail.getName()), recipients(mail));
+    }
+
+    private static List<String> recipients(Mail mail) {
+        return mail.getRecipients().stream().map(MailAddress::asString).toList();
     }
 
     private static Optional<String> sender(Mail mail) {

@@ -115,6 +115,7 @@ public class VirusScan extends GenericMailet {
             // never let through as already handled.
             mail.removeAttribute(ApplyPolicy.APPLIED);
             mail.removeAttribute(ApplyPolicy.DELIVERED_TAGGED);
+            mail.removeAttribute(ApplyPolicy.POLICY_HEADER_VALUE);
             dev.bulwark.matchers.HasBannedAttachment.forget(mail);
             record(mail, scan);
             events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(scan)));

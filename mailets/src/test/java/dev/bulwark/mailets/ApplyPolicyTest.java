@@ -160,6 +160,28 @@ class ApplyPolicyTest {
     }
 
     @Test
+    void aPartSplitOffAfterThePolicyDeliveredItTaggedGetsThePolicyHeaderBackAfterRootStrippedIt() throws Exception {
+        Policy lenient = PolicyDocuments.parseOverride(PolicyDocuments.read("{\"actions\": {\"banned\": \"deliver-tagged\"}}"),
+            PolicyDefaults.builtInDocument(OutbreakSettings.DEFAULT), "").policy();
+        Mail mail = mail("lab@example.com", "tag@example.com");
+        mail.setAttribute(new Attribute(BulwarkAttributes.VIRUS_STATUS, AttributeValue.of("CLEAN")));
+        mail.setAttribute(new Attribute(dev.bulwark.matchers.HasBannedAttachment.REASON, AttributeValue.of("setup.exe: executable")));
+        ApplyPolicy mailet = mailet(Map.of("lab@example.com", lenient, "tag@example.com", lenient));
+        mailet.service(mail);
+        String[] unsplit = mail.getMessage().getHeader(ApplyPolicy.POLICY_HEADER);
+        assertThat(unsplit).singleElement().asString().startsWith("banned (setup.exe: executable)");
+
+        // The spam policy's part for tag@ back through root, with the mail's attributes: StripVerdictHeaders left its message without the header.
+        Mail part = mail("tag@example.com");
+        mail.attributes().forEach(part::setAttribute);
+        assertThat(part.getMessage().getHeader(ApplyPolicy.POLICY_HEADER)).isNull();
+        mailet.service(part);
+
+        assertThat(part.getMessage().getHeader(ApplyPolicy.POLICY_HEADER)).containsExactly(unsplit);
+        assertThat(spooled).as("the banned policy is not applied again").isEmpty();
+    }
+
+    @Test
     void bannedAttachmentsAPolicyStripsGoToTheStripProcessorMarkedForStripInfectedParts() throws Exception {
         Policy stripping = PolicyDocuments.parseOverride(PolicyDocuments.read("{\"actions\": {\"banned\": \"strip\", \"damaged\": \"strip\"}}"),
             PolicyDefaults.builtInDocument(OutbreakSettings.DEFAULT), "").policy();

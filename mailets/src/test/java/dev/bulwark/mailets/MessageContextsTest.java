@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Optional;
 
 import org.apache.james.core.MaybeSender;
@@ -30,7 +31,8 @@ class MessageContextsTest {
             "mx.outside.test", "alice");
 
         assertThat(MessageContexts.of(session, mail)).isEqualTo(new MessageContext(Optional.of("203.0.113.9"), Optional.of("mx.outside.test"),
-            Optional.of("mx.outside.test"), Optional.of("newsletter@outside.test"), Optional.of("alice"), Optional.of("Mail1733136000000-42")));
+            Optional.of("mx.outside.test"), Optional.of("newsletter@outside.test"), Optional.of("alice"), Optional.of("Mail1733136000000-42"),
+            List.of("bob@example.com")));
     }
 
     @Test
@@ -40,7 +42,7 @@ class MessageContextsTest {
         SMTPSession session = session(new InetSocketAddress(InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, 9}), 40123), null, null);
 
         assertThat(MessageContexts.of(session, bounce)).isEqualTo(new MessageContext(Optional.of("203.0.113.9"), Optional.empty(),
-            Optional.empty(), Optional.of(MessageContext.NULL_SENDER), Optional.empty(), Optional.of("m2")));
+            Optional.empty(), Optional.of(MessageContext.NULL_SENDER), Optional.empty(), Optional.of("m2"), List.of("bob@example.com")));
     }
 
     /** An SMTP session that knows its client, the HELO name and the authenticated user; nothing else is asked of it. */

@@ -200,7 +200,8 @@ class SpamCheckTest {
         }).service(mail);
 
         assertThat(told).containsExactly(new MessageContext(Optional.of("203.0.113.9"), Optional.of("mx.outside.test"),
-            Optional.of("mx.outside.test"), Optional.of("newsletter@outside.test"), Optional.of("alice"), Optional.of("Mail1733136000000-42")));
+            Optional.of("mx.outside.test"), Optional.of("newsletter@outside.test"), Optional.of("alice"), Optional.of("Mail1733136000000-42"),
+            List.of("bob@example.com")));
     }
 
     /** Each recipient's own check carries the same context; a bounce's null sender is told as such, an unresolved name not at all. */
@@ -219,6 +220,6 @@ class SpamCheckTest {
         }, "perRecipient", "true").service(bounce);
 
         assertThat(told).hasSize(2).containsOnly(new MessageContext(Optional.of("203.0.113.9"), Optional.empty(), Optional.empty(),
-            Optional.of(MessageContext.NULL_SENDER), Optional.empty(), Optional.of("m5")));
+            Optional.of(MessageContext.NULL_SENDER), Optional.empty(), Optional.of("m5"), List.of("easy@example.com", "strict@example.com")));
     }
 }

@@ -90,8 +90,11 @@ class VirusScanTest {
         Mail back = mail();
         back.setAttribute(new org.apache.mailet.Attribute(ApplyPolicy.APPLIED, org.apache.mailet.AttributeValue.of("virus,banned")));
         back.setAttribute(new org.apache.mailet.Attribute(dev.bulwark.matchers.HasBannedAttachment.BANNED_PARTS, org.apache.mailet.AttributeValue.of("2")));
+        back.setAttribute(new org.apache.mailet.Attribute(ApplyPolicy.POLICY_HEADER_VALUE,
+            org.apache.mailet.AttributeValue.of("banned (setup.exe: executable), delivered as the recipient's policy says")));
         mailet(content -> ScanVerdict.infected(List.of("Eicar-Test"), CLAMD)).service(back);
         assertThat(back.getAttribute(ApplyPolicy.APPLIED)).isEmpty();
+        assertThat(back.getAttribute(ApplyPolicy.POLICY_HEADER_VALUE)).as("no policy header for a verdict not yet applied").isEmpty();
         assertThat(attribute(back, dev.bulwark.matchers.HasBannedAttachment.BANNED_PARTS)).isEmpty();
 
         // A part split off by the policy comes back with its verdict to reuse: what was applied to it stands.

@@ -82,7 +82,16 @@ public class MailboxScanner {
          * delivered before. A {@link ScanStamp.Kind#SCANNED} stamp spares nothing here: "clean" is what today's
          * signatures are asked again.
          */
-        DECISIONS
+        DECISIONS;
+
+        /** The kind, among a message's valid stamps, that spares it the scan; empty: scan it. */
+        public Optional<ScanStamp.Kind> sparing(java.util.Set<ScanStamp.Kind> kinds) {
+            return switch (this) {
+                case ANY -> kinds.stream().findFirst();
+                case DECISIONS -> java.util.stream.Stream.of(ScanStamp.Kind.RELEASED, ScanStamp.Kind.POLICY_DELIVERED).filter(kinds::contains)
+                    .findFirst();
+            };
+        }
     }
 
     /** A message left where it was, unscanned, because its stamp records a decision; {@code reason}: the stamp's kind. */
@@ -246,21 +255,15 @@ public class MailboxScanner {
         MessageResult message = results.next();
         Content content = message.getFullContent();
         Username owner = session.getUser();
-        java.util.Set<ScanStamp.Kind> kinds;
-        try (InputStream in = content.getInputStream()) {
-            kinds = stamp.kinds(owner.asString(), ScanStamp.digest(in));
-        }
-        if (stamps == Stamps.ANY && !kinds.isEmpty()) {
+        if (stamps == Stamps.ANY && Stamps.ANY.sparing(kinds(message, owner)).isPresent()) {
             stamped.increment();
             return Result.of(Outcome.STAMPED);
         }
-        Optional<ScanStamp.Kind> decision = java.util.stream.Stream.of(ScanStamp.Kind.RELEASED, ScanStamp.Kind.POLICY_DELIVERED)
-            .filter(kinds::contains).findFirst();
-        if (stamps == Stamps.DECISIONS && decision.isPresent()) {
-            LOGGER.info("Message {} in {} of {} left unscanned by the {}: its stamp says {}", uid.asLong(), mailbox.getMailboxPath().getName(),
-                owner.asString(), trigger, decision.get().token());
-            return new Result(Outcome.SKIPPED, Optional.empty(), Optional.of(new Skipped(owner.asString(), mailbox.getMailboxPath().getName(),
-                uid.asLong(), MailboxQuarantine.header(message, "Subject"), messageId(message), decision.get().token())));
+        if (stamps == Stamps.DECISIONS) {
+            Optional<Skipped> skipped = skippedForDecision(mailbox, message, session, trigger);
+            if (skipped.isPresent()) {
+                return new Result(Outcome.SKIPPED, Optional.empty(), skipped);
+            }
         }
         scanned.increment();
         // As the pipeline scans: whole within clamd's stream limit, each part its own stream beyond it.
@@ -302,6 +305,34 @@ public class MailboxScanner {
             flag(mailbox, uid, session, false);
         }
         return Result.of(Outcome.CLEAN);
+    }
+
+    /**
+     * Whether a scan with today's signatures leaves this message where it is, unscanned, because its valid stamp records a
+     * decision to let a finding through ({@link Stamps#DECISIONS}): what is skipped and why, for the scan's report; empty: scan
+     * it. The one rule for every scan that asks today's signatures again: the on-demand scan ({@link MailboxScanTask}) and the
+     * retroactive rescan of delivered mail, which judges mailbox messages its own way.
+     *
+     * @param trigger what scans, for the log: on-demand scan, retroactive rescan
+     */
+    public Optional<Skipped> skippedForDecision(MessageManager mailbox, MessageResult message, MailboxSession session, String trigger)
+            throws MailboxException, IOException {
+        Username owner = session.getUser();
+        Optional<ScanStamp.Kind> decision = Stamps.DECISIONS.sparing(kinds(message, owner));
+        if (decision.isEmpty()) {
+            return Optional.empty();
+        }
+        LOGGER.info("Message {} in {} of {} left unscanned by the {}: its stamp says {}", message.getUid().asLong(),
+            mailbox.getMailboxPath().getName(), owner.asString(), trigger, decision.get().token());
+        return Optional.of(new Skipped(owner.asString(), mailbox.getMailboxPath().getName(), message.getUid().asLong(),
+            MailboxQuarantine.header(message, "Subject"), messageId(message), decision.get().token()));
+    }
+
+    /** The kinds of the valid stamps the message carries for its owner; empty: none. */
+    private java.util.Set<ScanStamp.Kind> kinds(MessageResult message, Username owner) throws MailboxException, IOException {
+        try (InputStream in = message.getFullContent().getInputStream()) {
+            return stamp.kinds(owner.asString(), ScanStamp.digest(in));
+        }
     }
 
     private Optional<String> banned(Content content) throws IOException, MailboxException {

@@ -6,7 +6,6 @@ import java.util.Date;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 import javax.inject.Inject;
 import javax.mail.internet.MimeUtility;
@@ -31,6 +30,7 @@ import org.apache.james.user.api.UsersRepositoryException;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.extension.mailbox.MailboxQuarantine;
+import dev.bulwark.extension.mailbox.MailboxScanner;
 import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.scanner.verdict.ScanVerdict;
 import dev.bulwark.scanner.verdict.VirusScanner;
@@ -41,7 +41,9 @@ import reactor.core.publisher.Flux;
  * Rescans mail already delivered to mailboxes since a given time, read through James's own mailbox API
  * (any mailbox backend), and reports what is now detected; with {@code rescan.deliveredAction=quarantine}
  * it also takes it out of its mailbox into the quarantine, as store-level scanning does. Otherwise it reads
- * only.
+ * only. A message whose scan stamp records a decision to let a finding through (an admin's release, a policy's
+ * deliver-tagged) is left where it is, unscanned, and reported as skipped, as the on-demand mailbox scan leaves it
+ * ({@link MailboxScanner.Stamps#DECISIONS} says why): new signatures do not undo what an admin or a policy decided.
  */
 public class DeliveredMailRescan {
     /** A delivered message that the new signatures detect; the quarantine entry when it was taken out. */
@@ -49,8 +51,21 @@ public class DeliveredMailRescan {
                             Optional<String> quarantineId) {
     }
 
-    /** How many delivered messages were scanned, detected, and could not be scanned. */
-    public record Outcome(long scanned, long detected, long errors) {
+    /** How many delivered messages were scanned, detected, could not be scanned, and were skipped for their stamp's decision. */
+    public record Outcome(long scanned, long detected, long errors, long skipped) {
+    }
+
+    /** Where the rescan tells what it found and what it left unscanned, as it goes. */
+    public interface Report {
+        void detected(Detection detection);
+
+        void skipped(MailboxScanner.Skipped skipped);
+    }
+
+    /** One message's outcome: its verdict, or skipped for its stamp's decision, or neither (unreadable, unscanned, not taken out). */
+    private record Scanned(Optional<ScanVerdict> verdict, boolean skipped) {
+        static final Scanned FAILED = new Scanned(Optional.empty(), false);
+        static final Scanned SKIPPED = new Scanned(Optional.empty(), true);
     }
 
     private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(DeliveredMailRescan.class);
@@ -60,19 +75,22 @@ public class DeliveredMailRescan {
     private final UsersRepository users;
     private final MailboxManager mailboxes;
     private final MailboxQuarantine quarantine;
+    private final MailboxScanner decisions;
 
     @Inject
-    public DeliveredMailRescan(UsersRepository users, MailboxManager mailboxes, MailboxQuarantine quarantine) {
+    public DeliveredMailRescan(UsersRepository users, MailboxManager mailboxes, MailboxQuarantine quarantine, MailboxScanner decisions) {
         this.users = users;
         this.mailboxes = mailboxes;
         this.quarantine = quarantine;
+        this.decisions = decisions;
     }
 
-    public Outcome rescanSince(Instant since, VirusScanner scanner, BulwarkConfiguration.DeliveredAction action, Consumer<Detection> detected)
+    public Outcome rescanSince(Instant since, VirusScanner scanner, BulwarkConfiguration.DeliveredAction action, Report report)
             throws InterruptedException {
         long scanned = 0;
         long found = 0;
         long errors = 0;
+        long skipped = 0;
         Iterator<Username> all;
         try {
             all = users.list();
@@ -93,7 +111,12 @@ public class DeliveredMailRescan {
                         if (Thread.interrupted()) {
                             throw new InterruptedException("rescan of delivered mail cancelled");
                         }
-                        Optional<ScanVerdict> verdict = scan(mailbox, uid, session, scanner, action, path, detected);
+                        Scanned outcome = scan(mailbox, uid, session, scanner, action, path, report);
+                        if (outcome.skipped()) {
+                            skipped++;
+                            continue;
+                        }
+                        Optional<ScanVerdict> verdict = outcome.verdict();
                         scanned++;
                         if (verdict.isEmpty()) {
                             errors++;
@@ -109,22 +132,34 @@ public class DeliveredMailRescan {
                 mailboxes.endProcessingRequest(session);
             }
         }
-        return new Outcome(scanned, found, errors);
+        return new Outcome(scanned, found, errors, skipped);
     }
 
     private static boolean isDetection(ScanVerdict verdict) {
         return verdict.status() == ScanVerdict.Status.INFECTED || verdict.status() == ScanVerdict.Status.SUSPICIOUS;
     }
 
-    /** The verdict, or empty when the message could not be read or scanned (or, when detected, taken out). */
-    private Optional<ScanVerdict> scan(MessageManager mailbox, MessageUid uid, MailboxSession session, VirusScanner scanner,
-                                       BulwarkConfiguration.DeliveredAction action, MailboxPath path, Consumer<Detection> detected)
+    /** The verdict, skipped for the stamp's decision, or neither when the message could not be read or scanned (or, when detected, taken out). */
+    private Scanned scan(MessageManager mailbox, MessageUid uid, MailboxSession session, VirusScanner scanner,
+                         BulwarkConfiguration.DeliveredAction action, MailboxPath path, Report report)
             throws MailboxException {
         MessageResultIterator results = mailbox.getMessages(MessageRange.one(uid), FetchGroup.FULL_CONTENT, session);
         if (!results.hasNext()) {
-            return Optional.empty();
+            return Scanned.FAILED;
         }
         MessageResult message = results.next();
+        Optional<MailboxScanner.Skipped> skipped;
+        try {
+            skipped = decisions.skippedForDecision(mailbox, message, session, TRIGGER);
+        } catch (IOException e) {
+            LOGGER.warn("Delivered message {} in {}'s {} not rescanned: its scan stamp could not be read: {}", uid.asLong(),
+                session.getUser().asString(), path.getName(), e.toString());
+            return Scanned.FAILED;
+        }
+        if (skipped.isPresent()) {
+            report.skipped(skipped.get());
+            return Scanned.SKIPPED;
+        }
         // Whole when it fits clamd's stream limit, part by part otherwise, as the pipeline and store-level scanning do.
         ScanVerdict verdict = dev.bulwark.mailets.MessageScan.of(scanner, () -> {
             try {
@@ -134,7 +169,7 @@ public class DeliveredMailRescan {
             }
         }, message.getSize()).verdict();
         if (verdict.status() == ScanVerdict.Status.ERROR || verdict.status() == ScanVerdict.Status.UNSCANNABLE) {
-            return Optional.empty();
+            return Scanned.FAILED;
         }
         if (isDetection(verdict)) {
             Optional<String> quarantineId = Optional.empty();
@@ -150,13 +185,13 @@ public class DeliveredMailRescan {
                     failed = true;
                 }
             }
-            detected.accept(new Detection(session.getUser().asString(), path.getName(), header(message, "Message-ID"), header(message, "Subject"),
+            report.detected(new Detection(session.getUser().asString(), path.getName(), header(message, "Message-ID"), header(message, "Subject"),
                 verdict, quarantineId));
             if (failed) {
-                return Optional.empty();
+                return Scanned.FAILED;
             }
         }
-        return Optional.of(verdict);
+        return new Scanned(Optional.of(verdict), false);
     }
 
     private static Optional<String> header(MessageResult message, String name) {

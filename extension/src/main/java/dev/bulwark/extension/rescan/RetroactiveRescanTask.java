@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
+import dev.bulwark.extension.mailbox.MailboxScanner;
 import dev.bulwark.extension.quarantine.QuarantineRelease;
 import dev.bulwark.mailets.MessageScan;
 import dev.bulwark.quarantine.QuarantineEntry;
@@ -37,8 +38,9 @@ import dev.bulwark.security.StoreException;
  * suspicious is scanned again and
  * marked with the new verdict (released when now clean, if the operator enabled that); mail delivered
  * within {@code rescan.deliveredWindow} is scanned and what is now detected is reported, and with
- * {@code rescan.deliveredAction=quarantine} taken out of its mailbox into the quarantine. Every changed
- * verdict is a security event.
+ * {@code rescan.deliveredAction=quarantine} taken out of its mailbox into the quarantine; delivered mail whose stamp
+ * records a decision (released by an admin, delivered tagged by a policy) is left unscanned and reported as skipped, as
+ * the on-demand mailbox scan does. Every changed verdict is a security event.
  */
 public class RetroactiveRescanTask implements Task {
     public static final TaskType TYPE = TaskType.of("bulwark-retroactive-rescan");
@@ -46,14 +48,23 @@ public class RetroactiveRescanTask implements Task {
     static final String DELIVERED_DETECTED = "rescan.delivered";
     static final String COMPLETED = "rescan.completed";
     static final String RELEASED_BY = "retroactive rescan";
+    /** How many skipped delivered messages the details list, as the on-demand mailbox scan lists its own. */
+    static final int MAX_SKIPPED_LISTED = 100;
     /** Held mail (scan-failed, unscannable) is the held-mail rescan's: scanned, and given back to the pipeline with a verdict. */
     private static final List<QuarantineReason> RESCANNED_REASONS = List.of(QuarantineReason.SUSPICIOUS);
     private static final Logger LOGGER = LoggerFactory.getLogger(RetroactiveRescanTask.class);
 
-    /** Progress shown by the task manager. */
+    /**
+     * Progress shown by the task manager. {@code deliveredSkipped}: delivered messages left unscanned for their stamp's decision,
+     * the first {@value #MAX_SKIPPED_LISTED} of them in {@code deliveredSkippedMessages}.
+     */
     public record Details(String trigger, long quarantineRescanned, long nowClean, long released, long nowInfected,
-                          long deliveredScanned, long deliveredDetected, long deliveredQuarantined, long errors, Instant timestamp)
+                          long deliveredScanned, long deliveredDetected, long deliveredQuarantined, long deliveredSkipped,
+                          List<MailboxScanner.Skipped> deliveredSkippedMessages, long errors, Instant timestamp)
         implements TaskExecutionDetails.AdditionalInformation {
+        public Details {
+            deliveredSkippedMessages = List.copyOf(deliveredSkippedMessages);
+        }
     }
 
     /** What the task needs from the running server. */
@@ -71,6 +82,8 @@ public class RetroactiveRescanTask implements Task {
     private final AtomicLong deliveredScanned = new AtomicLong();
     private final AtomicLong deliveredDetected = new AtomicLong();
     private final AtomicLong deliveredQuarantined = new AtomicLong();
+    private final AtomicLong deliveredSkipped = new AtomicLong();
+    private final List<MailboxScanner.Skipped> deliveredSkippedMessages = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong errors = new AtomicLong();
 
     /** @param trigger why it runs: the signature update seen, or who asked over webadmin */
@@ -93,7 +106,20 @@ public class RetroactiveRescanTask implements Task {
         if (!window.isZero()) {
             try {
                 DeliveredMailRescan.Outcome outcome = services.delivered().rescanSince(clock.instant().minus(window), services.scanner(),
-                    services.settings().deliveredAction(), this::reportDelivered);
+                    services.settings().deliveredAction(), new DeliveredMailRescan.Report() {
+                        @Override
+                        public void detected(DeliveredMailRescan.Detection detection) {
+                            reportDelivered(detection);
+                        }
+
+                        @Override
+                        public void skipped(MailboxScanner.Skipped skipped) {
+                            deliveredSkipped.incrementAndGet();
+                            if (deliveredSkippedMessages.size() < MAX_SKIPPED_LISTED) {
+                                deliveredSkippedMessages.add(skipped);
+                            }
+                        }
+                    });
                 deliveredScanned.addAndGet(outcome.scanned());
                 errors.addAndGet(outcome.errors());
             } catch (RuntimeException e) {
@@ -107,7 +133,7 @@ public class RetroactiveRescanTask implements Task {
             "nowClean", Long.toString(details.nowClean()), "released", Long.toString(details.released()),
             "nowInfected", Long.toString(details.nowInfected()), "deliveredScanned", Long.toString(details.deliveredScanned()),
             "deliveredDetected", Long.toString(details.deliveredDetected()), "deliveredQuarantined", Long.toString(details.deliveredQuarantined()),
-            "errors", Long.toString(details.errors()))));
+            "deliveredSkipped", Long.toString(details.deliveredSkipped()), "errors", Long.toString(details.errors()))));
         LOGGER.info("Retroactive rescan done: {}", details);
         return details.errors() == 0 ? Result.COMPLETED : Result.PARTIAL;
     }
@@ -197,7 +223,7 @@ public class RetroactiveRescanTask implements Task {
 
     private Details current() {
         return new Details(trigger, rescanned.get(), nowClean.get(), released.get(), nowInfected.get(), deliveredScanned.get(),
-            deliveredDetected.get(), deliveredQuarantined.get(), errors.get(), clock.instant());
+            deliveredDetected.get(), deliveredQuarantined.get(), deliveredSkipped.get(), deliveredSkippedMessages, errors.get(), clock.instant());
     }
 
     public String trigger() {

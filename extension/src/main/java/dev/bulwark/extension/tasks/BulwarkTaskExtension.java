@@ -221,17 +221,20 @@ public class BulwarkTaskExtension implements TaskExtensionModule {
     }
 
     public record RescanDetailsDTO(String type, String trigger, long quarantineRescanned, long nowClean, long released, long nowInfected,
-                                   long deliveredScanned, long deliveredDetected, long deliveredQuarantined, long errors, Instant timestamp)
+                                   long deliveredScanned, long deliveredDetected, long deliveredQuarantined, long deliveredSkipped,
+                                   java.util.List<MailboxScanner.Skipped> deliveredSkippedMessages, long errors, Instant timestamp)
         implements AdditionalInformationDTO {
         static RescanDetailsDTO of(RetroactiveRescanTask.Details details, String type) {
             return new RescanDetailsDTO(type, details.trigger(), details.quarantineRescanned(), details.nowClean(), details.released(),
-                details.nowInfected(), details.deliveredScanned(), details.deliveredDetected(), details.deliveredQuarantined(), details.errors(),
-                details.timestamp());
+                details.nowInfected(), details.deliveredScanned(), details.deliveredDetected(), details.deliveredQuarantined(),
+                details.deliveredSkipped(), details.deliveredSkippedMessages(), details.errors(), details.timestamp());
         }
 
         RetroactiveRescanTask.Details details() {
+            // Details stored before skips were reported have neither field.
             return new RetroactiveRescanTask.Details(trigger, quarantineRescanned, nowClean, released, nowInfected, deliveredScanned,
-                deliveredDetected, deliveredQuarantined, errors, timestamp);
+                deliveredDetected, deliveredQuarantined, deliveredSkipped,
+                deliveredSkippedMessages == null ? java.util.List.of() : deliveredSkippedMessages, errors, timestamp);
         }
 
         @Override

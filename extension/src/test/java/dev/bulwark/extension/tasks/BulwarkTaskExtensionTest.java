@@ -63,7 +63,8 @@ class BulwarkTaskExtensionTest {
                 extension.taskAdditionalInformationDTOModules().toArray(AdditionalInformationDTOModule[]::new));
             Instant now = Instant.parse("2026-12-01T12:00:00Z");
             for (Object details : java.util.List.of(new QuarantineDeletionTask.Details(7, now), new EventPurgeTask.Details(now, 3, now),
-                    new RetroactiveRescanTask.Details("manual", 5, 1, 0, 2, 40, 1, 1, 0, now),
+                    new RetroactiveRescanTask.Details("manual", 5, 1, 0, 2, 40, 1, 1, 1, java.util.List.of(new MailboxScanner.Skipped(
+                        "bob@bulwark.test", "INBOX", 4, Optional.of("delivered tagged"), Optional.of("<m2@x>"), "policy-delivered")), 0, now),
                     new MailboxScanTask.Details("domain bulwark.test", "admin", 2, 5, 120, 1, 0, java.util.List.of(new MailboxScanner.Finding(
                         "alice@bulwark.test", "INBOX", 7, Optional.of("invoice"), Optional.of("<m1@x>"), "virus", java.util.List.of("Eicar"),
                         Optional.of("0f1e2d3c-0000-0000-0000-000000000001"))), 1, java.util.List.of(new MailboxScanner.Skipped(
@@ -77,6 +78,11 @@ class BulwarkTaskExtensionTest {
                 java.util.List.of(), now)).replace(",\"skipped\":0,\"skippedMessages\":[]", "");
             assertThat(stored).doesNotContain("skipped");
             assertThat(((MailboxScanTask.Details) progress.deserialize(stored)).skippedMessages()).isEmpty();
+            // A retroactive rescan's details stored before skipped delivered mail was reported: read as none skipped.
+            String storedRescan = progress.serialize(new RetroactiveRescanTask.Details("manual", 0, 0, 0, 0, 3, 0, 0, 0, java.util.List.of(), 0,
+                now)).replace(",\"deliveredSkipped\":0,\"deliveredSkippedMessages\":[]", "");
+            assertThat(storedRescan).doesNotContain("Skipped");
+            assertThat(((RetroactiveRescanTask.Details) progress.deserialize(storedRescan)).deliveredSkippedMessages()).isEmpty();
         }
     }
 }

@@ -63,18 +63,19 @@ class ScannerDiscoveryTest {
             try (AutoCloseable second = SECOND.start()) {
                 resolve(hosts, "127.0.0.1", "127.0.0.2");
                 AWAIT.untilAsserted(() -> assertThat(clamdEndpoints(clients)).containsExactly("127.0.0.1:" + port, "127.0.0.2:" + port));
-                assertThat(events(clients, "scanner.joined")).containsExactly("127.0.0.2:" + port);
+                // Membership events are stored in the background: the pool may list the change first.
+                AWAIT.untilAsserted(() -> assertThat(events(clients, "scanner.joined")).containsExactly("127.0.0.2:" + port));
 
                 // Scaled down: the first one leaves, mail is scanned by the second.
                 resolve(hosts, "127.0.0.2");
                 AWAIT.untilAsserted(() -> assertThat(clamdEndpoints(clients)).containsExactly("127.0.0.2:" + port));
-                assertThat(events(clients, "scanner.left")).containsExactly("127.0.0.1:" + port);
+                AWAIT.untilAsserted(() -> assertThat(events(clients, "scanner.left")).containsExactly("127.0.0.1:" + port));
 
                 String recipient = james.addUser("scaled");
                 clients.send(SENDER, recipient, TestSamples.messageWithAttachment(SENDER, recipient, "scanned after scaling", "e.com",
                     TestSamples.EICAR.getBytes(StandardCharsets.US_ASCII)));
                 assertThat(clients.awaitQuarantined("scanned after scaling").get("reason")).isEqualTo("virus");
-                assertThat(events(clients, "verdict.infected")).contains("127.0.0.2:" + port);
+                AWAIT.untilAsserted(() -> assertThat(events(clients, "verdict.infected")).contains("127.0.0.2:" + port));
             }
         }
     }

@@ -68,8 +68,9 @@ class BigMailTest {
             java.util.Objects::nonNull);
         assertThat(headers).contains("Subject: big clean")
             .containsPattern("X-Bulwark-Virus: clean \\(ClamAV [^)]* at [^)]*, 3 parts scanned one by one\\)");
-        JsonPath verdict = clients.webAdmin().get("/bulwark/events?kind=verdict.clean&recipient=" + recipient).then().statusCode(200)
-            .extract().jsonPath();
+        // Events are stored in the background: the delivery may come first.
+        JsonPath verdict = AWAIT.until(() -> clients.webAdmin().get("/bulwark/events?kind=verdict.clean&recipient=" + recipient).then().statusCode(200)
+            .extract().jsonPath(), events -> !events.getList("$").isEmpty());
         assertThat(verdict.getString("[0].details.scanMode")).isEqualTo("parts");
         assertThat(verdict.getString("[0].details.scannedParts")).isEqualTo("3");
         assertThat(clients.quarantine("recipient=" + recipient)).isEmpty();

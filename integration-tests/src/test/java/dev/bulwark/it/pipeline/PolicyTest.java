@@ -95,6 +95,9 @@ class PolicyTest {
         AWAIT.until(() -> clients.webAdmin().get("/bulwark/outbreak").then().extract().jsonPath().getBoolean("active"));
         assertThat(clients.webAdmin().get("/bulwark/outbreak").then().extract().jsonPath().getString("cause"))
             .contains("detections of Bulwark-Test.EICAR");
+        // All three detected before the quiet period is awaited: one detected after the polled outbreak had ended would
+        // start a second outbreak (three in the window are over the threshold).
+        AWAIT.until(() -> clients.quarantine("recipient=" + recipient).size() == 3);
         AWAIT.until(() -> !clients.webAdmin().get("/bulwark/outbreak").then().extract().jsonPath().getBoolean("active"));
         AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=outbreak.ended").then().body("size()", equalTo(1)));
         // The alert reached the postmaster's mailbox, not just the event log.

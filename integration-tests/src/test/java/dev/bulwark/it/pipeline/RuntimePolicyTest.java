@@ -180,6 +180,35 @@ class RuntimePolicyTest {
     }
 
     @Test
+    void mailDeliveredTaggedAndSplitByTheSpamPolicyCarriesThePolicyHeaderInTheCopyThroughRootToo() throws Exception {
+        String plain = james.addUser("split-plain");
+        String tagged = james.addUser("split-tagged");
+        clients.webAdmin().put("/bulwark/groups/split-installers/" + plain).then().statusCode(204);
+        clients.webAdminJson("{\"actions\": {\"banned\": \"deliver-tagged\"}}").put("/bulwark/policies/groups/split-installers").then()
+            .statusCode(200);
+        clients.webAdmin().put("/bulwark/groups/split-installers-tagged/" + tagged).then().statusCode(204);
+        clients.webAdminJson("{\"actions\": {\"banned\": \"deliver-tagged\"}, \"spam\": {\"subjectTag\": \"[SPAM]\"}}")
+            .put("/bulwark/policies/groups/split-installers-tagged").then().statusCode(200);
+
+        // Both recipients' policy delivers the banned attachment tagged; the spam policy then splits off the member's part, subject
+        // tagged, which goes back through root (StripVerdictHeaders first) with its verdicts to reuse.
+        clients.send("vendor@outside.test", List.of(plain, tagged), TestSamples.messageWithAttachment("vendor@outside.test", plain,
+            "the installer offer", "setup.exe", "not really a program".getBytes(StandardCharsets.US_ASCII))
+            .replace("Please find the file attached.", TestSamples.GTUBE));
+
+        String policyHeader = "X-Bulwark-Policy: banned \\(.*setup\\.exe.*\\), delivered as the recipient's policy says";
+        // The split-off copy first, as aGroupsSubjectTagMarksOnlyItsMembersCopy does: it takes the longer way (root again), so the
+        // unsplit one is no longer being delivered when its INBOX is read (once, read mid-delivery, EXAMINE said 1 and FETCH 1 failed).
+        String taggedCopy = clients.awaitInboxMessage(tagged, 1);
+        assertThat(taggedCopy).contains("Subject: [SPAM] the installer offer").contains("X-Spam-Flag: YES").containsPattern(policyHeader)
+            .containsPattern("X-Bulwark-Stamp: v2 policy-delivered \\S+");
+        String plainCopy = clients.awaitInboxMessage(plain, 1);
+        assertThat(plainCopy).contains("Subject: the installer offer").contains("X-Spam-Flag: YES").containsPattern(policyHeader);
+        assertThat(taggedCopy.split("X-Bulwark-Policy: ", -1)).as("one X-Bulwark-Policy header").hasSize(2);
+        assertThat(plainCopy.split("X-Bulwark-Policy: ", -1)).as("one X-Bulwark-Policy header").hasSize(2);
+    }
+
+    @Test
     void aGroupThatHoldsEncryptedAndDamagedContentGetsItHeldForARescan(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         String member = james.addUser("hold-member");
         clients.webAdmin().put("/bulwark/groups/holders/" + member).then().statusCode(204);

@@ -59,9 +59,10 @@ class RuntimePolicyUnscannedTest {
             .filter(entry -> "while clamd is down".equals(entry.get("subject"))).toList(), entries -> !entries.isEmpty()).get(0);
         assertThat((List<String>) held.get("recipients")).containsExactly(plain);
         assertThat(clients.inboxCount(plain)).isZero();
-        clients.webAdmin().get("/bulwark/events?kind=unscanned.delivered").then().statusCode(200)
+        // Events are stored in the background: the delivery may come first.
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=unscanned.delivered").then().statusCode(200)
             .body("[0].details.recipients", org.hamcrest.Matchers.equalTo(member))
-            .body("[0].details.verdict", org.hamcrest.Matchers.equalTo("scanFailed"));
+            .body("[0].details.verdict", org.hamcrest.Matchers.equalTo("scanFailed")));
     }
 
     @Test

@@ -70,8 +70,9 @@ class SmtpRejectionTest {
         assertThat(reply.text()).contains("5.7.1").contains("Bulwark-Test.EICAR");
         assertThat(clients.quarantine("recipient=" + recipient)).isEmpty();
         assertThat(clients.inboxCount(recipient)).isZero();
-        clients.webAdmin().get("/bulwark/events?kind=smtp.rejected&recipient=" + recipient).then().statusCode(200)
-            .body("[0].details.code", org.hamcrest.Matchers.equalTo("554"));
+        // Events are stored in the background: the SMTP reply may come first.
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=smtp.rejected&recipient=" + recipient).then().statusCode(200)
+            .body("[0].details.code", org.hamcrest.Matchers.equalTo("554")));
     }
 
     /**

@@ -99,10 +99,11 @@ class BigMailboxMessageTest {
             .hasEntrySatisfying("bulwark.virus.reason", reason -> assertThat(reason)
                 .contains("part 1 (text/plain \"log.txt\", ").contains("is over clamd's stream limit of " + SCAN_LIMIT));
         AWAIT.atMost(BIG).untilAsserted(() -> assertThat(clients.messageCount(bob, "Archive")).isZero());
-        clients.webAdmin().get("/bulwark/events?kind=quarantine.stored&recipient=" + bob).then().statusCode(200)
+        // Recorded after the message is taken out, stored in the background.
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=quarantine.stored&recipient=" + bob).then().statusCode(200)
             .body("[0].details.quarantineId", equalTo(id))
             .body("[0].details.reason", equalTo("unscannable"))
-            .body("[0].details.origin", equalTo("mailbox"));
+            .body("[0].details.origin", equalTo("mailbox")));
 
         // A rescan still cannot judge it: no release without the admin saying why.
         clients.webAdminJson("{\"all\": true}").post("/bulwark/quarantine/" + id + "/release").then().statusCode(409)

@@ -32,6 +32,8 @@ import dev.bulwark.scanner.wire.Printable;
  * message arrived ({@link MessageContext}) goes as a milter would give it: {@code IP}, {@code Hostname}, {@code Helo},
  * {@code From} (the envelope sender, {@code <>} for a bounce), {@code User} (only the SMTP-authenticated sender) and
  * {@code Queue-Id}; without {@code IP} rspamd takes the mail for local, and its IP, HELO and sender rules cannot fire.
+ * A check of the whole mail (no recipient named) gives every envelope recipient as {@code Rcpt}, up to
+ * {@value #MAX_RCPT_HEADERS}.
  * Each value goes only when it can be a header value (printable ASCII without spaces, {@code IP} an address literal).
  *
  * <p>rspamd 3.4 lists in its reply the host name of every URL and every e-mail address it found; no request header
@@ -41,6 +43,8 @@ import dev.bulwark.scanner.wire.Printable;
  */
 public final class RspamdClient implements SpamChecker, ProbeTarget {
     static final String DAEMON = "rspamd";
+    /** At most this many {@code Rcpt} headers per check: James accepts more recipients than rspamd's rules need to see. */
+    static final int MAX_RCPT_HEADERS = 100;
     private static final Pattern IPV4 = Pattern.compile("(?:(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)");
     /** Hex digits, colons and dots (an IPv4 tail, {@code ::ffff:192.0.2.1}), with a colon: rspamd checks the rest. */
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*");
@@ -120,10 +124,20 @@ public final class RspamdClient implements SpamChecker, ProbeTarget {
     /** rspamd's request headers for a check: the recipient it is for, and how the message arrived. */
     static Map<String, List<String>> requestHeaders(Optional<String> user, MessageContext context) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
-        recipient(user).ifPresent(address -> {
+        Optional<String> recipient = recipient(user);
+        recipient.ifPresent(address -> {
             headers.put("Deliver-To", List.of(address));
             headers.put("Rcpt", List.of(address));
         });
+        if (recipient.isEmpty()) {
+            // A check of the whole mail: every envelope recipient, as a milter gives them (rspamd's per-recipient
+            // rules and settings read Rcpt), up to a bound a hostile envelope cannot inflate.
+            List<String> recipients = context.recipients().stream().map(RspamdClient::headerValue).flatMap(Optional::stream)
+                .limit(MAX_RCPT_HEADERS).toList();
+            if (!recipients.isEmpty()) {
+                headers.put("Rcpt", recipients);
+            }
+        }
         context.clientAddress().flatMap(RspamdClient::addressLiteral).ifPresent(ip -> headers.put("IP", List.of(ip)));
         context.clientHostname().flatMap(RspamdClient::headerValue).ifPresent(name -> headers.put("Hostname", List.of(name)));
         context.helo().flatMap(RspamdClient::headerValue).ifPresent(helo -> headers.put("Helo", List.of(helo)));

@@ -1,5 +1,6 @@
 package dev.bulwark.scanner.verdict;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -15,14 +16,17 @@ import java.util.Optional;
  * @param sender            the envelope sender (MAIL FROM); {@link #NULL_SENDER} for the null reverse-path of a bounce
  * @param authenticatedUser the user the client authenticated as (SMTP AUTH)
  * @param queueId           the server's name for the message, for the engine's log
+ * @param recipients        the envelope recipients (RCPT TO), for a check of the whole mail; a check for one recipient
+ *                          names that one instead
  */
 public record MessageContext(Optional<String> clientAddress, Optional<String> clientHostname, Optional<String> helo,
-                             Optional<String> sender, Optional<String> authenticatedUser, Optional<String> queueId) {
+                             Optional<String> sender, Optional<String> authenticatedUser, Optional<String> queueId,
+                             List<String> recipients) {
     /** The envelope sender of a bounce: MAIL FROM:&lt;&gt;. */
     public static final String NULL_SENDER = "";
     /** Nothing known: a check of bytes alone (self-tests, rescans). */
     public static final MessageContext NONE = new MessageContext(Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(), List.of());
 
     public MessageContext {
         Objects.requireNonNull(clientAddress, "clientAddress");
@@ -31,5 +35,12 @@ public record MessageContext(Optional<String> clientAddress, Optional<String> cl
         Objects.requireNonNull(sender, "sender");
         Objects.requireNonNull(authenticatedUser, "authenticatedUser");
         Objects.requireNonNull(queueId, "queueId");
+        recipients = List.copyOf(recipients);
+    }
+
+    /** Without the envelope recipients: a check made for one recipient at a time, or where they are not known. */
+    public MessageContext(Optional<String> clientAddress, Optional<String> clientHostname, Optional<String> helo,
+                          Optional<String> sender, Optional<String> authenticatedUser, Optional<String> queueId) {
+        this(clientAddress, clientHostname, helo, sender, authenticatedUser, queueId, List.of());
     }
 }

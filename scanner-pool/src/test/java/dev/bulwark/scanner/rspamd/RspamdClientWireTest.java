@@ -75,6 +75,29 @@ class RspamdClientWireTest {
         assertThat(headers.get("Rcpt")).containsExactly("bob@example.com");
     }
 
+    /** A check of the whole mail names every envelope recipient, as a milter would; one recipient's check names only that one. */
+    @Test
+    void aWholeMailCheckGivesEveryRecipientAsRcptBoundedAndClean() {
+        List<String> recipients = new java.util.ArrayList<>(List.of("bob@example.com", "carol@example.com", "bad\r\nUser: root@example.com"));
+        for (int i = 0; i < 150; i++) {
+            recipients.add("user" + i + "@example.com");
+        }
+        MessageContext wholeMail = new MessageContext(Optional.of("203.0.113.9"), Optional.empty(), Optional.empty(),
+            Optional.of("newsletter@outside.test"), Optional.empty(), Optional.empty(), recipients);
+
+        client.check(RspamdClientTest.HAM, Optional.empty(), wholeMail);
+
+        List<String> rcpt = received.get().get("Rcpt");
+        assertThat(rcpt).hasSize(RspamdClient.MAX_RCPT_HEADERS).startsWith("bob@example.com", "carol@example.com", "user0@example.com")
+            .noneMatch(value -> value.contains("root"));
+        assertThat(received.get().keySet()).map(String::toLowerCase).doesNotContain("deliver-to", "user");
+
+        client.check(RspamdClientTest.HAM, Optional.of("carol@example.com"), wholeMail);
+
+        assertThat(received.get().get("Rcpt")).containsExactly("carol@example.com");
+        assertThat(received.get().get("Deliver-To")).containsExactly("carol@example.com");
+    }
+
     /** Nothing that would make rspamd's reply longer: no full URLs, no symbol groups. */
     @Test
     void noFlagOrFormatThatLengthensTheReplyIsAsked() {
