@@ -198,6 +198,9 @@ function metadata(entry) {
     ['Sender', entry.sender || '<>'],
     ['Recipients', entry.recipients.join(', ')],
     ['Delivered by', [entry.remoteHost, entry.remoteAddress].filter(Boolean).join(' ')],
+    // Taken out of a mailbox by store-level scanning: whose mailbox, which one, and whose session added the message.
+    ['Taken out of', entry.origin ? `${entry.origin.mailbox} of ${entry.origin.owner}` : ''],
+    ['Added by', entry.origin && entry.origin.actor ? entry.origin.actor : ''],
     ['Size', `${entry.size} bytes`],
     ['Quarantined', time(entry.quarantinedAt)],
     ['Expires', time(entry.expiresAt)],

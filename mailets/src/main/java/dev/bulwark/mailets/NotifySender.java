@@ -14,6 +14,7 @@ import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 
 import dev.bulwark.matchers.BulwarkAttributes;
+import dev.bulwark.matchers.SenderIsTrusted;
 import dev.bulwark.notifications.BackscatterGuard;
 import dev.bulwark.notifications.NoticeKind;
 import dev.bulwark.security.SecurityEventSink;
@@ -32,7 +33,7 @@ import dev.bulwark.security.SecurityEventSink;
 public class NotifySender extends NoticeMailet {
     private static final Rules RULES = new Rules(NoticeKind.SENDER, Set.of("backscatterGuard", "forgingVirusPatterns"), 5);
     /** Set by James's SMTP server (true) when the client may relay: an authorised network, or after SMTP AUTH. */
-    static final AttributeName AUTHORISED_NETWORK = AttributeName.of("org.apache.james.SMTPIsAuthNetwork");
+    static final AttributeName AUTHORISED_NETWORK = SenderIsTrusted.AUTHORISED_NETWORK;
     private BackscatterGuard guard;
     private boolean guardOn;
 
@@ -74,8 +75,9 @@ public class NotifySender extends NoticeMailet {
         if (guardOn) {
             Optional<String> refusal = guard.refusal(new BackscatterGuard.Facts(
                 sender.map(MailAddress::asString),
-                mail.getAttribute(Mail.SMTP_AUTH_USER).isPresent(),
-                mail.getAttribute(AUTHORISED_NETWORK).map(a -> a.getValue().value()).filter(Boolean.TRUE::equals).isPresent(),
+                // The same notion of a sender the server vouches for as the sample's error processor bounces by.
+                SenderIsTrusted.authenticated(mail),
+                SenderIsTrusted.fromAuthorisedNetwork(mail),
                 Optional.ofNullable(mail.getMessage().getHeader("Precedence", null)),
                 mail.getMessage().getHeader("List-Id") != null,
                 Optional.ofNullable(mail.getMessage().getHeader("Auto-Submitted", null)),

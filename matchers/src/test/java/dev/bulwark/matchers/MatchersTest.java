@@ -31,6 +31,26 @@ class MatchersTest {
     }
 
     @Test
+    void senderIsTrustedMatchesAnAuthenticatedOrAuthorisedNetworkSenderOnly() throws MessagingException {
+        SenderIsTrusted matcher = init(new SenderIsTrusted(), null);
+        FakeMail authenticated = FakeMail.builder().name("auth").sender("alice@example.com").recipients("a@example.com", "b@example.com")
+            .attribute(new Attribute(org.apache.mailet.Mail.SMTP_AUTH_USER, AttributeValue.of("alice@example.com"))).build();
+        FakeMail network = FakeMail.builder().name("net").sender("relay@example.com").recipient("a@example.com")
+            .attribute(new Attribute(SenderIsTrusted.AUTHORISED_NETWORK, AttributeValue.of(true))).build();
+        FakeMail outsideNetwork = FakeMail.builder().name("out").sender("relay@example.com").recipient("a@example.com")
+            .attribute(new Attribute(SenderIsTrusted.AUTHORISED_NETWORK, AttributeValue.of(false))).build();
+        FakeMail forged = FakeMail.builder().name("forged").sender("ceo@example.com").recipient("a@example.com").build();
+        FakeMail nullSender = FakeMail.builder().name("null").recipient("a@example.com")
+            .attribute(new Attribute(org.apache.mailet.Mail.SMTP_AUTH_USER, AttributeValue.of("alice@example.com"))).build();
+
+        assertThat(matcher.match(authenticated)).hasSize(2);
+        assertThat(matcher.match(network)).hasSize(1);
+        assertThat(matcher.match(outsideNetwork)).as("a client outside the authorised networks").isEmpty();
+        assertThat(matcher.match(forged)).as("a sender nobody vouches for may be forged").isEmpty();
+        assertThat(matcher.match(nullSender)).as("nobody to write to").isEmpty();
+    }
+
+    @Test
     void isCanaryMatchesOnlyMailCarryingTheCanaryAttributeNotAHeader() throws MessagingException {
         IsCanary matcher = init(new IsCanary(), null);
         assertThat(matcher.match(mail(new Attribute(BulwarkAttributes.CANARY, AttributeValue.of("virus/r1"))))).hasSize(2);

@@ -144,13 +144,20 @@ class QuarantineStoreTest {
 
     @Test
     void keepsTheMailboxAMessageWasTakenFromAndReadsEntriesWrittenBeforeOrigins() throws Exception {
-        MailboxOrigin origin = new MailboxOrigin("b@example.com", "Archive.2026");
+        MailboxOrigin origin = new MailboxOrigin("b@example.com", "Archive.2026", Optional.empty());
         QuarantineEntry taken = store.store(mail("a@example.com", "b@example.com"), QuarantineReason.VIRUS, List.of("Eicar-Signature"),
             Optional.empty(), Map.of(), Optional.of(origin));
         assertThat(store.entry(taken.id()).orElseThrow().origin()).contains(origin);
         QuarantineEntry released = store.release(taken.id(), Optional.empty(), "admin", mail -> { });
         assertThat(released.origin()).contains(origin);
         assertThat(store.codec().write(taken)).contains("\"origin\":{\"owner\":\"b@example.com\",\"mailbox\":\"Archive.2026\"}");
+
+        // Who added it, when an arrival was seen: kept and read back; an entry written before actors reads as none.
+        MailboxOrigin shared = new MailboxOrigin("b@example.com", "Shared", Optional.of("c@example.com"));
+        QuarantineEntry added = store.store(mail("a@example.com", "b@example.com"), QuarantineReason.VIRUS, List.of(), Optional.empty(),
+            Map.of(), Optional.of(shared));
+        assertThat(store.entry(added.id()).orElseThrow().origin()).contains(shared);
+        assertThat(store.codec().write(added)).contains("\"origin\":{\"owner\":\"b@example.com\",\"mailbox\":\"Shared\",\"actor\":\"c@example.com\"}");
 
         QuarantineEntry pipeline = store.store(mail("a@example.com", "b@example.com"), QuarantineReason.VIRUS, List.of(), Optional.empty(), Map.of());
         assertThat(pipeline.origin()).isEmpty();

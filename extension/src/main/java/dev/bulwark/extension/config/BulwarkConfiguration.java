@@ -99,10 +99,19 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
      * @param stampKey         the scan stamp's key (base64, at least 32 bytes); empty: one made once and shared by every
      *                         node through the security store
      * @param scanRate         messages per second an on-demand mailbox scan reads at most
+     * @param takeOutsPerOwnerPerDay     messages one owner's arrivals may move into the quarantine in a day (24 hours from
+     *                                   the first); past it, or past the bytes, infected content is deleted without a copy
+     * @param takeOutBytesPerOwnerPerDay bytes one owner's arrivals may move into the quarantine in a day
      */
-    public record Mailbox(Optional<String> attachmentPolicy, String noticeProcessor, Optional<String> stampKey, int scanRate) {
+    public record Mailbox(Optional<String> attachmentPolicy, String noticeProcessor, Optional<String> stampKey, int scanRate,
+                          int takeOutsPerOwnerPerDay, long takeOutBytesPerOwnerPerDay) {
         public static final String NONE = "none";
-        public static final Mailbox DEFAULT = new Mailbox(Optional.empty(), "quarantine", Optional.empty(), 50);
+        public static final Mailbox DEFAULT = new Mailbox(Optional.empty(), "quarantine", Optional.empty(), 50, 200, 200L * 1024 * 1024);
+
+        /** Without a take-out budget of its own: the default one. */
+        public Mailbox(Optional<String> attachmentPolicy, String noticeProcessor, Optional<String> stampKey, int scanRate) {
+            this(attachmentPolicy, noticeProcessor, stampKey, scanRate, DEFAULT.takeOutsPerOwnerPerDay, DEFAULT.takeOutBytesPerOwnerPerDay);
+        }
 
         public boolean notices() {
             return !noticeProcessor.equals(NONE);
@@ -290,6 +299,8 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
     public static final String MAILBOX_NOTICE_PROCESSOR = "mailbox.noticeProcessor";
     public static final String MAILBOX_STAMP_KEY = "mailbox.stampKey";
     public static final String MAILBOX_SCAN_RATE = "mailbox.scanRate";
+    public static final String MAILBOX_TAKE_OUTS_PER_OWNER_PER_DAY = "mailbox.takeOutsPerOwnerPerDay";
+    public static final String MAILBOX_TAKE_OUT_BYTES_PER_OWNER_PER_DAY = "mailbox.takeOutBytesPerOwnerPerDay";
     public static final String CANARY_INTERVAL = "canary.interval";
     public static final String CANARY_DEADLINE = "canary.deadline";
     public static final String CANARY_RECIPIENT = "canary.recipient";
@@ -333,7 +344,8 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
         RSPAMD_RESOLVE_INTERVAL, STARTUP_REQUIRE_SCANNERS,
         RESCAN_INTERVAL, RESCAN_REPOSITORY, RESCAN_PROCESSOR, RESCAN_ON_SIGNATURE_UPDATE, RESCAN_MIN_INTERVAL, RESCAN_RELEASE_CLEAN,
         RESCAN_DELIVERED_WINDOW, RESCAN_DELIVERED_ACTION, MAILBOX_ATTACHMENT_POLICY, MAILBOX_NOTICE_PROCESSOR, MAILBOX_STAMP_KEY,
-        MAILBOX_SCAN_RATE, CANARY_INTERVAL, CANARY_DEADLINE, CANARY_RECIPIENT, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
+        MAILBOX_SCAN_RATE, MAILBOX_TAKE_OUTS_PER_OWNER_PER_DAY, MAILBOX_TAKE_OUT_BYTES_PER_OWNER_PER_DAY,
+        CANARY_INTERVAL, CANARY_DEADLINE, CANARY_RECIPIENT, QUARANTINE_REPOSITORY, QUARANTINE_RETENTION,
         QUARANTINE_RELEASE_PROCESSOR, QUARANTINE_PURGE_INTERVAL, QUARANTINE_HELD_RETENTION, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_MAX_CONNECTIONS,
         STORE_CACHE_TTL, STORE_EVENT_RETENTION, LISTS_ALLOW, LISTS_BLOCK, WATCH_INTERVAL, WATCH_MAX_SIGNATURE_AGE, OUTBREAK_WINDOW, OUTBREAK_PER_VIRUS,
         OUTBREAK_TOTAL, OUTBREAK_QUIET_PERIOD, WEBADMIN_ALLOWED_ORIGINS, WEBADMIN_ALLOW_UNAUTHENTICATED,
@@ -410,7 +422,11 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
             source.optional(MAILBOX_NOTICE_PROCESSOR, "a processor name, or none", String::trim).orElse(Mailbox.DEFAULT.noticeProcessor()),
             source.optional(MAILBOX_STAMP_KEY, "at least 32 bytes in base64, e.g. from: openssl rand -base64 32", BulwarkConfiguration::stampKey),
             source.optional(MAILBOX_SCAN_RATE, "a number of messages per second from 1 to 100000", v -> count(v, 1, 100_000))
-                .orElse(Mailbox.DEFAULT.scanRate()));
+                .orElse(Mailbox.DEFAULT.scanRate()),
+            source.optional(MAILBOX_TAKE_OUTS_PER_OWNER_PER_DAY, "a number of messages from 1 to 1000000", v -> count(v, 1, 1_000_000))
+                .orElse(Mailbox.DEFAULT.takeOutsPerOwnerPerDay()),
+            source.optional(MAILBOX_TAKE_OUT_BYTES_PER_OWNER_PER_DAY, "a size from 1K to 1T such as 200M", v -> size(v, 1024, 1L << 40))
+                .orElse(Mailbox.DEFAULT.takeOutBytesPerOwnerPerDay()));
         Canary canary = new Canary(
             source.optional(CANARY_INTERVAL, "a duration such as 5m, or 0 for no canary", BulwarkConfiguration::durationOrZero)
                 .orElse(Canary.DEFAULT.interval()),

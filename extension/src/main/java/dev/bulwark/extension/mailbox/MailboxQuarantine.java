@@ -3,6 +3,8 @@ package dev.bulwark.extension.mailbox;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -32,6 +34,7 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.bulwark.extension.alerts.AdminAlerts;
 import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.mailets.MessageScan;
 import dev.bulwark.matchers.BulwarkAttributes;
@@ -45,15 +48,28 @@ import dev.bulwark.security.SecurityEvent;
 import dev.bulwark.security.SecurityEventSink;
 
 /**
- * Takes a message out of its mailbox into Bulwark's quarantine, with its owner, mailbox and verdict: kept
- * first, deleted from the mailbox only once kept (a failure leaves it where it is, never lost). The
- * {@code quarantine.stored} event and the notices follow as for pipeline quarantine: a copy goes through
- * {@code mailbox.noticeProcessor} (the pipeline's quarantine processor) marked as already kept, so that the
- * same NotifyAdmin and NotifyRecipients mailets, with the same templates and limits, tell about it; it
- * comes from no sender, so no sender notice is ever sent.
+ * Takes a message out of its mailbox into Bulwark's quarantine, with its owner, mailbox, the user who added it
+ * (the actor, for an arrival) and its verdict: kept first, deleted from the mailbox only once kept (a failure
+ * leaves it where it is, never lost). The {@code quarantine.stored} event and the notices follow as for pipeline
+ * quarantine: a copy goes through {@code mailbox.noticeProcessor} (the pipeline's quarantine processor) marked as
+ * already kept, so that the same NotifyAdmin and NotifyRecipients mailets, with the same templates and limits,
+ * tell about it; it comes from no sender, so no sender notice is ever sent.
+ *
+ * <p>What arrivals move into the shared quarantine is charged to the mailbox owner's take-out budget
+ * ({@link TakeOutBudget}: {@code mailbox.takeOutsPerOwnerPerDay}, {@code mailbox.takeOutBytesPerOwnerPerDay}).
+ * Past the budget the message is still taken out of the mailbox, because this is a security product and infected
+ * content never stays where the user reads it, but it is deleted without a copy: keeping it would be the storage
+ * the budget exists to refuse, and leaving it would hand the user the virus. What is kept is its metadata and
+ * verdict, in a {@value #DELETED_OVER_BUDGET} security event naming owner, actor, mailbox and the window's counts;
+ * the postmaster is alerted once per owner and window (through {@link AdminAlerts}, rate limited as every alert),
+ * not once per message, so the flood that spent the budget cannot become a flood of alerts. No notices go out for
+ * such a deletion: the notice mail would carry the message again. Admin-started scans (on-demand, rescans) are not
+ * charged: an admin chose to run them.
  */
 @Singleton
 public class MailboxQuarantine {
+    /** The event of a message deleted from its mailbox without a copy, its owner's take-out budget spent. */
+    public static final String DELETED_OVER_BUDGET = "mailbox.deleted-over-budget";
     private static final Logger LOGGER = LoggerFactory.getLogger(MailboxQuarantine.class);
 
     private final QuarantineStore store;
@@ -61,44 +77,71 @@ public class MailboxQuarantine {
     private final MailetContext context;
     private final SecurityEventSink events;
     private final BulwarkConfiguration.Mailbox settings;
+    private final AdminAlerts alerts;
+    private final TakeOutBudget budget;
 
     @Inject
     public MailboxQuarantine(QuarantineStore store, UsersRepository users, MailetContext context, SecurityEventSink events,
-                             BulwarkConfiguration configuration) {
+                             BulwarkConfiguration configuration, AdminAlerts alerts) {
         this.store = store;
         this.users = users;
         this.context = context;
         this.events = events;
         this.settings = configuration.mailbox();
+        this.alerts = alerts;
+        this.budget = new TakeOutBudget(settings.takeOutsPerOwnerPerDay(), settings.takeOutBytesPerOwnerPerDay(), Duration.ofDays(1),
+            Clock.systemUTC());
     }
 
     /** Keeps the message in the quarantine and deletes it from its mailbox; returns what was found, with the entry's id. */
     public MailboxScanner.Finding takeOut(MessageManager mailbox, MessageResult message, MailboxSession session, QuarantineReason reason,
                                           ScanVerdict verdict, Optional<String> bannedReason, String trigger) throws MailboxException, IOException {
-        return takeOut(mailbox, message, session, reason, verdict, Optional.empty(), bannedReason, trigger);
+        return takeOut(mailbox, message, session, reason, verdict, Optional.empty(), bannedReason, trigger, Optional.empty());
     }
 
-    /** As {@link #takeOut(MessageManager, MessageResult, MailboxSession, QuarantineReason, ScanVerdict, Optional, String)}, with how the scan was done (whole, by parts) in the entry's verdict. */
+    /**
+     * As {@link #takeOut(MessageManager, MessageResult, MailboxSession, QuarantineReason, ScanVerdict, Optional, String)}, with how
+     * the scan was done (whole, by parts) in the entry's verdict; {@code addedBy}: the user whose session added the message, for an
+     * arrival (recorded as the entry's actor, and the take-out charged to the owner's budget), empty for an admin's scan.
+     */
     public MailboxScanner.Finding takeOut(MessageManager mailbox, MessageResult message, MailboxSession session, QuarantineReason reason,
-                                          MessageScan scan, Optional<String> bannedReason, String trigger) throws MailboxException, IOException {
-        return takeOut(mailbox, message, session, reason, scan.verdict(), Optional.of(scan), bannedReason, trigger);
+                                          MessageScan scan, Optional<String> bannedReason, String trigger, Optional<Username> addedBy)
+            throws MailboxException, IOException {
+        return takeOut(mailbox, message, session, reason, scan.verdict(), Optional.of(scan), bannedReason, trigger, addedBy);
     }
 
     private MailboxScanner.Finding takeOut(MessageManager mailbox, MessageResult message, MailboxSession session, QuarantineReason reason,
-                                           ScanVerdict verdict, Optional<MessageScan> scan, Optional<String> bannedReason, String trigger)
+                                           ScanVerdict verdict, Optional<MessageScan> scan, Optional<String> bannedReason, String trigger,
+                                           Optional<Username> addedBy)
             throws MailboxException, IOException {
         Username owner = session.getUser();
+        List<String> names = bannedReason.map(List::of)
+            .orElseGet(() -> verdict.names().isEmpty() ? verdict.reason().map(List::of).orElse(List.of()) : verdict.names());
+        long size = message.getSize();
+        if (addedBy.isPresent()) {
+            TakeOutBudget.Charge charge = budget.charge(owner.asString(), size);
+            if (!charge.allowed()) {
+                deleteOverBudget(mailbox, message, session, reason, verdict, names, trigger, addedBy.get(), charge);
+                return finding(owner, mailbox, message, reason.asString(), names, Optional.empty());
+            }
+        }
         MailImpl mail = mail(owner, message, verdict, bannedReason);
         scan.ifPresent(done -> done.recordOn(mail));
         QuarantineEntry entry;
         try {
-            MailboxOrigin origin = new MailboxOrigin(owner.asString(), mailbox.getMailboxPath().getName());
-            entry = store.store(mail, reason, verdict.names(), Optional.empty(), verdictMap(mail), Optional.of(origin));
+            MailboxOrigin origin = new MailboxOrigin(owner.asString(), mailbox.getMailboxPath().getName(), addedBy.map(Username::asString));
+            try {
+                entry = store.store(mail, reason, verdict.names(), Optional.empty(), verdictMap(mail), Optional.of(origin));
+            } catch (RuntimeException e) {
+                addedBy.ifPresent(actor -> budget.giveBack(owner.asString(), size));
+                throw e;
+            }
             mailbox.delete(List.of(message.getUid()), session);
             LOGGER.info("Message {} in {} of {} ({}) taken out into quarantine entry {}", message.getUid().asLong(), origin.mailbox(),
                 owner.asString(), reason.asString(), entry.id());
             Map<String, String> details = new HashMap<>(Map.of("quarantineId", entry.id().asString(), "reason", reason.asString(),
                 "origin", "mailbox", "owner", owner.asString(), "mailbox", origin.mailbox(), "trigger", trigger));
+            addedBy.ifPresent(actor -> details.put("actor", actor.asString()));
             if (!entry.virusNames().isEmpty()) {
                 details.put("virusNames", String.join(",", entry.virusNames()));
             }
@@ -108,9 +151,52 @@ public class MailboxQuarantine {
         } finally {
             mail.dispose();
         }
-        List<String> names = bannedReason.map(List::of)
-            .orElseGet(() -> verdict.names().isEmpty() ? verdict.reason().map(List::of).orElse(List.of()) : verdict.names());
         return finding(owner, mailbox, message, reason.asString(), names, Optional.of(entry.id().asString()));
+    }
+
+    /** Past the owner's budget: out of the mailbox, no copy kept; the event keeps what is known of it, the admin hears once a window. */
+    private void deleteOverBudget(MessageManager mailbox, MessageResult message, MailboxSession session, QuarantineReason reason,
+                                  ScanVerdict verdict, List<String> names, String trigger, Username actor, TakeOutBudget.Charge charge)
+            throws MailboxException {
+        Username owner = session.getUser();
+        String mailboxName = mailbox.getMailboxPath().getName();
+        mailbox.delete(List.of(message.getUid()), session);
+        LOGGER.warn("Message {} in {} of {} ({}, added by {}) deleted without a copy: the owner's take-out budget is spent "
+                + "({} of {} messages, {} of {} bytes today; {} refused)", message.getUid().asLong(), mailboxName, owner.asString(),
+            reason.asString(), actor.asString(), charge.messages(), budget.maxMessages(), charge.bytes(), budget.maxBytes(), charge.refused());
+        Map<String, String> details = new HashMap<>();
+        details.put("reason", reason.asString());
+        details.put("origin", "mailbox");
+        details.put("owner", owner.asString());
+        details.put("actor", actor.asString());
+        details.put("mailbox", mailboxName);
+        details.put("uid", Long.toString(message.getUid().asLong()));
+        details.put("size", Long.toString(message.getSize()));
+        details.put("trigger", trigger);
+        details.put("kept", "metadata only");
+        details.put("takenOutToday", Integer.toString(charge.messages()));
+        details.put("takenOutBytesToday", Long.toString(charge.bytes()));
+        details.put("refusedToday", Integer.toString(charge.refused()));
+        details.put("maxMessages", Integer.toString(budget.maxMessages()));
+        details.put("maxBytes", Long.toString(budget.maxBytes()));
+        if (!names.isEmpty()) {
+            details.put(verdict.names().isEmpty() ? "findings" : "virusNames", String.join(",", names));
+        }
+        header(message, "Subject").ifPresent(subject -> details.put("subject", subject));
+        events.record(SecurityEvent.of(java.time.Instant.now(), DELETED_OVER_BUDGET, header(message, "Message-ID"), Optional.empty(),
+            List.of(owner.asString()), details));
+        if (charge.firstAlert()) {
+            alerts.alert("[Bulwark] mailbox take-out budget spent by " + owner.asString(),
+                "Store-level scanning took " + charge.messages() + " message(s) (" + charge.bytes() + " bytes) out of the mailboxes of "
+                    + owner.asString() + " into the quarantine today, the most " + BulwarkConfiguration.MAILBOX_TAKE_OUTS_PER_OWNER_PER_DAY
+                    + " (" + budget.maxMessages() + ") and " + BulwarkConfiguration.MAILBOX_TAKE_OUT_BYTES_PER_OWNER_PER_DAY + " ("
+                    + budget.maxBytes() + " bytes) allow.\n"
+                    + "Further infected or banned messages added to them are deleted without a copy until the day is over; this one was "
+                    + reason.asString() + " in " + mailboxName + ", added by " + actor.asString() + ".\n"
+                    + "Each deletion is a " + DELETED_OVER_BUDGET + " event: GET /bulwark/events?kind=" + DELETED_OVER_BUDGET + "&recipient="
+                    + owner.asString() + "\n"
+                    + "This alert is sent once per owner and day.");
+        }
     }
 
     static MailboxScanner.Finding finding(Username owner, MessageManager mailbox, MessageResult message, String verdict, List<String> names,

@@ -186,9 +186,14 @@ public class MailboxScanner {
         }
     }
 
-    /** Scans the messages an event added, as they arrive: a message stamped by the pipeline is not scanned again. */
+    /**
+     * Scans the messages an event added, as they arrive: a message stamped by the pipeline is not scanned again. The
+     * event's user (whose session added them: the owner, or another user on a shared mailbox, or an importer) is
+     * recorded as the actor of what is taken out, which is charged to the owner's take-out budget.
+     */
     public void scan(MailboxEvents.Added added) {
         Username owner = added.getMailboxPath().getUser();
+        Optional<Username> actor = Optional.ofNullable(added.getUsername());
         MailboxSession session = mailboxes.createSystemSession(owner);
         try {
             MessageManager mailbox;
@@ -200,7 +205,7 @@ public class MailboxScanner {
                 return;
             }
             for (MessageUid uid : added.getUids()) {
-                Result result = scanGuarded(mailbox, uid, session, "arrival", Stamps.ANY);
+                Result result = scanGuarded(mailbox, uid, session, "arrival", Stamps.ANY, actor);
                 if (result.outcome() == Outcome.UNJUDGED) {
                     later(added, uid);
                 }
@@ -220,19 +225,29 @@ public class MailboxScanner {
      *                decision's in an on-demand scan
      */
     public Result scanGuarded(MessageManager mailbox, MessageUid uid, MailboxSession session, String trigger, Stamps stamps) {
+        return scanGuarded(mailbox, uid, session, trigger, stamps, Optional.empty());
+    }
+
+    /**
+     * As {@link #scanGuarded(MessageManager, MessageUid, MailboxSession, String, Stamps)}, for an arrival: {@code addedBy} is the
+     * user whose session added the message (the actor in the events and the quarantine entry; what is taken out is charged
+     * to the owner's take-out budget); empty for a scan an admin started.
+     */
+    Result scanGuarded(MessageManager mailbox, MessageUid uid, MailboxSession session, String trigger, Stamps stamps,
+                       Optional<Username> addedBy) {
         try {
-            return scan(mailbox, uid, session, trigger, stamps);
+            return scan(mailbox, uid, session, trigger, stamps, addedBy);
         } catch (MailboxException | IOException | RuntimeException e) {
             LOGGER.warn("Message {} in {} of {} not scanned: {}", uid.asLong(), mailbox.getMailboxPath().getName(),
                 session.getUser().asString(), e.toString());
-            record("mailbox.scan-failed", session.getUser(), mailbox, uid, Optional.empty(), Map.of("reason", String.valueOf(e.getMessage()),
+            record("mailbox.scan-failed", session.getUser(), addedBy, mailbox, uid, Optional.empty(), Map.of("reason", String.valueOf(e.getMessage()),
                 "trigger", trigger));
             return Result.of(Outcome.UNJUDGED);
         }
     }
 
-    private Result scan(MessageManager mailbox, MessageUid uid, MailboxSession session, String trigger, Stamps stamps)
-            throws MailboxException, IOException {
+    private Result scan(MessageManager mailbox, MessageUid uid, MailboxSession session, String trigger, Stamps stamps,
+                        Optional<Username> addedBy) throws MailboxException, IOException {
         MessageResultIterator results = mailbox.getMessages(MessageRange.one(uid), FetchGroup.FULL_CONTENT, session);
         if (!results.hasNext()) {
             return Result.of(Outcome.GONE); // expunged or moved meanwhile: its new place has its own event
@@ -260,27 +275,27 @@ public class MailboxScanner {
                 "scanMode", scan.mode().asString()));
             verdict.endpoint().ifPresent(endpoint -> details.put("endpoint", endpoint.toString()));
             verdict.engine().ifPresent(engine -> details.put("engine", engine));
-            record("verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), owner, mailbox, uid, messageId(message), details);
-            return new Result(Outcome.TAKEN_OUT, Optional.of(quarantine.takeOut(mailbox, message, session, reason, scan, Optional.empty(), trigger)));
+            record("verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), owner, addedBy, mailbox, uid, messageId(message), details);
+            return new Result(Outcome.TAKEN_OUT, Optional.of(quarantine.takeOut(mailbox, message, session, reason, scan, Optional.empty(), trigger, addedBy)));
         }
         // The attachment check whatever clamd said: a banned part is banned even in a message clamd could not judge.
         Optional<String> banned = banned(content);
         if (banned.isPresent()) {
-            record("mailbox.banned", owner, mailbox, uid, messageId(message), Map.of("reason", banned.get(), "trigger", trigger));
+            record("mailbox.banned", owner, addedBy, mailbox, uid, messageId(message), Map.of("reason", banned.get(), "trigger", trigger));
             return new Result(Outcome.TAKEN_OUT, Optional.of(quarantine.takeOut(mailbox, message, session, QuarantineReason.BANNED, scan,
-                banned, trigger)));
+                banned, trigger, addedBy)));
         }
         String reason = verdict.reason().orElse("no verdict");
         if (verdict.status() == ScanVerdict.Status.UNSCANNABLE) {
             // A part over clamd's limit: no later pass can judge it, so it is held as the pipeline holds such mail, not left readable.
-            record("verdict.unscannable", owner, mailbox, uid, messageId(message), Map.of("reason", reason, "trigger", trigger,
+            record("verdict.unscannable", owner, addedBy, mailbox, uid, messageId(message), Map.of("reason", reason, "trigger", trigger,
                 "scanMode", scan.mode().asString()));
             return new Result(Outcome.TAKEN_OUT, Optional.of(quarantine.takeOut(mailbox, message, session, QuarantineReason.UNSCANNABLE, scan,
-                Optional.empty(), trigger)));
+                Optional.empty(), trigger, addedBy)));
         }
         if (verdict.status() == ScanVerdict.Status.ERROR) {
             flag(mailbox, uid, session, true);
-            record("mailbox.scan-failed", owner, mailbox, uid, messageId(message), Map.of("reason", reason, "trigger", trigger,
+            record("mailbox.scan-failed", owner, addedBy, mailbox, uid, messageId(message), Map.of("reason", reason, "trigger", trigger,
                 "status", verdict.status().name()));
             LOGGER.warn("Message {} in {} of {} could not be scanned ({}); left in place, flagged {}", uid.asLong(),
                 mailbox.getMailboxPath().getName(), owner.asString(), reason, UNSCANNED);
@@ -353,10 +368,12 @@ public class MailboxScanner {
         }
     }
 
-    private void record(String kind, Username owner, MessageManager mailbox, MessageUid uid, Optional<String> messageId, Map<String, String> details) {
+    private void record(String kind, Username owner, Optional<Username> actor, MessageManager mailbox, MessageUid uid, Optional<String> messageId,
+                        Map<String, String> details) {
         Map<String, String> all = new java.util.HashMap<>(details);
         all.put("origin", "mailbox");
         all.put("owner", owner.asString());
+        actor.ifPresent(user -> all.put("actor", user.asString()));
         all.put("mailbox", mailbox.getMailboxPath().getName());
         all.put("uid", Long.toString(uid.asLong()));
         events.record(SecurityEvent.of(java.time.Instant.now(), kind, messageId, Optional.empty(), List.of(owner.asString()), all));

@@ -61,7 +61,7 @@ class BulwarkConfigurationTest {
             "rescan.onSignatureUpdate", "false", "rescan.minInterval", "10m", "rescan.releaseClean", "true", "rescan.deliveredWindow", "0",
             "rescan.deliveredAction", "quarantine", "mailbox.attachmentPolicy", "extensions:exe,scr;archives:false",
             "mailbox.noticeProcessor", "none", "mailbox.stampKey", java.util.Base64.getEncoder().encodeToString(new byte[32]),
-            "mailbox.scanRate", "200", "canary.interval", "0", "canary.deadline", "30s", "canary.recipient", "Canary@Example.com",
+            "mailbox.scanRate", "200", "mailbox.takeOutsPerOwnerPerDay", "25", "mailbox.takeOutBytesPerOwnerPerDay", "10M", "canary.interval", "0", "canary.deadline", "30s", "canary.recipient", "Canary@Example.com",
             "quarantine.repository", "memory://var/mail/q/", "quarantine.retention", "7d", "quarantine.releaseProcessor", "released",
             "quarantine.purgeInterval", "6h", "quarantine.heldRetention", "3d"), Map.of());
         ClamdPoolConfig clamd = configuration.clamd();
@@ -84,7 +84,7 @@ class BulwarkConfigurationTest {
         assertThat(configuration.rescan()).isEqualTo(new BulwarkConfiguration.Rescan(Duration.ofSeconds(30), "var/mail/held", "rescan",
             false, Duration.ofMinutes(10), true, Duration.ZERO, BulwarkConfiguration.DeliveredAction.QUARANTINE));
         assertThat(configuration.mailbox()).isEqualTo(new BulwarkConfiguration.Mailbox(java.util.Optional.of("extensions:exe,scr;archives:false"),
-            "none", java.util.Optional.of(java.util.Base64.getEncoder().encodeToString(new byte[32])), 200));
+            "none", java.util.Optional.of(java.util.Base64.getEncoder().encodeToString(new byte[32])), 200, 25, 10L * 1024 * 1024));
         assertThat(configuration.mailbox().notices()).isFalse();
         assertThat(configuration.canary().enabled()).isFalse();
         assertThat(configuration.canary().deadline()).isEqualTo(Duration.ofSeconds(30));
@@ -124,6 +124,17 @@ class BulwarkConfigurationTest {
             "weight", file("clamd.endpoints", "a:1;weight=x", "spamd.endpoints", "b:2"),
             "rescan.repository", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "rescan.repository", "memory://var/mail/x/"));
         assertOneLineNamingTheKey(broken);
+    }
+
+    @Test
+    void aTakeOutBudgetOfNothingOrOfNoSizeIsAStartUpError() {
+        assertOneLineNamingTheKey(Map.of(
+            "mailbox.takeOutsPerOwnerPerDay", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "mailbox.takeOutsPerOwnerPerDay", "0"),
+            "mailbox.takeOutBytesPerOwnerPerDay", file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2", "mailbox.takeOutBytesPerOwnerPerDay", "lots")));
+        assertThatThrownBy(() -> BulwarkConfiguration.from(file("clamd.endpoints", "a:1", "spamd.endpoints", "b:2",
+            "mailbox.takeOutBytesPerOwnerPerDay", "100"), Map.of()))
+            .isInstanceOf(BulwarkConfigurationException.class)
+            .hasMessageStartingWith("bulwark.properties: mailbox.takeOutBytesPerOwnerPerDay is '100', expected a size from 1K to 1T");
     }
 
     @Test

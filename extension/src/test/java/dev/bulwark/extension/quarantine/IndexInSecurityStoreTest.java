@@ -118,12 +118,12 @@ class IndexInSecurityStoreTest {
     void aMailboxOriginAndASubjectAreKeptInTheRow() throws Exception {
         QuarantineStore indexed = store(true);
         indexed.store(mail("a@example.com", List.of("b@example.com")), QuarantineReason.VIRUS, List.of("Eicar"), Optional.empty(), Map.of(),
-            Optional.of(new MailboxOrigin("bob@example.com", "INBOX")));
+            Optional.of(new MailboxOrigin("bob@example.com", "INBOX", Optional.of("carol@example.com"))));
         indexed.reconcile(false, progress -> { });
 
         assertThat(indexed.list(QuarantineFilter.ALL, 0, 1).entries()).singleElement()
             .satisfies(entry -> {
-                assertThat(entry.origin()).contains(new MailboxOrigin("bob@example.com", "INBOX"));
+                assertThat(entry.origin()).contains(new MailboxOrigin("bob@example.com", "INBOX", Optional.of("carol@example.com")));
                 assertThat(entry.subject()).contains("Invoice");
             });
     }

@@ -139,6 +139,18 @@ class ConsoleTest {
             .body("[0].details.as", org.hamcrest.Matchers.equalTo("ham")).body("[0].details.trigger", org.hamcrest.Matchers.equalTo("release")));
     }
 
+    /** An entry store-level scanning took out of a mailbox shows whose mailbox it was and whose session added it. */
+    @Test
+    void aMailboxTakeOutShowsItsMailboxAndWhoAddedIt() throws Exception {
+        String kim = james.addUser("console-kim");
+        clients.append(kim, "Archive", infected(kim, "console appended"));
+        awaitQuarantined("console appended");
+
+        showQuarantinedFor(kim, "console appended").findElement(By.cssSelector("button.inspect")).click();
+        assertThat(browser.awaitVisible(By.id("entry-metadata")).getText())
+            .contains("Taken out of", "Archive of " + kim, "Added by");
+    }
+
     /**
      * Held mail (a part over clamd's stream limit) in the browser: marked held, a "rescan and release"
      * refused while it still cannot be scanned, and released unscanned only with a typed reason, which the

@@ -150,7 +150,7 @@ class ScanFailureTest {
                 .body("[0].details.status", equalTo("CLEAN")).body("[0].details.processor", equalTo("root"));
             // The later pass: the appended message is judged now, and taken out.
             Map<String, Object> taken = clients.awaitQuarantined("appended while blind");
-            assertThat(taken).containsEntry("origin", Map.of("owner", appender, "mailbox", "INBOX"));
+            assertThat(taken).containsEntry("origin", Map.of("owner", appender, "mailbox", "INBOX", "actor", appender));
             AWAIT.untilAsserted(() -> assertThat(clients.inboxCount(appender)).isZero());
             String health = clients.webAdmin().get("/healthcheck/checks/Bulwark%20scanners").then().extract().jsonPath().getString("status");
             assertThat(health).isEqualTo("healthy");

@@ -71,7 +71,7 @@ class BigMailboxMessageTest {
 
         Map<String, Object> entry = AWAIT.atMost(BIG).until(() -> clients.quarantine("recipient=" + alice), entries -> !entries.isEmpty()).get(0);
         assertThat(entry).containsEntry("reason", "virus").containsEntry("subject", "big appended virus")
-            .containsEntry("origin", Map.of("owner", alice, "mailbox", "INBOX"));
+            .containsEntry("origin", Map.of("owner", alice, "mailbox", "INBOX", "actor", alice));
         assertThat((List<String>) entry.get("virusNames")).singleElement().asString().startsWith("Bulwark-Test.EICAR");
         assertThat((Map<String, String>) entry.get("verdict")).containsEntry("bulwark.virus.scanMode", "parts");
         AWAIT.atMost(BIG).untilAsserted(() -> assertThat(clients.inboxCount(alice)).isZero());
@@ -92,7 +92,7 @@ class BigMailboxMessageTest {
             .anyMatch(entry -> "big appended log".equals(entry.get("subject")))).stream()
             .filter(entry -> "big appended log".equals(entry.get("subject"))).findFirst().orElseThrow();
         String id = (String) held.get("id");
-        assertThat(held).containsEntry("origin", Map.of("owner", bob, "mailbox", "Archive"));
+        assertThat(held).containsEntry("origin", Map.of("owner", bob, "mailbox", "Archive", "actor", bob));
         assertThat((List<String>) held.get("recipients")).containsExactly(bob);
         assertThat((Map<String, String>) held.get("verdict")).containsEntry("bulwark.virus.status", "UNSCANNABLE")
             .containsEntry("bulwark.virus.scanMode", "parts")

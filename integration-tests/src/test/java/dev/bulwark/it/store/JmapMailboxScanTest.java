@@ -69,7 +69,7 @@ class JmapMailboxScanTest {
         jmap.importEmail(jmap.upload("message/rfc822", eicar(alice, "imported eicar")), inbox);
 
         Map<String, Object> entry = clients.awaitQuarantined("imported eicar");
-        assertThat(entry).containsEntry("reason", "virus").containsEntry("origin", Map.of("owner", alice, "mailbox", "INBOX"));
+        assertThat(entry).containsEntry("reason", "virus").containsEntry("origin", Map.of("owner", alice, "mailbox", "INBOX", "actor", alice));
         assertThat((List<String>) entry.get("recipients")).containsExactly(alice);
         assertThat((List<String>) entry.get("virusNames")).singleElement().asString().startsWith("Bulwark-Test.EICAR");
         AWAIT.untilAsserted(() -> assertThat(jmap.subjectsIn(inbox)).isEmpty());
@@ -81,6 +81,35 @@ class JmapMailboxScanTest {
         // The release is stamped: the message put back is not taken out again.
         AWAIT.during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> jmap.subjectsIn(inbox).size() == 1);
         assertThat(clients.quarantine("recipient=" + alice)).hasSize(1);
+    }
+
+    /**
+     * The actor: on a mailbox its owner shared (IMAP SETACL), the message another user imports is taken out of the
+     * owner's mailbox, and the entry, its webadmin view and the events name the importer beside the owner.
+     */
+    @Test
+    void eicarImportedIntoASharedMailboxRecordsWhoImportedIt() throws Exception {
+        String owner = james.addUser("jmap-shared-owner");
+        String helper = james.addUser("jmap-shared-helper");
+        clients.share(owner, "Shared", helper, "lrswi");
+        String shared = Jmap.as(james, owner).mailboxIdNamed("Shared");
+        Jmap jmap = Jmap.as(james, helper);
+
+        jmap.importEmail(jmap.upload("message/rfc822", eicar(owner, "shared eicar")), shared);
+
+        Map<String, Object> entry = clients.awaitQuarantined("shared eicar");
+        assertThat(entry).containsEntry("origin", Map.of("owner", owner, "mailbox", "Shared", "actor", helper));
+        assertThat((List<String>) entry.get("recipients")).containsExactly(owner);
+        AWAIT.untilAsserted(() -> assertThat(clients.messageCount(owner, "Shared")).isZero());
+        String id = (String) entry.get("id");
+        clients.webAdmin().get("/bulwark/quarantine/" + id).then().statusCode(200)
+            .body("origin.owner", equalTo(owner)).body("origin.actor", equalTo(helper));
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=quarantine.stored&recipient=" + owner).then().statusCode(200)
+            .body("[0].details.quarantineId", equalTo(id))
+            .body("[0].details.owner", equalTo(owner))
+            .body("[0].details.actor", equalTo(helper)));
+        AWAIT.untilAsserted(() -> clients.webAdmin().get("/bulwark/events?kind=verdict.infected&recipient=" + owner).then().statusCode(200)
+            .body("[0].details.actor", equalTo(helper)));
     }
 
     @Test
@@ -101,7 +130,7 @@ class JmapMailboxScanTest {
                 "disposition", "attachment"))));
 
         Map<String, Object> entry = clients.awaitQuarantined("created with eicar");
-        assertThat(entry).containsEntry("reason", "virus").containsEntry("origin", Map.of("owner", bob, "mailbox", "INBOX"));
+        assertThat(entry).containsEntry("reason", "virus").containsEntry("origin", Map.of("owner", bob, "mailbox", "INBOX", "actor", bob));
         assertThat((List<String>) entry.get("virusNames")).singleElement().asString().startsWith("Bulwark-Test.EICAR");
         AWAIT.untilAsserted(() -> assertThat(jmap.subjectsIn(inbox)).isEmpty());
     }

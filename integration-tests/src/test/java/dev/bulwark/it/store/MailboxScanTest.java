@@ -82,7 +82,7 @@ class MailboxScanTest {
         clients.append(alice, "INBOX", eicar(alice, "appended eicar"));
 
         Map<String, Object> entry = clients.awaitQuarantined("appended eicar");
-        assertThat(entry).containsEntry("reason", "virus").containsEntry("origin", Map.of("owner", alice, "mailbox", "INBOX"));
+        assertThat(entry).containsEntry("reason", "virus").containsEntry("origin", Map.of("owner", alice, "mailbox", "INBOX", "actor", alice));
         assertThat((List<String>) entry.get("recipients")).containsExactly(alice);
         assertThat((List<String>) entry.get("virusNames")).singleElement().asString().startsWith("Bulwark-Test.EICAR");
         assertThat(entry.get("sender")).as("an appended message has no envelope sender to notify").isNull();
@@ -118,7 +118,7 @@ class MailboxScanTest {
         clients.lmtp(SENDER, bob, eicar(bob, "lmtp eicar"));
 
         Map<String, Object> entry = clients.awaitQuarantined("lmtp eicar");
-        assertThat(entry).containsEntry("reason", "virus").containsEntry("origin", Map.of("owner", bob, "mailbox", "INBOX"));
+        assertThat(entry).containsEntry("reason", "virus").containsEntry("origin", Map.of("owner", bob, "mailbox", "INBOX", "actor", bob));
         AWAIT.untilAsserted(() -> assertThat(clients.inboxCount(bob)).isZero());
     }
 
@@ -139,7 +139,7 @@ class MailboxScanTest {
         clients.append(carol, "Forged", forged);
 
         Map<String, Object> entry = clients.awaitQuarantined("forged stamp");
-        assertThat(entry).containsEntry("origin", Map.of("owner", carol, "mailbox", "Forged"));
+        assertThat(entry).containsEntry("origin", Map.of("owner", carol, "mailbox", "Forged", "actor", carol));
         AWAIT.untilAsserted(() -> assertThat(clients.messageCount(carol, "Forged")).isZero());
         assertThat(clients.inboxCount(carol)).as("the stamped original stays").isEqualTo(1);
     }
