@@ -39,11 +39,13 @@ import dev.bulwark.extension.config.BulwarkConfiguration;
 import dev.bulwark.mailets.MessageScan;
 import dev.bulwark.matchers.BulwarkAttributes;
 import dev.bulwark.matchers.HasBannedAttachment;
+import dev.bulwark.notifications.NoticeText;
 import dev.bulwark.quarantine.MailboxOrigin;
 import dev.bulwark.quarantine.QuarantineEntry;
 import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.scanner.verdict.ScanVerdict;
+import dev.bulwark.security.LogText;
 import dev.bulwark.security.SecurityEvent;
 import dev.bulwark.security.SecurityEventSink;
 
@@ -137,7 +139,7 @@ public class MailboxQuarantine {
                 throw e;
             }
             mailbox.delete(List.of(message.getUid()), session);
-            LOGGER.info("Message {} in {} of {} ({}) taken out into quarantine entry {}", message.getUid().asLong(), origin.mailbox(),
+            LOGGER.info("Message {} in {} of {} ({}) taken out into quarantine entry {}", message.getUid().asLong(), LogText.of(origin.mailbox()),
                 owner.asString(), reason.asString(), entry.id());
             Map<String, String> details = new HashMap<>(Map.of("quarantineId", entry.id().asString(), "reason", reason.asString(),
                 "origin", "mailbox", "owner", owner.asString(), "mailbox", origin.mailbox(), "trigger", trigger));
@@ -162,7 +164,7 @@ public class MailboxQuarantine {
         String mailboxName = mailbox.getMailboxPath().getName();
         mailbox.delete(List.of(message.getUid()), session);
         LOGGER.warn("Message {} in {} of {} ({}, added by {}) deleted without a copy: the owner's take-out budget is spent "
-                + "({} of {} messages, {} of {} bytes today; {} refused)", message.getUid().asLong(), mailboxName, owner.asString(),
+                + "({} of {} messages, {} of {} bytes today; {} refused)", message.getUid().asLong(), LogText.of(mailboxName), owner.asString(),
             reason.asString(), actor.asString(), charge.messages(), budget.maxMessages(), charge.bytes(), budget.maxBytes(), charge.refused());
         Map<String, String> details = new HashMap<>();
         details.put("reason", reason.asString());
@@ -192,7 +194,7 @@ public class MailboxQuarantine {
                     + " (" + budget.maxMessages() + ") and " + BulwarkConfiguration.MAILBOX_TAKE_OUT_BYTES_PER_OWNER_PER_DAY + " ("
                     + budget.maxBytes() + " bytes) allow.\n"
                     + "Further infected or banned messages added to them are deleted without a copy until the day is over; this one was "
-                    + reason.asString() + " in " + mailboxName + ", added by " + actor.asString() + ".\n"
+                    + reason.asString() + " in " + NoticeText.oneLine(mailboxName) + ", added by " + actor.asString() + ".\n"
                     + "Each deletion is a " + DELETED_OVER_BUDGET + " event: GET /bulwark/events?kind=" + DELETED_OVER_BUDGET + "&recipient="
                     + owner.asString() + "\n"
                     + "This alert is sent once per owner and day.");

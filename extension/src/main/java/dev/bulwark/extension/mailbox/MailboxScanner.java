@@ -43,6 +43,7 @@ import dev.bulwark.matchers.attachments.AttachmentInspector;
 import dev.bulwark.matchers.attachments.AttachmentPolicy;
 import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.scanner.verdict.ScanVerdict;
+import dev.bulwark.security.LogText;
 import dev.bulwark.security.SecurityEvent;
 import dev.bulwark.security.SecurityEventSink;
 
@@ -163,7 +164,7 @@ public class MailboxScanner {
             job.run();
         } else if (job instanceof ScanJob scan) {
             LOGGER.info("Mailbox scanning stopped: the {} message(s) added to {} of {} are kept for a later scan", scan.added.getUids().size(),
-                scan.added.getMailboxPath().getName(), scan.added.getMailboxPath().getUser().asString());
+                LogText.of(scan.added.getMailboxPath().getName()), scan.added.getMailboxPath().getUser().asString());
             keepForLater(scan.added);
         }
     }
@@ -200,7 +201,7 @@ public class MailboxScanner {
             try {
                 mailbox = mailboxes.getMailbox(added.getMailboxId(), session);
             } catch (MailboxException e) {
-                LOGGER.info("Mailbox {} of {} is gone before its new messages were scanned: {}", added.getMailboxPath().getName(),
+                LOGGER.info("Mailbox {} of {} is gone before its new messages were scanned: {}", LogText.of(added.getMailboxPath().getName()),
                     owner.asString(), e.getMessage());
                 return;
             }
@@ -238,7 +239,7 @@ public class MailboxScanner {
         try {
             return scan(mailbox, uid, session, trigger, stamps, addedBy);
         } catch (MailboxException | IOException | RuntimeException e) {
-            LOGGER.warn("Message {} in {} of {} not scanned: {}", uid.asLong(), mailbox.getMailboxPath().getName(),
+            LOGGER.warn("Message {} in {} of {} not scanned: {}", uid.asLong(), LogText.of(mailbox.getMailboxPath().getName()),
                 session.getUser().asString(), e.toString());
             record("mailbox.scan-failed", session.getUser(), addedBy, mailbox, uid, Optional.empty(), Map.of("reason", String.valueOf(e.getMessage()),
                 "trigger", trigger));
@@ -298,7 +299,7 @@ public class MailboxScanner {
             record("mailbox.scan-failed", owner, addedBy, mailbox, uid, messageId(message), Map.of("reason", reason, "trigger", trigger,
                 "status", verdict.status().name()));
             LOGGER.warn("Message {} in {} of {} could not be scanned ({}); left in place, flagged {}", uid.asLong(),
-                mailbox.getMailboxPath().getName(), owner.asString(), reason, UNSCANNED);
+                LogText.of(mailbox.getMailboxPath().getName()), owner.asString(), LogText.of(reason), UNSCANNED);
             return Result.of(Outcome.UNJUDGED);
         }
         if (message.getFlags().contains(UNSCANNED)) {
@@ -323,7 +324,7 @@ public class MailboxScanner {
             return Optional.empty();
         }
         LOGGER.info("Message {} in {} of {} left unscanned by the {}: its stamp says {}", message.getUid().asLong(),
-            mailbox.getMailboxPath().getName(), owner.asString(), trigger, decision.get().token());
+            LogText.of(mailbox.getMailboxPath().getName()), owner.asString(), trigger, decision.get().token());
         return Optional.of(new Skipped(owner.asString(), mailbox.getMailboxPath().getName(), message.getUid().asLong(),
             MailboxQuarantine.header(message, "Subject"), messageId(message), decision.get().token()));
     }
@@ -363,7 +364,7 @@ public class MailboxScanner {
             deadLetters.store(MailboxScanListener.GROUP, pending).block();
         } catch (RuntimeException e) {
             // The message stays flagged in its mailbox; an on-demand mailbox scan finds it.
-            LOGGER.error("Message {} in {} of {} not kept for a later scan: {}", uid.asLong(), added.getMailboxPath().getName(),
+            LOGGER.error("Message {} in {} of {} not kept for a later scan: {}", uid.asLong(), LogText.of(added.getMailboxPath().getName()),
                 added.getMailboxPath().getUser().asString(), e.toString());
         }
     }

@@ -40,6 +40,7 @@ import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.quarantine.Rescan;
 import dev.bulwark.scanner.pool.EndpointStats;
+import dev.bulwark.security.LogText;
 import dev.bulwark.security.SecurityStore;
 
 /**
@@ -154,7 +155,7 @@ public class HeldMailRescan implements UserDefinedStartable {
                 // Taken out of a mailbox: back there, where store-level scanning judges it on arrival.
                 store.take(id, mail -> release.backToMailboxForAScan(mail, origin.get())).ifPresent(entry -> {
                     LOGGER.info("Held mail {} rescanned ({}), back to {}'s {}", id.asString(), scan.get().verdict(), origin.get().owner(),
-                        origin.get().mailbox());
+                        LogText.of(origin.get().mailbox()));
                     QuarantineEvents.record(security, RETURNED, entry, entry.unreleasedRecipients(), Map.of("status",
                         scan.get().verdict().status().name(), "scanMode", scan.get().mode().asString(), "origin", "mailbox",
                         "owner", origin.get().owner(), "mailbox", origin.get().mailbox()));

@@ -27,6 +27,7 @@ import dev.bulwark.quarantine.QuarantineStore;
 import dev.bulwark.quarantine.Rescan;
 import dev.bulwark.scanner.verdict.ScanVerdict;
 import dev.bulwark.scanner.verdict.VirusScanner;
+import dev.bulwark.security.LogText;
 import dev.bulwark.security.SecurityEvent;
 import dev.bulwark.security.SecurityStore;
 import dev.bulwark.security.StoreException;
@@ -201,7 +202,7 @@ public class RetroactiveRescanTask implements Task {
         deliveredDetected.incrementAndGet();
         detection.quarantineId().ifPresent(id -> deliveredQuarantined.incrementAndGet());
         LOGGER.warn("Delivered mail now detected: {} in {}'s {} ({}){}", detection.verdict().names(), detection.recipient(),
-            detection.mailbox(), detection.messageId().orElse("no Message-ID"),
+            LogText.of(detection.mailbox()), LogText.of(detection.messageId().orElse("no Message-ID")),
             detection.quarantineId().map(id -> ", taken out into quarantine entry " + id).orElse(""));
         Map<String, String> details = new HashMap<>(Map.of("recipient", detection.recipient(), "mailbox", detection.mailbox(),
             "now", detection.verdict().status().name().toLowerCase(Locale.ROOT), "virusNames", String.join(",", detection.verdict().names()),

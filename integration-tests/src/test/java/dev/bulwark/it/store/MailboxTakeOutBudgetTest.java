@@ -3,15 +3,23 @@ package dev.bulwark.it.store;
 import static dev.bulwark.it.fixtures.MailClients.AWAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import javax.mail.internet.MimeMessage;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import dev.bulwark.it.fixtures.BulwarkJamesExtension;
 import dev.bulwark.it.fixtures.MailClients;
@@ -87,6 +95,37 @@ class MailboxTakeOutBudgetTest {
         AWAIT.untilAsserted(() -> assertThat(clients.messageCount(mallory, "Archive")).isZero());
         assertThat(clients.quarantine("recipient=" + mallory)).hasSize(2);
         AWAIT.during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> alertsAbout(mallory) == 1);
+    }
+
+    /**
+     * The mailbox name is the user's to choose (here with a right-to-left override, which IMAP carries as modified UTF-7
+     * {@code &IC4-}): the postmaster's alert shows it on one line with the override neutralised, and no log line carries it.
+     */
+    @Test
+    void aHostileMailboxNameCannotReorderTheAlertOrTheLog() throws Exception {
+        String eve = james.addUser("budget-eve");
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        log.start();
+        root.addAppender(log);
+        try {
+            clients.append(eve, "INBOX", eicar(eve, "eve 1"));
+            clients.append(eve, "INBOX", eicar(eve, "eve 2"));
+            AWAIT.untilAsserted(() -> assertThat(clients.quarantine("recipient=" + eve)).hasSize(2));
+            clients.append(eve, "Reports&IC4-fdp.exe", eicar(eve, "eve 3"));
+
+            AWAIT.untilAsserted(() -> assertThat(deletedOverBudget(eve)).hasSize(1));
+            assertThat((Map<String, String>) deletedOverBudget(eve).get(0).get("details")).as("the event keeps the name as it is")
+                .containsEntry("mailbox", "Reports\u202Efdp.exe");
+            String alert = (String) new MimeMessage(null, new ByteArrayInputStream(clients.awaitPostmasterMail(ALERT + eve)
+                .getBytes(StandardCharsets.ISO_8859_1))).getContent();
+            assertThat(alert).contains("in Reports\uFFFDfdp.exe, added by " + eve).doesNotContain("\u202E");
+        } finally {
+            root.detachAppender(log);
+        }
+        assertThat(log.list).filteredOn(event -> event.getLoggerName().startsWith("dev.bulwark")).map(ILoggingEvent::getFormattedMessage)
+            .filteredOn(line -> line.contains("Reports"))
+            .isNotEmpty().allSatisfy(line -> assertThat(line).doesNotContain("\u202E"));
     }
 
     @Test
