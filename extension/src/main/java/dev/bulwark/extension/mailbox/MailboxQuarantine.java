@@ -57,7 +57,7 @@ import dev.bulwark.security.SecurityEventSink;
  * already kept, so that the same NotifyAdmin and NotifyRecipients mailets, with the same templates and limits,
  * tell about it; it comes from no sender, so no sender notice is ever sent.
  *
- * <p>What arrivals move into the shared quarantine is charged to the mailbox owner's take-out budget
+ * <p>What infected arrivals move into the shared quarantine is charged to the mailbox owner's take-out budget
  * ({@link TakeOutBudget}: {@code mailbox.takeOutsPerOwnerPerDay}, {@code mailbox.takeOutBytesPerOwnerPerDay}).
  * Past the budget the message is still taken out of the mailbox, because this is a security product and infected
  * content never stays where the user reads it, but it is deleted without a copy: keeping it would be the storage
@@ -120,24 +120,36 @@ public class MailboxQuarantine {
         List<String> names = bannedReason.map(List::of)
             .orElseGet(() -> verdict.names().isEmpty() ? verdict.reason().map(List::of).orElse(List.of()) : verdict.names());
         long size = message.getSize();
-        if (addedBy.isPresent()) {
+        // Only what clamd found infected is charged (and, past the budget, deleted): banned, suspicious and unscannable
+        // content is not known to be bad (an old .exe an IMAP migration brings, a big encrypted archive) and is kept.
+        boolean charged = addedBy.isPresent() && reason == QuarantineReason.VIRUS;
+        if (charged) {
             TakeOutBudget.Charge charge = budget.charge(owner.asString(), size);
             if (!charge.allowed()) {
                 deleteOverBudget(mailbox, message, session, reason, verdict, names, trigger, addedBy.get(), charge);
                 return finding(owner, mailbox, message, reason.asString(), names, Optional.empty());
             }
         }
-        MailImpl mail = mail(owner, message, verdict, bannedReason);
-        scan.ifPresent(done -> done.recordOn(mail));
+        MailImpl mail;
         QuarantineEntry entry;
+        MailboxOrigin origin = new MailboxOrigin(owner.asString(), mailbox.getMailboxPath().getName(), addedBy.map(Username::asString));
         try {
-            MailboxOrigin origin = new MailboxOrigin(owner.asString(), mailbox.getMailboxPath().getName(), addedBy.map(Username::asString));
+            mail = mail(owner, message, verdict, bannedReason);
             try {
+                scan.ifPresent(done -> done.recordOn(mail));
                 entry = store.store(mail, reason, verdict.names(), Optional.empty(), verdictMap(mail), Optional.of(origin));
             } catch (RuntimeException e) {
-                addedBy.ifPresent(actor -> budget.giveBack(owner.asString(), size));
+                mail.dispose();
                 throw e;
             }
+        } catch (MailboxException | IOException | RuntimeException e) {
+            // Not taken out: the charge goes back.
+            if (charged) {
+                budget.giveBack(owner.asString(), size);
+            }
+            throw e;
+        }
+        try {
             mailbox.delete(List.of(message.getUid()), session);
             LOGGER.info("Message {} in {} of {} ({}) taken out into quarantine entry {}", message.getUid().asLong(), LogText.of(origin.mailbox()),
                 owner.asString(), reason.asString(), entry.id());

@@ -95,6 +95,12 @@ class MailboxTakeOutBudgetTest {
         AWAIT.untilAsserted(() -> assertThat(clients.messageCount(mallory, "Archive")).isZero());
         assertThat(clients.quarantine("recipient=" + mallory)).hasSize(2);
         AWAIT.during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> alertsAbout(mallory) == 1);
+
+        // Banned content is not known to be bad (an old installer a migration brings): never charged, kept even now.
+        clients.append(mallory, "INBOX", TestSamples.messageWithAttachment(SENDER, mallory, "old installer", "setup.exe",
+            "not really a program".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(clients.awaitQuarantined("old installer")).containsEntry("reason", "banned");
+        assertThat(deletedOverBudget(mallory)).hasSize(2);
     }
 
     /**
