@@ -10,7 +10,6 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
-import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 
 import dev.bulwark.matchers.BulwarkAttributes;
@@ -32,8 +31,6 @@ import dev.bulwark.security.SecurityEventSink;
  */
 public class NotifySender extends NoticeMailet {
     private static final Rules RULES = new Rules(NoticeKind.SENDER, Set.of("backscatterGuard", "forgingVirusPatterns"), 5);
-    /** Set by James's SMTP server (true) when the client may relay: an authorised network, or after SMTP AUTH. */
-    static final AttributeName AUTHORISED_NETWORK = SenderIsTrusted.AUTHORISED_NETWORK;
     private BackscatterGuard guard;
     private boolean guardOn;
 

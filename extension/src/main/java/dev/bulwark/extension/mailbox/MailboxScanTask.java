@@ -33,6 +33,8 @@ import com.google.common.util.concurrent.RateLimiter;
 
 import reactor.core.publisher.Flux;
 
+import dev.bulwark.security.LogText;
+
 /**
  * An on-demand scan of mailboxes (one user's, one domain's, or everyone's) as a James task: listed,
  * followed and cancelled in webadmin's {@code /tasks}. Every message is scanned, whatever its stamp says about a
@@ -100,7 +102,7 @@ public class MailboxScanTask implements Task {
             users.incrementAndGet();
             complete &= scanUser(user, rate);
         }
-        LOGGER.info("Mailbox scan of {} done: {}", scope.describe(), current());
+        LOGGER.info("Mailbox scan of {} done: {}", scope.describe(), LogText.of(current()));
         return complete && unjudged.get() == 0 ? Result.COMPLETED : Result.PARTIAL;
     }
 

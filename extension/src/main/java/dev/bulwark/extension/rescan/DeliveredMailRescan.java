@@ -34,6 +34,7 @@ import dev.bulwark.extension.mailbox.MailboxScanner;
 import dev.bulwark.quarantine.QuarantineReason;
 import dev.bulwark.scanner.verdict.ScanVerdict;
 import dev.bulwark.scanner.verdict.VirusScanner;
+import dev.bulwark.security.LogText;
 
 import reactor.core.publisher.Flux;
 
@@ -153,7 +154,7 @@ public class DeliveredMailRescan {
             skipped = decisions.skippedForDecision(mailbox, message, session, TRIGGER);
         } catch (IOException e) {
             LOGGER.warn("Delivered message {} in {}'s {} not rescanned: its scan stamp could not be read: {}", uid.asLong(),
-                session.getUser().asString(), path.getName(), e.toString());
+                session.getUser().asString(), LogText.of(path.getName()), e.toString());
             return Scanned.FAILED;
         }
         if (skipped.isPresent()) {
@@ -181,7 +182,7 @@ public class DeliveredMailRescan {
                 } catch (IOException | MailboxException | RuntimeException e) {
                     // Reported, and left where it is: the next rescan or an on-demand scan tries again.
                     LOGGER.warn("Delivered message {} in {}'s {} now detected but not taken out: {}", uid.asLong(),
-                        session.getUser().asString(), path.getName(), e.toString());
+                        session.getUser().asString(), LogText.of(path.getName()), e.toString());
                     failed = true;
                 }
             }

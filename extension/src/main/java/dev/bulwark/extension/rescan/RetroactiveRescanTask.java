@@ -135,7 +135,7 @@ public class RetroactiveRescanTask implements Task {
             "nowInfected", Long.toString(details.nowInfected()), "deliveredScanned", Long.toString(details.deliveredScanned()),
             "deliveredDetected", Long.toString(details.deliveredDetected()), "deliveredQuarantined", Long.toString(details.deliveredQuarantined()),
             "deliveredSkipped", Long.toString(details.deliveredSkipped()), "errors", Long.toString(details.errors()))));
-        LOGGER.info("Retroactive rescan done: {}", details);
+        LOGGER.info("Retroactive rescan done: {}", LogText.of(details));
         return details.errors() == 0 ? Result.COMPLETED : Result.PARTIAL;
     }
 
