@@ -72,6 +72,8 @@ import dev.bulwark.security.SecurityEventSink;
 public class MailboxQuarantine {
     /** The event of a message deleted from its mailbox without a copy, its owner's take-out budget spent. */
     public static final String DELETED_OVER_BUDGET = "mailbox.deleted-over-budget";
+    /** Characters of a header's text kept in findings, skips and events. */
+    static final int MAX_HEADER_TEXT = 1000;
     private static final Logger LOGGER = LoggerFactory.getLogger(MailboxQuarantine.class);
 
     private final QuarantineStore store;
@@ -287,17 +289,38 @@ public class MailboxQuarantine {
     }
 
     static Optional<String> header(MessageResult message, String name) {
+        return headers(message, name).stream().findFirst().map(value -> {
+            try {
+                return capped(MimeUtility.decodeText(value));
+            } catch (java.io.UnsupportedEncodingException e) {
+                return capped(value);
+            }
+        });
+    }
+
+    /** Every value of a header, unfolded and trimmed, not decoded; none when the headers cannot be read. */
+    static List<String> headers(MessageResult message, String name) {
         try {
+            List<String> values = new java.util.ArrayList<>();
             Iterator<Header> headers = message.getHeaders().headers();
             while (headers.hasNext()) {
                 Header header = headers.next();
                 if (header.getName().equalsIgnoreCase(name)) {
-                    return Optional.of(MimeUtility.decodeText(MimeUtility.unfold(header.getValue()).trim()));
+                    values.add(MimeUtility.unfold(header.getValue()).trim());
                 }
             }
-            return Optional.empty();
-        } catch (MailboxException | java.io.UnsupportedEncodingException | RuntimeException e) {
-            return Optional.empty();
+            return values;
+        } catch (MailboxException | RuntimeException e) {
+            return List.of();
         }
+    }
+
+    /**
+     * A header's text as findings, skips and events keep it: at most {@value #MAX_HEADER_TEXT} characters, so that a
+     * message with a megabyte subject cannot swell a task's details (a hundred findings each) or an event.
+     */
+    private static String capped(String text) {
+        return text.codePointCount(0, text.length()) <= MAX_HEADER_TEXT ? text
+            : text.substring(0, text.offsetByCodePoints(0, MAX_HEADER_TEXT)) + "\u2026";
     }
 }

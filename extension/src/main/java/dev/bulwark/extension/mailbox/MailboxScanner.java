@@ -256,7 +256,7 @@ public class MailboxScanner {
         MessageResult message = results.next();
         Content content = message.getFullContent();
         Username owner = session.getUser();
-        if (stamps == Stamps.ANY && Stamps.ANY.sparing(kinds(message, owner)).isPresent()) {
+        if (stamps == Stamps.ANY && Stamps.ANY.sparing(kinds(message, owner, Stamps.ANY)).isPresent()) {
             stamped.increment();
             return Result.of(Outcome.STAMPED);
         }
@@ -319,7 +319,7 @@ public class MailboxScanner {
     public Optional<Skipped> skippedForDecision(MessageManager mailbox, MessageResult message, MailboxSession session, String trigger)
             throws MailboxException, IOException {
         Username owner = session.getUser();
-        Optional<ScanStamp.Kind> decision = Stamps.DECISIONS.sparing(kinds(message, owner));
+        Optional<ScanStamp.Kind> decision = Stamps.DECISIONS.sparing(kinds(message, owner, Stamps.DECISIONS));
         if (decision.isEmpty()) {
             return Optional.empty();
         }
@@ -329,8 +329,15 @@ public class MailboxScanner {
             MailboxQuarantine.header(message, "Subject"), messageId(message), decision.get().token()));
     }
 
-    /** The kinds of the valid stamps the message carries for its owner; empty: none. */
-    private java.util.Set<ScanStamp.Kind> kinds(MessageResult message, Username owner) throws MailboxException, IOException {
+    /**
+     * The kinds of the valid stamps the message carries for its owner; empty: none. The message is read (and hashed) only
+     * when a stamp header claims a kind that would spare it: an unstamped arrival, or a plainly scanned message in a scan
+     * that spares only decisions, is not read an extra time.
+     */
+    private java.util.Set<ScanStamp.Kind> kinds(MessageResult message, Username owner, Stamps stamps) throws MailboxException, IOException {
+        if (stamps.sparing(ScanStamp.claimed(MailboxQuarantine.headers(message, ScanStamp.HEADER))).isEmpty()) {
+            return java.util.Set.of();
+        }
         try (InputStream in = message.getFullContent().getInputStream()) {
             return stamp.kinds(owner.asString(), ScanStamp.digest(in));
         }

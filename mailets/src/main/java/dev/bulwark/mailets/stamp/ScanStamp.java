@@ -114,13 +114,31 @@ public final class ScanStamp {
         return kinds(owner, message).contains(kind);
     }
 
+    /**
+     * The kinds stamp header values claim, by their text alone (unchecked: a client can write any): only these can
+     * verify, so a reader can leave a message unread when none is a kind it would spare.
+     */
+    public static java.util.Set<Kind> claimed(java.util.Collection<String> stamps) {
+        java.util.Set<Kind> claimed = java.util.EnumSet.noneOf(Kind.class);
+        for (String stamp : stamps) {
+            String value = stamp.strip();
+            if (value.startsWith(SCANNED_VERSION + " ")) {
+                claimed.add(Kind.SCANNED);
+            }
+            for (Kind kind : Kind.values()) {
+                if (value.startsWith(KINDS_VERSION + " " + kind.token() + " ")) {
+                    claimed.add(kind);
+                }
+            }
+        }
+        return claimed;
+    }
+
     /** The kinds of the stamps on the message that this server issued for it in {@code owner}'s mailbox; empty: none. */
     public java.util.Set<Kind> kinds(String owner, Digest message) {
         java.util.Set<Kind> kinds = java.util.EnumSet.noneOf(Kind.class);
-        if (message.stamps().isEmpty()) {
-            return kinds;
-        }
-        for (Kind kind : Kind.values()) {
+        // Only a kind some stamp claims can match: its HMAC alone is computed.
+        for (Kind kind : claimed(message.stamps())) {
             java.util.Optional<String> expected = issue(kind, owner, message);
             if (expected.isEmpty()) {
                 return kinds;

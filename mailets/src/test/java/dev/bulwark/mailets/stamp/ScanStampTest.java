@@ -47,6 +47,18 @@ class ScanStampTest {
         assertThat(verifies(OWNER, "X-Bulwark-Stamp: clean\r\n" + MESSAGE)).isFalse();
     }
 
+    /** What a reader may skip reading for: the kinds a stamp's text claims, each issued kind claimed as itself. */
+    @Test
+    void theKindsClaimedAreReadFromTheStampsTextAlone() throws Exception {
+        ScanStamp.Digest digest = ScanStamp.digest(MessageContent.of(MESSAGE.getBytes(StandardCharsets.US_ASCII)));
+        for (ScanStamp.Kind kind : ScanStamp.Kind.values()) {
+            assertThat(ScanStamp.claimed(List.of(STAMP.issue(kind, OWNER, digest).orElseThrow()))).containsExactly(kind);
+        }
+        assertThat(ScanStamp.claimed(List.of("v2 released forged", " v1 forged "))).containsExactlyInAnyOrder(ScanStamp.Kind.RELEASED,
+            ScanStamp.Kind.SCANNED);
+        assertThat(ScanStamp.claimed(List.of("v2 admin-approved x", "v3 released x", "clean", ""))).isEmpty();
+    }
+
     @Test
     void aHeaderBlockTooLargeToHaveBeenStampedIsNeverVouchedFor() throws Exception {
         String huge = "X-Padding: " + "a".repeat(MessageDigest.MAX_HEADER_BYTES) + "\r\n" + MESSAGE;
