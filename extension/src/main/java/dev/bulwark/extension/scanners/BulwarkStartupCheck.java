@@ -19,7 +19,7 @@ import dev.bulwark.security.SecurityEventSink;
 
 /**
  * Runs when James starts ({@code guice.extension.startable} in extensions.properties): reads
- * bulwark.properties, checks that {@code mailbox.noticeProcessor} is a processor of the mailet container (James
+ * bulwark.properties, checks that the settings naming a processor name processors of the mailet container (James
  * has built it from mailetcontainer.xml by then) and PINGs every scanner. Unless {@code startup.requireScanners=false}, a scanner
  * that does not answer stops James, since mail would otherwise pile up unscanned; otherwise it starts
  * out of service and the pool's prober puts it back when it answers.
@@ -45,7 +45,7 @@ public class BulwarkStartupCheck implements UserDefinedStartable {
 
     @Override
     public void start() {
-        checkNoticeProcessor();
+        checkProcessorNames();
         for (EnginePool<?, ?, ?> pool : scanners.pools()) {
             report(BulwarkConfiguration.endpointsKey(pool.daemon()), pool.daemon(), pool.checkEndpoints());
         }
@@ -66,16 +66,17 @@ public class BulwarkStartupCheck implements UserDefinedStartable {
         });
     }
 
-    private void checkNoticeProcessor() {
+    private void checkProcessorNames() {
         java.util.List<String> processors = java.util.List.of(mailetContainer.getProcessorStates());
         if (processors.isEmpty()) {
             // James builds the container from mailetcontainer.xml before it starts extensions; should that ever change, say so.
-            LOGGER.warn("Bulwark: the mailet container has no processors yet; {} not checked", BulwarkConfiguration.MAILBOX_NOTICE_PROCESSOR);
+            LOGGER.warn("Bulwark: the mailet container has no processors yet; the processor names of {} not checked", BulwarkConfiguration.FILE);
             return;
         }
-        NoticeProcessorCheck.problem(configuration.mailbox(), processors).ifPresent(problem -> {
-            throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(problem));
-        });
+        List<String> problems = ProcessorNamesCheck.problems(configuration, processors);
+        if (!problems.isEmpty()) {
+            throw BulwarkConfigurationException.logged(new BulwarkConfigurationException(String.join("; ", problems)));
+        }
     }
 
     private void checkSizeLimits() {

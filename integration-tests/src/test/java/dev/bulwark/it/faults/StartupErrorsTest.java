@@ -76,6 +76,14 @@ class StartupErrorsTest {
     }
 
     @Test
+    void aReleaseProcessorMissingFromTheMailetContainerStopsJamesToo(JamesStarter jameses) {
+        assertThat(startupError(jameses, conf -> conf.setProperty("bulwark.properties", "quarantine.releaseProcessor", "roott")))
+            .startsWith("bulwark.properties: quarantine.releaseProcessor is 'roott', which is no processor of mailetcontainer.xml;"
+                + " expected one of [")
+            .contains(", root, ");
+    }
+
+    @Test
     void brokenNoticeTemplateNamesFileAndLine(JamesStarter jameses) {
         assertThat(startupError(jameses, conf -> conf
             .write("bulwark-templates/en/admin.mustache", "Subject: [Bulwark] {{reason}}\n\n{{#virusNames}}\nnever closed\n")
