@@ -244,6 +244,16 @@ public class ApplyPolicy extends GenericMailet {
         };
     }
 
+    /**
+     * Forgets what the policy decided for this mail (the fields applied, a deliver-tagged decision, its header), so that the
+     * policy is asked again: for a verdict of its own, or held mail going back with a new one.
+     */
+    public static void forget(Mail mail) {
+        mail.removeAttribute(APPLIED);
+        mail.removeAttribute(DELIVERED_TAGGED);
+        mail.removeAttribute(POLICY_HEADER_VALUE);
+    }
+
     /** The policy fields already applied to this mail ({@link #APPLIED}), in order. */
     static List<String> applied(Mail mail) {
         return mail.getAttribute(APPLIED).map(a -> List.of(String.valueOf(a.getValue().value()).split(","))).orElse(List.of());

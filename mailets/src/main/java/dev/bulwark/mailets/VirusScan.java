@@ -113,9 +113,7 @@ public class VirusScan extends GenericMailet {
             // A verdict of its own: what earlier passes decided for this mail (a policy applied, attachment findings) is
             // stale. Mail back in root from the held-fallback repository or the error repository is judged again here,
             // never let through as already handled.
-            mail.removeAttribute(ApplyPolicy.APPLIED);
-            mail.removeAttribute(ApplyPolicy.DELIVERED_TAGGED);
-            mail.removeAttribute(ApplyPolicy.POLICY_HEADER_VALUE);
+            ApplyPolicy.forget(mail);
             dev.bulwark.matchers.HasBannedAttachment.forget(mail);
             record(mail, scan);
             events.record(MailEvents.of(mail, "verdict." + verdict.status().name().toLowerCase(java.util.Locale.ROOT), details(scan)));

@@ -223,7 +223,7 @@ public class HeldMailRescan implements UserDefinedStartable {
         // Its hold is over: InOutbreak=attachments, which held it during an outbreak, lets it go on with this verdict.
         mail.setAttribute(new org.apache.mailet.Attribute(dev.bulwark.matchers.InOutbreak.RESCANNED, org.apache.mailet.AttributeValue.of(STAGE)));
         // Its verdicts are applied afresh: the policy that held it (actions.encrypted hold...) is asked again.
-        mail.removeAttribute(dev.bulwark.mailets.ApplyPolicy.APPLIED);
+        dev.bulwark.mailets.ApplyPolicy.forget(mail);
         mail.setState(processor);
         try {
             queues.createQueue(MailQueueFactory.SPOOL).enQueue(mail);
