@@ -42,11 +42,12 @@ import dev.bulwark.security.LogText;
  * quarantine as on arrival. A message whose stamp records a decision to let it through (an admin's release, a
  * policy's deliver-tagged: {@link MailboxScanner.Stamps#DECISIONS} says why) is left where it is, unscanned, and
  * reported as skipped. The task's details list what was found and where, and what was skipped and why (the first
- * {@value #MAX_FINDINGS} of each).
+ * {@value #MAX_LISTED} of each).
  */
 public class MailboxScanTask implements Task {
     public static final TaskType TYPE = TaskType.of("bulwark-mailbox-scan");
-    static final int MAX_FINDINGS = 100;
+    /** How many findings, and skipped messages, a scan's details list (the on-demand scan's and the retroactive rescan's). */
+    public static final int MAX_LISTED = 100;
     static final String TRIGGER = "on-demand scan";
     private static final Logger LOGGER = LoggerFactory.getLogger(MailboxScanTask.class);
 
@@ -166,7 +167,7 @@ public class MailboxScanTask implements Task {
         }
         if (result.outcome() == MailboxScanner.Outcome.SKIPPED) {
             skipped.incrementAndGet();
-            result.skipped().filter(s -> skippedMessages.size() < MAX_FINDINGS).ifPresent(skippedMessages::add);
+            result.skipped().filter(s -> skippedMessages.size() < MAX_LISTED).ifPresent(skippedMessages::add);
             return;
         }
         scanned.incrementAndGet();
@@ -176,7 +177,7 @@ public class MailboxScanTask implements Task {
         if (result.outcome() == MailboxScanner.Outcome.TAKEN_OUT) {
             found.incrementAndGet();
         }
-        result.finding().filter(f -> findings.size() < MAX_FINDINGS).ifPresent(findings::add);
+        result.finding().filter(f -> findings.size() < MAX_LISTED).ifPresent(findings::add);
     }
 
     private Details current() {

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.bulwark.extension.config.BulwarkConfiguration;
+import dev.bulwark.extension.mailbox.MailboxScanTask;
 import dev.bulwark.extension.mailbox.MailboxScanner;
 import dev.bulwark.extension.quarantine.QuarantineRelease;
 import dev.bulwark.mailets.MessageScan;
@@ -49,15 +50,13 @@ public class RetroactiveRescanTask implements Task {
     static final String DELIVERED_DETECTED = "rescan.delivered";
     static final String COMPLETED = "rescan.completed";
     static final String RELEASED_BY = "retroactive rescan";
-    /** How many skipped delivered messages the details list, as the on-demand mailbox scan lists its own. */
-    static final int MAX_SKIPPED_LISTED = 100;
     /** Held mail (scan-failed, unscannable) is the held-mail rescan's: scanned, and given back to the pipeline with a verdict. */
     private static final List<QuarantineReason> RESCANNED_REASONS = List.of(QuarantineReason.SUSPICIOUS);
     private static final Logger LOGGER = LoggerFactory.getLogger(RetroactiveRescanTask.class);
 
     /**
      * Progress shown by the task manager. {@code deliveredSkipped}: delivered messages left unscanned for their stamp's decision,
-     * the first {@value #MAX_SKIPPED_LISTED} of them in {@code deliveredSkippedMessages}.
+     * the first {@value MailboxScanTask#MAX_LISTED} of them in {@code deliveredSkippedMessages}.
      */
     public record Details(String trigger, long quarantineRescanned, long nowClean, long released, long nowInfected,
                           long deliveredScanned, long deliveredDetected, long deliveredQuarantined, long deliveredSkipped,
@@ -116,7 +115,7 @@ public class RetroactiveRescanTask implements Task {
                         @Override
                         public void skipped(MailboxScanner.Skipped skipped) {
                             deliveredSkipped.incrementAndGet();
-                            if (deliveredSkippedMessages.size() < MAX_SKIPPED_LISTED) {
+                            if (deliveredSkippedMessages.size() < MailboxScanTask.MAX_LISTED) {
                                 deliveredSkippedMessages.add(skipped);
                             }
                         }
