@@ -2,8 +2,8 @@ package dev.bulwark.extension.mailbox;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+
+import dev.bulwark.extension.limits.FixedWindows;
 
 /**
  * How much one mailbox owner's arrivals may move into the shared quarantine per window ({@code mailbox.takeOutsPerOwnerPerDay}
@@ -12,27 +12,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * starting with the owner's first take-out after the last one ended (as {@code learning}'s daily cap); the owner, not
  * the user who acted, is charged, because it is the owner's quota the data leaves. Counted per node: on a cluster each
  * node keeps its own counts, so an owner's arrivals spread over N nodes may move up to N budgets a day. Windows of
- * owners who went quiet are dropped as new windows start.
+ * owners who went quiet are dropped as new windows start ({@link FixedWindows}).
  */
 final class TakeOutBudget {
     private final int maxMessages;
     private final long maxBytes;
-    private final long windowMillis;
-    private final Clock clock;
-    private final Map<String, Window> windows = new ConcurrentHashMap<>();
-    private volatile long lastSweep;
+    private final FixedWindows<Used> windows;
 
     /** One owner's use of the current window. */
-    private static final class Window {
-        final long start;
+    private static final class Used {
         int messages;
         long bytes;
         int refused;
         boolean alerted;
-
-        Window(long start) {
-            this.start = start;
-        }
     }
 
     /**
@@ -50,8 +42,7 @@ final class TakeOutBudget {
     TakeOutBudget(int maxMessages, long maxBytes, Duration window, Clock clock) {
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
-        this.windowMillis = window.toMillis();
-        this.clock = clock;
+        this.windows = new FixedWindows<>(window, clock, Used::new);
     }
 
     int maxMessages() {
@@ -64,38 +55,24 @@ final class TakeOutBudget {
 
     /** Charges one message of {@code size} bytes to the owner's window, unless it would go over either limit. */
     Charge charge(String owner, long size) {
-        long now = clock.millis();
-        sweep(now);
-        Window window = windows.compute(owner, (key, current) -> current == null || now - current.start >= windowMillis ? new Window(now) : current);
-        synchronized (window) {
-            if (window.messages + 1 > maxMessages || window.bytes + size > maxBytes) {
-                window.refused++;
-                boolean first = !window.alerted;
-                window.alerted = true;
-                return new Charge(false, window.messages, window.bytes, window.refused, first);
+        return windows.use(owner, used -> {
+            if (used.messages + 1 > maxMessages || used.bytes + size > maxBytes) {
+                used.refused++;
+                boolean first = !used.alerted;
+                used.alerted = true;
+                return new Charge(false, used.messages, used.bytes, used.refused, first);
             }
-            window.messages++;
-            window.bytes += size;
-            return new Charge(true, window.messages, window.bytes, window.refused, false);
-        }
+            used.messages++;
+            used.bytes += size;
+            return new Charge(true, used.messages, used.bytes, used.refused, false);
+        });
     }
 
     /** Gives back a charge for a take-out that did not happen (the quarantine refused the write). */
     void giveBack(String owner, long size) {
-        Window window = windows.get(owner);
-        if (window != null) {
-            synchronized (window) {
-                window.messages = Math.max(0, window.messages - 1);
-                window.bytes = Math.max(0, window.bytes - size);
-            }
-        }
-    }
-
-    private void sweep(long now) {
-        if (now - lastSweep < windowMillis) {
-            return;
-        }
-        lastSweep = now;
-        windows.values().removeIf(window -> now - window.start >= windowMillis);
+        windows.ifOpen(owner, used -> {
+            used.messages = Math.max(0, used.messages - 1);
+            used.bytes = Math.max(0, used.bytes - size);
+        });
     }
 }
