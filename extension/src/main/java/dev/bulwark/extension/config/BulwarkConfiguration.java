@@ -108,11 +108,6 @@ public record BulwarkConfiguration(ClamdPoolConfig clamd, Spam spam, boolean req
         public static final String NONE = "none";
         public static final Mailbox DEFAULT = new Mailbox(Optional.empty(), "quarantine", Optional.empty(), 50, 200, 200L * 1024 * 1024);
 
-        /** Without a take-out budget of its own: the default one. */
-        public Mailbox(Optional<String> attachmentPolicy, String noticeProcessor, Optional<String> stampKey, int scanRate) {
-            this(attachmentPolicy, noticeProcessor, stampKey, scanRate, DEFAULT.takeOutsPerOwnerPerDay, DEFAULT.takeOutBytesPerOwnerPerDay);
-        }
-
         public boolean notices() {
             return !noticeProcessor.equals(NONE);
         }

@@ -243,7 +243,8 @@ public class PolicyRoutes implements Routes {
         view.put("policy", version.document().orElse(null));
         if (defaultDocument.isPresent() && version.group().isPresent() && version.document().isPresent()) {
             try {
-                view.put("effective", PolicyDocuments.render(PolicyDocuments.parseOverride(version.document().get(), defaultDocument.get(), "").policy()));
+                view.put("effective", PolicyDocuments.render(policies.validateGroup(version.group().get(), version.document().get(),
+                    defaultDocument.get()).policy()));
             } catch (dev.bulwark.security.policy.InvalidPolicyException e) {
                 // The stored default no longer validates (docs/policy.md): the listing still answers, saying why there is no
                 // effective policy to show, so that an admin can see and replace the default.

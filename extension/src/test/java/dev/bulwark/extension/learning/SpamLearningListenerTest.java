@@ -96,7 +96,7 @@ class SpamLearningListenerTest {
     /** The message as the pipeline delivers it to {@code owner}: with its scan stamp. */
     private String delivered(String owner, String subject) throws IOException {
         String message = message(owner, subject);
-        String value = stamp.issue(owner, ScanStamp.digest(new ByteArrayInputStream(message.getBytes(StandardCharsets.ISO_8859_1))))
+        String value = stamp.issue(ScanStamp.Kind.SCANNED, owner, ScanStamp.digest(new ByteArrayInputStream(message.getBytes(StandardCharsets.ISO_8859_1))))
             .orElseThrow();
         return ScanStamp.HEADER + ": " + value + "\r\n" + message;
     }

@@ -90,11 +90,6 @@ public final class ScanStamp {
         return new Digest(digest);
     }
 
-    /** A {@link Kind#SCANNED} stamp for this message in {@code owner}'s mailbox. */
-    public java.util.Optional<String> issue(String owner, Digest message) {
-        return issue(Kind.SCANNED, owner, message);
-    }
-
     /** The stamp of this kind for this message in {@code owner}'s mailbox; empty for a header block too large to have been stamped. */
     public java.util.Optional<String> issue(Kind kind, String owner, Digest message) {
         if (message.digest.headersTooLarge()) {
@@ -107,11 +102,6 @@ public final class ScanStamp {
     /** Whether the message carries a stamp, of any kind, this server issued for it in {@code owner}'s mailbox. */
     public boolean verifies(String owner, Digest message) {
         return !kinds(owner, message).isEmpty();
-    }
-
-    /** Whether the message carries a stamp of this kind this server issued for it in {@code owner}'s mailbox. */
-    public boolean verifies(Kind kind, String owner, Digest message) {
-        return kinds(owner, message).contains(kind);
     }
 
     /**

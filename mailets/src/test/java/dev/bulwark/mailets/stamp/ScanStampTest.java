@@ -62,7 +62,7 @@ class ScanStampTest {
     @Test
     void aHeaderBlockTooLargeToHaveBeenStampedIsNeverVouchedFor() throws Exception {
         String huge = "X-Padding: " + "a".repeat(MessageDigest.MAX_HEADER_BYTES) + "\r\n" + MESSAGE;
-        assertThat(STAMP.issue(OWNER, ScanStamp.digest(MessageContent.of(huge.getBytes(StandardCharsets.US_ASCII))))).isEmpty();
+        assertThat(STAMP.issue(ScanStamp.Kind.SCANNED, OWNER, ScanStamp.digest(MessageContent.of(huge.getBytes(StandardCharsets.US_ASCII))))).isEmpty();
     }
 
     @Test
@@ -80,7 +80,7 @@ class ScanStampTest {
     void aHeaderBlockWithABareCarriageReturnIsNeverVouchedFor() throws Exception {
         // A line end to some readers and not to others: a Content-Type one client sees and the digest would not.
         String ambiguous = MESSAGE.replace("Subject: invoice\r\n", "Subject: invoice\rContent-Type: text/html\r\n");
-        assertThat(STAMP.issue(OWNER, ScanStamp.digest(stream(ambiguous)))).isEmpty();
+        assertThat(STAMP.issue(ScanStamp.Kind.SCANNED, OWNER, ScanStamp.digest(stream(ambiguous)))).isEmpty();
     }
 
     @Test
@@ -89,7 +89,7 @@ class ScanStampTest {
             String stamped = stamped(kind, MESSAGE);
             ScanStamp.Digest digest = ScanStamp.digest(stream(stamped));
             assertThat(STAMP.kinds(OWNER, digest)).as(kind.token()).containsExactly(kind);
-            assertThat(STAMP.verifies(kind, OWNER, digest)).isTrue();
+            assertThat(STAMP.kinds(OWNER, digest).contains(kind)).isTrue();
             assertThat(STAMP.verifies(OWNER, digest)).as("any valid stamp spares the arrival scan").isTrue();
             assertThat(STAMP.kinds("mallory@bulwark.test", digest)).as("another owner").isEmpty();
         }
@@ -127,7 +127,7 @@ class ScanStampTest {
 
         ScanStamp.Digest digest = ScanStamp.digest(stream("X-Bulwark-Stamp: " + v1 + "\r\n" + MESSAGE));
         assertThat(STAMP.kinds(OWNER, digest)).containsExactly(ScanStamp.Kind.SCANNED);
-        assertThat(STAMP.issue(OWNER, digestOf(MESSAGE))).as("scanned stamps are still issued as v1").contains(v1);
+        assertThat(STAMP.issue(ScanStamp.Kind.SCANNED, OWNER, digestOf(MESSAGE))).as("scanned stamps are still issued as v1").contains(v1);
     }
 
     private static ScanStamp.Digest digestOf(String message) throws Exception {
@@ -141,7 +141,7 @@ class ScanStampTest {
     }
 
     private static String stamped(String message) throws Exception {
-        String stamp = STAMP.issue(OWNER, ScanStamp.digest(MessageContent.of(message.getBytes(StandardCharsets.US_ASCII)))).orElseThrow();
+        String stamp = STAMP.issue(ScanStamp.Kind.SCANNED, OWNER, ScanStamp.digest(MessageContent.of(message.getBytes(StandardCharsets.US_ASCII)))).orElseThrow();
         assertThat(stamp).startsWith("v1 ").doesNotContain("\r", "\n");
         return "X-Bulwark-Stamp: " + stamp + "\r\n" + message;
     }

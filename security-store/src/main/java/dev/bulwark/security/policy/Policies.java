@@ -164,8 +164,13 @@ public final class Policies {
 
     /** Checks a group override over the current default; returns the merged policy, or throws. */
     public PolicyDocuments.GroupPolicy validateGroup(String group, JsonNode override) {
+        return validateGroup(group, override, currentDefaultDocument());
+    }
+
+    /** Checks a group's override over a given default document (one read for many groups); returns the effective policy, or throws. */
+    public PolicyDocuments.GroupPolicy validateGroup(String group, JsonNode override, JsonNode defaultDocument) {
         Groups.checkName(group);
-        return PolicyDocuments.parseOverride(override, currentDefaultDocument(), "");
+        return PolicyDocuments.parseOverride(override, defaultDocument, "");
     }
 
     public PolicyVersion putDefault(JsonNode document, String by) {
